@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of goslab.ko and its client modules, plus the project's
+# test, run and benchmark targets.  Every target that needs packages calls
+# scripts/deps.sh first, so a fresh Debian machine needs no manual step.
+#
+# Objects never land in the source tree: the sources are mirrored into
+# build/<kernel release>/ and Kbuild runs there.  That keeps builds for
+# several kernels apart and keeps the tree clean for the KUnit staging,
+# where the same sources are built inside a kernel tree.
+
+KDIR ?= $(shell sh scripts/deps.sh && sh scripts/kdir.sh)
+KREL = $(shell sh scripts/krel.sh $(KDIR))
+BDIR = $(CURDIR)/build/$(KREL)
+MODCONF := CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m
+SRCS := Kbuild goslab include kunit clients
+
+.PHONY: all modules clean deps check kunit vm-test run sizeclasses \
+	check-sizeclasses
+
+all: modules
+
+modules:
+	@mkdir -p $(BDIR)
+	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' $(SRCS) $(BDIR)/
+	$(MAKE) -C $(KDIR) M=$(BDIR) $(MODCONF) modules
+	@echo "built: $(BDIR)/goslab.ko"
+
+deps:
+	sh scripts/deps.sh
+
+# Regenerate the checked-in size-class table.
+sizeclasses:
+	python3 scripts/mksizeclasses.py goslab
+
+check-sizeclasses:
+	python3 scripts/mksizeclasses.py --check goslab
+
+kunit:
+	sh scripts/kunit.sh
+
+vm-test:
+	sh scripts/vm-test.sh
+
+run:
+	sh scripts/vm-run.sh
+
+check:
+	sh scripts/check.sh
+
+clean:
+	rm -rf build

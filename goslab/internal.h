@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goslab private interfaces: the structures of Go's allocator in their
+ * kernel form.  One header so that a reader of Go's runtime can find every
+ * concept (mspan, mcache, mcentral, mheap, fixalloc) in one place.
+ */
+#ifndef _GOSLAB_INTERNAL_H
+#define _GOSLAB_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/cache.h>
+#include <linux/bitops.h>
+#include <linux/gfp.h>
+#include <linux/percpu.h>
+#include <linux/mm.h>
+
+#include "sizeclasses.h"
+#include "mpagealloc.h"
+#include "compat.h"
+
+/*
+ * An arena is one naturally aligned 4 MiB block of the direct map: one Go
+ * page chunk of 512 goslab pages.  The buddy allocator hands out order-10
+ * blocks aligned to their size, so an arena never straddles two entries of
+ * the arena table.
+ */
+#define GS_ARENA_SHIFT		22
+#define GS_ARENA_BYTES		(1UL << GS_ARENA_SHIFT)
+#define GS_PAGES_PER_ARENA	(GS_ARENA_BYTES >> GOSLAB_PAGE_SHIFT)
+#define GS_ARENA_ORDER		(GS_ARENA_SHIFT - PAGE_SHIFT)
+#define GS_PAGE_ORDER		(GOSLAB_PAGE_SHIFT - PAGE_SHIFT)
+#define GS_LARGE_MAX_PAGES	GS_PAGES_PER_ARENA
+
+/* spanClass: size class << 1 | noscan, exactly as Go packs it. */
+typedef u8 spanClass;
+
+static inline spanClass make_spanclass(unsigned int sizeclass, bool noscan)
+{
+	return (spanClass)((sizeclass << 1) | noscan);
+}
+
+static inline unsigned int spanclass_sizeclass(spanClass sc)
+{
+	return sc >> 1;
+}
+
+static inline bool spanclass_noscan(spanClass sc)
+{
+	return sc & 1;
+}
+
+/* Go's tinySpanClass: the 16-byte noscan class feeds the tiny allocator. */
+#define GS_TINY_SIZE		16
+#define GS_TINY_SIZECLASS	2
+#define GS_TINY_SPANCLASS	((GS_TINY_SIZECLASS << 1) | 1)
+
+enum mspan_state {
+	MSPAN_DEAD = 0,		/* free pages, or the struct is unused */
+	MSPAN_INUSE,		/* objects are handed out of it */
+};
+
+/* Where an uncached in-use span sits in its mcentral. */
+enum mspan_list {
+	MSPAN_LIST_NONE = 0,	/* cached by an mcache or being set up */
+	MSPAN_LIST_PARTIAL,
+	MSPAN_LIST_FULL,
+};
+
+#define GS_ALLOCBITS_WORDS	(GOSLAB_MAX_OBJS_PER_SPAN / 64)
+
+/*
+ * freestate packs "an mcache owns this span" (bit 0) with twice the count
+ * of frees not yet merged into allocBits.  One word lets a remote free
+ * commit lock-free only while the span is cached (see goslab_free()).
+ * The count may dip below zero for a moment while a locked free is in
+ * flight; bit 0 survives that in two's complement.
+ */
+#define MSPAN_CACHED		1L
+#define MSPAN_FREE_ONE		2L
+
+struct gs_arena;
+
+/**
+ * struct mspan - a run of goslab pages holding objects of one span class
+ *
+ * Field names are Go's.  allocBits has Go's meaning: a set bit is an
+ * object allocated at the last sweep; objects below freeindex are
+ * allocated whatever their bit says.  freeBits collects explicit frees
+ * from any CPU until the owner merges them, the way Go's sweep merges
+ * gcmarkBits.
+ */
+struct mspan {
+	struct list_head list;		/* mcentral partial/full list */
+	unsigned long startAddr;
+	unsigned long limit;		/* end of the last object */
+	unsigned int npages;		/* goslab pages */
+	unsigned int nelems;
+	unsigned int elemsize;
+	unsigned int divmagic;
+	unsigned int freeindex;
+	unsigned int allocCount;
+	u64 allocCache;			/* ~allocBits from freeindex on */
+	atomic_long_t freestate;
+	spanClass spanclass;
+	u8 state;			/* enum mspan_state */
+	u8 where;			/* enum mspan_list */
+	u8 needzero;
+	int node;
+	struct gs_arena *arena;		/* NULL for a huge span */
+	u32 *tinyrefs;			/* tiny blocks' live masks */
+	unsigned long allocBits[GS_ALLOCBITS_WORDS];
+	unsigned long freeBits[GS_ALLOCBITS_WORDS];
+};
+
+/* fixalloc: Go's off-heap fixed-size allocator for metadata. */
+struct fixalloc {
+	size_t size;
+	void (*first)(void *arg, void *p);
+	void *arg;
+	void *list;			/* free list of released blocks */
+	unsigned long chunk;		/* current chunk cursor */
+	size_t nchunk;			/* bytes left in the chunk */
+	void *spare;			/* chunk prefetched outside locks */
+	void *chunks;			/* every chunk, for release at exit */
+	bool zero;
+	size_t inuse;
+	size_t sys;
+};
+
+#define FIXALLOC_CHUNK		(16 * 1024)
+#define FIXALLOC_CHUNK_ORDER	(get_order(FIXALLOC_CHUNK))
+
+void fixalloc_init(struct fixalloc *f, size_t size,
+		   void (*first)(void *arg, void *p), void *arg);
+void *fixalloc_alloc(struct fixalloc *f, gfp_t gfp);
+void fixalloc_free(struct fixalloc *f, void *p);
+int fixalloc_prefill(struct fixalloc *f, gfp_t gfp);
+void fixalloc_destroy(struct fixalloc *f);
+
+/*
+ * struct gs_arena - Go's heapArena: the metadata of one 4 MiB region.
+ * Pages of the region that goslab did not get from the buddy allocator
+ * (an arena built from smaller fallback blocks) are never free in the
+ * page bitmap and have no span.
+ */
+struct gs_arena {
+	struct list_head list;		/* mheap's arenas, address order */
+	unsigned long base;
+	struct mheap *heap;
+	struct pallocbits pages;	/* set: in use or not owned */
+	pallocsum_t sum;		/* start/max/end free run */
+	unsigned int nowned;		/* goslab pages owned */
+	unsigned int nfree;		/* owned pages not in a span */
+	struct pallocbits dirty;	/* set: page may hold old data */
+	struct mspan *huge;		/* an over-4 MiB span, whole region */
+	unsigned long owned[GS_PAGES_PER_ARENA / BITS_PER_LONG];
+	unsigned long chunkstart[GS_PAGES_PER_ARENA / BITS_PER_LONG];
+	u8 chunkorder[GS_PAGES_PER_ARENA];	/* buddy order per chunk */
+	struct mspan *spans[GS_PAGES_PER_ARENA];
+};
+
+/* struct mheap - the page heap of one NUMA node. */
+struct mheap {
+	spinlock_t lock;
+	int node;
+	struct list_head arenas;
+	unsigned long nr_arenas;
+	unsigned long pages_owned;	/* goslab pages from buddy */
+	unsigned long pages_free;	/* owned, not in a span */
+	unsigned long pages_inuse;
+	unsigned long huge_bytes;
+	unsigned long grows;		/* blocks taken from buddy */
+	unsigned long releases;		/* blocks returned */
+	unsigned long released_bytes;
+	unsigned long large_allocs;
+};
+
+/* Allocation context flags for the heap and central lists. */
+#define GS_MAY_BLOCK	0x1	/* caller may sleep now: grow in place */
+
+struct mheap *mheap_of(int node);
+struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
+			  spanClass spc, gfp_t gfp, unsigned int how);
+void mheap_free(struct mspan *s);
+int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp);
+void mheap_release(struct mheap *h, unsigned long keep_pages);
+struct mspan *spanOf(unsigned long p);
+struct mspan *spanOfHeap(unsigned long p);
+int mheap_init(void);
+void gs_report_leaks(void);
+void mheap_exit(void);
+unsigned long mheap_retain_pages(void);
+void mheap_set_retain_pages(unsigned long pages);
+
+/* Arena table, exposed for the tests' lookup checks. */
+struct gs_arena *arena_of(unsigned long addr);
+
+/* Metadata allocators (serialized by gs_meta_lock). */
+extern spinlock_t gs_meta_lock;
+extern struct fixalloc gs_spanalloc;
+extern struct fixalloc gs_arenaalloc;
+extern struct fixalloc gs_tinyalloc;
+struct mspan *gs_span_alloc(gfp_t gfp);
+void gs_span_free(struct mspan *s);
+int gs_meta_prefill(gfp_t gfp);
+
+/* mbitmap.c: Go's free-index scanning. */
+void mspan_init_bits(struct mspan *s);
+void refillAllocCache(struct mspan *s, unsigned int whichByte);
+unsigned int nextFreeIndex(struct mspan *s);
+bool mspan_is_free(const struct mspan *s, unsigned int idx);
+unsigned int mspan_sweep(struct mspan *s);
+unsigned int mspan_count_alloc(const struct mspan *s);
+
+/*
+ * nextFreeFast - Go's fast path: the lowest set bit of allocCache is the
+ * next free object.  It declines (returns 0) at a 64-object boundary so
+ * that the slow path refills allocCache, and when the span is exhausted.
+ */
+static __always_inline unsigned long nextFreeFast(struct mspan *s)
+{
+	unsigned int theBit, result, freeidx;
+
+	if (unlikely(!s->allocCache))
+		return 0;
+	theBit = __ffs64(s->allocCache);
+	result = s->freeindex + theBit;
+	if (unlikely(result >= s->nelems))
+		return 0;
+	freeidx = result + 1;
+	if (unlikely(freeidx % 64 == 0 && freeidx != s->nelems))
+		return 0;
+	/* theBit + 1 may be 64: shift in two steps to stay defined. */
+	s->allocCache = (s->allocCache >> theBit) >> 1;
+	s->freeindex = freeidx;
+	s->allocCount++;
+	return s->startAddr + (unsigned long)result * s->elemsize;
+}
+
+/* Object index by the size class's division magic, never a divide. */
+static __always_inline unsigned int mspan_obj_index(const struct mspan *s,
+						     unsigned long p)
+{
+	return (unsigned int)(((u64)(p - s->startAddr) * s->divmagic) >> 32);
+}
+
+/* struct mcentral - the central list of one span class on one node. */
+struct mcentral {
+	spinlock_t lock;
+	spanClass spanclass;
+	int node;
+	struct list_head partial;
+	struct list_head full;
+	unsigned long nr_partial;
+	unsigned long nr_full;
+	unsigned long nr_cached;
+	unsigned long nmalloc_spans;	/* spans handed to mcaches */
+	unsigned long grows;
+	unsigned long released;		/* empty spans back to the heap */
+} ____cacheline_aligned_in_smp;
+
+struct mcentral *mcentral_of(int node, spanClass spc);
+struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
+				 unsigned int how);
+void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s);
+void mcentral_free_locked(struct mspan *s);
+void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
+int mcentral_init(void);
+void mcentral_exit(void);
+
+/* Per-CPU counters, summed on read. */
+struct gs_cpu_stats {
+	unsigned long nmalloc[GOSLAB_NUM_SPAN_CLASSES];
+	unsigned long nfree[GOSLAB_NUM_SPAN_CLASSES];
+	unsigned long tiny_allocs;
+	unsigned long large_allocs;
+	unsigned long large_bytes;
+	unsigned long large_frees;
+	unsigned long refills;
+	unsigned long flushes;
+};
+
+/* struct mcache - Go's per-P cache, here per CPU. */
+struct mcache {
+	struct mspan *alloc[GOSLAB_NUM_SPAN_CLASSES];
+	unsigned long tiny;		/* current tiny block, or 0 */
+	unsigned int tinyoffset;
+	struct gs_cpu_stats stats;
+};
+
+DECLARE_PER_CPU(struct mcache, gs_mcache);
+extern struct mspan emptymspan;
+
+unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
+			      struct mspan **sp, int *err);
+void mcache_releaseAll(struct mcache *c);
+void mcache_flush_cpu(int cpu);
+void mcache_flush_all(void);
+int mcache_init(void);
+void mcache_exit(void);
+
+/* Tiny blocks: one u32 per 16-byte block of a tiny span. */
+#define GS_TINY_HELD	BIT(16)	/* the mcache still packs into it */
+void gs_tiny_release_block(struct mspan *s, unsigned long block);
+bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller);
+
+/* malloc.c */
+void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
+		    unsigned long caller);
+void gs_report_bad(const void *p, const char *reason, unsigned long caller);
+
+/* Global statistics the paths bump off the fast path. */
+struct gs_stats {
+	atomic_long_t bad_frees;
+	atomic_long_t large_live_bytes;
+};
+extern struct gs_stats gs_stats;
+
+/* debugfs.c / module.c */
+int goslab_debugfs_init(void);
+void goslab_debugfs_exit(void);
+extern struct dentry *goslab_debugfs_root;
+
+#endif /* _GOSLAB_INTERNAL_H */

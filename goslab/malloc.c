@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goslab: Go's memory allocator for the Linux kernel.
+ *
+ * This file is goslab's malloc.go: the public API and the paths every
+ * allocation and free takes.  The design is Go's (runtime/malloc.go,
+ * mcache.go, mcentral.go, mheap.go); what differs, and why, is in
+ * Documentation/design.rst.
+ *
+ * The allocator is built in layers:
+ *
+ *  - The page heap (mheap.c, mpagealloc.c) takes 4 MiB arenas from the
+ *    buddy allocator and hands out runs of 8 KiB goslab pages (spans),
+ *    first fit by Go's page bitmap and summaries.  A two-level arena
+ *    table maps any address to its span in O(1).
+ *
+ *  - A span (mspan) holds objects of one span class: size class << 1 |
+ *    noscan.  Its allocBits and allocCache are scanned with count trailing
+ *    zeros (mbitmap.c: nextFreeFast, nextFreeIndex, refillAllocCache).
+ *
+ *  - mcentral (per span class and node) keeps the spans no CPU has
+ *    cached, partial or full; mcache (per CPU) caches one span per class
+ *    plus the tiny block.  Allocation is nextFreeFast on the CPU's span,
+ *    then nextFree, then refill from mcentral, then grow from mheap,
+ *    exactly the chain of Go's mallocgc.
+ *
+ * Object sizes:
+ *
+ *  - 0: ZERO_SIZE_PTR, as kmalloc.
+ *  - tiny (noscan, under 16 bytes): packed into 16-byte blocks with Go's
+ *    alignment rules; a block returns to its span when its last object is
+ *    freed and no mcache packs into it any more (tinyrefs).
+ *  - small (up to 32 KiB): Go's 67 size classes.
+ *  - large: a span of whole pages from the heap, one object.
+ *
+ * Free is what Go does not have.  goslab_free() finds the span in O(1),
+ * checks that the pointer is an allocated object (or reports it), and
+ * sets the object's bit in the span's freeBits with one atomic operation.
+ * The CPU that caches the span merges freeBits into allocBits when its
+ * span runs out, the way Go's sweeper merges mark bits; a free to a span
+ * that no CPU caches takes its mcentral's lock so the span moves from the
+ * full list to partial, or back to the heap once it is empty.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/overflow.h>
+#include <linux/kmemleak.h>
+#include <linux/ratelimit.h>
+#include <linux/sched/mm.h>
+#include <linux/string.h>
+
+#include <goslab.h>
+#include "internal.h"
+
+struct gs_stats gs_stats;
+
+/**
+ * gs_report_bad - report a bad pointer handed to goslab
+ * @p: the pointer
+ * @reason: what is wrong with it
+ * @caller: the return address of the goslab API call
+ *
+ * Counted, printed with the caller (ratelimited) and warned about once;
+ * the operation is then ignored, so the heap stays consistent.
+ */
+void gs_report_bad(const void *p, const char *reason, unsigned long caller)
+{
+	atomic_long_inc(&gs_stats.bad_frees);
+	pr_err_ratelimited("goslab: %s: pointer %px from %pS\n", reason, p,
+			   (void *)caller);
+	WARN_ONCE(1, "goslab: bad pointer %px: %s\n", p, reason);
+}
+
+static __always_inline bool gs_want_zero(gfp_t flags)
+{
+	return want_init_on_alloc(flags);
+}
+
+/* The flags goslab passes on, and whether it may block right now. */
+static __always_inline unsigned int gs_how(gfp_t flags)
+{
+	return gfpflags_allow_blocking(flags) ? GS_MAY_BLOCK : 0;
+}
+
+static void gs_post_alloc(void *p, size_t size, gfp_t flags, bool noscan)
+{
+	kmemleak_alloc(p, size, 1, flags);
+	if (noscan)
+		kmemleak_no_scan(p);
+}
+
+/* Grow the local heap where we may sleep, for a refill that said -EAGAIN. */
+static bool gs_grow_retry(spanClass spc, gfp_t flags)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+
+	return !mheap_grow(mheap_of(numa_mem_id()), class_to_allocnpages[sc],
+			   flags);
+}
+
+/*
+ * The small-object path: nextFreeFast, else nextFree (refill, grow).
+ * Interrupts are off while the CPU's mcache is used.
+ */
+static __always_inline void *gs_alloc_small(size_t size, gfp_t flags,
+					    bool noscan, int node)
+{
+	unsigned int sc = goslab_size_to_class(size);
+	spanClass spc = make_spanclass(sc, noscan);
+	struct mspan *s;
+	unsigned long v, irqf;
+	bool needzero;
+	int err = 0;
+
+retry:
+	local_irq_save(irqf);
+	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
+		local_irq_restore(irqf);
+		v = (unsigned long)mcentral_alloc_one(mcentral_of(node, spc),
+						      flags, &needzero);
+		if (!v)
+			return NULL;
+		this_cpu_inc(gs_mcache.stats.nmalloc[spc]);
+		goto zero;
+	}
+	s = this_cpu_read(gs_mcache.alloc[spc]);
+	v = nextFreeFast(s);
+	if (unlikely(!v))
+		v = mcache_nextFree(this_cpu_ptr(&gs_mcache), spc, flags, &s,
+				    &err);
+	if (likely(v)) {
+		__this_cpu_inc(gs_mcache.stats.nmalloc[spc]);
+		needzero = s->needzero;
+	}
+	local_irq_restore(irqf);
+	if (unlikely(!v)) {
+		if (err == -EAGAIN && gs_grow_retry(spc, flags))
+			goto retry;
+		return NULL;
+	}
+zero:
+	if (gs_want_zero(flags) && needzero)
+		memset((void *)v, 0, class_to_size[sc]);
+	return (void *)v;
+}
+
+/* Tiny blocks' refs: starts in bits 0-15, ends in 16-30, held in 31. */
+#define TINY_START(off)		BIT(off)
+#define TINY_END(last)		((last) < 15 ? BIT(16 + (last)) : 0)
+#define TINY_STARTS		0xffffU
+
+static u32 *tiny_ref(struct mspan *s, unsigned long block)
+{
+	return &s->tinyrefs[(block - s->startAddr) / GS_TINY_SIZE];
+}
+
+static void tiny_ref_or(u32 *ref, u32 bits)
+{
+	u32 old = READ_ONCE(*ref);
+
+	while (!try_cmpxchg(ref, &old, old | bits))
+		;
+}
+
+/* Last byte offset of the tiny object starting at @off, from @r. */
+static unsigned int tiny_last(u32 r, unsigned int off)
+{
+	unsigned long ends = (r >> 16) & 0x7fff;
+
+	ends &= ~0UL << off;
+	return ends ? __ffs(ends) : 15;
+}
+
+/**
+ * gs_tiny_release_block - the mcache stops packing into @block
+ * @s: the block's span
+ * @block: the block's address
+ */
+void gs_tiny_release_block(struct mspan *s, unsigned long block)
+{
+	u32 *ref = tiny_ref(s, block);
+	u32 old = READ_ONCE(*ref);
+
+	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
+		;
+	if (old == GS_TINY_HELD)
+		gs_free_object(s, block,
+			       (block - s->startAddr) / GS_TINY_SIZE, _RET_IP_);
+}
+
+/**
+ * gs_tiny_free - free a tiny object
+ * @s: its span (the tiny span class)
+ * @p: the object
+ * @caller: for reports
+ *
+ * Return: false if @p is not the start of a live tiny object (the
+ * caller then treats the block as an ordinary 16-byte object).
+ */
+bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
+{
+	unsigned long block = p & ~(unsigned long)(GS_TINY_SIZE - 1);
+	unsigned int off = p - block;
+	u32 *ref = tiny_ref(s, block);
+	u32 old = READ_ONCE(*ref), new;
+
+	do {
+		if (!(old & TINY_STARTS))
+			return false;
+		if (!(old & TINY_START(off))) {
+			gs_report_bad((void *)p, "tiny object not allocated", caller);
+			return true;
+		}
+		new = old & ~TINY_START(off) & ~TINY_END(tiny_last(old, off));
+	} while (!try_cmpxchg(ref, &old, new));
+	if (!new)
+		gs_free_object(s, block, (block - s->startAddr) / GS_TINY_SIZE,
+			       caller);
+	return true;
+}
+
+/* Go's tiny allocator, with tinyrefs so that explicit free works. */
+static void *gs_alloc_tiny(size_t size, gfp_t flags)
+{
+	struct mcache *c;
+	struct mspan *s;
+	unsigned long v, irqf, old = 0;
+	unsigned int off;
+	int err = 0;
+
+retry:
+	local_irq_save(irqf);
+	c = this_cpu_ptr(&gs_mcache);
+	off = c->tinyoffset;
+	/* Go's conservative alignment for the requested size. */
+	if (!(size & 7))
+		off = ALIGN(off, 8);
+	else if (!(size & 3))
+		off = ALIGN(off, 4);
+	else if (!(size & 1))
+		off = ALIGN(off, 2);
+	if (c->tiny && off + size <= GS_TINY_SIZE) {
+		v = c->tiny + off;
+		s = spanOf(c->tiny);
+		tiny_ref_or(tiny_ref(s, c->tiny),
+			    TINY_START(off) | TINY_END(off + size - 1));
+		c->tinyoffset = off + size;
+		c->stats.tiny_allocs++;
+		local_irq_restore(irqf);
+		return (void *)v;
+	}
+	s = c->alloc[GS_TINY_SPANCLASS];
+	v = nextFreeFast(s);
+	if (!v)
+		v = mcache_nextFree(c, GS_TINY_SPANCLASS, flags, &s, &err);
+	if (!v) {
+		local_irq_restore(irqf);
+		if (err == -EAGAIN && gs_grow_retry(GS_TINY_SPANCLASS, flags))
+			goto retry;
+		return NULL;
+	}
+	c->stats.nmalloc[GS_TINY_SPANCLASS]++;
+	c->stats.tiny_allocs++;
+	memset((void *)v, 0, GS_TINY_SIZE);
+	/* Keep the block with more room left, as Go does. */
+	if (size < c->tinyoffset || !c->tiny) {
+		old = c->tiny;
+		c->tiny = v;
+		c->tinyoffset = size;
+		*tiny_ref(s, v) = GS_TINY_HELD | TINY_START(0) |
+				  TINY_END(size - 1);
+	} else {
+		*tiny_ref(s, v) = TINY_START(0) | TINY_END(size - 1);
+	}
+	if (old)
+		gs_tiny_release_block(spanOf(old), old);
+	local_irq_restore(irqf);
+	return (void *)v;
+}
+
+static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
+{
+	unsigned int npages = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE);
+	struct mspan *s;
+
+	if (node == NUMA_NO_NODE)
+		node = numa_mem_id();
+	if (unlikely(npages > GS_LARGE_MAX_PAGES)) {
+		WARN_ONCE(!(flags & __GFP_NOWARN),
+			  "goslab: %zu bytes is over the largest object\n", size);
+		return NULL;
+	}
+	s = mheap_alloc(mheap_of(node), npages, make_spanclass(0, noscan),
+			flags, gs_how(flags));
+	if (IS_ERR(s))
+		return NULL;
+	/* One object, handed out: Go's large spans look the same. */
+	s->freeindex = 1;
+	s->allocCount = 1;
+	s->allocCache = 0;
+	this_cpu_inc(gs_mcache.stats.large_allocs);
+	this_cpu_add(gs_mcache.stats.large_bytes, s->elemsize);
+	if (gs_want_zero(flags) && s->needzero)
+		memset((void *)s->startAddr, 0, s->elemsize);
+	return (void *)s->startAddr;
+}
+
+static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
+				       int node)
+{
+	void *p;
+
+	might_alloc(flags);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (size <= GOSLAB_MAX_SMALL_SIZE) {
+		if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE)
+			p = gs_alloc_tiny(size, flags);
+		else
+			p = gs_alloc_small(size, flags, noscan, node);
+	} else {
+		p = gs_alloc_large(size, flags, noscan, node);
+	}
+	if (likely(p))
+		gs_post_alloc(p, size, flags, noscan);
+	else if (!(flags & __GFP_NOWARN))
+		pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
+				    size, &flags);
+	return p;
+}
+
+/**
+ * goslab_alloc - allocate memory that may hold pointers
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags, as for kmalloc(): %__GFP_ZERO, %__GFP_NOWARN, and
+ *	the reclaim flags that say whether the call may sleep
+ *
+ * The object is "scan" in Go's sense: kmemleak scans it for pointers.
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc(size_t size, gfp_t flags)
+{
+	return gs_malloc(size, flags, false, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(goslab_alloc);
+
+/**
+ * goslab_alloc_noscan - allocate pointer-free memory
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags as for goslab_alloc()
+ *
+ * Go's noscan: the object never shares a span with objects that may hold
+ * pointers, kmemleak does not scan it, and requests under 16 bytes are
+ * packed by the tiny allocator.
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc_noscan(size_t size, gfp_t flags)
+{
+	return gs_malloc(size, flags, true, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(goslab_alloc_noscan);
+
+/**
+ * goslab_alloc_node - allocate memory on a NUMA node
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags as for goslab_alloc()
+ * @node: the node, or %NUMA_NO_NODE for the calling CPU's
+ *
+ * The object's span comes from @node's heap.
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc_node(size_t size, gfp_t flags, int node)
+{
+	if (node != NUMA_NO_NODE &&
+	    (node < 0 || node >= MAX_NUMNODES || !node_online(node) ||
+	     !mheap_of(node)))
+		node = NUMA_NO_NODE;
+	return gs_malloc(size, flags, false, node);
+}
+EXPORT_SYMBOL_GPL(goslab_alloc_node);
+
+/**
+ * goslab_alloc_array - allocate an array of @n elements of @size bytes
+ * @n: number of elements
+ * @size: bytes per element
+ * @flags: GFP flags as for goslab_alloc()
+ *
+ * Return: the array, or NULL on failure or if @n * @size overflows.
+ */
+void *goslab_alloc_array(size_t n, size_t size, gfp_t flags)
+{
+	size_t bytes;
+
+	if (unlikely(check_mul_overflow(n, size, &bytes)))
+		return NULL;
+	return goslab_alloc(bytes, flags);
+}
+EXPORT_SYMBOL_GPL(goslab_alloc_array);
+
+/**
+ * gs_free_object - return object @idx of @s to its span
+ * @s: an in-use small span
+ * @p: the object's address
+ * @idx: its index
+ * @caller: for reports
+ *
+ * The free bit is set first; then, while the span is cached, one cmpxchg
+ * counts the free against the cached state, so the owner is sure to see
+ * it.  Once uncached, the count is taken under the mcentral lock instead
+ * (mcentral_free_locked()): until then our object still counts as live,
+ * which keeps the span from being released under us.
+ */
+void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
+		    unsigned long caller)
+{
+	long v;
+
+	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
+		gs_report_bad((void *)p, "double free", caller);
+		return;
+	}
+	v = atomic_long_read(&s->freestate);
+	do {
+		if (!(v & MSPAN_CACHED)) {
+			mcentral_free_locked(s);
+			return;
+		}
+	} while (!atomic_long_try_cmpxchg(&s->freestate, &v,
+					  v + MSPAN_FREE_ONE));
+}
+
+/*
+ * Resolve @p to its span and object index, reporting anything that is
+ * not the start of an allocated object.  Tiny objects are resolved to
+ * their block.  Return: the span, or NULL after a report.
+ */
+static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
+			       bool *tiny, const char *what,
+			       unsigned long caller)
+{
+	struct mspan *s = spanOf(p);
+	unsigned int idx;
+
+	*tiny = false;
+	if (unlikely(!s)) {
+		gs_report_bad((void *)p, what, caller);
+		return NULL;
+	}
+	if (unlikely(smp_load_acquire(&s->state) != MSPAN_INUSE ||
+		     p < s->startAddr || p >= s->limit)) {
+		gs_report_bad((void *)p, "pointer to free goslab memory", caller);
+		return NULL;
+	}
+	idx = mspan_obj_index(s, p);
+	if (s->spanclass == GS_TINY_SPANCLASS &&
+	    (READ_ONCE(s->tinyrefs[idx]) & TINY_STARTS)) {
+		*tiny = true;
+		*idxp = idx;
+		return s;
+	}
+	if (unlikely(p != s->startAddr + (unsigned long)idx * s->elemsize)) {
+		gs_report_bad((void *)p, "pointer into the middle of an object",
+			      caller);
+		return NULL;
+	}
+	if (unlikely(mspan_is_free(s, idx) || test_bit(idx, s->freeBits))) {
+		gs_report_bad((void *)p, "object not allocated (double free?)",
+			      caller);
+		return NULL;
+	}
+	*idxp = idx;
+	return s;
+}
+
+/**
+ * goslab_free - free memory from goslab_alloc() and friends
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * O(1), from any CPU and any context kfree() may be called in.  A
+ * pointer that is not an allocated goslab object is reported (address,
+ * reason, a warning once and the bad_frees counter) and ignored.
+ */
+void goslab_free(const void *p)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = gs_lookup(addr, &idx, &tiny, "pointer goslab does not own",
+		      _RET_IP_);
+	if (unlikely(!s))
+		return;
+	kmemleak_free(p);
+	if (tiny) {
+		if (want_init_on_free()) {
+			unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
+			u32 r = READ_ONCE(*tiny_ref(s, block));
+			unsigned int off = addr - block;
+
+			memset((void *)p, 0, tiny_last(r, off) - off + 1);
+		}
+		gs_tiny_free(s, addr, _RET_IP_);
+		return;
+	}
+	if (want_init_on_free())
+		memset((void *)p, 0, s->elemsize);
+	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
+		/* A large object: its span goes back to the heap. */
+		if (test_and_set_bit(0, s->freeBits)) {
+			gs_report_bad(p, "double free", _RET_IP_);
+			return;
+		}
+		this_cpu_inc(gs_mcache.stats.large_frees);
+		this_cpu_sub(gs_mcache.stats.large_bytes, s->elemsize);
+		mheap_free(s);
+		return;
+	}
+	this_cpu_inc(gs_mcache.stats.nfree[s->spanclass]);
+	gs_free_object(s, addr, idx, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goslab_free);
+
+/**
+ * goslab_usable_size - bytes usable at @p
+ * @p: an object from goslab; NULL and ZERO_SIZE_PTR give 0
+ *
+ * The size class's size for small objects, whole pages for large ones,
+ * the bytes up to the next object for tiny ones.  A pointer that is not
+ * an allocated object is reported and gives 0.
+ */
+size_t goslab_usable_size(const void *p)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return 0;
+	s = gs_lookup(addr, &idx, &tiny,
+		      "usable_size of a pointer goslab does not own", _RET_IP_);
+	if (!s)
+		return 0;
+	if (tiny) {
+		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
+		u32 r = READ_ONCE(*tiny_ref(s, block));
+		unsigned int off = addr - block;
+
+		if (!(r & TINY_START(off))) {
+			gs_report_bad(p, "tiny object not allocated", _RET_IP_);
+			return 0;
+		}
+		return tiny_last(r, off) - off + 1;
+	}
+	return s->elemsize;
+}
+EXPORT_SYMBOL_GPL(goslab_usable_size);
+
+/**
+ * goslab_realloc - resize an object, keeping its contents
+ * @p: the object, or NULL to allocate
+ * @new_size: bytes; 0 frees @p and gives ZERO_SIZE_PTR
+ * @flags: GFP flags as for goslab_alloc()
+ *
+ * Returns @p itself when @new_size still fits.  The new object keeps
+ * @p's scan/noscan kind.  On failure @p is left untouched.
+ * Return: the object, or NULL on failure (or if @p is not goslab's).
+ */
+void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
+{
+	size_t old;
+	bool noscan;
+	void *n;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return goslab_alloc(new_size, flags);
+	if (!new_size) {
+		goslab_free(p);
+		return ZERO_SIZE_PTR;
+	}
+	old = goslab_usable_size(p);
+	if (!old)
+		return NULL;
+	if (new_size <= old)
+		return (void *)p;
+	noscan = spanclass_noscan(spanOf((unsigned long)p)->spanclass);
+	n = gs_malloc(new_size, flags, noscan, NUMA_NO_NODE);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old);
+	goslab_free(p);
+	return n;
+}
+EXPORT_SYMBOL_GPL(goslab_realloc);
+
+/**
+ * goslab_alloc_bulk - allocate @nr objects of @size bytes
+ * @size: bytes per object
+ * @flags: GFP flags as for goslab_alloc()
+ * @nr: number of objects
+ * @p: array that receives them
+ *
+ * All or nothing, like kmem_cache_alloc_bulk().  Small objects are taken
+ * from the CPU's span in one interrupts-off section.
+ * Return: @nr, or 0 with nothing allocated.
+ */
+int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
+{
+	size_t i = 0;
+
+	might_alloc(flags);
+	if (size && size <= GOSLAB_MAX_SMALL_SIZE && size >= GS_TINY_SIZE) {
+		unsigned int sc = goslab_size_to_class(size);
+		spanClass spc = make_spanclass(sc, false);
+		bool zero = gs_want_zero(flags);
+		unsigned long irqf;
+		int err = 0;
+
+		local_irq_save(irqf);
+		for (; i < nr; i++) {
+			struct mspan *s = this_cpu_read(gs_mcache.alloc[spc]);
+			unsigned long v = nextFreeFast(s);
+
+			if (!v)
+				v = mcache_nextFree(this_cpu_ptr(&gs_mcache), spc,
+						    flags, &s, &err);
+			if (!v)
+				break;
+			p[i] = (void *)v;
+			/* Remember needzero in bit 0: objects are 8-aligned. */
+			if (zero && s->needzero)
+				p[i] = (void *)(v | 1);
+		}
+		__this_cpu_add(gs_mcache.stats.nmalloc[spc], i);
+		local_irq_restore(irqf);
+		for (size_t k = 0; k < i; k++) {
+			if ((unsigned long)p[k] & 1) {
+				p[k] = (void *)((unsigned long)p[k] & ~1UL);
+				memset(p[k], 0, class_to_size[sc]);
+			}
+			gs_post_alloc(p[k], size, flags, false);
+		}
+	}
+	for (; i < nr; i++) {
+		p[i] = goslab_alloc(size, flags);
+		if (!p[i]) {
+			goslab_free_bulk(i, p);
+			return 0;
+		}
+	}
+	return nr;
+}
+EXPORT_SYMBOL_GPL(goslab_alloc_bulk);
+
+/**
+ * goslab_free_bulk - free @nr objects
+ * @nr: number of objects
+ * @p: the objects; NULL entries are skipped
+ */
+void goslab_free_bulk(size_t nr, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		goslab_free(p[i]);
+}
+EXPORT_SYMBOL_GPL(goslab_free_bulk);

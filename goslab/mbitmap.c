@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The span's allocation bitmap and Go's free-index scanning
+ * (runtime/mbitmap.go: nextFreeIndex, refillAllocCache, isFree), plus the
+ * sweep that merges explicit frees into allocBits the way Go's sweeper
+ * merges gcmarkBits.
+ *
+ * allocBits are stored as unsigned longs; on a 64-bit little-endian
+ * kernel word k is exactly Go's 8 bytes at whichByte = 8k.
+ */
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+static_assert(BITS_PER_LONG == 64, "goslab's allocCache needs 64-bit words");
+
+/**
+ * refillAllocCache - load allocCache from allocBits at @whichByte
+ * @s: the span
+ * @whichByte: byte offset into allocBits, a multiple of 8
+ *
+ * allocCache holds the inverted bits so that count-trailing-zeros finds
+ * the next free object directly.
+ */
+void refillAllocCache(struct mspan *s, unsigned int whichByte)
+{
+	s->allocCache = ~(u64)s->allocBits[whichByte / 8];
+}
+
+/**
+ * mspan_init_bits - a fresh span: nothing allocated, cache at object 0
+ * @s: the span, with nelems set
+ */
+void mspan_init_bits(struct mspan *s)
+{
+	memset(s->allocBits, 0, sizeof(s->allocBits));
+	memset(s->freeBits, 0, sizeof(s->freeBits));
+	s->freeindex = 0;
+	s->allocCount = 0;
+	refillAllocCache(s, 0);
+}
+
+/**
+ * nextFreeIndex - index of the next free object at or after freeindex
+ * @s: the span
+ *
+ * Skips whole words with no free object, reloads allocCache at 64-object
+ * boundaries and never returns an index past nelems; returns nelems when
+ * the span is full.  Advances freeindex past the returned object.
+ */
+unsigned int nextFreeIndex(struct mspan *s)
+{
+	unsigned int sfreeindex = s->freeindex;
+	unsigned int snelems = s->nelems;
+	unsigned int bitIndex, result;
+	u64 aCache;
+
+	if (sfreeindex == snelems)
+		return sfreeindex;
+	if (WARN_ON_ONCE(sfreeindex > snelems))
+		return snelems;
+
+	aCache = s->allocCache;
+	bitIndex = aCache ? __ffs64(aCache) : 64;
+	while (bitIndex == 64) {
+		/* Move to the start of the next cached word. */
+		sfreeindex = (sfreeindex + 64) & ~63U;
+		if (sfreeindex >= snelems) {
+			s->freeindex = snelems;
+			return snelems;
+		}
+		refillAllocCache(s, sfreeindex / 8);
+		aCache = s->allocCache;
+		bitIndex = aCache ? __ffs64(aCache) : 64;
+	}
+	result = sfreeindex + bitIndex;
+	if (result >= snelems) {
+		s->freeindex = snelems;
+		return snelems;
+	}
+	s->allocCache = (aCache >> bitIndex) >> 1;
+	sfreeindex = result + 1;
+	/*
+	 * Every set bit of allocCache up to here was shifted away: at a
+	 * word boundary load the next word so allocCache matches freeindex.
+	 */
+	if (sfreeindex % 64 == 0 && sfreeindex != snelems)
+		refillAllocCache(s, sfreeindex / 8);
+	s->freeindex = sfreeindex;
+	return result;
+}
+
+/**
+ * mspan_is_free - Go's isFree: is object @idx unallocated?
+ * @s: the span
+ * @idx: object index below nelems
+ *
+ * Objects below freeindex were handed out since the last sweep whatever
+ * allocBits says.  Called racily by remote frees: the answer is exact for
+ * any object the caller legitimately owns.
+ */
+bool mspan_is_free(const struct mspan *s, unsigned int idx)
+{
+	if (idx < READ_ONCE(s->freeindex))
+		return false;
+	return !test_bit(idx, s->allocBits);
+}
+
+/* Mask of the objects of word @k below @limit (objects 64k..64k+63). */
+static unsigned long below_mask(unsigned int k, unsigned int limit)
+{
+	unsigned int lo = k * 64;
+
+	if (limit <= lo)
+		return 0;
+	if (limit >= lo + 64)
+		return ~0UL;
+	return (1UL << (limit - lo)) - 1;
+}
+
+/**
+ * mspan_count_alloc - objects allocated at the last sweep or since
+ * @s: the span
+ */
+unsigned int mspan_count_alloc(const struct mspan *s)
+{
+	unsigned int k, n = 0, words = DIV_ROUND_UP(s->nelems, 64);
+
+	for (k = 0; k < words; k++)
+		n += hweight64((s->allocBits[k] | below_mask(k, s->freeindex)) &
+			       below_mask(k, s->nelems));
+	return n;
+}
+
+/**
+ * mspan_sweep - merge the explicit frees into allocBits
+ * @s: a span its caller owns (cached, or taken off every list)
+ *
+ * Like Go's sweep: the objects still allocated become allocBits,
+ * freeindex goes back to 0 and allocCache is reloaded.  Frees that land
+ * while this runs either make it into this word's exchange or stay in
+ * freeBits for the next sweep.
+ *
+ * Return: the number of frees merged.
+ */
+unsigned int mspan_sweep(struct mspan *s)
+{
+	unsigned int k, merged = 0, count = 0;
+	unsigned int words = DIV_ROUND_UP(s->nelems, 64);
+
+	for (k = 0; k < words; k++) {
+		unsigned long live = s->allocBits[k] | below_mask(k, s->freeindex);
+		unsigned long freed = 0;
+
+		if (READ_ONCE(s->freeBits[k]))
+			freed = xchg(&s->freeBits[k], 0);
+		live &= ~freed & below_mask(k, s->nelems);
+		merged += hweight64(freed);
+		count += hweight64(live);
+		s->allocBits[k] = live;
+	}
+	s->freeindex = 0;
+	s->allocCount = count;
+	refillAllocCache(s, 0);
+	if (merged) {
+		/* Reused objects hold old data: Go sets needzero here too. */
+		s->needzero = 1;
+		atomic_long_sub(merged * MSPAN_FREE_ONE, &s->freestate);
+	}
+	return merged;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcentral: the central free lists of one span class on one node
+ * (runtime/mcentral.go).  Go keeps swept/unswept partial and full span
+ * sets; goslab has no GC, so one partial list (spans with free objects)
+ * and one full list suffice.  A span cached by an mcache is on neither.
+ *
+ * Explicit frees move spans between the lists (see goslab_free() in
+ * malloc.c for the protocol): a free to an uncached span takes this
+ * lock, so the placement below is always computed from the span's
+ * current counts, and an empty span goes straight back to the heap.
+ */
+#include <linux/slab.h>
+#include <linux/err.h>
+#include <linux/nodemask.h>
+
+#include "internal.h"
+
+static struct mcentral *gs_central[MAX_NUMNODES];
+
+struct mcentral *mcentral_of(int node, spanClass spc)
+{
+	return &gs_central[node][spc];
+}
+
+/* Live objects of an uncached span: allocated minus pending frees. */
+static long mspan_live(const struct mspan *s, long freestate)
+{
+	return (long)s->allocCount - (freestate >> 1);
+}
+
+static void mcentral_unlink(struct mcentral *c, struct mspan *s)
+{
+	if (s->where == MSPAN_LIST_PARTIAL)
+		c->nr_partial--;
+	else if (s->where == MSPAN_LIST_FULL)
+		c->nr_full--;
+	else
+		return;
+	list_del_init(&s->list);
+	s->where = MSPAN_LIST_NONE;
+}
+
+/*
+ * Put an uncached span on the list its counts call for; c->lock held.
+ * Return: true when the span is empty and was unlinked: the caller hands
+ * it to the heap after dropping the lock.
+ */
+static bool mcentral_place(struct mcentral *c, struct mspan *s)
+{
+	long v = atomic_long_read(&s->freestate);
+	long pending = v >> 1;
+
+	if (v & MSPAN_CACHED)
+		return false;		/* its mcache decides at uncache */
+	mcentral_unlink(c, s);
+	if (mspan_live(s, v) <= 0) {
+		c->released++;
+		return true;
+	}
+	if (s->allocCount < s->nelems || pending > 0) {
+		list_add(&s->list, &c->partial);
+		s->where = MSPAN_LIST_PARTIAL;
+		c->nr_partial++;
+	} else {
+		list_add(&s->list, &c->full);
+		s->where = MSPAN_LIST_FULL;
+		c->nr_full++;
+	}
+	return false;
+}
+
+/**
+ * mcentral_cacheSpan - a span with at least one free object for an mcache
+ * @c: the central list
+ * @gfp: the allocation's flags
+ * @how: GS_MAY_BLOCK if the caller can sleep now (see mheap_alloc())
+ *
+ * Partial spans first, swept (pending frees merged) after they leave the
+ * list; otherwise grow: a new span from the heap.
+ * Return: the span, marked cached, or an ERR_PTR from mheap_alloc().
+ */
+struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
+				 unsigned int how)
+{
+	unsigned int sc = spanclass_sizeclass(c->spanclass);
+	unsigned long flags;
+	struct mspan *s;
+
+	for (;;) {
+		spin_lock_irqsave(&c->lock, flags);
+		s = list_first_entry_or_null(&c->partial, struct mspan, list);
+		if (s) {
+			mcentral_unlink(c, s);
+			atomic_long_or(MSPAN_CACHED, &s->freestate);
+			c->nr_cached++;
+			c->nmalloc_spans++;
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!s)
+			break;
+		if (atomic_long_read(&s->freestate) >> 1)
+			mspan_sweep(s);
+		if (s->allocCount < s->nelems)
+			return s;
+		/* Its frees were merged by an earlier owner: full after all. */
+		mcentral_uncacheSpan(c, s);
+	}
+
+	s = mheap_alloc(mheap_of(c->node), class_to_allocnpages[sc],
+			c->spanclass, gfp, how);
+	if (IS_ERR(s))
+		return s;
+	atomic_long_set(&s->freestate, MSPAN_CACHED);
+	spin_lock_irqsave(&c->lock, flags);
+	c->nr_cached++;
+	c->nmalloc_spans++;
+	c->grows++;
+	spin_unlock_irqrestore(&c->lock, flags);
+	return s;
+}
+
+/**
+ * mcentral_uncacheSpan - an mcache gives a span back
+ * @c: the span's central list
+ * @s: the span, cached by the caller
+ *
+ * Clearing the cached bit and reading the pending frees is one atomic
+ * step: every remote free either landed before it (and is counted here)
+ * or sees the span uncached and takes this lock itself.
+ */
+void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
+{
+	unsigned long flags;
+	bool release;
+
+	spin_lock_irqsave(&c->lock, flags);
+	atomic_long_andnot(MSPAN_CACHED, &s->freestate);
+	c->nr_cached--;
+	release = mcentral_place(c, s);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (release)
+		mheap_free(s);
+}
+
+/**
+ * mcentral_free_locked - count a free to an uncached span under the lock
+ * @s: the span; the object's bit is already set in freeBits
+ *
+ * The caller's object is still counted live until the increment below,
+ * so @s cannot be released to the heap before this takes the lock.
+ */
+void mcentral_free_locked(struct mspan *s)
+{
+	struct mcentral *c = mcentral_of(s->node, s->spanclass);
+	unsigned long flags;
+	bool release = false;
+	long v;
+
+	spin_lock_irqsave(&c->lock, flags);
+	v = atomic_long_add_return(MSPAN_FREE_ONE, &s->freestate);
+	if (!(v & MSPAN_CACHED))
+		release = mcentral_place(c, s);
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (release)
+		mheap_free(s);
+}
+
+/**
+ * mcentral_alloc_one - one object straight from the central list
+ * @c: the central list (another node's, for goslab_alloc_node())
+ * @gfp: the allocation's flags
+ * @needzero: set when the object may hold old data
+ *
+ * Caches a span just long enough to take one object: the slow path for
+ * allocations that the CPU's own mcache cannot serve.
+ */
+void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
+{
+	unsigned int how = gfpflags_allow_blocking(gfp) ? GS_MAY_BLOCK : 0;
+	struct mspan *s = mcentral_cacheSpan(c, gfp, how);
+	unsigned int idx;
+	void *p = NULL;
+
+	if (IS_ERR(s))
+		return NULL;
+	idx = nextFreeIndex(s);
+	if (!WARN_ON_ONCE(idx >= s->nelems)) {
+		s->allocCount++;
+		p = (void *)(s->startAddr + (unsigned long)idx * s->elemsize);
+		*needzero = s->needzero;
+	}
+	mcentral_uncacheSpan(c, s);
+	return p;
+}
+
+int mcentral_init(void)
+{
+	int node, i;
+
+	for_each_node(node) {
+		struct mcentral *c;
+
+		c = kcalloc_node(GOSLAB_NUM_SPAN_CLASSES, sizeof(*c), GFP_KERNEL,
+				 node_state(node, N_NORMAL_MEMORY) ?
+				 node : NUMA_NO_NODE);
+		if (!c) {
+			mcentral_exit();
+			return -ENOMEM;
+		}
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
+			spin_lock_init(&c[i].lock);
+			c[i].spanclass = i;
+			c[i].node = node;
+			INIT_LIST_HEAD(&c[i].partial);
+			INIT_LIST_HEAD(&c[i].full);
+		}
+		gs_central[node] = c;
+	}
+	return 0;
+}
+
+void mcentral_exit(void)
+{
+	int node;
+
+	for_each_node(node) {
+		kfree(gs_central[node]);
+		gs_central[node] = NULL;
+	}
+}

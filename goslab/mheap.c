@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mheap: Go's page heap (runtime/mheap.go) on the buddy allocator.
+ *
+ * Memory comes in naturally aligned blocks from alloc_pages(): an order-10
+ * block is a whole arena (4 MiB, 512 goslab pages, one Go page chunk).
+ * When that order is not to be had, smaller blocks are taken and placed
+ * in the arena that covers their 4 MiB region, so an arena may own only
+ * part of its region.  Each arena keeps Go's page bitmap and summary
+ * (mpagealloc.c); a span of N pages is carved first-fit from the first
+ * arena whose summary says it has a free run of N, and on free its pages
+ * simply go back to the bitmap, where they coalesce with free neighbours.
+ *
+ * Span lookup is Go's: a two-level arena table indexed by the address's
+ * offset into the direct map, then the arena's spans[] by page.  Any
+ * address outside the direct map, or in a region goslab does not own,
+ * comes back as "not goslab's".
+ *
+ * Locking: one spinlock per node heap, IRQ-safe since allocations reach
+ * the heap from hard IRQ.  The metadata fixallocs nest inside it under
+ * gs_meta_lock.  Under either lock the buddy allocator is only called
+ * with flags that cannot sleep.
+ */
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/nodemask.h>
+#include <linux/topology.h>
+#include <linux/err.h>
+
+#include "internal.h"
+
+/* The arena table covers 2^(12 + 12 + 22) = 64 TiB of direct map. */
+#define GS_L2_BITS		12
+#define GS_L1_BITS		12
+#define GS_L2_ENTRIES		(1UL << GS_L2_BITS)
+#define GS_L1_ENTRIES		(1UL << GS_L1_BITS)
+#define GS_L2_BYTES		(GS_L2_ENTRIES * sizeof(struct gs_arena *))
+
+static struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
+
+DEFINE_SPINLOCK(gs_meta_lock);
+struct fixalloc gs_spanalloc;
+struct fixalloc gs_arenaalloc;
+struct fixalloc gs_tinyalloc;
+
+static struct mheap *gs_heaps[MAX_NUMNODES];
+static unsigned long gs_retain_pages = GS_PAGES_PER_ARENA;
+
+struct mheap *mheap_of(int node)
+{
+	return gs_heaps[node];
+}
+
+unsigned long mheap_retain_pages(void)
+{
+	return READ_ONCE(gs_retain_pages);
+}
+
+void mheap_set_retain_pages(unsigned long pages)
+{
+	WRITE_ONCE(gs_retain_pages, pages);
+}
+
+/* Index of @addr's region in the arena table, or -1 if out of range. */
+static long arena_index(unsigned long addr)
+{
+	unsigned long off = addr - PAGE_OFFSET;
+
+	if (addr < PAGE_OFFSET)
+		return -1;
+	off >>= GS_ARENA_SHIFT;
+	if (off >= GS_L1_ENTRIES * GS_L2_ENTRIES)
+		return -1;
+	return off;
+}
+
+/**
+ * arena_of - the arena whose region holds @addr
+ * @addr: any address
+ *
+ * Lock-free: table entries are written under the heap lock with
+ * WRITE_ONCE and read here with READ_ONCE.  Return: the arena or NULL.
+ */
+struct gs_arena *arena_of(unsigned long addr)
+{
+	long idx = arena_index(addr);
+	struct gs_arena **l2;
+
+	if (idx < 0)
+		return NULL;
+	l2 = READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]);
+	if (!l2)
+		return NULL;
+	return READ_ONCE(l2[idx & (GS_L2_ENTRIES - 1)]);
+}
+
+/**
+ * spanOf - the span that covers page of @p, if any
+ * @p: any address
+ *
+ * Go's spanOf: no check that @p lies inside the span's objects or that
+ * the span is in use; see spanOfHeap() for that.
+ */
+struct mspan *spanOf(unsigned long p)
+{
+	struct gs_arena *a = arena_of(p);
+
+	if (!a)
+		return NULL;
+	return READ_ONCE(a->spans[(p - a->base) >> GOSLAB_PAGE_SHIFT]);
+}
+
+/**
+ * spanOfHeap - like spanOf, but only an in-use span with @p in its objects
+ * @p: any address
+ */
+struct mspan *spanOfHeap(unsigned long p)
+{
+	struct mspan *s = spanOf(p);
+
+	if (!s || READ_ONCE(s->state) != MSPAN_INUSE ||
+	    p < s->startAddr || p >= s->limit)
+		return NULL;
+	return s;
+}
+
+/* Make sure the level-2 table for @base exists; may sleep per @gfp. */
+static int arena_table_prepare(unsigned long base, gfp_t gfp)
+{
+	long idx = arena_index(base);
+	struct gs_arena **l2;
+
+	if (idx < 0)
+		return -ERANGE;
+	if (READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]))
+		return 0;
+	l2 = (void *)__get_free_pages(gfp | __GFP_ZERO | __GFP_NOWARN,
+				      get_order(GS_L2_BYTES));
+	if (!l2)
+		return -ENOMEM;
+	if (cmpxchg(&gs_arena_l1[idx >> GS_L2_BITS], NULL, l2))
+		free_pages((unsigned long)l2, get_order(GS_L2_BYTES));
+	return 0;
+}
+
+static void arena_table_set(unsigned long base, struct gs_arena *a)
+{
+	long idx = arena_index(base);
+
+	WRITE_ONCE(gs_arena_l1[idx >> GS_L2_BITS][idx & (GS_L2_ENTRIES - 1)], a);
+}
+
+/* Metadata from the fixallocs, serialized by gs_meta_lock. */
+static void *meta_alloc(struct fixalloc *f)
+{
+	unsigned long flags;
+	void *p;
+
+	spin_lock_irqsave(&gs_meta_lock, flags);
+	p = fixalloc_alloc(f, GFP_NOWAIT);
+	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	return p;
+}
+
+static void meta_free(struct fixalloc *f, void *p)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gs_meta_lock, flags);
+	fixalloc_free(f, p);
+	spin_unlock_irqrestore(&gs_meta_lock, flags);
+}
+
+struct mspan *gs_span_alloc(gfp_t gfp)
+{
+	return meta_alloc(&gs_spanalloc);
+}
+
+void gs_span_free(struct mspan *s)
+{
+	meta_free(&gs_spanalloc, s);
+}
+
+/**
+ * gs_meta_prefill - top up the metadata allocators outside any lock
+ * @gfp: the caller's flags
+ */
+int gs_meta_prefill(gfp_t gfp)
+{
+	gfp &= ~__GFP_ZERO;
+	if (fixalloc_prefill(&gs_spanalloc, gfp) ||
+	    fixalloc_prefill(&gs_arenaalloc, gfp) ||
+	    fixalloc_prefill(&gs_tinyalloc, gfp))
+		return -ENOMEM;
+	return 0;
+}
+
+static void arena_update_sum(struct gs_arena *a)
+{
+	a->sum = pallocbits_summarize(&a->pages);
+}
+
+/*
+ * Add the buddy block of @order at @addr to @h.  Called with h->lock held;
+ * @new is a zeroed arena struct to use if the region has none yet.
+ * Return: true when @new was used.
+ */
+static bool mheap_add_block(struct mheap *h, unsigned long addr,
+			    unsigned int order, bool zeroed,
+			    struct gs_arena *new)
+{
+	unsigned long base = addr & ~(GS_ARENA_BYTES - 1);
+	unsigned int first = (addr - base) >> GOSLAB_PAGE_SHIFT;
+	unsigned int n = 1U << (order - GS_PAGE_ORDER);
+	struct gs_arena *a = arena_of(addr);
+	struct gs_arena *pos;
+	bool used = false;
+	unsigned int i;
+
+	if (!a) {
+		a = new;
+		a->base = base;
+		a->heap = h;
+		pallocbits_fill(&a->pages);
+		pallocbits_fill(&a->dirty);
+		/* Keep the list in address order: first fit prefers low. */
+		list_for_each_entry(pos, &h->arenas, list)
+			if (pos->base > base)
+				break;
+		list_add_tail(&a->list, &pos->list);
+		h->nr_arenas++;
+		arena_table_set(base, a);
+		used = true;
+	}
+	for (i = first; i < first + n; i++)
+		__set_bit(i, a->owned);
+	__set_bit(first, a->chunkstart);
+	a->chunkorder[first] = order;
+	pallocbits_free_range(&a->pages, first, n);
+	if (zeroed)
+		pallocbits_free_range(&a->dirty, first, n);
+	a->nowned += n;
+	a->nfree += n;
+	h->pages_owned += n;
+	h->pages_free += n;
+	h->grows++;
+	arena_update_sum(a);
+	return used;
+}
+
+/* The order that holds @npages goslab pages. */
+static unsigned int pages_order(unsigned int npages)
+{
+	return GS_PAGE_ORDER + order_base_2(npages);
+}
+
+/**
+ * mheap_grow - take a block from the buddy allocator for @npages pages
+ * @h: the node's heap
+ * @npages: the span that must fit afterwards
+ * @gfp: the caller's flags; this function sleeps only if they allow it
+ *
+ * Asks for a whole arena first, without retries or warnings, then for
+ * smaller orders down to the smallest that fits @npages; only that last
+ * attempt may warn, and only if @gfp allows warnings.
+ */
+int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
+{
+	unsigned int order = GS_ARENA_ORDER, min = pages_order(npages);
+	struct gs_arena *new;
+	struct page *page = NULL;
+	unsigned long flags, addr;
+	bool zeroed;
+	int err;
+
+	if (min > GS_ARENA_ORDER || min > GS_MAX_PAGE_ORDER)
+		return -E2BIG;
+	if (order > GS_MAX_PAGE_ORDER)
+		order = GS_MAX_PAGE_ORDER;
+	gfp &= ~(__GFP_ZERO | __GFP_COMP);
+
+	err = gs_meta_prefill(gfp);
+	if (err)
+		return err;
+	for (; order >= min; order--) {
+		gfp_t g = gfp;
+
+		if (order > min)
+			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+		page = alloc_pages_node(h->node, g, order);
+		if (page)
+			break;
+	}
+	if (!page)
+		return -ENOMEM;
+	addr = (unsigned long)page_address(page);
+	zeroed = want_init_on_alloc(gfp);
+	err = arena_table_prepare(addr, gfp);
+	if (err)
+		goto fail;
+	new = meta_alloc(&gs_arenaalloc);
+	spin_lock_irqsave(&h->lock, flags);
+	if (!arena_of(addr) && !new) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (mheap_add_block(h, addr, order, zeroed, new))
+		new = NULL;
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (new)
+		meta_free(&gs_arenaalloc, new);
+	return 0;
+fail:
+	__free_pages(page, order);
+	return err;
+}
+
+/* Fill in a span's class fields; pages and bits are set by the caller. */
+static void mspan_init_class(struct mspan *s, spanClass spc)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+
+	s->spanclass = spc;
+	if (sc) {
+		s->elemsize = class_to_size[sc];
+		s->nelems = class_to_nelems[sc];
+		s->divmagic = class_to_divmagic[sc];
+	} else {
+		/* A large span: one object, index always 0. */
+		s->elemsize = s->npages << GOSLAB_PAGE_SHIFT;
+		s->nelems = 1;
+		s->divmagic = 0;
+	}
+	s->limit = s->startAddr + (unsigned long)s->nelems * s->elemsize;
+}
+
+/* Carve @npages from the first arena that fits; h->lock held. */
+static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
+				 struct mspan *s)
+{
+	struct gs_arena *a;
+	unsigned int i, k;
+
+	list_for_each_entry(a, &h->arenas, list) {
+		if (a->sum.max < npages)
+			continue;
+		i = pallocbits_find(&a->pages, npages);
+		if (WARN_ON_ONCE(i == PALLOC_NONE))
+			continue;
+		pallocbits_alloc_range(&a->pages, i, npages);
+		arena_update_sum(a);
+		s->needzero = !pallocbits_range_free(&a->dirty, i, npages);
+		pallocbits_alloc_range(&a->dirty, i, npages);
+		s->startAddr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
+		s->npages = npages;
+		s->arena = a;
+		s->node = h->node;
+		for (k = i; k < i + npages; k++)
+			WRITE_ONCE(a->spans[k], s);
+		a->nfree -= npages;
+		h->pages_free -= npages;
+		h->pages_inuse += npages;
+		return s;
+	}
+	return NULL;
+}
+
+/**
+ * mheap_alloc - a new in-use span of @npages pages for span class @spc
+ * @h: the node's heap
+ * @npages: goslab pages, at most one arena
+ * @spc: span class; class 0 is a large span with one object
+ * @gfp: the caller's flags
+ * @how: GS_MAY_BLOCK if the caller can sleep right now (no IRQs or
+ *	preemption disabled by goslab); without it a blocking @gfp makes
+ *	this return -EAGAIN instead of growing, and the caller grows
+ *	after enabling interrupts, then retries.
+ *
+ * Return: the span (bits initialised, state in use, on no list), or an
+ * ERR_PTR: -EAGAIN as above, -ENOMEM, -E2BIG.
+ */
+struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
+			  spanClass spc, gfp_t gfp, unsigned int how)
+{
+	bool tiny = spc == GS_TINY_SPANCLASS;
+	unsigned long flags;
+	struct mspan *s;
+	u32 *refs = NULL;
+	int err;
+
+	if (!npages || npages > GS_LARGE_MAX_PAGES)
+		return ERR_PTR(-E2BIG);
+	for (;;) {
+		s = gs_span_alloc(gfp);
+		if (s && tiny)
+			refs = meta_alloc(&gs_tinyalloc);
+		if (s && (!tiny || refs)) {
+			spin_lock_irqsave(&h->lock, flags);
+			if (mheap_carve(h, npages, s)) {
+				spin_unlock_irqrestore(&h->lock, flags);
+				break;
+			}
+			spin_unlock_irqrestore(&h->lock, flags);
+		}
+		if (refs)
+			meta_free(&gs_tinyalloc, refs);
+		if (s)
+			gs_span_free(s);
+		refs = NULL;
+		if (!(how & GS_MAY_BLOCK) && gfpflags_allow_blocking(gfp))
+			return ERR_PTR(-EAGAIN);
+		err = mheap_grow(h, npages, gfp);
+		if (err)
+			return ERR_PTR(err);
+	}
+	s->tinyrefs = refs;
+	mspan_init_class(s, spc);
+	mspan_init_bits(s);
+	atomic_long_set(&s->freestate, 0);
+	s->where = MSPAN_LIST_NONE;
+	INIT_LIST_HEAD(&s->list);
+	/* Publish last: a racing lookup must not see a half-made span. */
+	smp_store_release(&s->state, MSPAN_INUSE);
+	return s;
+}
+
+/* Give every fully free block of @a back to the buddy allocator. */
+static void arena_release_blocks(struct mheap *h, struct gs_arena *a,
+				 unsigned long keep)
+{
+	unsigned int i;
+
+	for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA) {
+		unsigned int order = a->chunkorder[i];
+		unsigned int n = 1U << (order - GS_PAGE_ORDER);
+		unsigned int k;
+
+		if (h->pages_free < keep + n)
+			break;
+		if (!pallocbits_range_free(&a->pages, i, n))
+			continue;
+		pallocbits_alloc_range(&a->pages, i, n);
+		pallocbits_alloc_range(&a->dirty, i, n);
+		for (k = i; k < i + n; k++)
+			__clear_bit(k, a->owned);
+		__clear_bit(i, a->chunkstart);
+		a->nowned -= n;
+		a->nfree -= n;
+		h->pages_owned -= n;
+		h->pages_free -= n;
+		h->releases++;
+		h->released_bytes += (unsigned long)n << GOSLAB_PAGE_SHIFT;
+		free_pages(a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT), order);
+	}
+	arena_update_sum(a);
+}
+
+/*
+ * Release free blocks while more than @keep pages are free; h->lock held.
+ * Arenas left owning nothing are unlinked and returned in @dead.
+ */
+static void mheap_release_locked(struct mheap *h, unsigned long keep,
+				 struct list_head *dead)
+{
+	struct gs_arena *a, *tmp;
+
+	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
+		if (h->pages_free <= keep)
+			break;
+		if (!a->nfree)
+			continue;
+		arena_release_blocks(h, a, keep);
+		if (!a->nowned) {
+			arena_table_set(a->base, NULL);
+			list_move(&a->list, dead);
+			h->nr_arenas--;
+		}
+	}
+}
+
+static void free_dead_arenas(struct list_head *dead)
+{
+	struct gs_arena *a, *tmp;
+
+	list_for_each_entry_safe(a, tmp, dead, list) {
+		list_del(&a->list);
+		meta_free(&gs_arenaalloc, a);
+	}
+}
+
+/**
+ * mheap_release - return free blocks until at most @keep pages are free
+ * @h: the node's heap
+ * @keep: free goslab pages to keep
+ */
+void mheap_release(struct mheap *h, unsigned long keep)
+{
+	unsigned long flags;
+	LIST_HEAD(dead);
+
+	spin_lock_irqsave(&h->lock, flags);
+	mheap_release_locked(h, keep, &dead);
+	spin_unlock_irqrestore(&h->lock, flags);
+	free_dead_arenas(&dead);
+}
+
+/**
+ * mheap_free - give a span's pages back to the heap
+ * @s: an in-use span on no list and cached by no mcache
+ *
+ * The pages rejoin the arena's bitmap, coalescing with free neighbours.
+ * When more than the retained amount is then free, fully free blocks go
+ * back to the buddy allocator at once.
+ */
+void mheap_free(struct mspan *s)
+{
+	struct gs_arena *a = s->arena;
+	struct mheap *h = a->heap;
+	unsigned int i = (s->startAddr - a->base) >> GOSLAB_PAGE_SHIFT;
+	unsigned long flags, retain = mheap_retain_pages();
+	u32 *refs = s->tinyrefs;
+	unsigned int k;
+	LIST_HEAD(dead);
+
+	spin_lock_irqsave(&h->lock, flags);
+	WRITE_ONCE(s->state, MSPAN_DEAD);
+	for (k = i; k < i + s->npages; k++)
+		WRITE_ONCE(a->spans[k], NULL);
+	pallocbits_free_range(&a->pages, i, s->npages);
+	arena_update_sum(a);
+	a->nfree += s->npages;
+	h->pages_free += s->npages;
+	h->pages_inuse -= s->npages;
+	if (h->pages_free > retain + GS_PAGES_PER_ARENA &&
+	    a->nfree == a->nowned)
+		mheap_release_locked(h, retain, &dead);
+	spin_unlock_irqrestore(&h->lock, flags);
+	free_dead_arenas(&dead);
+	if (refs)
+		meta_free(&gs_tinyalloc, refs);
+	s->tinyrefs = NULL;
+	gs_span_free(s);
+}
+
+int mheap_init(void)
+{
+	int node;
+
+	fixalloc_init(&gs_spanalloc, sizeof(struct mspan), NULL, NULL);
+	fixalloc_init(&gs_arenaalloc, sizeof(struct gs_arena), NULL, NULL);
+	fixalloc_init(&gs_tinyalloc, (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
+	for_each_node(node) {
+		struct mheap *h = kzalloc_node(sizeof(*h), GFP_KERNEL,
+					       node_state(node, N_NORMAL_MEMORY) ?
+					       node : NUMA_NO_NODE);
+
+		if (!h)
+			goto fail;
+		spin_lock_init(&h->lock);
+		INIT_LIST_HEAD(&h->arenas);
+		h->node = node;
+		gs_heaps[node] = h;
+	}
+	return 0;
+fail:
+	mheap_exit();
+	return -ENOMEM;
+}
+
+/*
+ * Module exit: every block goes back to the buddy allocator, even one
+ * whose objects were never freed (those were reported by the caller),
+ * then the metadata chunks and the arena table.
+ */
+void mheap_exit(void)
+{
+	struct gs_arena *a, *tmp;
+	unsigned long i;
+	int node;
+
+	for_each_node(node) {
+		struct mheap *h = gs_heaps[node];
+
+		if (!h)
+			continue;
+		list_for_each_entry_safe(a, tmp, &h->arenas, list) {
+			for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA)
+				free_pages(a->base + (i << GOSLAB_PAGE_SHIFT),
+					   a->chunkorder[i]);
+			arena_table_set(a->base, NULL);
+		}
+		kfree(h);
+		gs_heaps[node] = NULL;
+	}
+	fixalloc_destroy(&gs_spanalloc);
+	fixalloc_destroy(&gs_arenaalloc);
+	fixalloc_destroy(&gs_tinyalloc);
+	for (i = 0; i < GS_L1_ENTRIES; i++) {
+		if (gs_arena_l1[i])
+			free_pages((unsigned long)gs_arena_l1[i],
+				   get_order(GS_L2_BYTES));
+		gs_arena_l1[i] = NULL;
+	}
+}
+
+/**
+ * gs_report_leaks - at unload, report objects that were never freed
+ *
+ * Counts live objects per size class over every in-use span; the pages
+ * go back to the buddy allocator anyway (mheap_exit()).
+ */
+void gs_report_leaks(void)
+{
+	unsigned long live[GOSLAB_NUM_SIZE_CLASSES] = { 0 };
+	unsigned long total = 0;
+	struct gs_arena *a;
+	unsigned int k, c;
+	int node;
+
+	for_each_node(node) {
+		struct mheap *h = gs_heaps[node];
+
+		if (!h)
+			continue;
+		list_for_each_entry(a, &h->arenas, list) {
+			for (k = 0; k < GS_PAGES_PER_ARENA; k++) {
+				struct mspan *s = a->spans[k];
+				long n;
+
+				if (!s || s->startAddr != a->base +
+				    ((unsigned long)k << GOSLAB_PAGE_SHIFT))
+					continue;
+				n = (long)s->allocCount -
+				    (atomic_long_read(&s->freestate) >> 1);
+				if (n > 0)
+					live[spanclass_sizeclass(s->spanclass)] += n;
+			}
+		}
+	}
+	for (c = 0; c < GOSLAB_NUM_SIZE_CLASSES; c++) {
+		if (!live[c])
+			continue;
+		total += live[c];
+		pr_warn("goslab: %lu object(s) of class %u (%s%u bytes) not freed at unload\n",
+			live[c], c, c ? "" : "large, span of ",
+			c ? class_to_size[c] : 0);
+	}
+	if (total)
+		pr_warn("goslab: %lu object(s) leaked by goslab's clients\n",
+			total);
+}

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goslab module: brings the layers up in dependency order (heap, central
+ * lists, per-CPU caches, debugfs) and down in reverse, giving every page
+ * back to the buddy allocator on unload.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/cpuhotplug.h>
+
+#include "internal.h"
+
+static int gs_cpuhp_state = -1;
+
+/* A CPU is dead: its cache is drained from a surviving CPU. */
+static int gs_cpu_dead(unsigned int cpu)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	mcache_releaseAll(per_cpu_ptr(&gs_mcache, cpu));
+	local_irq_restore(flags);
+	return 0;
+}
+
+static int __init goslab_init(void)
+{
+	int err;
+
+	err = mheap_init();
+	if (err)
+		return err;
+	err = mcentral_init();
+	if (err)
+		goto out_heap;
+	mcache_init();
+	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
+					NULL, gs_cpu_dead);
+	if (err < 0)
+		goto out_central;
+	gs_cpuhp_state = err;
+	err = goslab_debugfs_init();
+	if (err)
+		goto out_cpuhp;
+	pr_info("goslab: %d size classes, %lu KiB pages, %lu KiB arenas\n",
+		GOSLAB_NUM_SIZE_CLASSES - 1, GOSLAB_PAGE_SIZE >> 10,
+		GS_ARENA_BYTES >> 10);
+	return 0;
+
+out_cpuhp:
+	cpuhp_remove_state_nocalls(gs_cpuhp_state);
+out_central:
+	mcentral_exit();
+out_heap:
+	mheap_exit();
+	return err;
+}
+
+static void __exit goslab_exit(void)
+{
+	goslab_debugfs_exit();
+	cpuhp_remove_state_nocalls(gs_cpuhp_state);
+	mcache_exit();
+	gs_report_leaks();
+	mcentral_exit();
+	mheap_exit();
+}
+
+module_init(goslab_init);
+module_exit(goslab_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("goslab: Go's memory allocator for the kernel");
+MODULE_AUTHOR("The goslab developers");

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page bitmap of a 512-page chunk: first-fit search by whole 64-bit words
+ * and the Go-style summary (start, max, end) that lets mheap skip chunks
+ * without looking at their bits.  Compiles in userspace too (fuzz/).
+ */
+#ifdef __KERNEL__
+#include <linux/bitops.h>
+#include <linux/string.h>
+#include <linux/export.h>
+#define ctz64(x)	__ffs64(x)
+#define popcount64(x)	hweight64(x)
+#else
+#include <string.h>
+#define ctz64(x)	((unsigned int)__builtin_ctzll(x))
+#define popcount64(x)	((unsigned int)__builtin_popcountll(x))
+#endif
+
+#include "mpagealloc.h"
+
+/* Trailing (low) free pages of word @w: zeros from bit 0. */
+static unsigned int low_free(u64 w)
+{
+	return w ? ctz64(w) : 64;
+}
+
+/* Leading (high) free pages of word @w: zeros from bit 63 down. */
+static unsigned int high_free(u64 w)
+{
+	return w ? (unsigned int)__builtin_clzll(w) : 64;
+}
+
+/* Mask of @n bits from bit @i within one word (i + n <= 64, n >= 1). */
+static u64 word_mask(unsigned int i, unsigned int n)
+{
+	u64 m = n == 64 ? ~0ULL : (1ULL << n) - 1;
+
+	return m << i;
+}
+
+void pallocbits_fill(struct pallocbits *b)
+{
+	memset(b->w, 0xff, sizeof(b->w));
+}
+
+void pallocbits_clear(struct pallocbits *b)
+{
+	memset(b->w, 0, sizeof(b->w));
+}
+
+/* Apply @set or clear to pages [i, i+n), one word at a time. */
+static void pallocbits_update(struct pallocbits *b, unsigned int i,
+			      unsigned int n, bool set)
+{
+	while (n) {
+		unsigned int bit = i % 64;
+		unsigned int k = 64 - bit < n ? 64 - bit : n;
+		u64 m = word_mask(bit, k);
+
+		if (set)
+			b->w[i / 64] |= m;
+		else
+			b->w[i / 64] &= ~m;
+		i += k;
+		n -= k;
+	}
+}
+
+void pallocbits_alloc_range(struct pallocbits *b, unsigned int i,
+			    unsigned int n)
+{
+	pallocbits_update(b, i, n, true);
+}
+
+void pallocbits_free_range(struct pallocbits *b, unsigned int i,
+			   unsigned int n)
+{
+	pallocbits_update(b, i, n, false);
+}
+
+/* True when every page of [i, i+n) has bit value @set. */
+static bool pallocbits_range_is(const struct pallocbits *b, unsigned int i,
+				unsigned int n, bool set)
+{
+	while (n) {
+		unsigned int bit = i % 64;
+		unsigned int k = 64 - bit < n ? 64 - bit : n;
+		u64 m = word_mask(bit, k);
+		u64 v = b->w[i / 64] & m;
+
+		if (set ? v != m : v != 0)
+			return false;
+		i += k;
+		n -= k;
+	}
+	return true;
+}
+
+bool pallocbits_range_free(const struct pallocbits *b, unsigned int i,
+			   unsigned int n)
+{
+	return pallocbits_range_is(b, i, n, false);
+}
+
+bool pallocbits_range_used(const struct pallocbits *b, unsigned int i,
+			   unsigned int n)
+{
+	return pallocbits_range_is(b, i, n, true);
+}
+
+unsigned int pallocbits_free_count(const struct pallocbits *b)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < PALLOC_WORDS; i++)
+		n += 64 - popcount64(b->w[i]);
+	return n;
+}
+
+/*
+ * First run of @n set bits in @c (n <= 64), or 64.  Each step ANDs the
+ * word with itself shifted, doubling the run length every bit stands for,
+ * so a run of n costs O(log n) word operations.
+ */
+static unsigned int find_ones_run64(u64 c, unsigned int n)
+{
+	unsigned int p = n - 1, k = 1;
+
+	while (p > 0) {
+		if (p <= k) {
+			c &= c >> p;
+			break;
+		}
+		c &= c >> k;
+		if (!c)
+			return 64;
+		p -= k;
+		k *= 2;
+	}
+	return c ? ctz64(c) : 64;
+}
+
+/*
+ * pallocbits_find - first fit of @npages free pages.
+ *
+ * Walks words, carrying the free run that ends at the top of the previous
+ * word: a run either crosses into this word (its low free bits) or lies
+ * inside it (find_ones_run64 on the inverted word, small runs only).
+ * Returns the first page index or PALLOC_NONE.
+ */
+unsigned int pallocbits_find(const struct pallocbits *b, unsigned int npages)
+{
+	unsigned int i, run = 0;
+
+	if (!npages || npages > PALLOC_CHUNK_PAGES)
+		return PALLOC_NONE;
+
+	for (i = 0; i < PALLOC_WORDS; i++) {
+		u64 w = b->w[i];
+		unsigned int lo = low_free(w);
+
+		if (run + lo >= npages)
+			return i * 64 - run;
+		if (w == 0) {
+			run += 64;
+			continue;
+		}
+		if (npages <= 64) {
+			unsigned int at = find_ones_run64(~w, npages);
+
+			if (at < 64 && at + npages <= 64)
+				return i * 64 + at;
+		}
+		run = high_free(w);
+	}
+	return PALLOC_NONE;
+}
+
+/*
+ * Longest free run of @w that touches neither end (those runs are carried
+ * across words by the caller), scanning from @pos, its first used page.
+ */
+static unsigned int inner_max(u64 w, unsigned int pos, unsigned int max)
+{
+	while (pos < 64) {
+		u64 used = ~(w >> pos);		/* set: free, from pos on */
+		unsigned int len;
+
+		pos += used ? ctz64(used) : 64 - pos;
+		if (pos >= 64)
+			break;
+		len = (w >> pos) ? ctz64(w >> pos) : 64 - pos;
+		if (pos + len >= 64)
+			break;
+		if (len > max)
+			max = len;
+		pos += len;
+	}
+	return max;
+}
+
+pallocsum_t pallocbits_summarize(const struct pallocbits *b)
+{
+	pallocsum_t s = { 0, 0, 0 };
+	unsigned int i, run = 0, max = 0;
+	bool all_free = true;
+
+	for (i = 0; i < PALLOC_WORDS; i++) {
+		u64 w = b->w[i];
+		unsigned int lo = low_free(w);
+
+		if (all_free) {
+			s.start += lo;
+			if (w)
+				all_free = false;
+		}
+		if (w == 0) {
+			run += 64;
+			continue;
+		}
+		if (run + lo > max)
+			max = run + lo;
+		max = inner_max(w, lo, max);
+		run = high_free(w);
+	}
+	if (run > max)
+		max = run;
+	s.end = run;
+	s.max = max;
+	if (all_free)
+		s.start = s.end = s.max = PALLOC_CHUNK_PAGES;
+	return s;
+}

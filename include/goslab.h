@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * goslab: Go's memory allocator for the Linux kernel.
+ *
+ * The public API, the only header a client includes.  Every function
+ * behaves as its kmalloc() counterpart does: GFP flags are honoured
+ * (%__GFP_ZERO, %__GFP_NOWARN, init_on_alloc/init_on_free, sleeping only
+ * where the flags allow), failure gives NULL, and an object may be freed
+ * from any CPU and any context.  See Documentation/api.rst.
+ */
+#ifndef _GOSLAB_H
+#define _GOSLAB_H
+
+#include <linux/types.h>
+#include <linux/gfp.h>
+
+/* The largest object goslab hands out: one 4 MiB arena. */
+#define GOSLAB_MAX_SIZE		(4UL << 20)
+
+/**
+ * goslab_alloc - allocate memory that may hold pointers
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc(size_t size, gfp_t flags);
+
+/**
+ * goslab_alloc_noscan - allocate memory that holds no pointers
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * Never shares a span with goslab_alloc() objects, is not scanned by
+ * kmemleak, and packs requests under 16 bytes into shared 16-byte blocks.
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc_noscan(size_t size, gfp_t flags);
+
+/**
+ * goslab_alloc_node - allocate memory on a NUMA node
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @flags: GFP flags, as for kmalloc()
+ * @node: the node, or %NUMA_NO_NODE for the calling CPU's own
+ *
+ * Return: the object, or NULL on failure.
+ */
+void *goslab_alloc_node(size_t size, gfp_t flags, int node);
+
+/**
+ * goslab_alloc_array - allocate an array
+ * @n: number of elements
+ * @size: bytes per element
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * Return: the array, or NULL on failure or when @n * @size overflows.
+ */
+void *goslab_alloc_array(size_t n, size_t size, gfp_t flags);
+
+/**
+ * goslab_realloc - resize an object, keeping its contents
+ * @p: the object, or NULL to allocate
+ * @new_size: bytes; 0 frees @p and gives ZERO_SIZE_PTR
+ * @flags: GFP flags, as for kmalloc()
+ *
+ * Return: the (possibly moved) object, or NULL on failure with @p intact.
+ */
+void *goslab_realloc(const void *p, size_t new_size, gfp_t flags);
+
+/**
+ * goslab_free - free an object
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * A pointer that is not an allocated goslab object is reported and
+ * ignored.
+ */
+void goslab_free(const void *p);
+
+/**
+ * goslab_usable_size - bytes that may be used at @p
+ * @p: an object from goslab
+ *
+ * Return: at least the size requested; 0 for NULL, ZERO_SIZE_PTR and
+ * pointers that are not allocated goslab objects.
+ */
+size_t goslab_usable_size(const void *p);
+
+/**
+ * goslab_alloc_bulk - allocate @nr objects of @size bytes
+ * @size: bytes per object
+ * @flags: GFP flags, as for kmalloc()
+ * @nr: number of objects
+ * @p: array that receives the objects
+ *
+ * Return: @nr, or 0 with nothing allocated.
+ */
+int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p);
+
+/**
+ * goslab_free_bulk - free @nr objects
+ * @nr: number of objects
+ * @p: the objects
+ */
+void goslab_free_bulk(size_t nr, void **p);
+
+#endif /* _GOSLAB_H */

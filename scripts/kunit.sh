@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run goslab's KUnit suites under the kernel's own kunit.py (make kunit).
+#
+#  1. Unpack Debian's linux-source-6.12 once into the cache
+#     (${GOSLAB_CACHE:-~/.cache/goslab}/linux-source-6.12, stamp file).
+#  2. Stage this repository into that tree: drivers/goslab is a symlink to
+#     the repository root (re-pointed every run, so a fresh clone elsewhere
+#     just works), and drivers/Kconfig / drivers/Makefile get one line each.
+#     The repository itself is never written to.
+#  3. Run tools/testing/kunit/kunit.py run --arch=x86_64 with
+#     kunit/.kunitconfig (KASAN, lockdep, atomic-sleep checks, kmemleak) in
+#     QEMU TCG with two vCPUs.  The build directory stays in the cache, so
+#     a second run rebuilds only what changed.
+#  4. Count the cases from kunit.py's parsed results (every leaf case: a
+#     parameterised case counts once per parameter, as kunit.py counts),
+#     and scan the raw kernel log for reports no test asked for.
+#
+# A test that provokes a report on purpose brackets it with the lines
+#     goslab-test: expect-report begin
+#     goslab-test: expect-report end
+# in the kernel log; report lines between them are ignored.
+#
+# kmemleak: the tests run from the kernel's initcalls and kunit.py reboots
+# the VM straight after them, so kmemleak's first automatic scan (60 s after
+# boot) never happens.  kmemleak still tracks every object and its warnings
+# about misuse of its API are caught by the scan below; leak checks proper
+# are the tests' job (goslab accounts for every byte it hands out).
+#
+# Output: kunit.py's own output, then exactly one line
+#     kunit: N passed, M failed
+# where M includes one extra failure when kunit.py itself failed without a
+# failing case (config or build error, crash), when no case ran, or when
+# the log holds an unexpected report.  With GOSLAB_RESULTS set, a line
+# "kunit N M" is appended to that file.  Exit status is 0 only when M is 0.
+#
+# Environment: GOSLAB_CACHE (cache directory), GOSLAB_JOBS (make -j,
+# default: number of CPUs), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
+# run, default 900), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all
+# built-in suites), GOSLAB_RESULTS (see above).
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
+tarball=/usr/src/linux-source-6.12.tar.xz
+tree=$cache/linux-source-6.12
+bdir=$cache/kunit-x86_64
+log=$bdir/goslab-kunit.log
+json=$bdir/goslab-kunit.json
+jobs=${GOSLAB_JOBS:-$(nproc)}
+vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-900}
+filter=${GOSLAB_KUNIT_FILTER:-}
+
+passed=0
+failed=0
+
+# Report and exit; every path out of this script after setup ends here.
+finish() {
+	echo "kunit: $passed passed, $failed failed"
+	if [ -n "${GOSLAB_RESULTS:-}" ]; then
+		echo "kunit $passed $failed" >>"$GOSLAB_RESULTS"
+	fi
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
+}
+
+die() {
+	echo "kunit.sh: $*" >&2
+	failed=$((failed + 1))
+	finish
+}
+
+sh "$repo/scripts/deps.sh" || die "dependency installation failed"
+
+mkdir -p "$cache" || die "cannot create $cache"
+# One kunit.sh at a time per cache: the staged symlink and the build
+# directory are shared.
+exec 9>"$cache/kunit.lock"
+if command -v flock >/dev/null 2>&1; then
+	flock 9
+fi
+
+# --- 1. the kernel tree -------------------------------------------------
+# The stamp names the tarball it came from, so a new linux-source-6.12
+# package gets a fresh tree (the build directory then rebuilds what changed).
+want_stamp=$(stat -c '%s %Y' "$tarball" 2>/dev/null) || true
+[ -n "$want_stamp" ] || die "$tarball is missing (scripts/deps.sh)"
+stamp=$tree/.goslab-unpacked
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
+	echo "kunit: unpacking $tarball into $cache" >&2
+	rm -rf "$tree" "$cache/unpack.tmp"
+	mkdir -p "$cache/unpack.tmp"
+	tar -xJf "$tarball" -C "$cache/unpack.tmp" ||
+		die "cannot unpack $tarball"
+	mv "$cache/unpack.tmp/linux-source-6.12" "$tree" ||
+		die "unexpected layout in $tarball"
+	rmdir "$cache/unpack.tmp"
+	echo "$want_stamp" >"$stamp"
+fi
+
+# --- 2. stage the repository --------------------------------------------
+link=$tree/drivers/goslab
+if [ -e "$link" ] && [ ! -L "$link" ]; then
+	die "$link exists and is not a symlink; remove it"
+fi
+ln -sfn "$repo" "$link"
+
+if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
+	# Insert before the file's final endmenu.
+	last=$(grep -n '^endmenu' "$tree/drivers/Kconfig" | tail -n 1 |
+		cut -d: -f1)
+	[ -n "$last" ] || die "no endmenu in $tree/drivers/Kconfig"
+	awk -v at="$last" \
+		'NR == at { print "source \"drivers/goslab/kunit/Kconfig\"\n" }
+		 { print }' "$tree/drivers/Kconfig" >"$tree/drivers/Kconfig.tmp"
+	mv "$tree/drivers/Kconfig.tmp" "$tree/drivers/Kconfig"
+fi
+# shellcheck disable=SC2016 # a literal make variable reference
+objline='obj-$(CONFIG_GOSLAB)		+= goslab/'
+if ! grep -qF "$objline" "$tree/drivers/Makefile"; then
+	echo "$objline" >>"$tree/drivers/Makefile"
+fi
+
+# --- 3. kunit.py --------------------------------------------------------
+mkdir -p "$bdir"
+# Stale results must never be counted.
+rm -f "$bdir/test.log" "$log" "$json" "$bdir/kunit-rc"
+
+set -- run --arch=x86_64 --build_dir="$bdir" \
+	--kunitconfig="$repo/kunit/.kunitconfig" \
+	--jobs="$jobs" --timeout="$vm_timeout" \
+	--qemu_args='-smp 2 -cpu max -accel tcg -m 2048' \
+	--kernel_args=kasan_multi_shot \
+	--json="$json"
+[ -z "$filter" ] || set -- "$@" "$filter"
+
+echo "kunit: $tree/tools/testing/kunit/kunit.py $*" >&2
+# kunit.py chdirs to its own tree.  Keep its exit status across the pipe.
+{
+	rc=0
+	python3 "$tree/tools/testing/kunit/kunit.py" "$@" 2>&1 || rc=$?
+	echo "$rc" >"$bdir/kunit-rc"
+} | tee "$bdir/kunit.py.out"
+rc=$(cat "$bdir/kunit-rc" 2>/dev/null || echo 1)
+
+if [ -f "$bdir/test.log" ]; then
+	cp "$bdir/test.log" "$log"
+	echo "kunit: raw kernel log: $log" >&2
+else
+	echo "kunit: no kernel log (kunit.py did not boot the kernel)" >&2
+	: >"$log"
+fi
+
+# --- 4. results ---------------------------------------------------------
+if [ -s "$json" ]; then
+	counts=$(python3 - "$json" <<'EOF'
+import json, sys
+
+passed = failed = skipped = 0
+def walk(group):
+    global passed, failed, skipped
+    for case in group.get("test_cases", []):
+        st = case.get("status")
+        if st == "PASS":
+            passed += 1
+        elif st == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+    for sub in group.get("sub_groups", []):
+        walk(sub)
+
+with open(sys.argv[1]) as f:
+    walk(json.load(f))
+print(passed, failed, skipped)
+EOF
+	) || counts="0 0 0"
+	# shellcheck disable=SC2086 # split "passed failed skipped"
+	set -- $counts
+	passed=$1
+	failed=$2
+	[ "$3" -eq 0 ] || echo "kunit: $3 skipped (not counted)" >&2
+fi
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+	echo "kunit: FAIL: no test case ran" >&2
+	failed=1
+elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	echo "kunit: FAIL: kunit.py exited with status $rc" >&2
+	failed=1
+fi
+
+# Kernel reports no test provoked on purpose.
+reports=$(awk '
+	/goslab-test: expect-report begin/ { expect = NR; next }
+	/goslab-test: expect-report end/ { expect = 0; next }
+	expect { next }
+	/BUG:|WARNING:|KASAN|possible recursive locking|inconsistent lock state|circular locking dependency|kmemleak:.*new suspected|Oops|Call Trace/ {
+		printf "%s:%d: %s\n", FILENAME, NR, $0
+	}
+	END {
+		if (expect)
+			printf "%s:%d: expect-report begin without end\n", FILENAME, expect
+	}' "$log")
+if [ -n "$reports" ]; then
+	echo "kunit: FAIL: kernel reports no test expected:" >&2
+	echo "$reports" | head -n 40 >&2
+	failed=$((failed + 1))
+fi
+
+finish

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by scripts/vm-test.sh and scripts/vm-run.sh (sourced, not run):
+# build goslab.ko and the client modules against a stock Debian kernel's
+# headers, pack a busybox initramfs around scripts/guest/, and boot the
+# kernel in QEMU (TCG, two vCPUs) with a hard time limit.
+#
+# The caller sets $repo (repository root) before sourcing.  Environment:
+#   GOSLAB_VM_TIMEOUT  seconds a boot may take in all (default 300)
+#   GOSLAB_VM_NUMA=1   two NUMA nodes of 1 GiB, one vCPU each (default: one
+#                      node, 1 GiB)
+#   GOSLAB_VM_APPEND   extra kernel command-line words
+
+# Variables cross between this file and the scripts that source it.
+# shellcheck shell=sh disable=SC2034,SC2154
+
+vmdir=$repo/build/vm
+vm_timeout=${GOSLAB_VM_TIMEOUT:-300}
+
+# vm_prepare <series>: build the modules for the newest installed kernel of
+# <series> (6.12 or 6.1) and pack its initramfs.  Sets vm_krel (the kernel
+# release), vm_image, vm_initrd, vm_buildlog.  On failure returns 1 with
+# the reason in vm_err.
+vm_prepare() {
+	vm_err=
+	vm_krel=$1
+	if ! kdir=$(sh "$repo/scripts/kdir.sh" "$1"); then
+		vm_err="no headers for $1 (scripts/deps.sh)"
+		return 1
+	fi
+	# The release the image reports, which module vermagic must match.
+	vm_krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h" 2>/dev/null)
+	[ -n "$vm_krel" ] || vm_krel=$(basename "$kdir" | sed 's/^linux-headers-//')
+	vm_image=/boot/vmlinuz-$vm_krel
+	vm_initrd=$vmdir/initramfs-$vm_krel.cpio.gz
+	vm_buildlog=$vmdir/build-$vm_krel.log
+	mkdir -p "$vmdir"
+	if [ ! -r "$vm_image" ]; then
+		vm_err="no kernel image $vm_image (scripts/deps.sh)"
+		return 1
+	fi
+
+	# The Makefile prints "built: <dir>/goslab.ko"; its <dir> is
+	# build/<kernel.release>, which need not equal $vm_krel.
+	if ! make -C "$repo" KDIR="$kdir" modules >"$vm_buildlog" 2>&1; then
+		vm_err="module build failed, see $vm_buildlog"
+		return 1
+	fi
+	ko=$(sed -n 's/^built: //p' "$vm_buildlog" | tail -n 1)
+	if [ -z "$ko" ]; then
+		ko=$repo/build/$(cat "$kdir/include/config/kernel.release")/goslab.ko
+	fi
+	if [ ! -f "$ko" ]; then
+		vm_err="no goslab.ko after the build, see $vm_buildlog"
+		return 1
+	fi
+
+	root=$vmdir/rootfs-$vm_krel
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+		"$root/tests" "$root/lib/modules/goslab"
+	bb=$(command -v busybox) || { vm_err="no busybox"; return 1; }
+	cp "$bb" "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list-full); do
+		[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
+	done
+	# The kernel's built-in initramfs has /dev/console; be safe anyway.
+	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+	cp "$repo/scripts/guest/init" "$root/init"
+	chmod 755 "$root/init"
+	cp "$repo/scripts/guest/lib.sh" "$repo"/scripts/guest/test-*.sh \
+		"$root/tests/"
+	cp "$ko" "$root/lib/modules/goslab/"
+	for c in "$(dirname "$ko")"/clients/goslab_*.ko; do
+		[ -f "$c" ] && cp "$c" "$root/lib/modules/goslab/"
+	done
+	if ! (cd "$root" && find . | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"; then
+		vm_err="cannot pack $vm_initrd"
+		return 1
+	fi
+}
+
+# vm_qemu_args: the machine, as words on stdout.
+vm_qemu_args() {
+	echo "-accel tcg -cpu max -smp 2 -nographic -no-reboot -nic none"
+	if [ "${GOSLAB_VM_NUMA:-0}" = 1 ]; then
+		echo "-m 2G" \
+			"-object memory-backend-ram,id=m0,size=1G" \
+			"-object memory-backend-ram,id=m1,size=1G" \
+			"-numa node,memdev=m0,cpus=0,nodeid=0" \
+			"-numa node,memdev=m1,cpus=1,nodeid=1"
+	else
+		echo "-m 1G"
+	fi
+}
+
+# vm_boot <serial log> [kernel command-line words...]: boot vm_image with
+# vm_initrd; the serial console goes to the log.  Returns QEMU's status
+# (124 when the time limit hit).  panic=-1 plus -no-reboot make a panic
+# end QEMU at once instead of waiting for the time limit.
+vm_boot() {
+	log=$1
+	shift
+	# shellcheck disable=SC2046 # vm_qemu_args prints separate words
+	timeout -k 10 "$vm_timeout" qemu-system-x86_64 $(vm_qemu_args) \
+		-kernel "$vm_image" -initrd "$vm_initrd" \
+		-append "console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=4 $* ${GOSLAB_VM_APPEND:-}" \
+		</dev/null >"$log" 2>&1
+}

@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stock-kernel VM test (make vm-test).  For each stock Debian kernel series
+# (6.12 and 6.1, or those in GOSLAB_VM_KERNELS, e.g. "6.12"):
+#
+#  1. build goslab.ko and the client modules against its headers
+#     (make KDIR=... modules, objects in build/<release>/);
+#  2. pack a busybox initramfs: /init is scripts/guest/init, the tests are
+#     scripts/guest/test-*.sh, the modules are in /lib/modules/goslab/;
+#  3. boot /boot/vmlinuz-<release> in QEMU (TCG, 2 vCPUs, 1 GiB, or two NUMA
+#     nodes with GOSLAB_VM_NUMA=1) under a hard time limit
+#     (GOSLAB_VM_TIMEOUT, default 300 s);
+#  4. read the serial console: every "GOSLAB-CHECK PASS|FAIL" line the
+#     guest printed is a check, plus one check dmesg-clean-<release> that
+#     fails when the guest's kernel log holds WARNING:, BUG:, Oops or a Call
+#     Trace, or the kernel is tainted with anything but O (out-of-tree
+#     module) and E (unsigned module).  A kernel whose modules do not build,
+#     or whose guest never reaches its end marker (time limit, panic),
+#     counts one more failure.
+#
+# Ends with one line "vm-test: N passed, M failed"; with GOSLAB_RESULTS set,
+# appends "vm N M" to that file.  Exit status is 0 only when M is 0.
+# Everything (build logs, initramfs, serial logs) stays in build/vm/.
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=scripts/vm-lib.sh
+. "$repo/scripts/vm-lib.sh"
+
+passed=0
+failed=0
+
+finish() {
+	echo "vm-test: $passed passed, $failed failed"
+	if [ -n "${GOSLAB_RESULTS:-}" ]; then
+		echo "vm $passed $failed" >>"$GOSLAB_RESULTS"
+	fi
+	[ "$failed" -eq 0 ] && exit 0
+	exit 1
+}
+
+# fail_check <name> <why>
+fail_check() {
+	echo "vm-test: FAIL $1: $2"
+	failed=$((failed + 1))
+}
+
+if ! sh "$repo/scripts/deps.sh"; then
+	fail_check deps "dependency installation failed"
+	finish
+fi
+
+# Taint bits (kernel/panic.c taint_flags) and the ones allowed here.
+taint_letters="P F S R M B U D A W C I O E L K X T N"
+taint_allowed=$(((1 << 12) | (1 << 13)))
+
+# decode_taint <mask>: letters of the bits that are not allowed.
+decode_taint() {
+	bit=0
+	out=
+	for l in $taint_letters; do
+		if [ $(($1 & (1 << bit) & ~taint_allowed)) -ne 0 ]; then
+			out="$out$l"
+		fi
+		bit=$((bit + 1))
+	done
+	rest=$(($1 >> bit))
+	[ "$rest" -eq 0 ] || out="$out(+bits>=$bit)"
+	echo "$out"
+}
+
+for series in ${GOSLAB_VM_KERNELS:-6.12 6.1}; do
+	echo "vm-test: $series: building modules and initramfs" >&2
+	if ! vm_prepare "$series"; then
+		fail_check "build-$vm_krel" "$vm_err"
+		[ -f "${vm_buildlog:-}" ] && tail -n 20 "$vm_buildlog" >&2
+		continue
+	fi
+	krel=$vm_krel
+	serial=$vmdir/serial-$krel.log
+	echo "vm-test: $krel: booting (limit ${vm_timeout} s)" >&2
+	start=$(date +%s)
+	rc=0
+	vm_boot "$serial" || rc=$?
+	echo "vm-test: $krel: QEMU exited with status $rc after" \
+		"$(($(date +%s) - start)) s; serial log $serial" >&2
+
+	# One parse of the serial log: check lines, taint, kernel log.
+	tr -d '\r' <"$serial" >"$serial.txt"
+	awk -v krel="$krel" '
+		/^GOSLAB-CHECK PASS / { print "PASS " $3; next }
+		/^GOSLAB-CHECK FAIL / { sub(/^GOSLAB-CHECK FAIL /, ""); print "FAIL " $0; next }
+		/^GOSLAB-TAINT / { print "TAINT " $2; next }
+		/^GOSLAB-DMESG begin/ { indmesg = 1; next }
+		/^GOSLAB-DMESG end/ { indmesg = 0; print "DMESG-END"; next }
+		indmesg && /WARNING:|BUG:|Oops|Call Trace/ { print "REPORT " $0; next }
+		/^GOSLAB-GUEST end/ { print "FINISHED" }
+	' "$serial.txt" >"$serial.parsed"
+
+	while read -r kind rest; do
+		case $kind in
+		PASS)
+			echo "vm-test: $krel: PASS $rest"
+			passed=$((passed + 1)) ;;
+		FAIL)
+			fail_check "$krel: ${rest%%:*}" "${rest#*: }" ;;
+		esac
+	done <"$serial.parsed"
+
+	if ! grep -q '^FINISHED' "$serial.parsed"; then
+		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+			why="time limit of $vm_timeout s hit"
+		else
+			why="QEMU status $rc"
+		fi
+		fail_check "finished-$krel" "guest never printed its end marker ($why); last lines:"
+		tail -n 25 "$serial.txt" | sed 's/^/  | /'
+	fi
+
+	why=
+	if ! grep -q '^DMESG-END' "$serial.parsed"; then
+		why="no kernel log from the guest"
+	fi
+	reports=$(sed -n 's/^REPORT //p' "$serial.parsed")
+	if [ -n "$reports" ]; then
+		why="kernel log holds reports:"
+	fi
+	taint=$(sed -n 's/^TAINT //p' "$serial.parsed" | tail -n 1)
+	if [ -n "$taint" ]; then
+		bad=$(decode_taint "$taint")
+		[ -z "$bad" ] || why="${why:+$why; }tainted $taint ($bad)"
+	elif [ -z "$why" ]; then
+		why="the guest printed no taint mask"
+	fi
+	if [ -z "$why" ]; then
+		echo "vm-test: $krel: PASS dmesg-clean-$krel"
+		passed=$((passed + 1))
+	else
+		fail_check "dmesg-clean-$krel" "$why"
+		[ -z "$reports" ] || echo "$reports" | head -n 20 | sed 's/^/  | /'
+	fi
+done
+
+finish
