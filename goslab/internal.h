@@ -302,8 +302,12 @@ void mcache_flush_all(void);
 int mcache_init(void);
 void mcache_exit(void);
 
-/* Tiny blocks: one u32 per 16-byte block of a tiny span. */
-#define GS_TINY_HELD	BIT(16)	/* the mcache still packs into it */
+/*
+ * Tiny blocks: one u32 per 16-byte block of a tiny span: the offsets where
+ * live objects start (bits 0-15), where they end (bits 16-30, the last
+ * byte; an object ending at 15 has no bit), and the mcache's hold (31).
+ */
+#define GS_TINY_HELD	BIT(31)	/* the mcache still packs into it */
 void gs_tiny_release_block(struct mspan *s, unsigned long block);
 bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller);
 

@@ -85,15 +85,19 @@ vm_prepare() {
 
 # vm_qemu_args: the machine, as words on stdout.
 vm_qemu_args() {
-	echo "-accel tcg -cpu max -smp 2 -nographic -no-reboot -nic none"
+	# qboot (as kunit.py uses) boots faster than SeaBIOS and leaves no
+	# terminal escapes in the serial log.
+	echo "-bios qboot.rom -accel tcg -cpu max -nographic -no-reboot -nic none"
 	if [ "${GOSLAB_VM_NUMA:-0}" = 1 ]; then
-		echo "-m 2G" \
+		# One socket per node: two cores of one socket on different
+		# nodes make the scheduler's topology_sane() WARN at boot.
+		echo "-smp 2,sockets=2,cores=1,threads=1 -m 2G" \
 			"-object memory-backend-ram,id=m0,size=1G" \
 			"-object memory-backend-ram,id=m1,size=1G" \
 			"-numa node,memdev=m0,cpus=0,nodeid=0" \
 			"-numa node,memdev=m1,cpus=1,nodeid=1"
 	else
-		echo "-m 1G"
+		echo "-smp 2 -m 1G"
 	fi
 }
 

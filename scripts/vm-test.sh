@@ -124,7 +124,7 @@ for series in ${GOSLAB_VM_KERNELS:-6.12 6.1}; do
 	fi
 	reports=$(sed -n 's/^REPORT //p' "$serial.parsed")
 	if [ -n "$reports" ]; then
-		why="kernel log holds reports:"
+		why="kernel log holds $(echo "$reports" | wc -l) report line(s)"
 	fi
 	taint=$(sed -n 's/^TAINT //p' "$serial.parsed" | tail -n 1)
 	if [ -n "$taint" ]; then
