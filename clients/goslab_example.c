@@ -28,6 +28,15 @@ static unsigned int rounds = 200;
 module_param(rounds, uint, 0444);
 MODULE_PARM_DESC(rounds, "timer and hrtimer rounds per CPU");
 
+static unsigned int hold_count;
+module_param(hold_count, uint, 0444);
+MODULE_PARM_DESC(hold_count, "objects to keep allocated until unload");
+
+static unsigned int hold_size = 200;
+module_param(hold_size, uint, 0444);
+MODULE_PARM_DESC(hold_size, "size of each held object");
+
+static void **held;
 static int passed, failed;
 
 #define CHECK(name, cond, fmt, ...)					\
@@ -329,6 +338,40 @@ static void test_nodes(void)
 		num_online_nodes());
 }
 
+/* Keep hold_count objects so that debugfs can be checked against them. */
+static void test_hold(void)
+{
+	unsigned int i;
+
+	if (!hold_count)
+		return;
+	held = kvcalloc(hold_count, sizeof(*held), GFP_KERNEL);
+	for (i = 0; held && i < hold_count; i++) {
+		held[i] = goslab_alloc(hold_size, GFP_KERNEL);
+		if (!held[i])
+			break;
+		fill(held[i], hold_size, i);
+	}
+	CHECK("hold", held && i == hold_count, "held %u of %u", i, hold_count);
+}
+
+static void free_held(void)
+{
+	unsigned int i, bad = 0;
+
+	if (!held)
+		return;
+	for (i = 0; i < hold_count && held[i]; i++) {
+		if (!verify(held[i], hold_size, i))
+			bad++;
+		goslab_free(held[i]);
+	}
+	kvfree(held);
+	held = NULL;
+	if (bad)
+		pr_err("goslab_example: FAIL held objects: %u corrupted\n", bad);
+}
+
 static int __init goslab_example_init(void)
 {
 	test_api();
@@ -336,12 +379,16 @@ static int __init goslab_example_init(void)
 	test_many();
 	test_nodes();
 	test_irq_contexts();
+	test_hold();
 	pr_info("goslab_example: %d passed, %d failed\n", passed, failed);
+	if (failed)
+		free_held();
 	return failed ? -EIO : 0;
 }
 
 static void __exit goslab_example_exit(void)
 {
+	free_held();
 }
 
 module_init(goslab_example_init);

@@ -1,10 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /sys/kernel/debug/goslab/: goslab's runtime.MemStats.  Each file is a
- * table with a header line; Documentation/debugfs.rst describes them.
+ * /sys/kernel/debug/goslab/: goslab's runtime.MemStats, per-class and
+ * per-CPU views, a verify walk and the tunables.  Each file is a table
+ * with a header line; Documentation/debugfs.rst describes every field.
+ *
+ * Fast-path counters are per CPU and summed here, so observing costs the
+ * allocator nothing.  Per-CPU caches are read by their own CPU (an IPI),
+ * lists and heaps under their locks: each line is a consistent snapshot.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/kstrtox.h>
+#include <linux/nodemask.h>
+#include <linux/cpumask.h>
+#include <linux/cpu.h>
+#include <linux/smp.h>
 
 #include "internal.h"
 
@@ -34,11 +46,446 @@ static int sizeclasses_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(sizeclasses);
 
+/* Sum of every CPU's counters. */
+static void gs_sum_stats(struct gs_cpu_stats *sum)
+{
+	unsigned int i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct gs_cpu_stats *st = &per_cpu_ptr(&gs_mcache, cpu)->stats;
+
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
+			sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
+			sum->nfree[i] += READ_ONCE(st->nfree[i]);
+		}
+		sum->tiny_allocs += READ_ONCE(st->tiny_allocs);
+		sum->tiny_frees += READ_ONCE(st->tiny_frees);
+		sum->large_allocs += READ_ONCE(st->large_allocs);
+		sum->large_bytes += READ_ONCE(st->large_bytes);
+		sum->large_frees += READ_ONCE(st->large_frees);
+		sum->refills += READ_ONCE(st->refills);
+		sum->flushes += READ_ONCE(st->flushes);
+	}
+}
+
+struct heap_totals {
+	unsigned long owned, free, inuse, arenas, grows, releases, released;
+};
+
+static void gs_heap_totals(struct heap_totals *t)
+{
+	unsigned long flags;
+	int node;
+
+	memset(t, 0, sizeof(*t));
+	for_each_node(node) {
+		struct mheap *h = mheap_of(node);
+
+		if (!h)
+			continue;
+		spin_lock_irqsave(&h->lock, flags);
+		t->owned += h->pages_owned;
+		t->free += h->pages_free;
+		t->inuse += h->pages_inuse;
+		t->arenas += h->nr_arenas;
+		t->grows += h->grows;
+		t->releases += h->releases;
+		t->released += h->released_bytes;
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+}
+
+static int stats_show(struct seq_file *m, void *v)
+{
+	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned long objs = 0, bytes = 0, mallocs = 0, frees = 0;
+	unsigned long spans = 0, released = 0, meta_inuse, meta_sys, flags;
+	struct heap_totals t;
+	unsigned int spc;
+	int node;
+
+	if (!st)
+		return -ENOMEM;
+	gs_sum_stats(st);
+	gs_heap_totals(&t);
+	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
+
+		/* Tiny blocks count as one 16-byte object each. */
+		objs += live;
+		bytes += live * class_to_size[spanclass_sizeclass(spc)];
+		mallocs += st->nmalloc[spc];
+		frees += st->nfree[spc];
+	}
+	for_each_node(node) {
+		for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+			struct mcentral *c = mcentral_of(node, spc);
+
+			spans += READ_ONCE(c->nmalloc_spans);
+			released += READ_ONCE(c->released);
+		}
+	}
+	spin_lock_irqsave(&gs_meta_lock, flags);
+	meta_inuse = gs_spanalloc.inuse + gs_arenaalloc.inuse + gs_tinyalloc.inuse;
+	meta_sys = gs_spanalloc.sys + gs_arenaalloc.sys + gs_tinyalloc.sys;
+	spin_unlock_irqrestore(&gs_meta_lock, flags);
+
+	seq_puts(m, "field value\n");
+	seq_printf(m, "heap_sys_bytes %lu\n", t.owned << GOSLAB_PAGE_SHIFT);
+	seq_printf(m, "heap_inuse_bytes %lu\n", t.inuse << GOSLAB_PAGE_SHIFT);
+	seq_printf(m, "heap_idle_bytes %lu\n", t.free << GOSLAB_PAGE_SHIFT);
+	seq_printf(m, "heap_released_bytes %lu\n", t.released);
+	seq_printf(m, "arenas %lu\n", t.arenas);
+	seq_printf(m, "grows %lu\n", t.grows);
+	seq_printf(m, "releases %lu\n", t.releases);
+	seq_printf(m, "small_objects %lu\n", objs);
+	seq_printf(m, "small_bytes %lu\n", bytes);
+	seq_printf(m, "small_mallocs %lu\n", mallocs);
+	seq_printf(m, "small_frees %lu\n", frees);
+	seq_printf(m, "tiny_allocs %lu\n", st->tiny_allocs);
+	seq_printf(m, "tiny_frees %lu\n", st->tiny_frees);
+	seq_printf(m, "large_objects %lu\n", st->large_allocs - st->large_frees);
+	seq_printf(m, "large_bytes %lu\n", st->large_bytes);
+	seq_printf(m, "large_allocs %lu\n", st->large_allocs);
+	seq_printf(m, "large_frees %lu\n", st->large_frees);
+	seq_printf(m, "metadata_inuse_bytes %lu\n", meta_inuse);
+	seq_printf(m, "metadata_sys_bytes %lu\n", meta_sys);
+	seq_printf(m, "span_refills %lu\n", st->refills);
+	seq_printf(m, "spans_to_mcache %lu\n", spans);
+	seq_printf(m, "spans_released %lu\n", released);
+	seq_printf(m, "flushes %lu\n", st->flushes);
+	seq_printf(m, "bad_frees %lu\n", atomic_long_read(&gs_stats.bad_frees));
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
+static int classes_show(struct seq_file *m, void *v)
+{
+	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int spc;
+	int node;
+
+	if (!st)
+		return -ENOMEM;
+	gs_sum_stats(st);
+	seq_puts(m, "spanclass class noscan size objs/span cached partial full live_objs util% allocs frees refills\n");
+	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+		unsigned long cached = 0, partial = 0, full = 0, refills = 0;
+		unsigned int sc = spanclass_sizeclass(spc);
+		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
+		unsigned long span_bytes, util = 0, flags;
+
+		for_each_node(node) {
+			struct mcentral *c = mcentral_of(node, spc);
+
+			spin_lock_irqsave(&c->lock, flags);
+			cached += c->nr_cached;
+			partial += c->nr_partial;
+			full += c->nr_full;
+			refills += c->nmalloc_spans;
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+		if (!st->nmalloc[spc] && !cached && !partial && !full)
+			continue;
+		span_bytes = (cached + partial + full) *
+			     ((unsigned long)class_to_allocnpages[sc] << GOSLAB_PAGE_SHIFT);
+		if (span_bytes)
+			util = live * class_to_size[sc] * 100 / span_bytes;
+		seq_printf(m, "%9u %5u %6u %5u %9u %6lu %7lu %4lu %9lu %5lu %6lu %5lu %7lu\n",
+			   spc, sc, spc & 1, class_to_size[sc], class_to_nelems[sc],
+			   cached, partial, full, live, util, st->nmalloc[spc],
+			   st->nfree[spc], refills);
+	}
+	kfree(st);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(classes);
+
+static int heap_show(struct seq_file *m, void *v)
+{
+	unsigned long flags;
+	struct gs_arena *a;
+	int node;
+
+	seq_puts(m, "node base pages free longest_free state\n");
+	for_each_node(node) {
+		struct mheap *h = mheap_of(node);
+
+		if (!h)
+			continue;
+		spin_lock_irqsave(&h->lock, flags);
+		list_for_each_entry(a, &h->arenas, list) {
+			const char *state = !a->nfree ? "full" :
+					    a->nfree == a->nowned ? "free" : "partial";
+
+			seq_printf(m, "%4d 0x%lx %5u %4u %12u %s\n", node, a->base,
+				   a->nowned, a->nfree, a->sum.max, state);
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(heap);
+
+struct percpu_snap {
+	unsigned long spans, bytes, refills, flushes;
+};
+
+/* Runs on the CPU itself: its mcache cannot change under us. */
+static void percpu_snap_fn(void *arg)
+{
+	struct percpu_snap *ps = arg;
+	struct mcache *c = this_cpu_ptr(&gs_mcache);
+	unsigned long irqf;
+	unsigned int spc;
+
+	local_irq_save(irqf);
+	memset(ps, 0, sizeof(*ps));
+	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+		struct mspan *s = c->alloc[spc];
+
+		if (s == &emptymspan)
+			continue;
+		ps->spans++;
+		ps->bytes += (unsigned long)(s->nelems - s->allocCount) * s->elemsize;
+	}
+	ps->refills = c->stats.refills;
+	ps->flushes = c->stats.flushes;
+	local_irq_restore(irqf);
+}
+
+static int percpu_show(struct seq_file *m, void *v)
+{
+	struct percpu_snap ps;
+	int cpu;
+
+	seq_puts(m, "cpu spans_cached bytes_free_cached refills flushes\n");
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		if (smp_call_function_single(cpu, percpu_snap_fn, &ps, 1))
+			continue;
+		seq_printf(m, "%3d %12lu %17lu %7lu %7lu\n", cpu, ps.spans,
+			   ps.bytes, ps.refills, ps.flushes);
+	}
+	cpus_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(percpu);
+
+/* verify: check every invariant, print OK or each violation. */
+struct verify_ctx {
+	struct seq_file *m;
+	unsigned long errors;
+};
+
+#define VERR(v, fmt, ...)						\
+	do {								\
+		(v)->errors++;						\
+		seq_printf((v)->m, "VIOLATION " fmt "\n", ##__VA_ARGS__); \
+	} while (0)
+
+static void verify_list(struct verify_ctx *v, struct mcentral *c,
+			struct list_head *head, u8 where, unsigned long want)
+{
+	unsigned long n = 0;
+	struct mspan *s;
+
+	list_for_each_entry(s, head, list) {
+		long fs = atomic_long_read(&s->freestate);
+		unsigned int cnt = mspan_count_alloc(s);
+
+		n++;
+		if (s->where != where || s->spanclass != c->spanclass ||
+		    s->state != MSPAN_INUSE || (fs & MSPAN_CACHED))
+			VERR(v, "span %lx on node %d class list %u: where %u class %u state %u freestate %ld",
+			     s->startAddr, c->node, c->spanclass, s->where,
+			     s->spanclass, s->state, fs);
+		if (cnt != s->allocCount)
+			VERR(v, "span %lx: allocCount %u, bitmap says %u",
+			     s->startAddr, s->allocCount, cnt);
+		if (spanOf(s->startAddr) != s)
+			VERR(v, "span %lx: not in the arena's spans[]", s->startAddr);
+		if ((where == MSPAN_LIST_FULL) !=
+		    (s->allocCount == s->nelems && (fs >> 1) <= 0))
+			VERR(v, "span %lx: on list %u with %u of %u allocated, %ld frees pending",
+			     s->startAddr, where, s->allocCount, s->nelems, fs >> 1);
+	}
+	if (n != want)
+		VERR(v, "node %d class %u: list has %lu spans, counter says %lu",
+		     c->node, c->spanclass, n, want);
+}
+
+static void verify_heap(struct verify_ctx *v, struct mheap *h)
+{
+	unsigned long free = 0, owned = 0, flags;
+	struct gs_arena *a;
+	unsigned int k;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list) {
+		pallocsum_t sum = pallocbits_summarize(&a->pages);
+		unsigned int nfree = pallocbits_free_count(&a->pages);
+		unsigned int nowned = bitmap_weight(a->owned, GS_PAGES_PER_ARENA);
+
+		if (!pallocsum_equal(sum, a->sum))
+			VERR(v, "arena %lx: summary %u/%u/%u, recomputed %u/%u/%u",
+			     a->base, a->sum.start, a->sum.max, a->sum.end,
+			     sum.start, sum.max, sum.end);
+		if (nfree != a->nfree || nowned != a->nowned)
+			VERR(v, "arena %lx: free %u owned %u, bitmaps say %u %u",
+			     a->base, a->nfree, a->nowned, nfree, nowned);
+		if (arena_of(a->base) != a)
+			VERR(v, "arena %lx: not in the arena table", a->base);
+		for (k = 0; k < GS_PAGES_PER_ARENA; k++) {
+			struct mspan *s = a->spans[k];
+			bool used = a->pages.w[k / 64] & BIT_ULL(k % 64);
+
+			if (s && (s->state != MSPAN_INUSE || !used))
+				VERR(v, "arena %lx page %u: span state %u, page used %d",
+				     a->base, k, s->state, used);
+			if (!s && used && test_bit(k, a->owned))
+				VERR(v, "arena %lx page %u: in use without a span",
+				     a->base, k);
+		}
+		free += a->nfree;
+		owned += a->nowned;
+	}
+	if (free != h->pages_free || owned != h->pages_owned)
+		VERR(v, "node %d: free %lu owned %lu, arenas say %lu %lu",
+		     h->node, h->pages_free, h->pages_owned, free, owned);
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+static int verify_show(struct seq_file *m, void *v)
+{
+	struct verify_ctx ctx = { .m = m };
+	unsigned long flags;
+	unsigned int spc;
+	int node;
+
+	for_each_node(node) {
+		if (!mheap_of(node))
+			continue;
+		for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+			struct mcentral *c = mcentral_of(node, spc);
+
+			spin_lock_irqsave(&c->lock, flags);
+			verify_list(&ctx, c, &c->partial, MSPAN_LIST_PARTIAL,
+				    c->nr_partial);
+			verify_list(&ctx, c, &c->full, MSPAN_LIST_FULL, c->nr_full);
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+		verify_heap(&ctx, mheap_of(node));
+	}
+	if (!ctx.errors)
+		seq_puts(m, "OK\n");
+	else
+		seq_printf(m, "%lu violation(s)\n", ctx.errors);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(verify);
+
+/* Tunables: a bad value is -EINVAL, never a partial effect. */
+static int parse_u64(const char __user *buf, size_t len, u64 *val)
+{
+	char tmp[24];
+
+	if (!len || len >= sizeof(tmp))
+		return -EINVAL;
+	if (copy_from_user(tmp, buf, len))
+		return -EFAULT;
+	tmp[len] = 0;
+	return kstrtou64(strim(tmp), 0, val);
+}
+
+static ssize_t flush_write(struct file *f, const char __user *buf,
+			   size_t len, loff_t *pos)
+{
+	u64 val;
+	int err = parse_u64(buf, len, &val);
+
+	if (err)
+		return -EINVAL;
+	if (val != 1)
+		return -EINVAL;
+	mcache_flush_all();
+	return len;
+}
+
+static ssize_t release_write(struct file *f, const char __user *buf,
+			     size_t len, loff_t *pos)
+{
+	u64 val;
+	int node, err = parse_u64(buf, len, &val);
+
+	if (err || val != 1)
+		return -EINVAL;
+	for_each_node(node)
+		if (mheap_of(node))
+			mheap_release(mheap_of(node), mheap_retain_pages());
+	return len;
+}
+
+/* Up to 1 TiB of goslab pages: anything above is surely a mistake. */
+#define GS_RETAIN_MAX	(1UL << (40 - GOSLAB_PAGE_SHIFT))
+
+static ssize_t retain_write(struct file *f, const char __user *buf,
+			    size_t len, loff_t *pos)
+{
+	u64 val;
+	int err = parse_u64(buf, len, &val);
+
+	if (err || val > GS_RETAIN_MAX)
+		return -EINVAL;
+	mheap_set_retain_pages(val);
+	return len;
+}
+
+static ssize_t retain_read(struct file *f, char __user *buf, size_t len,
+			   loff_t *pos)
+{
+	char tmp[24];
+	int n = scnprintf(tmp, sizeof(tmp), "%lu\n", mheap_retain_pages());
+
+	return simple_read_from_buffer(buf, len, pos, tmp, n);
+}
+
+static const struct file_operations flush_fops = {
+	.owner = THIS_MODULE,
+	.write = flush_write,
+	.llseek = GS_NO_LLSEEK,
+};
+
+static const struct file_operations release_fops = {
+	.owner = THIS_MODULE,
+	.write = release_write,
+	.llseek = GS_NO_LLSEEK,
+};
+
+static const struct file_operations retain_fops = {
+	.owner = THIS_MODULE,
+	.read = retain_read,
+	.write = retain_write,
+	.llseek = default_llseek,
+};
+
 int goslab_debugfs_init(void)
 {
-	goslab_debugfs_root = debugfs_create_dir("goslab", NULL);
-	debugfs_create_file("sizeclasses", 0444, goslab_debugfs_root, NULL,
-			    &sizeclasses_fops);
+	struct dentry *d = debugfs_create_dir("goslab", NULL);
+
+	goslab_debugfs_root = d;
+	debugfs_create_file("sizeclasses", 0444, d, NULL, &sizeclasses_fops);
+	debugfs_create_file("stats", 0444, d, NULL, &stats_fops);
+	debugfs_create_file("classes", 0444, d, NULL, &classes_fops);
+	debugfs_create_file("heap", 0444, d, NULL, &heap_fops);
+	debugfs_create_file("percpu", 0444, d, NULL, &percpu_fops);
+	debugfs_create_file("verify", 0444, d, NULL, &verify_fops);
+	debugfs_create_file("flush", 0200, d, NULL, &flush_fops);
+	debugfs_create_file("release", 0200, d, NULL, &release_fops);
+	debugfs_create_file("retain_pages", 0600, d, NULL, &retain_fops);
 	return 0;
 }
 

@@ -276,6 +276,7 @@ struct gs_cpu_stats {
 	unsigned long nmalloc[GOSLAB_NUM_SPAN_CLASSES];
 	unsigned long nfree[GOSLAB_NUM_SPAN_CLASSES];
 	unsigned long tiny_allocs;
+	unsigned long tiny_frees;
 	unsigned long large_allocs;
 	unsigned long large_bytes;
 	unsigned long large_frees;

@@ -185,9 +185,11 @@ void gs_tiny_release_block(struct mspan *s, unsigned long block)
 
 	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
 		;
-	if (old == GS_TINY_HELD)
+	if (old == GS_TINY_HELD) {
+		this_cpu_inc(gs_mcache.stats.nfree[GS_TINY_SPANCLASS]);
 		gs_free_object(s, block,
 			       (block - s->startAddr) / GS_TINY_SIZE, _RET_IP_);
+	}
 }
 
 /**
@@ -215,9 +217,12 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 		}
 		new = old & ~TINY_START(off) & ~TINY_END(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
-	if (!new)
+	this_cpu_inc(gs_mcache.stats.tiny_frees);
+	if (!new) {
+		this_cpu_inc(gs_mcache.stats.nfree[GS_TINY_SPANCLASS]);
 		gs_free_object(s, block, (block - s->startAddr) / GS_TINY_SIZE,
 			       caller);
+	}
 	return true;
 }
 

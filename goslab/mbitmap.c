@@ -105,6 +105,8 @@ bool mspan_is_free(const struct mspan *s, unsigned int idx)
 {
 	if (idx < READ_ONCE(s->freeindex))
 		return false;
+	/* Pairs with the smp_wmb() in mspan_sweep(). */
+	smp_rmb();
 	return !test_bit(idx, s->allocBits);
 }
 
@@ -159,9 +161,11 @@ unsigned int mspan_sweep(struct mspan *s)
 		live &= ~freed & below_mask(k, s->nelems);
 		merged += hweight64(freed);
 		count += hweight64(live);
-		s->allocBits[k] = live;
+		WRITE_ONCE(s->allocBits[k], live);
 	}
-	s->freeindex = 0;
+	/* A racing isFree() that sees freeindex 0 must see the new bits. */
+	smp_wmb();
+	WRITE_ONCE(s->freeindex, 0);
 	s->allocCount = count;
 	refillAllocCache(s, 0);
 	if (merged) {

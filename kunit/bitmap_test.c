@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the span's free-index scanning (goslab/mbitmap.c and
+ * nextFreeFast() in goslab/internal.h): Go's nextFreeFast, nextFreeIndex
+ * and refillAllocCache, the sweep that merges explicit frees, isFree.
+ *
+ * Every span here is a struct mspan in kunit memory with nelems and
+ * allocBits set by hand; startAddr is an arbitrary non-zero number (the
+ * scanning only computes addresses, it never touches them), so that an
+ * address of 0 can only mean "nextFreeFast declined".  The expected
+ * results come from a slow reference: the first clear bit of allocBits at
+ * or after freeindex below nelems.
+ */
+
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/prandom.h>
+#include <linux/bitmap.h>
+
+#include "../goslab/internal.h"
+
+#define BT_BASE		0x40000000UL	/* never dereferenced */
+#define BT_ELEMSIZE	8UL
+#define BT_MAXOBJS	GOSLAB_MAX_OBJS_PER_SPAN
+
+static const unsigned int bt_nelems[] = { 1, 3, 170, 341, 512, 1024 };
+
+/* Indices around every word boundary of interest. */
+static const unsigned int bt_boundaries[] = {
+	0, 1, 62, 63, 64, 65, 126, 127, 128, 129, 169, 191, 192, 255, 256,
+	340, 511, 512, 1022, 1023,
+};
+
+static struct mspan *bt_span(struct kunit *test, unsigned int nelems)
+{
+	struct mspan *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->nelems = nelems;
+	s->elemsize = BT_ELEMSIZE;
+	s->startAddr = BT_BASE;
+	s->limit = BT_BASE + nelems * BT_ELEMSIZE;
+	s->state = MSPAN_INUSE;
+	mspan_init_bits(s);
+	return s;
+}
+
+/*
+ * Install @bits as allocBits the way a sweep leaves a span: nothing past
+ * nelems is set, freeindex is 0 and allocCache holds the inverted word 0.
+ */
+static void bt_load(struct mspan *s, const unsigned long *bits)
+{
+	bitmap_copy(s->allocBits, bits, s->nelems);
+	bitmap_clear(s->allocBits, s->nelems, BT_MAXOBJS - s->nelems);
+	s->freeindex = 0;
+	s->allocCount = bitmap_weight(s->allocBits, s->nelems);
+	refillAllocCache(s, 0);
+}
+
+/*
+ * Move freeindex to @f in the state Go keeps after handing out objects up
+ * to f - 1: allocCache is ~allocBits of f's word shifted right by f % 64,
+ * so bit 0 of the cache stands for object f.
+ */
+static void bt_start_at(struct mspan *s, unsigned int f)
+{
+	s->freeindex = f;
+	if (f < s->nelems)
+		s->allocCache = ~(u64)s->allocBits[f / 64] >> (f % 64);
+	else
+		s->allocCache = 0;
+}
+
+/* Reference: the first free object at or after @from, or nelems. */
+static unsigned int ref_next(const struct mspan *s, unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < s->nelems; i++)
+		if (!test_bit(i, s->allocBits))
+			return i;
+	return s->nelems;
+}
+
+/*
+ * What Go's nextFreeFast returns in the current state: the object, or -1
+ * where it declines (no free bit left in the cached word, the object is
+ * past nelems, or taking it would leave freeindex on a 64-object boundary
+ * that is not the end of the span).
+ */
+static int go_fast_expect(const struct mspan *s)
+{
+	unsigned int f = s->freeindex, i, end;
+
+	if (f >= s->nelems)
+		return -1;
+	end = round_down(f, 64) + 64;
+	for (i = f; i < end; i++) {
+		/* Bits past nelems are clear: they read as free. */
+		if (i >= s->nelems || !test_bit(i, s->allocBits))
+			break;
+	}
+	if (i == end || i >= s->nelems)
+		return -1;
+	if ((i + 1) % 64 == 0 && i + 1 != s->nelems)
+		return -1;
+	return i;
+}
+
+/* Go's invariant: allocCache is allocBits from freeindex on, inverted. */
+static bool bt_cache_consistent(const struct mspan *s)
+{
+	unsigned int f = s->freeindex;
+
+	if (f >= s->nelems)
+		return true;
+	return s->allocCache == ~(u64)s->allocBits[f / 64] >> (f % 64);
+}
+
+/*
+ * Allocate everything left the way mcache does (nextFreeFast, then
+ * nextFreeIndex when it declines) and check each step against the
+ * reference.  With @slow_only, nextFreeIndex alone.  Stops at the first
+ * mismatch.  Return: the number of fast-path declines before "full".
+ */
+static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
+{
+	unsigned int from = s->freeindex, n = 0, declines = 0, steps = 0;
+	unsigned int count = s->allocCount;
+	unsigned int want_total = 0, i;
+
+	for (i = from; i < s->nelems; i++)
+		want_total += !test_bit(i, s->allocBits);
+
+	for (;;) {
+		unsigned int want = ref_next(s, s->freeindex);
+		unsigned int got;
+
+		if (++steps > s->nelems + 2) {
+			KUNIT_FAIL(test, "nelems %u: no progress", s->nelems);
+			return -1;
+		}
+		if (!slow_only) {
+			int fast = go_fast_expect(s);
+			unsigned long p = nextFreeFast(s);
+
+			if (fast >= 0 && (unsigned int)fast != want) {
+				KUNIT_FAIL(test, "nelems %u: model bug %d != %u",
+					   s->nelems, fast, want);
+				return -1;
+			}
+			if (fast < 0 && p) {
+				KUNIT_FAIL(test, "nelems %u freeindex %u: nextFreeFast gave %lu, Go declines",
+					   s->nelems, s->freeindex,
+					   (p - BT_BASE) / BT_ELEMSIZE);
+				return -1;
+			}
+			if (fast >= 0 &&
+			    p != BT_BASE + (unsigned long)fast * BT_ELEMSIZE) {
+				KUNIT_FAIL(test, "nelems %u: nextFreeFast gave %#lx, want object %d",
+					   s->nelems, p, fast);
+				return -1;
+			}
+			if (p) {
+				count++;
+				n++;
+				if (s->freeindex != want + 1 ||
+				    s->allocCount != count ||
+				    !bt_cache_consistent(s)) {
+					KUNIT_FAIL(test, "nelems %u after fast %u: freeindex %u allocCount %u/%u cache %llx",
+						   s->nelems, want, s->freeindex,
+						   s->allocCount, count,
+						   s->allocCache);
+					return -1;
+				}
+				continue;
+			}
+			declines++;
+		}
+		got = nextFreeIndex(s);
+		if (got != want) {
+			KUNIT_FAIL(test, "nelems %u: nextFreeIndex %u, want %u",
+				   s->nelems, got, want);
+			return -1;
+		}
+		if (got > s->nelems) {
+			KUNIT_FAIL(test, "nextFreeIndex %u past nelems %u", got,
+				   s->nelems);
+			return -1;
+		}
+		if (got == s->nelems) {
+			if (s->freeindex != s->nelems) {
+				KUNIT_FAIL(test, "full span: freeindex %u != nelems %u",
+					   s->freeindex, s->nelems);
+				return -1;
+			}
+			break;
+		}
+		s->allocCount++;	/* the caller's job, as in Go */
+		count++;
+		n++;
+		if (s->freeindex != got + 1 || !bt_cache_consistent(s)) {
+			KUNIT_FAIL(test, "nelems %u after slow %u: freeindex %u cache %llx",
+				   s->nelems, got, s->freeindex, s->allocCache);
+			return -1;
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, n, want_total, "nelems %u from %u", s->nelems,
+			    from);
+	/* Full stays full, on both paths. */
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), s->nelems);
+	KUNIT_EXPECT_EQ(test, s->freeindex, s->nelems);
+	return declines;
+}
+
+/* A fresh span: init gives freeindex 0, nothing allocated, cache ~0. */
+static void bitmap_init_bits_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 170);
+
+	s->allocBits[1] = 5;
+	s->freeBits[2] = 7;
+	s->freeindex = 9;
+	s->allocCount = 3;
+	mspan_init_bits(s);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 0U);
+	KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->allocBits, BT_MAXOBJS));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->freeBits, BT_MAXOBJS));
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 0U);
+}
+
+/* refillAllocCache loads the 8 bytes at whichByte, inverted. */
+static void bitmap_refill_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 1024);
+	unsigned int k;
+
+	for (k = 0; k < GS_ALLOCBITS_WORDS; k++)
+		s->allocBits[k] = 0x0123456789abcdefUL * (k + 1);
+	for (k = 0; k < GS_ALLOCBITS_WORDS; k++) {
+		refillAllocCache(s, k * 8);
+		KUNIT_EXPECT_EQ(test, s->allocCache, ~(u64)s->allocBits[k]);
+	}
+}
+
+/* An empty span hands out 0, 1, 2, ... and declines exactly where Go does. */
+static void bitmap_empty_span_test(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+		int declines = bt_drain(test, s, false);
+
+		/*
+		 * One decline at each 64-boundary inside the span (63, 127,
+		 * ...) plus the final "full" one.
+		 */
+		KUNIT_EXPECT_EQ_MSG(test, declines, (int)((ne - 1) / 64) + 1,
+				    "nelems %u", ne);
+		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+	}
+}
+
+/* The exact decline points for nelems 170 on an empty span. */
+static void bitmap_fast_declines_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 170);
+	unsigned int i;
+
+	for (i = 0; i < 170; i++) {
+		unsigned long p = nextFreeFast(s);
+
+		if (i == 63 || i == 127) {
+			/* freeidx would be 64/128, not nelems: decline. */
+			KUNIT_EXPECT_EQ_MSG(test, p, 0UL, "object %u", i);
+			KUNIT_EXPECT_EQ(test, s->freeindex, i);
+			KUNIT_EXPECT_EQ(test, nextFreeIndex(s), i);
+			/* The slow path refilled the cache for the next word. */
+			KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
+			s->allocCount++;
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, p, BT_BASE + i * BT_ELEMSIZE,
+					    "object %u", i);
+		}
+		KUNIT_EXPECT_EQ(test, s->freeindex, i + 1);
+	}
+	/* 169 + 1 == nelems was allowed; now 170 >= nelems declines. */
+	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 170U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 170U);
+}
+
+/* nelems a multiple of 64: the last object's freeidx == nelems is allowed. */
+static void bitmap_fast_last_object_test(struct kunit *test)
+{
+	static const unsigned int nes[] = { 64, 128, 512, 1024 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nes); i++) {
+		struct mspan *s = bt_span(test, nes[i]);
+
+		bitmap_fill(s->allocBits, nes[i] - 1);
+		bt_load(s, s->allocBits);
+		bt_start_at(s, nes[i] - 64);
+		KUNIT_EXPECT_EQ(test, nextFreeFast(s),
+				BT_BASE + (nes[i] - 1) * BT_ELEMSIZE);
+		KUNIT_EXPECT_EQ(test, s->freeindex, nes[i]);
+		KUNIT_EXPECT_EQ(test, s->allocCache, 0ULL);
+		KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), nes[i]);
+	}
+}
+
+/* A full span: both paths say so at once, from any freeindex. */
+static void bitmap_full_span_test(struct kunit *test)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		bitmap_fill(s->allocBits, ne);
+		bt_load(s, s->allocBits);
+		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+		KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+		KUNIT_EXPECT_EQ(test, s->freeindex, ne);
+		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+		KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), ne);
+
+		for (b = 0; b < ARRAY_SIZE(bt_boundaries); b++) {
+			if (bt_boundaries[b] >= ne)
+				continue;
+			bt_start_at(s, bt_boundaries[b]);
+			KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+			KUNIT_EXPECT_EQ_MSG(test, nextFreeIndex(s), ne,
+					    "nelems %u from %u", ne,
+					    bt_boundaries[b]);
+		}
+	}
+}
+
+/* A single free object at each boundary, found from every start before it. */
+static void bitmap_single_free_test(struct kunit *test)
+{
+	unsigned int i, b, f;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		for (b = 0; b < ARRAY_SIZE(bt_boundaries); b++) {
+			unsigned int hole = bt_boundaries[b];
+
+			if (hole >= ne)
+				continue;
+			for (f = 0; f <= hole; f += (f < 2 || hole - f < 3) ? 1 : 61) {
+				bitmap_fill(s->allocBits, ne);
+				clear_bit(hole, s->allocBits);
+				bt_load(s, s->allocBits);
+				bt_start_at(s, f);
+				if (bt_drain(test, s, false) < 0)
+					return;
+				KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+
+				bt_load(s, s->allocBits);
+				clear_bit(hole, s->allocBits);
+				s->allocCount = ne - 1;
+				bt_start_at(s, f);
+				KUNIT_EXPECT_EQ_MSG(test, nextFreeIndex(s), hole,
+						    "nelems %u hole %u from %u",
+						    ne, hole, f);
+				KUNIT_EXPECT_EQ(test, s->freeindex, hole + 1);
+				KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+			}
+		}
+	}
+}
+
+/* Everything free except one object at each boundary. */
+static void bitmap_single_used_test(struct kunit *test)
+{
+	unsigned int i, b;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		for (b = 0; b < ARRAY_SIZE(bt_boundaries); b++) {
+			unsigned int used = bt_boundaries[b];
+
+			if (used >= ne)
+				continue;
+			bitmap_zero(s->allocBits, BT_MAXOBJS);
+			set_bit(used, s->allocBits);
+			bt_load(s, s->allocBits);
+			if (bt_drain(test, s, false) < 0)
+				return;
+			bitmap_zero(s->allocBits, BT_MAXOBJS);
+			set_bit(used, s->allocBits);
+			bt_load(s, s->allocBits);
+			if (bt_drain(test, s, true) < 0)
+				return;
+		}
+	}
+}
+
+/* Crafted patterns: runs and holes across the 63/64/65 and 127/128 edges. */
+static void bitmap_crafted_patterns_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int start, len;	/* allocated run */
+	} runs[] = {
+		{ 0, 63 }, { 0, 64 }, { 0, 65 }, { 1, 63 }, { 1, 64 },
+		{ 63, 1 }, { 63, 2 }, { 63, 66 }, { 64, 64 }, { 64, 65 },
+		{ 65, 62 }, { 0, 127 }, { 0, 128 }, { 0, 129 }, { 127, 2 },
+		{ 128, 384 }, { 0, 1023 }, { 1, 1023 }, { 100, 900 },
+	};
+	unsigned int i, r;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		for (r = 0; r < ARRAY_SIZE(runs); r++) {
+			unsigned int st = runs[r].start, len = runs[r].len;
+			bool slow;
+
+			if (st >= ne)
+				continue;
+			len = min(len, ne - st);
+			for (slow = false; ; slow = true) {
+				bitmap_zero(s->allocBits, BT_MAXOBJS);
+				bitmap_set(s->allocBits, st, len);
+				bt_load(s, s->allocBits);
+				if (bt_drain(test, s, slow) < 0)
+					return;
+				/* The inverse pattern: only the run is free. */
+				bitmap_fill(s->allocBits, ne);
+				bitmap_clear(s->allocBits, st, len);
+				bt_load(s, s->allocBits);
+				if (bt_drain(test, s, slow) < 0)
+					return;
+				if (slow)
+					break;
+			}
+		}
+		/* Alternating bits, and one free object per word at bit 63. */
+		bitmap_zero(s->allocBits, BT_MAXOBJS);
+		for (r = 0; r < ne; r += 2)
+			set_bit(r, s->allocBits);
+		bt_load(s, s->allocBits);
+		if (bt_drain(test, s, false) < 0)
+			return;
+		bitmap_fill(s->allocBits, ne);
+		for (r = 63; r < ne; r += 64)
+			clear_bit(r, s->allocBits);
+		bt_load(s, s->allocBits);
+		if (bt_drain(test, s, false) < 0)
+			return;
+	}
+}
+
+/* nelems of 1: a large span's single object. */
+static void bitmap_one_object_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 1);
+
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 1U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
+	/* The cache still has set bits past nelems: result >= nelems. */
+	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 1U);
+
+	mspan_init_bits(s);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 0U);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 1U);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 1U);
+}
+
+/* nelems of 3 with object 1 taken: 0, 2, then full. */
+static void bitmap_three_objects_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 3);
+
+	__set_bit(1, s->allocBits);
+	bt_load(s, s->allocBits);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 2 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 3U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 3U);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 3U);
+}
+
+/*
+ * nextFreeIndex skips whole used words and never reports an object past
+ * nelems: with objects 170..191 clear in the last word (they read free
+ * in the cache), a span whose real objects are all taken is full.
+ */
+static void bitmap_tail_past_nelems_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 170);
+
+	bitmap_fill(s->allocBits, 170);
+	bt_load(s, s->allocBits);
+	bt_start_at(s, 128);
+	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);	/* 170..191 look free */
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 170U);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 170U);
+
+	/* 341 (24-byte class): last word holds objects 320..340. */
+	s = bt_span(test, 341);
+	bitmap_fill(s->allocBits, 341);
+	bt_load(s, s->allocBits);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 341U);
+	clear_bit(340, s->allocBits);
+	bt_load(s, s->allocBits);
+	bt_start_at(s, 300);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 340U);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 341U);
+}
+
+/* Starting mid-word: freeindex and allocCache as Go leaves them. */
+static void bitmap_mid_word_start_test(struct kunit *test)
+{
+	struct rnd_state rnd;
+	unsigned int i, b, k;
+
+	prandom_seed_state(&rnd, 0x60a11ocULL);
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		for (b = 0; b < ARRAY_SIZE(bt_boundaries); b++) {
+			unsigned int f = bt_boundaries[b];
+
+			if (f > ne)
+				continue;
+			for (k = 0; k < 3; k++) {
+				unsigned int w;
+
+				for (w = 0; w < GS_ALLOCBITS_WORDS; w++)
+					s->allocBits[w] =
+						(unsigned long)prandom_u32_state(&rnd) << 32 |
+						prandom_u32_state(&rnd);
+				bt_load(s, s->allocBits);
+				bt_start_at(s, f);
+				if (bt_drain(test, s, k == 2) < 0)
+					return;
+			}
+		}
+		/* A start reached by allocating, not by hand: same answers. */
+		bitmap_zero(s->allocBits, BT_MAXOBJS);
+		bitmap_set(s->allocBits, 0, ne / 2);
+		bt_load(s, s->allocBits);
+		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne / 2 < ne ? ne / 2 : ne);
+		KUNIT_EXPECT_TRUE(test, bt_cache_consistent(s));
+		if (bt_drain(test, s, false) < 0)
+			return;
+	}
+}
+
+/* Random patterns of several densities against the reference. */
+static void bitmap_random_test(struct kunit *test)
+{
+	/* Probability of an allocated bit, in 64ths. */
+	static const unsigned int density[] = { 8, 32, 56, 63 };
+	struct rnd_state rnd;
+	unsigned int i, d, it, k;
+
+	prandom_seed_state(&rnd, 0x900dbeefULL);
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		for (d = 0; d < ARRAY_SIZE(density); d++) {
+			for (it = 0; it < 8; it++) {
+				bitmap_zero(s->allocBits, BT_MAXOBJS);
+				for (k = 0; k < ne; k++)
+					if (prandom_u32_state(&rnd) % 64 < density[d])
+						__set_bit(k, s->allocBits);
+				bt_load(s, s->allocBits);
+				bt_start_at(s, it ? prandom_u32_state(&rnd) % (ne + 1) : 0);
+				if (bt_drain(test, s, it == 7) < 0)
+					return;
+			}
+		}
+	}
+}
+
+/* mspan_is_free: below freeindex never free, else the allocBits bit. */
+static void bitmap_is_free_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 170);
+	unsigned int i;
+
+	for (i = 0; i < 170; i += 3)
+		__set_bit(i, s->allocBits);
+	bt_load(s, s->allocBits);
+	for (i = 0; i < 170; i++)
+		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i), i % 3 != 0,
+				    "object %u", i);
+	bt_start_at(s, 65);
+	for (i = 0; i < 170; i++)
+		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i),
+				    i >= 65 && i % 3 != 0, "object %u", i);
+	/* Handing out an object makes it not free. */
+	i = nextFreeIndex(s);
+	KUNIT_EXPECT_EQ(test, i, 67U);
+	KUNIT_EXPECT_FALSE(test, mspan_is_free(s, 67));
+	KUNIT_EXPECT_TRUE(test, mspan_is_free(s, 68));
+}
+
+/* mspan_count_alloc counts allocBits below nelems plus all below freeindex. */
+static void bitmap_count_alloc_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 341);
+
+	bitmap_set(s->allocBits, 300, 41);
+	bt_load(s, s->allocBits);
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 41U);
+	bt_start_at(s, 100);
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 141U);
+	bt_start_at(s, 320);
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 320U + 21U);
+	bt_start_at(s, 341);
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 341U);
+}
+
+/* Frees recorded in freeBits become clear allocBits at sweep. */
+static void bitmap_sweep_basic_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 170);
+	unsigned int i, merged;
+
+	bitmap_set(s->allocBits, 120, 30);	/* 120..149 */
+	bt_load(s, s->allocBits);
+	bt_start_at(s, 100);			/* 0..99 handed out since */
+	s->allocCount = 130;
+	/* Free 5, 63, 64, 99 (handed out) and 120, 149 (from allocBits). */
+	__set_bit(5, s->freeBits);
+	__set_bit(63, s->freeBits);
+	__set_bit(64, s->freeBits);
+	__set_bit(99, s->freeBits);
+	__set_bit(120, s->freeBits);
+	__set_bit(149, s->freeBits);
+	atomic_long_set(&s->freestate, MSPAN_CACHED + 6 * MSPAN_FREE_ONE);
+	s->needzero = 0;
+
+	merged = mspan_sweep(s);
+	KUNIT_EXPECT_EQ(test, merged, 6U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), MSPAN_CACHED);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 124U);
+	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 124U);
+	KUNIT_EXPECT_EQ(test, s->allocCache, ~(u64)s->allocBits[0]);
+	KUNIT_EXPECT_EQ(test, s->needzero, 1);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->freeBits, BT_MAXOBJS));
+	for (i = 0; i < 170; i++) {
+		bool live = (i < 100 || (i >= 120 && i < 150)) &&
+			    i != 5 && i != 63 && i != 64 && i != 99 &&
+			    i != 120 && i != 149;
+
+		KUNIT_EXPECT_EQ_MSG(test, !!test_bit(i, s->allocBits), live,
+				    "object %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i), !live,
+				    "object %u", i);
+	}
+	/* The freed objects come back first, in address order. */
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 5 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);	/* 63: boundary */
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 63U);
+	s->allocCount++;
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 64 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 99 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 100 * BT_ELEMSIZE);
+	s->freeindex = 0;
+	bt_load(s, s->allocBits);
+	bt_drain(test, s, false);
+}
+
+/* A sweep with nothing to merge keeps needzero and freestate. */
+static void bitmap_sweep_nothing_test(struct kunit *test)
+{
+	struct mspan *s = bt_span(test, 512);
+
+	bitmap_set(s->allocBits, 200, 10);
+	bt_load(s, s->allocBits);
+	bt_start_at(s, 64);
+	atomic_long_set(&s->freestate, MSPAN_CACHED);
+	s->needzero = 0;
+	KUNIT_EXPECT_EQ(test, mspan_sweep(s), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), MSPAN_CACHED);
+	KUNIT_EXPECT_EQ(test, s->needzero, 0);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
+	/* Objects below the old freeindex are now allocBits. */
+	KUNIT_EXPECT_EQ(test, s->allocCount, 74U);
+	KUNIT_EXPECT_EQ(test, s->allocBits[0], ~0UL);
+	KUNIT_EXPECT_EQ(test, s->allocCache, 0ULL);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 64U);
+}
+
+/* Sweeping a full span (freeindex == nelems) with frees spread out. */
+static void bitmap_sweep_full_test(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+		unsigned int k, nfree = 0;
+
+		bt_drain(test, s, false);		/* everything handed out */
+		for (k = 0; k < ne; k += 7) {
+			__set_bit(k, s->freeBits);
+			nfree++;
+		}
+		atomic_long_set(&s->freestate, nfree * MSPAN_FREE_ONE);
+		KUNIT_EXPECT_EQ(test, mspan_sweep(s), nfree);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), 0L);
+		KUNIT_EXPECT_EQ(test, s->allocCount, ne - nfree);
+		/* Nothing set past nelems, even in the last word. */
+		KUNIT_EXPECT_EQ(test, bitmap_weight(s->allocBits, BT_MAXOBJS),
+				ne - nfree);
+		for (k = 0; k < ne; k++)
+			if (mspan_is_free(s, k) != (k % 7 == 0)) {
+				KUNIT_FAIL(test, "nelems %u object %u", ne, k);
+				break;
+			}
+		if (bt_drain(test, s, false) < 0)
+			return;
+		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+	}
+}
+
+/* Random allocate / free / sweep rounds against a shadow of live objects. */
+static void bitmap_sweep_random_test(struct kunit *test)
+{
+	struct rnd_state rnd;
+	unsigned long *live;
+	unsigned int i, round, k;
+
+	live = kunit_kzalloc(test, BITS_TO_LONGS(BT_MAXOBJS) * sizeof(long),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, live);
+	prandom_seed_state(&rnd, 0x5eed5eedULL);
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		unsigned int ne = bt_nelems[i];
+		struct mspan *s = bt_span(test, ne);
+
+		bitmap_zero(live, BT_MAXOBJS);
+		atomic_long_set(&s->freestate, MSPAN_CACHED);
+		for (round = 0; round < 12; round++) {
+			unsigned int want = prandom_u32_state(&rnd) % (ne + 1);
+			unsigned int nfree = 0, merged, idx;
+			unsigned long p;
+
+			/* Allocate up to @want objects. */
+			for (k = 0; k < want; k++) {
+				p = nextFreeFast(s);
+				if (p) {
+					idx = (p - BT_BASE) / BT_ELEMSIZE;
+				} else {
+					idx = nextFreeIndex(s);
+					if (idx == ne)
+						break;
+					s->allocCount++;
+				}
+				if (idx >= ne || test_bit(idx, live)) {
+					KUNIT_FAIL(test, "nelems %u: object %u handed out twice",
+						   ne, idx);
+					return;
+				}
+				__set_bit(idx, live);
+			}
+			/* Free a random subset of the live objects. */
+			for_each_set_bit(k, live, ne) {
+				if (prandom_u32_state(&rnd) % 3)
+					continue;
+				KUNIT_EXPECT_FALSE(test, mspan_is_free(s, k));
+				__clear_bit(k, live);
+				__set_bit(k, s->freeBits);
+				atomic_long_add(MSPAN_FREE_ONE, &s->freestate);
+				nfree++;
+			}
+			KUNIT_EXPECT_EQ(test, mspan_count_alloc(s),
+					bitmap_weight(live, ne) + nfree);
+			merged = mspan_sweep(s);
+			KUNIT_EXPECT_EQ(test, merged, nfree);
+			KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate),
+					MSPAN_CACHED);
+			KUNIT_EXPECT_EQ(test, s->allocCount,
+					bitmap_weight(live, ne));
+			if (!bitmap_equal(s->allocBits, live, BT_MAXOBJS)) {
+				KUNIT_FAIL(test, "nelems %u round %u: allocBits differ from live",
+					   ne, round);
+				return;
+			}
+		}
+	}
+}
+
+static struct kunit_case goslab_bitmap_cases[] = {
+	KUNIT_CASE(bitmap_init_bits_test),
+	KUNIT_CASE(bitmap_refill_test),
+	KUNIT_CASE(bitmap_empty_span_test),
+	KUNIT_CASE(bitmap_fast_declines_test),
+	KUNIT_CASE(bitmap_fast_last_object_test),
+	KUNIT_CASE(bitmap_full_span_test),
+	KUNIT_CASE(bitmap_single_free_test),
+	KUNIT_CASE(bitmap_single_used_test),
+	KUNIT_CASE(bitmap_crafted_patterns_test),
+	KUNIT_CASE(bitmap_one_object_test),
+	KUNIT_CASE(bitmap_three_objects_test),
+	KUNIT_CASE(bitmap_tail_past_nelems_test),
+	KUNIT_CASE(bitmap_mid_word_start_test),
+	KUNIT_CASE(bitmap_random_test),
+	KUNIT_CASE(bitmap_is_free_test),
+	KUNIT_CASE(bitmap_count_alloc_test),
+	KUNIT_CASE(bitmap_sweep_basic_test),
+	KUNIT_CASE(bitmap_sweep_nothing_test),
+	KUNIT_CASE(bitmap_sweep_full_test),
+	KUNIT_CASE(bitmap_sweep_random_test),
+	{}
+};
+
+static struct kunit_suite goslab_bitmap_suite = {
+	.name = "goslab_bitmap",
+	.test_cases = goslab_bitmap_cases,
+};
+
+kunit_test_suite(goslab_bitmap_suite);
