@@ -72,6 +72,7 @@ vm_prepare() {
 	chmod 755 "$root/init"
 	cp "$repo/scripts/guest/lib.sh" "$repo"/scripts/guest/test-*.sh \
 		"$root/tests/"
+	cp "$repo/scripts/goslabtop" "$root/bin/goslabtop"
 	cp "$ko" "$root/lib/modules/goslab/"
 	for c in "$(dirname "$ko")"/clients/goslab_*.ko; do
 		[ -f "$c" ] && cp "$c" "$root/lib/modules/goslab/"

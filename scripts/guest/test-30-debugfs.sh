@@ -100,3 +100,16 @@ fi
 [ "$(cat "$D/verify")" = OK ] && pass debugfs-verify-idle ||
 	fail debugfs-verify-idle "$(head -n 3 "$D/verify")"
 rmmod goslab || fail debugfs-rmmod "rmmod goslab failed"
+
+# goslabtop runs on busybox alone and sorts by any column.
+goslab_load
+if goslabtop -o -s allocs >/tmp/top 2>&1 && grep -q '^goslab  heap' /tmp/top &&
+   grep -q 'spanclass' /tmp/top; then
+	pass debugfs-goslabtop
+else
+	fail debugfs-goslabtop "$(head -n 3 /tmp/top)"
+fi
+goslabtop -o -s nosuchcolumn >/dev/null 2>&1 &&
+	fail debugfs-goslabtop-badcol "accepted a bad column" ||
+	pass debugfs-goslabtop-badcol
+rmmod goslab

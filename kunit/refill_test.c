@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for goslab's span refill chain (Go's nextFree -> refill ->
+ * cacheSpan -> grow -> mheap.alloc) and the way explicit frees move spans
+ * between an mcache, its mcentral's partial and full lists and the heap.
+ *
+ * Every case pins the KUnit thread (a fresh kthread per case) to the CPU
+ * it runs on, so goslab_alloc() always uses that CPU's mcache, then starts
+ * from mcache_flush_all(): no CPU caches a span of the class under test.
+ * The classes are ones nothing else in a KUnit kernel allocates, so the
+ * central counters move only because of the test.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/topology.h>
+
+#include <goslab.h>
+#include "../goslab/internal.h"
+
+/* Rarely used classes: 3072 bytes (3 pages, 8 objects), 28672 (7, 2). */
+static const size_t refill_sizes[] = { 3072, 28672 };
+
+static void refill_size_desc(const size_t *size, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu bytes", *size);
+}
+
+KUNIT_ARRAY_PARAM(refill_size, refill_sizes, refill_size_desc);
+
+/* The counters of one mcentral and its node's heap. */
+struct refill_snap {
+	unsigned long partial, full, cached, grows, released, spans;
+	unsigned long inuse;
+};
+
+struct refill_ctx {
+	size_t size;
+	unsigned int sc, npages, nelems;
+	spanClass spc;
+	int cpu, node;
+	struct mcentral *c;
+	struct mheap *h;
+	struct mcache *mc;
+	struct refill_snap base;
+};
+
+static void refill_snap(struct refill_ctx *x, struct refill_snap *s)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&x->c->lock, flags);
+	s->partial = x->c->nr_partial;
+	s->full = x->c->nr_full;
+	s->cached = x->c->nr_cached;
+	s->grows = x->c->grows;
+	s->released = x->c->released;
+	s->spans = x->c->nmalloc_spans;
+	spin_unlock_irqrestore(&x->c->lock, flags);
+	spin_lock_irqsave(&x->h->lock, flags);
+	s->inuse = x->h->pages_inuse;
+	spin_unlock_irqrestore(&x->h->lock, flags);
+}
+
+/*
+ * Check every counter against the baseline plus the given deltas.  A
+ * macro so that a failure names the caller's line.
+ */
+#define REFILL_EXPECT(test, x, dpartial, dfull, dcached, dgrows, drel,	\
+		      dspans, dpages)					\
+do {									\
+	struct refill_snap __s;						\
+									\
+	refill_snap(x, &__s);						\
+	KUNIT_EXPECT_EQ(test, __s.partial, (x)->base.partial + (dpartial)); \
+	KUNIT_EXPECT_EQ(test, __s.full, (x)->base.full + (dfull));	\
+	KUNIT_EXPECT_EQ(test, __s.cached, (x)->base.cached + (dcached)); \
+	KUNIT_EXPECT_EQ(test, __s.grows, (x)->base.grows + (dgrows));	\
+	KUNIT_EXPECT_EQ(test, __s.released, (x)->base.released + (drel)); \
+	KUNIT_EXPECT_EQ(test, __s.spans, (x)->base.spans + (dspans));	\
+	KUNIT_EXPECT_EQ(test, __s.inuse,				\
+			(x)->base.inuse + (dpages) * (x)->npages);	\
+} while (0)
+
+/*
+ * Pin to the current CPU, drain every mcache and take the baseline.  The
+ * KUnit thread is a kthread of its own that exits after the case, so the
+ * affinity needs no restoring (and an assertion may end it at any time).
+ */
+static void refill_setup(struct kunit *test, struct refill_ctx *x, size_t size)
+{
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	x->cpu = smp_processor_id();
+	KUNIT_ASSERT_EQ(test, x->cpu, cpu);
+	x->node = numa_mem_id();
+	x->size = size;
+	x->sc = goslab_size_to_class(size);
+	KUNIT_ASSERT_EQ(test, (size_t)class_to_size[x->sc], size);
+	x->npages = class_to_allocnpages[x->sc];
+	x->nelems = class_to_nelems[x->sc];
+	x->spc = make_spanclass(x->sc, false);
+	x->c = mcentral_of(x->node, x->spc);
+	x->h = mheap_of(x->node);
+	x->mc = this_cpu_ptr(&gs_mcache);
+	KUNIT_ASSERT_NOT_NULL(test, x->h);
+
+	mcache_flush_all();
+	refill_snap(x, &x->base);
+	KUNIT_ASSERT_EQ_MSG(test, x->base.cached, 0UL,
+			    "a span of class %u is still cached after a flush",
+			    x->sc);
+	KUNIT_ASSERT_EQ_MSG(test, x->base.partial, 0UL,
+			    "class %u has partial spans: an earlier test leaked",
+			    x->sc);
+	KUNIT_ASSERT_PTR_EQ(test, x->mc->alloc[x->spc], &emptymspan);
+}
+
+static bool span_cached(struct mspan *s)
+{
+	return atomic_long_read(&s->freestate) & MSPAN_CACHED;
+}
+
+static long span_pending(struct mspan *s)
+{
+	return atomic_long_read(&s->freestate) >> 1;
+}
+
+/*
+ * The first allocation of a class: refill finds the mcache's emptymspan,
+ * the mcentral has no partial span and grows one from the heap.  A free
+ * to the cached span is only counted; the flush gives the now empty span
+ * back to the heap.
+ */
+static void refill_grow_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	struct refill_ctx x;
+	unsigned long refills;
+	struct mspan *s;
+	void *p;
+
+	refill_setup(test, &x, *size);
+	refills = x.mc->stats.refills;
+
+	p = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	s = spanOf((unsigned long)p);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], s);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 1);
+	KUNIT_EXPECT_EQ(test, s->spanclass, x.spc);
+	KUNIT_EXPECT_EQ(test, s->npages, x.npages);
+	KUNIT_EXPECT_EQ(test, s->nelems, x.nelems);
+	KUNIT_EXPECT_EQ(test, s->elemsize, (unsigned int)x.size);
+	KUNIT_EXPECT_EQ(test, s->node, x.node);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
+	KUNIT_EXPECT_EQ(test, (unsigned long)p, s->startAddr);
+	KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
+	KUNIT_EXPECT_EQ(test, s->where, (u8)MSPAN_LIST_NONE);
+	KUNIT_EXPECT_TRUE(test, span_cached(s));
+	KUNIT_EXPECT_EQ(test, span_pending(s), 0L);
+	/* Grown: one more cached span, npages more pages in use. */
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
+
+	goslab_free(p);
+	/* A free to a cached span is a freeBits bit and a pending count. */
+	KUNIT_EXPECT_TRUE(test, test_bit(0, s->freeBits));
+	KUNIT_EXPECT_EQ(test, span_pending(s), 1L);
+	KUNIT_EXPECT_TRUE(test, span_cached(s));
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
+
+	/* Uncached with nothing live: straight back to the heap. */
+	mcache_flush_all();
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
+}
+
+/*
+ * The whole life of a span: filled on one CPU, uncached into the full
+ * list by the refill that follows, moved to partial by a free, cached
+ * again from partial (no grow) with the freed slot reused, and finally
+ * returned to the heap once its last object is freed.
+ */
+static void refill_full_partial_empty_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	struct refill_ctx x;
+	struct mspan *a, *b;
+	unsigned long refills;
+	void **objs, **more;
+	void *first, *z;
+	unsigned int i;
+
+	refill_setup(test, &x, *size);
+	objs = kunit_kcalloc(test, x.nelems, sizeof(*objs), GFP_KERNEL);
+	more = kunit_kcalloc(test, x.nelems, sizeof(*more), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, more);
+	refills = x.mc->stats.refills;
+
+	/* Exactly nelems objects: one span, full but still cached. */
+	for (i = 0; i < x.nelems; i++) {
+		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	a = spanOf((unsigned long)objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	for (i = 0; i < x.nelems; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)objs[i]), a);
+		KUNIT_EXPECT_EQ(test, (unsigned long)objs[i],
+				a->startAddr + i * x.size);
+	}
+	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 1);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
+
+	/* One more: the refill uncaches the full span into the full list. */
+	first = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	b = spanOf((unsigned long)first);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], b);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 2);
+	KUNIT_EXPECT_FALSE(test, span_cached(a));
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	KUNIT_EXPECT_TRUE(test, span_cached(b));
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2);
+
+	/* A free to the uncached full span moves it to partial. */
+	goslab_free(objs[0]);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_PARTIAL);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
+	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 2, 2);
+
+	/* Fill b; the refill after it takes a from partial, not the heap. */
+	more[0] = first;
+	for (i = 1; i < x.nelems; i++) {
+		more[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, more[i]);
+		KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)more[i]), b);
+	}
+	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 2, 2);
+	z = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, z);
+	/* cacheSpan swept a: the freed slot is the one handed out. */
+	KUNIT_EXPECT_PTR_EQ(test, z, objs[0]);
+	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)z), a);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
+	KUNIT_EXPECT_TRUE(test, span_cached(a));
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_NONE);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, a->freeBits));
+	/* Old data may be in a reused slot. */
+	KUNIT_EXPECT_EQ(test, a->needzero, (u8)1);
+	KUNIT_EXPECT_FALSE(test, span_cached(b));
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_FULL);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 3);
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 3, 2);
+	objs[0] = z;
+
+	/* Free b's objects: full -> partial -> back to the heap. */
+	goslab_free(more[0]);
+	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
+	for (i = 1; i < x.nelems; i++)
+		goslab_free(more[i]);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
+
+	/* a's objects freed while it is cached: counted lock-free. */
+	for (i = 0; i < x.nelems; i++)
+		goslab_free(objs[i]);
+	KUNIT_EXPECT_TRUE(test, span_cached(a));
+	KUNIT_EXPECT_EQ(test, span_pending(a), (long)x.nelems);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
+
+	mcache_flush_all();
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 3, 0);
+}
+
+/* Free one object from another CPU, in its IPI handler (hard IRQ). */
+static void refill_remote_free(void *p)
+{
+	goslab_free(p);
+}
+
+/*
+ * Frees to the cached span, one local and one from the other CPU, are
+ * merged in place by the next refill (Go's sweep): no trip to mcentral,
+ * no grow, and the freed slots are handed out again.
+ */
+static void refill_local_sweep_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	struct refill_ctx x;
+	unsigned long refills;
+	unsigned int i, k1, k2;
+	void **objs;
+	struct mspan *a;
+	void *y1, *y2;
+	int other;
+
+	refill_setup(test, &x, *size);
+	objs = kunit_kcalloc(test, x.nelems, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	refills = x.mc->stats.refills;
+
+	for (i = 0; i < x.nelems; i++) {
+		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	a = spanOf((unsigned long)objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_ASSERT_PTR_EQ(test, x.mc->alloc[x.spc], a);
+
+	k1 = x.nelems - 1;
+	k2 = 0;
+	goslab_free(objs[k1]);
+	other = cpumask_any_but(cpu_online_mask, x.cpu);
+	if (other < nr_cpu_ids)
+		KUNIT_EXPECT_EQ(test, smp_call_function_single(other,
+				refill_remote_free, objs[k2], 1), 0);
+	else
+		goslab_free(objs[k2]);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 2L);
+	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
+
+	/* The refill sweeps a in place and keeps it. */
+	y1 = goslab_alloc(x.size, GFP_KERNEL);
+	y2 = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, y1);
+	KUNIT_ASSERT_NOT_NULL(test, y2);
+	KUNIT_EXPECT_PTR_EQ(test, y1, objs[k2]);
+	KUNIT_EXPECT_PTR_EQ(test, y2, objs[k1]);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 2);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
+	objs[k1] = y2;
+	objs[k2] = y1;
+
+	/* A full cached span flushed goes to the full list... */
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
+	/* ...and frees take it through partial back to the heap. */
+	for (i = 0; i < x.nelems; i++) {
+		goslab_free(objs[i]);
+		if (i + 1 < x.nelems)
+			REFILL_EXPECT(test, &x, 1, 0, 0, 1, 0, 1, 1);
+	}
+	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
+}
+
+static struct kunit_case goslab_refill_cases[] = {
+	KUNIT_CASE_PARAM(refill_grow_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_full_partial_empty_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_local_sweep_test, refill_size_gen_params),
+	{}
+};
+
+static struct kunit_suite goslab_refill_suite = {
+	.name = "goslab_refill",
+	.test_cases = goslab_refill_cases,
+};
+
+kunit_test_suite(goslab_refill_suite);
