@@ -287,16 +287,18 @@ retry:
 
 static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 {
-	unsigned int npages = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE);
+	unsigned int npages;
 	struct mspan *s;
 
 	if (node == NUMA_NO_NODE)
 		node = numa_mem_id();
-	if (unlikely(npages > GS_LARGE_MAX_PAGES)) {
+	/* Before the page count: it would wrap or truncate for huge sizes. */
+	if (unlikely(size > GOSLAB_MAX_SIZE)) {
 		WARN_ONCE(!(flags & __GFP_NOWARN),
 			  "goslab: %zu bytes is over the largest object\n", size);
 		return NULL;
 	}
+	npages = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE);
 	s = mheap_alloc(mheap_of(node), npages, make_spanclass(0, noscan),
 			flags, gs_how(flags));
 	if (IS_ERR(s))
@@ -500,18 +502,27 @@ void goslab_free(const void *p)
 		      _RET_IP_);
 	if (unlikely(!s))
 		return;
-	kmemleak_free(p);
 	if (tiny) {
-		if (want_init_on_free()) {
-			unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
-			u32 r = READ_ONCE(*tiny_ref(s, block));
-			unsigned int off = addr - block;
+		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
+		u32 r = READ_ONCE(*tiny_ref(s, block));
+		unsigned int off = addr - block;
 
-			memset((void *)p, 0, tiny_last(r, off) - off + 1);
+		/*
+		 * Not a live tiny object (double free, or a pointer inside
+		 * one): report before kmemleak hears of it and before
+		 * init_on_free would clear a neighbour's bytes.
+		 */
+		if (unlikely(!(r & TINY_START(off)))) {
+			gs_report_bad(p, "tiny object not allocated", _RET_IP_);
+			return;
 		}
+		kmemleak_free(p);
+		if (want_init_on_free())
+			memset((void *)p, 0, tiny_last(r, off) - off + 1);
 		gs_tiny_free(s, addr, _RET_IP_);
 		return;
 	}
+	kmemleak_free(p);
 	if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {

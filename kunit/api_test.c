@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for goslab's public API (include/goslab.h): sizes across
+ * every class boundary, usable sizes, scan/noscan separation, zeroing,
+ * realloc, bulk, node placement, overflow and limits, and the reports
+ * for pointers goslab must refuse to free.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include <goslab.h>
+#include "../goslab/internal.h"
+
+static void api_pin(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
+}
+
+static void *api_alloc(size_t size, gfp_t gfp, bool noscan)
+{
+	return noscan ? goslab_alloc_noscan(size, gfp) : goslab_alloc(size, gfp);
+}
+
+/* Pages in use over every node's heap. */
+static unsigned long api_pages_inuse(void)
+{
+	unsigned long n = 0, flags;
+	int node;
+
+	for_each_node(node) {
+		struct mheap *h = mheap_of(node);
+
+		if (!h)
+			continue;
+		spin_lock_irqsave(&h->lock, flags);
+		n += h->pages_inuse;
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+	return n;
+}
+
+/* What goslab_usable_size() must say for a fresh object of @size. */
+static size_t api_want_usable(size_t size, bool noscan)
+{
+	if (noscan && size < GS_TINY_SIZE)
+		return size;
+	if (size <= GOSLAB_MAX_SMALL_SIZE)
+		return class_to_size[goslab_size_to_class(size)];
+	return round_up(size, GOSLAB_PAGE_SIZE);
+}
+
+/*
+ * Allocate @size as scan and as noscan at once and check both objects:
+ * usable size, span class, placement in the span, separation.
+ */
+static void api_check_size(struct kunit *test, size_t size)
+{
+	void *p[2];
+	int k;
+
+	for (k = 0; k < 2; k++)
+		p[k] = api_alloc(size, GFP_KERNEL, k);
+	if (!size) {
+		for (k = 0; k < 2; k++) {
+			KUNIT_EXPECT_PTR_EQ(test, p[k], ZERO_SIZE_PTR);
+			KUNIT_EXPECT_EQ(test, goslab_usable_size(p[k]), (size_t)0);
+			goslab_free(p[k]);
+		}
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		bool noscan = k;
+		size_t usable, want = api_want_usable(size, noscan);
+		unsigned long v = (unsigned long)p[k];
+		struct mspan *s;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, p[k], "size %zu noscan %d", size, k);
+		s = spanOf(v);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, s, "size %zu noscan %d", size, k);
+		usable = goslab_usable_size(p[k]);
+		KUNIT_EXPECT_EQ_MSG(test, usable, want, "size %zu noscan %d", size, k);
+		KUNIT_EXPECT_GE(test, usable, size);
+		KUNIT_EXPECT_EQ_MSG(test, spanclass_noscan(s->spanclass), noscan,
+				    "size %zu", size);
+		KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
+		if (noscan && size < GS_TINY_SIZE) {
+			KUNIT_EXPECT_EQ(test, s->spanclass,
+					(spanClass)GS_TINY_SPANCLASS);
+		} else if (size <= GOSLAB_MAX_SMALL_SIZE) {
+			unsigned int sc = goslab_size_to_class(size);
+
+			KUNIT_EXPECT_EQ_MSG(test, s->spanclass,
+					    make_spanclass(sc, noscan),
+					    "size %zu", size);
+			KUNIT_EXPECT_EQ_MSG(test, (v - s->startAddr) % want, 0UL,
+					    "size %zu", size);
+			KUNIT_EXPECT_EQ(test, v % 8, 0UL);
+		} else {
+			KUNIT_EXPECT_EQ(test, spanclass_sizeclass(s->spanclass), 0U);
+			KUNIT_EXPECT_EQ(test, v, s->startAddr);
+			KUNIT_EXPECT_EQ(test, v % GOSLAB_PAGE_SIZE, 0UL);
+			KUNIT_EXPECT_EQ(test, (size_t)s->elemsize, want);
+		}
+		/* The whole usable size is ours to write. */
+		memset(p[k], 0x40 + k, usable);
+	}
+	/* Scan and noscan never share a span. */
+	KUNIT_EXPECT_PTR_NE_MSG(test, spanOf((unsigned long)p[0]),
+				spanOf((unsigned long)p[1]), "size %zu", size);
+	for (k = 0; k < 2; k++) {
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p[k], 0x40 + k, size),
+				      "size %zu noscan %d overwritten", size, k);
+		goslab_free(p[k]);
+	}
+}
+
+/* Every class boundary (size - 1, size, size + 1), then large sizes. */
+static void api_sizes_test(struct kunit *test)
+{
+	static const size_t large[] = {
+		32769, 32768 + 8192, 40000, 65535, 65536, 65537, 69999, 70000,
+		70001, 100000, 1 << 20, (1 << 20) + 1, GOSLAB_MAX_SIZE - 8192,
+		GOSLAB_MAX_SIZE - 1, GOSLAB_MAX_SIZE,
+	};
+	unsigned long before;
+	unsigned int c, i;
+	size_t size;
+
+	api_pin(test);
+	mcache_flush_all();
+	before = api_pages_inuse();
+
+	api_check_size(test, 0);
+	for (c = 1; c < GOSLAB_NUM_SIZE_CLASSES; c++) {
+		api_check_size(test, class_to_size[c] - 1);
+		api_check_size(test, class_to_size[c]);
+		api_check_size(test, class_to_size[c] + 1);
+	}
+	for (i = 0; i < ARRAY_SIZE(large); i++)
+		api_check_size(test, large[i]);
+	/* And a sweep of 0..70,000 in odd steps between the boundaries. */
+	for (size = 0; size <= 70000; size += 97)
+		api_check_size(test, size);
+
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
+}
+
+#define API_ZERO_N	24
+
+/*
+ * Dirty @n objects of @size, free them, and check that the same number
+ * allocated with @gfp (reusing the dirtied memory) reads as zero.
+ */
+static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
+			     bool noscan, bool bulk)
+{
+	void *p[API_ZERO_N];
+	int i, n = API_ZERO_N;
+
+	if (size > GOSLAB_MAX_SMALL_SIZE)
+		n = 4;
+	for (i = 0; i < n; i++) {
+		p[i] = api_alloc(size, GFP_KERNEL, noscan);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], 0xa5, goslab_usable_size(p[i]));
+	}
+	for (i = 0; i < n; i++)
+		goslab_free(p[i]);
+	/* Twice: the second round reuses the first one's swept slots. */
+	for (int round = 0; round < 2; round++) {
+		if (bulk) {
+			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, gfp, n, p), n);
+		} else {
+			for (i = 0; i < n; i++) {
+				p[i] = api_alloc(size, gfp, noscan);
+				KUNIT_ASSERT_NOT_NULL(test, p[i]);
+			}
+		}
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_NULL_MSG(test,
+				memchr_inv(p[i], 0, goslab_usable_size(p[i])),
+				"size %zu noscan %d bulk %d object %d not zeroed",
+				size, noscan, bulk, i);
+			memset(p[i], 0x5a, goslab_usable_size(p[i]));
+		}
+		for (i = 0; i < n; i++)
+			goslab_free(p[i]);
+	}
+}
+
+static const size_t api_zero_sizes[] = {
+	8, 16, 100, 1024, 3072, 8192, 32768, 40000, 100000,
+};
+
+/* __GFP_ZERO gives zeroed memory even where old data was. */
+static void api_gfp_zero_test(struct kunit *test)
+{
+	unsigned int i;
+
+	api_pin(test);
+	for (i = 0; i < ARRAY_SIZE(api_zero_sizes); i++) {
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL | __GFP_ZERO,
+				 false, false);
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL | __GFP_ZERO,
+				 true, false);
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL | __GFP_ZERO,
+				 false, true);
+		/* Also after a flush: spans rebuilt from dirty heap pages. */
+		mcache_flush_all();
+	}
+	/* Tiny objects too. */
+	for (i = 1; i < GS_TINY_SIZE; i++) {
+		void *p = goslab_alloc_noscan(i, GFP_ATOMIC | __GFP_ZERO);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, i));
+		memset(p, 0xff, i);
+		goslab_free(p);
+	}
+	mcache_flush_all();
+}
+
+/* With init_on_alloc on, every allocation is zeroed, as SLUB's are. */
+static void api_init_on_alloc_test(struct kunit *test)
+{
+	unsigned int i;
+
+	if (!want_init_on_alloc(GFP_KERNEL))
+		kunit_skip(test, "init_on_alloc is off in this kernel (boot with init_on_alloc=1)");
+	api_pin(test);
+	for (i = 0; i < ARRAY_SIZE(api_zero_sizes); i++) {
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL, false, false);
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL, true, false);
+		api_check_zeroed(test, api_zero_sizes[i], GFP_KERNEL, false, true);
+		mcache_flush_all();
+	}
+}
+
+/* realloc keeps the contents: grow, shrink, NULL and 0. */
+static void api_realloc_test(struct kunit *test)
+{
+	static const size_t steps[] = { 5, 24, 100, 1000, 5000, 32768, 40000,
+					200000, 64, 1 };
+	size_t kept = 0;
+	u8 *p, *q;
+	unsigned int i;
+
+	api_pin(test);
+	/* NULL and ZERO_SIZE_PTR allocate. */
+	p = goslab_realloc(NULL, 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_GE(test, goslab_usable_size(p), (size_t)10);
+	q = goslab_realloc(ZERO_SIZE_PTR, 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	goslab_free(q);
+	/* 0 frees and gives ZERO_SIZE_PTR. */
+	KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(p, 0, GFP_KERNEL),
+			    (void *)ZERO_SIZE_PTR);
+	KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(NULL, 0, GFP_KERNEL),
+			    (void *)ZERO_SIZE_PTR);
+
+	/* Through tiny, small and large and back, contents carried along. */
+	p = goslab_alloc_noscan(3, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 3; i++)
+		p[i] = 0x11 + i;
+	kept = 3;
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		size_t size = steps[i], old = goslab_usable_size(p), n;
+
+		q = goslab_realloc(p, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "realloc to %zu", size);
+		n = min(kept, size);
+		for (size_t j = 0; j < n; j++)
+			if (q[j] != (u8)(0x11 + j % 200)) {
+				KUNIT_FAIL(test, "realloc to %zu: byte %zu lost",
+					   size, j);
+				break;
+			}
+		if (size <= old)
+			KUNIT_EXPECT_PTR_EQ_MSG(test, q, p,
+						"shrink to %zu moved", size);
+		KUNIT_EXPECT_GE(test, goslab_usable_size(q), size);
+		/* The noscan kind travels with the object. */
+		KUNIT_EXPECT_TRUE(test, spanclass_noscan(spanOf((unsigned long)q)->spanclass));
+		for (size_t j = 0; j < size; j++)
+			q[j] = 0x11 + j % 200;
+		kept = size;
+		p = q;
+	}
+	goslab_free(p);
+
+	/* A scan object stays scan. */
+	p = goslab_alloc(40, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	q = goslab_realloc(p, 4000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_FALSE(test, spanclass_noscan(spanOf((unsigned long)q)->spanclass));
+	/* Failure leaves the object alone. */
+	KUNIT_EXPECT_NULL(test, goslab_realloc(q, GOSLAB_MAX_SIZE + 1,
+					       GFP_KERNEL | __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(q), (size_t)4096);
+	goslab_free(q);
+	mcache_flush_all();
+}
+
+/* Bulk: nr objects, distinct and usable; all or nothing. */
+static void api_bulk_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 8, 15, 16, 256, 3000, 32768, 50000 };
+	unsigned long before;
+	void **p;
+	unsigned int i, j, k;
+	const unsigned int nr = 100;
+
+	api_pin(test);
+	p = kunit_kcalloc(test, nr, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mcache_flush_all();
+	before = api_pages_inuse();
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned int n = sizes[i] > GOSLAB_MAX_SMALL_SIZE ? 8 : nr;
+
+		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sizes[i], GFP_KERNEL, n, p),
+				(int)n);
+		for (j = 0; j < n; j++) {
+			KUNIT_ASSERT_NOT_NULL(test, p[j]);
+			KUNIT_EXPECT_EQ(test, goslab_usable_size(p[j]),
+					api_want_usable(sizes[i], false));
+			for (k = 0; k < j; k++)
+				if (p[k] == p[j])
+					KUNIT_FAIL(test, "size %zu: object %u twice",
+						   sizes[i], j);
+			memset(p[j], j, sizes[i]);
+		}
+		for (j = 0; j < n; j++)
+			KUNIT_EXPECT_NULL(test, memchr_inv(p[j], j & 0xff, sizes[i]));
+		goslab_free_bulk(n, p);
+	}
+	/* NULL entries are skipped by free_bulk. */
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 3, p), 3);
+	goslab_free(p[1]);
+	p[1] = NULL;
+	goslab_free_bulk(3, p);
+
+	/* All or nothing: a failing bulk leaves nothing allocated. */
+	for (j = 0; j < 4; j++)
+		p[j] = (void *)0x1;
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(GOSLAB_MAX_SIZE + 1,
+						GFP_KERNEL | __GFP_NOWARN, 4, p), 0);
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 0, p), 0);
+
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
+}
+
+/* goslab_alloc_node() places the object's span on the node. */
+static void api_alloc_node_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 8, 100, 3072, 32768, 50000 };
+	unsigned int i;
+	int node;
+
+	api_pin(test);
+	for_each_online_node(node) {
+		if (!node_state(node, N_MEMORY))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			void *p = goslab_alloc_node(sizes[i], GFP_KERNEL, node);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_EQ_MSG(test, page_to_nid(virt_to_page(p)), node,
+					    "size %zu", sizes[i]);
+			KUNIT_EXPECT_EQ(test, spanOf((unsigned long)p)->node, node);
+			KUNIT_EXPECT_EQ(test, goslab_usable_size(p),
+					api_want_usable(sizes[i], false));
+			memset(p, 0x77, sizes[i]);
+			goslab_free(p);
+		}
+	}
+	/* NUMA_NO_NODE and nodes that do not exist fall back to local. */
+	for (i = 0; i < 3; i++) {
+		static const int nodes[] = { NUMA_NO_NODE, MAX_NUMNODES + 3, -7 };
+		void *p = goslab_alloc_node(100, GFP_KERNEL, nodes[i]);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)112);
+		goslab_free(p);
+	}
+	mcache_flush_all();
+}
+
+/* Overflow and limits give NULL, quietly with __GFP_NOWARN. */
+static void api_limits_test(struct kunit *test)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	void *p;
+
+	api_pin(test);
+	KUNIT_EXPECT_NULL(test, goslab_alloc_array(SIZE_MAX / 2, 4, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc_array(4, SIZE_MAX / 2, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc_array(SIZE_MAX, SIZE_MAX, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc_array((1UL << 32) + 1, 1UL << 32, gfp));
+	KUNIT_EXPECT_PTR_EQ(test, goslab_alloc_array(0, 100, gfp),
+			    (void *)ZERO_SIZE_PTR);
+	p = goslab_alloc_array(10, 10, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)112);
+	goslab_free(p);
+
+	KUNIT_EXPECT_NULL(test, goslab_alloc(GOSLAB_MAX_SIZE + 1, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc_noscan(GOSLAB_MAX_SIZE + 1, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc_node(GOSLAB_MAX_SIZE + 1, gfp,
+						  numa_mem_id()));
+	KUNIT_EXPECT_NULL(test, goslab_alloc(SIZE_MAX, gfp));
+	/* Sizes whose page count does not fit 32 bits. */
+	KUNIT_EXPECT_NULL(test, goslab_alloc((1UL << 45) + 1, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc((1UL << 45) + GOSLAB_PAGE_SIZE, gfp));
+	KUNIT_EXPECT_NULL(test, goslab_alloc(1UL << 45, gfp));
+	/* The largest size still works. */
+	p = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)GOSLAB_MAX_SIZE);
+	goslab_free(p);
+}
+
+static void api_expect_begin(void)
+{
+	pr_info("goslab-test: expect-report begin\n");
+}
+
+static void api_expect_end(void)
+{
+	pr_info("goslab-test: expect-report end\n");
+}
+
+#define API_BAD(test, bad, call)					\
+do {									\
+	long __b = atomic_long_read(&gs_stats.bad_frees);		\
+									\
+	api_expect_begin();						\
+	call;								\
+	api_expect_end();						\
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees), \
+			    __b + 1, "%s not reported", #call);		\
+	(bad)++;							\
+} while (0)
+
+#define API_CHURN	300
+
+/*
+ * Double frees and foreign pointers are reported, counted and ignored,
+ * and the heap is consistent afterwards.
+ */
+static void api_bad_free_test(struct kunit *test)
+{
+	long bad0 = atomic_long_read(&gs_stats.bad_frees);
+	char stackbuf[32] __aligned(16);
+	char *volatile stackp = stackbuf;
+	unsigned long before;
+	char *p, *q, *l, *k, *v;
+	void **churn;
+	long nbad = 0;
+	int i, j;
+
+	api_pin(test);
+	churn = kunit_kcalloc(test, API_CHURN, sizeof(*churn), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, churn);
+	mcache_flush_all();
+	before = api_pages_inuse();
+
+	p = goslab_alloc(100, GFP_KERNEL);
+	q = goslab_alloc(100, GFP_KERNEL);
+	l = goslab_alloc(40000, GFP_KERNEL);
+	k = kmalloc(64, GFP_KERNEL);
+	v = vmalloc(3 * PAGE_SIZE);
+	KUNIT_ASSERT_TRUE(test, p && q && l && k && v);
+	memset(q, 0x3c, 100);
+
+	goslab_free(p);
+	API_BAD(test, nbad, goslab_free(p));		/* double free */
+	API_BAD(test, nbad, goslab_free(q + 8));	/* interior */
+	API_BAD(test, nbad, goslab_free(q + 1));
+	API_BAD(test, nbad, goslab_free(l + 16));	/* interior of large */
+	API_BAD(test, nbad, goslab_free(l + GOSLAB_PAGE_SIZE));
+	API_BAD(test, nbad, goslab_free(k));		/* kmalloc */
+	API_BAD(test, nbad, goslab_free(stackp));	/* stack */
+	API_BAD(test, nbad, goslab_free(v));		/* vmalloc */
+	API_BAD(test, nbad, goslab_free(v + PAGE_SIZE));
+	API_BAD(test, nbad, goslab_free((void *)PAGE_OFFSET));
+	API_BAD(test, nbad, KUNIT_EXPECT_EQ(test, goslab_usable_size(k), (size_t)0));
+	API_BAD(test, nbad, KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)0));
+	API_BAD(test, nbad, KUNIT_EXPECT_NULL(test, goslab_realloc(k, 200, GFP_KERNEL)));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+
+	/* The victims are intact and still freeable exactly once. */
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x3c, 100));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(q), (size_t)112);
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(l), (size_t)40960);
+	goslab_free(q);
+	goslab_free(l);
+	kfree(k);
+	vfree(v);
+	API_BAD(test, nbad, goslab_free(l));		/* large double free */
+	API_BAD(test, nbad, goslab_free(q));
+	/* NULL and ZERO_SIZE_PTR are not errors. */
+	goslab_free(NULL);
+	goslab_free(ZERO_SIZE_PTR);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+
+	/* Consistent: no object handed out twice, all pages come back. */
+	for (i = 0; i < API_CHURN; i++) {
+		churn[i] = goslab_alloc(i & 1 ? 100 : 40000 + i, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, churn[i]);
+		memset(churn[i], i & 0xff, i & 1 ? 100 : 40000);
+	}
+	for (i = 0; i < API_CHURN; i++) {
+		for (j = 0; j < i; j++)
+			if (churn[i] == churn[j])
+				KUNIT_FAIL(test, "object %px handed out twice",
+					   churn[i]);
+		KUNIT_EXPECT_NULL(test, memchr_inv(churn[i], i & 0xff,
+						   i & 1 ? 100 : 40000));
+	}
+	for (i = 0; i < API_CHURN; i++)
+		goslab_free(churn[i]);
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+}
+
+static struct kunit_case goslab_api_cases[] = {
+	KUNIT_CASE(api_sizes_test),
+	KUNIT_CASE(api_gfp_zero_test),
+	KUNIT_CASE(api_init_on_alloc_test),
+	KUNIT_CASE(api_realloc_test),
+	KUNIT_CASE(api_bulk_test),
+	KUNIT_CASE(api_alloc_node_test),
+	KUNIT_CASE(api_limits_test),
+	KUNIT_CASE(api_bad_free_test),
+	{}
+};
+
+static struct kunit_suite goslab_api_suite = {
+	.name = "goslab_api",
+	.test_cases = goslab_api_cases,
+};
+
+kunit_test_suite(goslab_api_suite);
