@@ -193,7 +193,9 @@ static void test_irq_contexts(void)
 		pt->hrtimer.function = hrtimer_fn;
 		pt->timer.expires = jiffies + 1;
 		add_timer_on(&pt->timer, cpu);
-		smp_call_function_single(cpu, start_hrtimer, pt, 1);
+		/* The CPU may be going offline under a hotplug test. */
+		if (smp_call_function_single(cpu, start_hrtimer, pt, 1))
+			complete(&pt->hrtimer_done);
 		n++;
 	}
 	/* Process context allocates and hands over meanwhile. */

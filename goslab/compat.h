@@ -27,4 +27,62 @@
 #define GS_MAX_PAGE_ORDER	(MAX_ORDER - 1)
 #endif
 
+/*
+ * Shrinkers: 6.7 replaced register_shrinker() on a caller's struct with
+ * shrinker_alloc() + shrinker_register().  gs_shrinker_create() hides it.
+ */
+#include <linux/shrinker.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline struct shrinker *
+gs_shrinker_create(unsigned long (*count)(struct shrinker *,
+					  struct shrink_control *),
+		   unsigned long (*scan)(struct shrinker *,
+					 struct shrink_control *),
+		   const char *name)
+{
+	struct shrinker *s = shrinker_alloc(SHRINKER_NUMA_AWARE, "%s", name);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+	return s;
+}
+
+static inline void gs_shrinker_destroy(struct shrinker *s)
+{
+	shrinker_free(s);
+}
+#else
+#include <linux/slab.h>
+static inline struct shrinker *
+gs_shrinker_create(unsigned long (*count)(struct shrinker *,
+					  struct shrink_control *),
+		   unsigned long (*scan)(struct shrinker *,
+					 struct shrink_control *),
+		   const char *name)
+{
+	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
+
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	s->flags = SHRINKER_NUMA_AWARE;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+static inline void gs_shrinker_destroy(struct shrinker *s)
+{
+	unregister_shrinker(s);
+	kfree(s);
+}
+#endif
+
 #endif /* _GOSLAB_COMPAT_H */

@@ -157,6 +157,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "spans_released %lu\n", released);
 	seq_printf(m, "flushes %lu\n", st->flushes);
 	seq_printf(m, "bad_frees %lu\n", atomic_long_read(&gs_stats.bad_frees));
+	seq_printf(m, "injected_failures %lu\n", gs_injected());
 	kfree(st);
 	return 0;
 }
@@ -453,6 +454,34 @@ static ssize_t retain_read(struct file *f, char __user *buf, size_t len,
 	return simple_read_from_buffer(buf, len, pos, tmp, n);
 }
 
+static ssize_t fail_pages_write(struct file *f, const char __user *buf,
+				size_t len, loff_t *pos)
+{
+	u64 val;
+	int err = parse_u64(buf, len, &val);
+
+	if (err || val > 100)
+		return -EINVAL;
+	gs_set_fail_pages(val);
+	return len;
+}
+
+static ssize_t fail_pages_read(struct file *f, char __user *buf, size_t len,
+			       loff_t *pos)
+{
+	char tmp[24];
+	int n = scnprintf(tmp, sizeof(tmp), "%u\n", gs_fail_pages());
+
+	return simple_read_from_buffer(buf, len, pos, tmp, n);
+}
+
+static const struct file_operations fail_pages_fops = {
+	.owner = THIS_MODULE,
+	.read = fail_pages_read,
+	.write = fail_pages_write,
+	.llseek = default_llseek,
+};
+
 static const struct file_operations flush_fops = {
 	.owner = THIS_MODULE,
 	.write = flush_write,
@@ -486,6 +515,7 @@ int goslab_debugfs_init(void)
 	debugfs_create_file("flush", 0200, d, NULL, &flush_fops);
 	debugfs_create_file("release", 0200, d, NULL, &release_fops);
 	debugfs_create_file("retain_pages", 0600, d, NULL, &retain_fops);
+	debugfs_create_file("fail_pages", 0600, d, NULL, &fail_pages_fops);
 	return 0;
 }
 

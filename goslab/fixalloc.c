@@ -48,6 +48,8 @@ static void *fixalloc_get_chunk(gfp_t gfp)
 {
 	struct page *page;
 
+	if (gs_fault())
+		return NULL;
 	page = alloc_pages(gfp | __GFP_NOWARN, FIXALLOC_CHUNK_ORDER);
 	return page ? page_address(page) : NULL;
 }

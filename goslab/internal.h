@@ -195,6 +195,12 @@ void mheap_exit(void);
 unsigned long mheap_retain_pages(void);
 void mheap_set_retain_pages(unsigned long pages);
 
+/* Fault injection (debugfs fail_pages) */
+bool gs_fault(void);
+void gs_set_fail_pages(unsigned int pct);
+unsigned int gs_fail_pages(void);
+unsigned long gs_injected(void);
+
 /* Arena table, exposed for the tests' lookup checks. */
 struct gs_arena *arena_of(unsigned long addr);
 

@@ -27,6 +27,8 @@
 #include <linux/nodemask.h>
 #include <linux/topology.h>
 #include <linux/err.h>
+#include <linux/random.h>
+#include <linux/shrinker.h>
 
 #include "internal.h"
 
@@ -46,6 +48,40 @@ struct fixalloc gs_tinyalloc;
 
 static struct mheap *gs_heaps[MAX_NUMNODES];
 static unsigned long gs_retain_pages = GS_PAGES_PER_ARENA;
+static unsigned int gs_fail_pages_pct;
+static atomic_long_t gs_injected_failures = ATOMIC_LONG_INIT(0);
+static struct shrinker *gs_shrinker;
+
+/**
+ * gs_fault - should this page allocation fail on purpose?
+ *
+ * The debugfs knob fail_pages makes that share (in percent) of goslab's
+ * calls into the buddy allocator fail, to test every error path.
+ */
+bool gs_fault(void)
+{
+	unsigned int pct = READ_ONCE(gs_fail_pages_pct);
+
+	if (likely(!pct) || get_random_u32_below(100) >= pct)
+		return false;
+	atomic_long_inc(&gs_injected_failures);
+	return true;
+}
+
+void gs_set_fail_pages(unsigned int pct)
+{
+	WRITE_ONCE(gs_fail_pages_pct, pct);
+}
+
+unsigned int gs_fail_pages(void)
+{
+	return READ_ONCE(gs_fail_pages_pct);
+}
+
+unsigned long gs_injected(void)
+{
+	return atomic_long_read(&gs_injected_failures);
+}
 
 struct mheap *mheap_of(int node)
 {
@@ -135,6 +171,8 @@ static int arena_table_prepare(unsigned long base, gfp_t gfp)
 		return -ERANGE;
 	if (READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]))
 		return 0;
+	if (gs_fault())
+		return -ENOMEM;
 	l2 = (void *)__get_free_pages(gfp | __GFP_ZERO | __GFP_NOWARN,
 				      get_order(GS_L2_BYTES));
 	if (!l2)
@@ -288,7 +326,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 
 		if (order > min)
 			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
-		page = alloc_pages_node(h->node, g, order);
+		page = gs_fault() ? NULL : alloc_pages_node(h->node, g, order);
 		if (page)
 			break;
 	}
@@ -544,6 +582,36 @@ void mheap_free(struct mspan *s)
 	gs_span_free(s);
 }
 
+/* Free pages the shrinker could give back on @sc->nid. */
+static unsigned long gs_shrink_count(struct shrinker *sh,
+				     struct shrink_control *sc)
+{
+	struct mheap *h = gs_heaps[sc->nid];
+	unsigned long n = h ? READ_ONCE(h->pages_free) : 0;
+
+	return n ? n : SHRINK_EMPTY;
+}
+
+/*
+ * Under memory pressure the retain threshold does not hold: give back
+ * every fully free block of the node, up to what reclaim asked for.
+ */
+static unsigned long gs_shrink_scan(struct shrinker *sh,
+				    struct shrink_control *sc)
+{
+	struct mheap *h = gs_heaps[sc->nid];
+	unsigned long before, after, keep;
+
+	if (!h)
+		return SHRINK_STOP;
+	before = READ_ONCE(h->pages_free);
+	keep = before > sc->nr_to_scan ? before - sc->nr_to_scan : 0;
+	mheap_release(h, keep);
+	after = READ_ONCE(h->pages_free);
+	sc->nr_scanned = before - min(before, after);
+	return before > after ? before - after : SHRINK_STOP;
+}
+
 int mheap_init(void)
 {
 	int node;
@@ -563,6 +631,10 @@ int mheap_init(void)
 		h->node = node;
 		gs_heaps[node] = h;
 	}
+	gs_shrinker = gs_shrinker_create(gs_shrink_count, gs_shrink_scan,
+					 "goslab");
+	if (!gs_shrinker)
+		goto fail;
 	return 0;
 fail:
 	mheap_exit();
@@ -579,6 +651,10 @@ void mheap_exit(void)
 	struct gs_arena *a, *tmp;
 	unsigned long i;
 	int node;
+
+	if (gs_shrinker)
+		gs_shrinker_destroy(gs_shrinker);
+	gs_shrinker = NULL;
 
 	for_each_node(node) {
 		struct mheap *h = gs_heaps[node];
