@@ -323,6 +323,15 @@ void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 		    unsigned long caller);
 void gs_report_bad(const void *p, const char *reason, unsigned long caller);
 
+/* What gs_report_bad() said last: tests compare it with what they did. */
+struct gs_report {
+	const void *addr;
+	const char *reason;
+	unsigned long caller;
+	unsigned long seq;
+};
+void gs_get_last_report(struct gs_report *r);
+
 /* Global statistics the paths bump off the fast path. */
 struct gs_stats {
 	atomic_long_t bad_frees;

@@ -56,6 +56,19 @@
 
 struct gs_stats gs_stats;
 
+/* The last report, for tests that assert on what was reported. */
+static DEFINE_SPINLOCK(gs_report_lock);
+static struct gs_report gs_last_report;
+
+void gs_get_last_report(struct gs_report *r)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gs_report_lock, flags);
+	*r = gs_last_report;
+	spin_unlock_irqrestore(&gs_report_lock, flags);
+}
+
 /**
  * gs_report_bad - report a bad pointer handed to goslab
  * @p: the pointer
@@ -67,7 +80,15 @@ struct gs_stats gs_stats;
  */
 void gs_report_bad(const void *p, const char *reason, unsigned long caller)
 {
+	unsigned long flags;
+
 	atomic_long_inc(&gs_stats.bad_frees);
+	spin_lock_irqsave(&gs_report_lock, flags);
+	gs_last_report.addr = p;
+	gs_last_report.reason = reason;
+	gs_last_report.caller = caller;
+	gs_last_report.seq++;
+	spin_unlock_irqrestore(&gs_report_lock, flags);
 	pr_err_ratelimited("goslab: %s: pointer %px from %pS\n", reason, p,
 			   (void *)caller);
 	WARN_ONCE(1, "goslab: bad pointer %px: %s\n", p, reason);
