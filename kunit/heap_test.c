@@ -1,0 +1,1181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the page heap: the pure page bitmap and its Go-style
+ * summaries (goslab/mpagealloc.c) against a slow reference allocator, and
+ * the real mheap on alloc_pages() (goslab/mheap.c): spans of every size,
+ * the span lookup for every page, arena growth, coalescing, release of
+ * free arenas beyond the retain threshold, and the lookup saying "not
+ * goslab's" for memory goslab does not own.
+ *
+ * The real heap is shared with everything else in the kernel, so those
+ * cases assert deltas, free everything they allocate (deferred actions
+ * free it even after a failed assertion) and restore the retain tunable.
+ */
+
+#include <kunit/test.h>
+#include <kunit/resource.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/prandom.h>
+#include <linux/topology.h>
+#include <linux/err.h>
+
+#include "../goslab/internal.h"
+
+/* ---- the pure page bitmap ------------------------------------------- */
+
+/* The reference: one bool per page, true = in use. */
+struct ref_pages {
+	bool used[PALLOC_CHUNK_PAGES];
+};
+
+static unsigned int ref_find(const struct ref_pages *r, unsigned int n)
+{
+	unsigned int i, run = 0;
+
+	if (!n || n > PALLOC_CHUNK_PAGES)
+		return PALLOC_NONE;
+	for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
+		run = r->used[i] ? 0 : run + 1;
+		if (run == n)
+			return i + 1 - n;
+	}
+	return PALLOC_NONE;
+}
+
+static pallocsum_t ref_summarize(const struct ref_pages *r)
+{
+	pallocsum_t s = { 0, 0, 0 };
+	unsigned int i, run = 0;
+
+	while (s.start < PALLOC_CHUNK_PAGES && !r->used[s.start])
+		s.start++;
+	for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
+		run = r->used[i] ? 0 : run + 1;
+		if (run > s.max)
+			s.max = run;
+	}
+	s.end = run;
+	return s;
+}
+
+static void ref_set(struct ref_pages *r, unsigned int i, unsigned int n,
+		    bool used)
+{
+	while (n--)
+		r->used[i++] = used;
+}
+
+/* Compare the bitmap, its summary and its count with the reference. */
+static bool pb_matches(struct kunit *test, const struct pallocbits *b,
+		       const struct ref_pages *r, const char *what)
+{
+	pallocsum_t got = pallocbits_summarize(b), want = ref_summarize(r);
+	unsigned int i, nfree = 0;
+
+	for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
+		bool bit = (b->w[i / 64] >> (i % 64)) & 1;
+
+		if (bit != r->used[i]) {
+			KUNIT_FAIL(test, "%s: page %u is %d, want %d", what, i,
+				   bit, r->used[i]);
+			return false;
+		}
+		nfree += !r->used[i];
+	}
+	if (!pallocsum_equal(got, want)) {
+		KUNIT_FAIL(test, "%s: summary {%u,%u,%u}, want {%u,%u,%u}", what,
+			   got.start, got.max, got.end, want.start, want.max,
+			   want.end);
+		return false;
+	}
+	if (pallocbits_free_count(b) != nfree) {
+		KUNIT_FAIL(test, "%s: free count %u, want %u", what,
+			   pallocbits_free_count(b), nfree);
+		return false;
+	}
+	return true;
+}
+
+/* Empty and full chunks. */
+static void pallocbits_empty_full_test(struct kunit *test)
+{
+	struct pallocbits b;
+	pallocsum_t s;
+
+	pallocbits_clear(&b);
+	s = pallocbits_summarize(&b);
+	KUNIT_EXPECT_EQ(test, s.start, 512);
+	KUNIT_EXPECT_EQ(test, s.max, 512);
+	KUNIT_EXPECT_EQ(test, s.end, 512);
+	KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 512U);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 1), 0U);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 64), 0U);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 512), 0U);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 513), PALLOC_NONE);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 0), PALLOC_NONE);
+	KUNIT_EXPECT_TRUE(test, pallocbits_range_free(&b, 0, 512));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_used(&b, 100, 1));
+
+	pallocbits_fill(&b);
+	s = pallocbits_summarize(&b);
+	KUNIT_EXPECT_EQ(test, s.start, 0);
+	KUNIT_EXPECT_EQ(test, s.max, 0);
+	KUNIT_EXPECT_EQ(test, s.end, 0);
+	KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 0U);
+	KUNIT_EXPECT_EQ(test, pallocbits_find(&b, 1), PALLOC_NONE);
+	KUNIT_EXPECT_TRUE(test, pallocbits_range_used(&b, 0, 512));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_free(&b, 511, 1));
+}
+
+/* First fit: each case frees some runs of a full chunk and searches. */
+static void pallocbits_find_edges_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int free[3][2];	/* runs [start, start+len) */
+		unsigned int npages, want;
+	} cases[] = {
+		{ { { 63, 1 } }, 1, 63 },
+		{ { { 64, 1 } }, 1, 64 },
+		{ { { 511, 1 } }, 1, 511 },
+		{ { { 0, 1 } }, 2, PALLOC_NONE },
+		{ { { 60, 8 } }, 8, 60 },		/* crosses a word */
+		{ { { 60, 8 } }, 9, PALLOC_NONE },
+		{ { { 64, 64 } }, 64, 64 },
+		{ { { 1, 64 } }, 64, 1 },
+		{ { { 0, 63 }, { 64, 64 } }, 64, 64 },
+		{ { { 63, 65 } }, 65, 63 },
+		{ { { 64, 64 } }, 65, PALLOC_NONE },
+		{ { { 0, 64 }, { 65, 65 } }, 65, 65 },
+		{ { { 127, 2 } }, 2, 127 },
+		{ { { 100, 300 } }, 300, 100 },
+		{ { { 1, 511 } }, 511, 1 },
+		{ { { 0, 511 } }, 511, 0 },
+		{ { { 1, 511 } }, 512, PALLOC_NONE },
+		{ { { 0, 512 } }, 512, 0 },
+		{ { { 448, 64 } }, 64, 448 },		/* the last word */
+		{ { { 412, 100 } }, 100, 412 },		/* runs to the end */
+		{ { { 20, 5 }, { 100, 10 } }, 5, 20 },	/* first, not best */
+		{ { { 20, 5 }, { 100, 10 } }, 6, 100 },
+		{ { { 3, 3 }, { 10, 7 }, { 30, 2 } }, 7, 10 },	/* inside a word */
+		{ { { 3, 3 }, { 10, 6 }, { 30, 7 } }, 7, 30 },
+		{ { { 5, 58 }, { 64, 1 } }, 59, PALLOC_NONE },
+		{ { { 5, 59 }, { 64, 70 } }, 129, 5 },	/* three words */
+		{ { { 0, 10 }, { 200, 300 } }, 256, 200 },
+	};
+	struct pallocbits b;
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pallocbits_fill(&b);
+		for (k = 0; k < 3; k++)
+			if (cases[i].free[k][1])
+				pallocbits_free_range(&b, cases[i].free[k][0],
+						      cases[i].free[k][1]);
+		KUNIT_EXPECT_EQ_MSG(test, pallocbits_find(&b, cases[i].npages),
+				    cases[i].want, "case %u (npages %u)", i,
+				    cases[i].npages);
+	}
+}
+
+/* Summaries of crafted patterns. */
+static void pallocbits_summary_cases_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int used[3][2];	/* runs [start, start+len) */
+		u16 start, max, end;
+	} cases[] = {
+		{ { { 0, 1 } }, 0, 511, 511 },
+		{ { { 511, 1 } }, 511, 511, 0 },
+		{ { { 63, 1 } }, 63, 448, 448 },
+		{ { { 64, 1 } }, 64, 447, 447 },
+		{ { { 0, 1 }, { 511, 1 } }, 0, 510, 0 },
+		{ { { 0, 64 }, { 448, 64 } }, 0, 384, 0 },
+		{ { { 10, 1 }, { 20, 1 }, { 500, 1 } }, 10, 479, 11 },
+		{ { { 1, 510 } }, 1, 1, 1 },
+		{ { { 0, 100 }, { 101, 310 } }, 0, 101, 101 },
+		{ { { 0, 3 }, { 5, 500 }, { 507, 1 } }, 0, 4, 4 },
+		{ { { 0, 3 }, { 13, 490 }, { 507, 1 } }, 0, 10, 4 },
+		{ { { 0, 70 }, { 75, 437 } }, 0, 5, 0 },	/* inner, word 1 */
+	};
+	struct pallocbits b;
+	struct ref_pages r;
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pallocsum_t s;
+
+		pallocbits_clear(&b);
+		memset(&r, 0, sizeof(r));
+		for (k = 0; k < 3; k++) {
+			if (!cases[i].used[k][1])
+				continue;
+			pallocbits_alloc_range(&b, cases[i].used[k][0],
+					       cases[i].used[k][1]);
+			ref_set(&r, cases[i].used[k][0], cases[i].used[k][1],
+				true);
+		}
+		s = pallocbits_summarize(&b);
+		KUNIT_EXPECT_EQ_MSG(test, s.start, cases[i].start, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, s.max, cases[i].max, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, s.end, cases[i].end, "case %u", i);
+		pb_matches(test, &b, &r, "crafted");
+	}
+}
+
+/* range_free / range_used across words, and alloc/free of exact ranges. */
+static void pallocbits_ranges_test(struct kunit *test)
+{
+	struct pallocbits b;
+
+	pallocbits_clear(&b);
+	pallocbits_alloc_range(&b, 60, 70);		/* 60..129 */
+	KUNIT_EXPECT_EQ(test, b.w[0], GENMASK_ULL(63, 60));
+	KUNIT_EXPECT_EQ(test, b.w[1], ~0ULL);
+	KUNIT_EXPECT_EQ(test, b.w[2], GENMASK_ULL(1, 0));
+	KUNIT_EXPECT_TRUE(test, pallocbits_range_used(&b, 60, 70));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_used(&b, 59, 2));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_used(&b, 129, 2));
+	KUNIT_EXPECT_TRUE(test, pallocbits_range_free(&b, 0, 60));
+	KUNIT_EXPECT_TRUE(test, pallocbits_range_free(&b, 130, 382));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_free(&b, 0, 61));
+	KUNIT_EXPECT_FALSE(test, pallocbits_range_free(&b, 129, 1));
+	pallocbits_free_range(&b, 64, 64);
+	KUNIT_EXPECT_EQ(test, b.w[1], 0ULL);
+	KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 512U - 6);
+	pallocbits_alloc_range(&b, 0, 512);
+	KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 0U);
+	pallocbits_free_range(&b, 0, 512);
+	KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 512U);
+}
+
+/* Freed neighbours coalesce: their combined run is found at the first. */
+static void pallocbits_coalesce_test(struct kunit *test)
+{
+	static const struct {
+		unsigned int a, alen, blen;
+	} cases[] = {
+		{ 10, 10, 30 }, { 40, 24, 36 }, { 0, 64, 64 }, { 63, 1, 1 },
+		{ 1, 200, 311 }, { 100, 1, 411 },
+	};
+	struct pallocbits b;
+	struct ref_pages r;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		unsigned int a = cases[i].a, alen = cases[i].alen;
+		unsigned int bs = a + alen, blen = cases[i].blen;
+
+		pallocbits_fill(&b);
+		memset(&r, 1, sizeof(r));
+		pallocbits_free_range(&b, a, alen);
+		ref_set(&r, a, alen, false);
+		KUNIT_EXPECT_EQ(test, pallocbits_find(&b, alen + blen), PALLOC_NONE);
+		pallocbits_free_range(&b, bs, blen);
+		ref_set(&r, bs, blen, false);
+		KUNIT_EXPECT_EQ_MSG(test, pallocbits_find(&b, alen + blen), a,
+				    "case %u", i);
+		KUNIT_EXPECT_EQ(test, pallocbits_summarize(&b).max, alen + blen);
+		pb_matches(test, &b, &r, "coalesce");
+		/* Reallocating the merged run restores a full chunk. */
+		pallocbits_alloc_range(&b, a, alen + blen);
+		KUNIT_EXPECT_EQ(test, pallocbits_free_count(&b), 0U);
+	}
+}
+
+/* Random alloc/free of N-page runs against the reference allocator. */
+static void pallocbits_random_test(struct kunit *test)
+{
+	struct {
+		u16 start, n;
+	} *runs;
+	struct pallocbits *b;
+	struct ref_pages *r;
+	struct rnd_state rnd;
+	unsigned int seed, step, nruns;
+
+	runs = kunit_kcalloc(test, PALLOC_CHUNK_PAGES, sizeof(*runs), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, runs);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+
+	for (seed = 1; seed <= 4; seed++) {
+		prandom_seed_state(&rnd, 0xa110c000ULL + seed);
+		pallocbits_clear(b);
+		memset(r, 0, sizeof(*r));
+		nruns = 0;
+		for (step = 0; step < 3000; step++) {
+			u32 x = prandom_u32_state(&rnd);
+			/* Bias towards allocating until the chunk is busy. */
+			bool alloc = !nruns || x % 100 < (seed == 4 ? 45 : 60);
+			unsigned int n, at, want;
+
+			if (alloc) {
+				switch ((x >> 8) % 8) {
+				case 0: case 1: case 2:
+					n = 1 + (x >> 12) % 8;
+					break;
+				case 3: case 4:
+					n = 1 + (x >> 12) % 64;
+					break;
+				case 5:
+					n = 60 + (x >> 12) % 10;	/* 60..69 */
+					break;
+				case 6:
+					n = 1 + (x >> 12) % 200;
+					break;
+				default:
+					n = 1 + (x >> 12) % 512;
+					break;
+				}
+				at = pallocbits_find(b, n);
+				want = ref_find(r, n);
+				if (at != want) {
+					KUNIT_FAIL(test, "seed %u step %u: find(%u) = %u, want %u",
+						   seed, step, n, at, want);
+					return;
+				}
+				if (at == PALLOC_NONE)
+					continue;
+				if (!pallocbits_range_free(b, at, n)) {
+					KUNIT_FAIL(test, "find(%u) = %u is not free", n, at);
+					return;
+				}
+				pallocbits_alloc_range(b, at, n);
+				ref_set(r, at, n, true);
+				runs[nruns].start = at;
+				runs[nruns].n = n;
+				nruns++;
+			} else {
+				unsigned int k = (x >> 8) % nruns;
+
+				if (!pallocbits_range_used(b, runs[k].start, runs[k].n)) {
+					KUNIT_FAIL(test, "run %u+%u not in use",
+						   runs[k].start, runs[k].n);
+					return;
+				}
+				pallocbits_free_range(b, runs[k].start, runs[k].n);
+				ref_set(r, runs[k].start, runs[k].n, false);
+				runs[k] = runs[--nruns];
+			}
+			if (!pb_matches(test, b, r, "random"))
+				return;
+		}
+	}
+}
+
+/* ---- the real heap ----------------------------------------------------- */
+
+KUNIT_DEFINE_ACTION_WRAPPER(hp_free_action, mheap_free, struct mspan *);
+
+static struct mheap *hp_heap(struct kunit *test)
+{
+	struct mheap *h = mheap_of(numa_mem_id());
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	return h;
+}
+
+/* A span freed by a deferred action unless hp_free() frees it first. */
+static struct mspan *hp_alloc(struct kunit *test, struct mheap *h,
+			      unsigned int npages, spanClass spc)
+{
+	struct mspan *s = mheap_alloc(h, npages, spc, GFP_KERNEL, GS_MAY_BLOCK);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(s), "npages %u: %ld",
+			       npages, PTR_ERR(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hp_free_action, s), 0);
+	return s;
+}
+
+static void hp_free(struct kunit *test, struct mspan *s)
+{
+	kunit_release_action(test, hp_free_action, s);
+}
+
+/* Restores the retain tunable and trims the heap to it. */
+static void hp_restore_retain(void *old)
+{
+	unsigned long keep = (unsigned long)old;
+
+	mheap_set_retain_pages(keep);
+	mheap_release(mheap_of(numa_mem_id()), keep);
+}
+
+static void hp_set_retain(struct kunit *test, unsigned long pages)
+{
+	void *old = (void *)mheap_retain_pages();
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hp_restore_retain, old), 0);
+	mheap_set_retain_pages(pages);
+}
+
+/* Keep everything: no release while a case sets the heap up. */
+#define HP_RETAIN_ALL	(ULONG_MAX / 4)
+
+static unsigned long hp_page(const struct mspan *s, unsigned int k)
+{
+	return s->startAddr + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
+}
+
+/* Longest free run in any arena of @h. */
+static unsigned int hp_max_run(struct mheap *h)
+{
+	struct gs_arena *a;
+	unsigned long flags;
+	unsigned int max = 0;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list)
+		max = max_t(unsigned int, max, a->sum.max);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return max;
+}
+
+/* Pages in owned buddy blocks that are entirely free (releasable). */
+static unsigned long hp_releasable(struct mheap *h)
+{
+	struct gs_arena *a;
+	unsigned long flags, n = 0;
+	unsigned int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list) {
+		for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA) {
+			unsigned int len = 1U << (a->chunkorder[i] - GS_PAGE_ORDER);
+
+			if (pallocbits_range_free(&a->pages, i, len))
+				n += len;
+		}
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
+}
+
+/* Use up every free page of @h so that the next span needs a new block. */
+static void hp_fill(struct kunit *test, struct mheap *h)
+{
+	unsigned int n, spans = 0;
+
+	while ((n = hp_max_run(h)) != 0) {
+		hp_alloc(test, h, n, make_spanclass(0, true));
+		KUNIT_ASSERT_LT(test, ++spans, 8192U);
+	}
+	KUNIT_ASSERT_EQ(test, h->pages_free, 0UL);
+}
+
+/* Every page of @s maps to it; the span is set up for its class. */
+static void hp_check_span(struct kunit *test, struct mheap *h,
+			  struct mspan *s, unsigned int npages, spanClass spc)
+{
+	unsigned int sc = spanclass_sizeclass(spc), k;
+	unsigned long end = hp_page(s, npages);
+	struct gs_arena *a = s->arena;
+
+	KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
+	KUNIT_EXPECT_EQ(test, s->npages, npages);
+	KUNIT_EXPECT_EQ(test, s->spanclass, spc);
+	KUNIT_EXPECT_EQ(test, s->node, h->node);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(s->startAddr, GOSLAB_PAGE_SIZE));
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_PTR_EQ(test, arena_of(s->startAddr), a);
+	KUNIT_EXPECT_PTR_EQ(test, arena_of(end - 1), a);
+	KUNIT_EXPECT_PTR_EQ(test, a->heap, h);
+	KUNIT_EXPECT_GE(test, s->startAddr, a->base);
+	KUNIT_EXPECT_LE(test, end, a->base + GS_ARENA_BYTES);
+	if (sc) {
+		KUNIT_EXPECT_EQ(test, s->elemsize, (unsigned int)class_to_size[sc]);
+		KUNIT_EXPECT_EQ(test, s->nelems, (unsigned int)class_to_nelems[sc]);
+	} else {
+		KUNIT_EXPECT_EQ(test, s->elemsize, npages << GOSLAB_PAGE_SHIFT);
+		KUNIT_EXPECT_EQ(test, s->nelems, 1U);
+	}
+	KUNIT_EXPECT_EQ(test, s->limit,
+			s->startAddr + (unsigned long)s->nelems * s->elemsize);
+	KUNIT_EXPECT_LE(test, s->limit, end);
+	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
+	KUNIT_EXPECT_EQ(test, s->allocCount, 0U);
+	KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
+
+	for (k = 0; k < npages; k++) {
+		unsigned long p = hp_page(s, k);
+
+		if (spanOf(p) != s || spanOf(p + GOSLAB_PAGE_SIZE - 1) != s ||
+		    spanOf(p + 4097) != s) {
+			KUNIT_FAIL(test, "npages %u: spanOf page %u wrong", npages, k);
+			break;
+		}
+		/* The memory is ours: write and read back the page's ends. */
+		*(volatile u8 *)p = 0x5a;
+		*(volatile u8 *)(p + GOSLAB_PAGE_SIZE - 1) = 0xa5;
+		KUNIT_EXPECT_EQ(test, *(volatile u8 *)p, 0x5a);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr), s);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr + 1), s);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->limit - 1), s);
+	KUNIT_EXPECT_PTR_NE(test, spanOfHeap(s->startAddr - 1), s);
+	KUNIT_EXPECT_PTR_NE(test, spanOf(end), s);
+	if (s->limit < end) {
+		/* The tail past the last object is not an object. */
+		KUNIT_EXPECT_PTR_EQ(test, spanOf(s->limit), s);
+		KUNIT_EXPECT_NULL(test, spanOfHeap(s->limit));
+		KUNIT_EXPECT_NULL(test, spanOfHeap(end - 1));
+	}
+}
+
+/* After the span is gone its pages look up as nobody's. */
+static void hp_free_and_check(struct kunit *test, struct mspan *s)
+{
+	unsigned long start = s->startAddr;
+	unsigned int npages = s->npages, k;
+
+	hp_free(test, s);
+	for (k = 0; k < npages; k++) {
+		unsigned long p = start + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
+
+		if (spanOf(p) || spanOfHeap(p + 8)) {
+			KUNIT_FAIL(test, "freed page %u of %u still has a span",
+				   k, npages);
+			break;
+		}
+	}
+}
+
+/*
+ * The heap's bookkeeping is consistent: summaries match the bitmaps,
+ * counters match the bits, and a page is in a span exactly when it is
+ * owned and marked in use.
+ */
+static void hp_check_invariants(struct kunit *test, struct mheap *h)
+{
+	unsigned long owned = 0, nfree = 0, narenas = 0, flags, prev = 0;
+	const char *bad = NULL;
+	struct gs_arena *a;
+	unsigned int k;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list) {
+		pallocsum_t sum = pallocbits_summarize(&a->pages);
+
+		narenas++;
+		if (!pallocsum_equal(sum, a->sum) ||
+		    pallocbits_free_count(&a->pages) != a->nfree ||
+		    bitmap_weight(a->owned, GS_PAGES_PER_ARENA) != a->nowned ||
+		    a->nfree > a->nowned || !a->nowned ||
+		    !IS_ALIGNED(a->base, GS_ARENA_BYTES) ||
+		    (narenas > 1 && a->base <= prev) ||
+		    arena_of(a->base) != a || a->heap != h) {
+			bad = "arena summary, counters or table";
+			break;
+		}
+		for (k = 0; k < GS_PAGES_PER_ARENA; k++) {
+			bool own = test_bit(k, a->owned);
+			bool used = (a->pages.w[k / 64] >> (k % 64)) & 1;
+			struct mspan *s = a->spans[k];
+
+			if ((own && used) != !!s || (!own && !used)) {
+				bad = "page bit, ownership and spans[] disagree";
+				break;
+			}
+		}
+		if (bad)
+			break;
+		prev = a->base;
+		owned += a->nowned;
+		nfree += a->nfree;
+	}
+	if (!bad && (owned != h->pages_owned || nfree != h->pages_free ||
+		     narenas != h->nr_arenas || h->pages_inuse != owned - nfree))
+		bad = "heap counters";
+	spin_unlock_irqrestore(&h->lock, flags);
+	KUNIT_EXPECT_NULL_MSG(test, bad, "heap bookkeeping: %s", bad);
+}
+
+/* Large spans of many sizes: every page looks up to its span. */
+static void heap_alloc_npages_test(struct kunit *test)
+{
+	static const unsigned int sizes[] = {
+		1, 2, 3, 5, 8, 16, 31, 63, 64, 65, 100, 127, 128, 129, 255, 256,
+		257, 300, 511,
+	};
+	struct mheap *h = hp_heap(test);
+	unsigned long inuse0 = h->pages_inuse;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct mspan *s = hp_alloc(test, h, sizes[i], make_spanclass(0, true));
+
+		hp_check_span(test, h, s, sizes[i], make_spanclass(0, true));
+		KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0 + sizes[i]);
+		hp_free_and_check(test, s);
+		KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0);
+	}
+	hp_check_invariants(test, h);
+}
+
+/* Many spans at once: each page maps to its own span, none overlap. */
+static void heap_many_spans_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *s[48];
+	unsigned long inuse0 = h->pages_inuse, total = 0;
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		unsigned int n = 1 + (i * 7) % 40;
+
+		s[i] = hp_alloc(test, h, n, make_spanclass(0, i & 1));
+		total += n;
+	}
+	KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0 + total);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		hp_check_span(test, h, s[i], s[i]->npages, s[i]->spanclass);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		for (k = i + 1; k < ARRAY_SIZE(s); k++)
+			if (s[i]->startAddr < hp_page(s[k], s[k]->npages) &&
+			    s[k]->startAddr < hp_page(s[i], s[i]->npages))
+				KUNIT_FAIL(test, "spans %u and %u overlap", i, k);
+	hp_check_invariants(test, h);
+	/* Free every other one, check the rest still look up, free all. */
+	for (i = 0; i < ARRAY_SIZE(s); i += 2)
+		hp_free_and_check(test, s[i]);
+	for (i = 1; i < ARRAY_SIZE(s); i += 2)
+		KUNIT_EXPECT_PTR_EQ(test, spanOf(hp_page(s[i], s[i]->npages - 1)),
+				    s[i]);
+	hp_check_invariants(test, h);
+	for (i = 1; i < ARRAY_SIZE(s); i += 2)
+		hp_free_and_check(test, s[i]);
+	KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0);
+	hp_check_invariants(test, h);
+}
+
+/* Small-object spans: class fields, the tail past limit, obj index. */
+static void heap_small_class_spans_test(struct kunit *test)
+{
+	static const unsigned int classes[] = {
+		1, 2, 3, 5, 17, 26, 31, 35, 40, 44, 48, 51, 55, 59, 64, 67,
+	};
+	struct mheap *h = hp_heap(test);
+	unsigned int i, j, tails = 0;
+
+	for (i = 0; i < ARRAY_SIZE(classes); i++) {
+		unsigned int c = classes[i];
+		unsigned int npages = class_to_allocnpages[c];
+		bool noscan;
+
+		for (noscan = false; ; noscan = true) {
+			spanClass spc = make_spanclass(c, noscan);
+			struct mspan *s = hp_alloc(test, h, npages, spc);
+			unsigned int probe[] = {
+				0, s->nelems > 1, s->nelems / 2, s->nelems - 1
+			};
+
+			hp_check_span(test, h, s, npages, spc);
+			KUNIT_EXPECT_EQ(test, s->divmagic, class_to_divmagic[c]);
+			tails += s->limit < hp_page(s, npages);
+			for (j = 0; j < ARRAY_SIZE(probe); j++) {
+				unsigned long p = s->startAddr +
+					(unsigned long)probe[j] * s->elemsize;
+
+				KUNIT_EXPECT_EQ(test, mspan_obj_index(s, p), probe[j]);
+				KUNIT_EXPECT_EQ(test, mspan_obj_index(s, p + s->elemsize - 1),
+						probe[j]);
+				KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(p + s->elemsize - 1), s);
+			}
+			if (spc == GS_TINY_SPANCLASS)
+				KUNIT_EXPECT_NOT_NULL(test, s->tinyrefs);
+			else
+				KUNIT_EXPECT_NULL(test, s->tinyrefs);
+			hp_free_and_check(test, s);
+			if (noscan)
+				break;
+		}
+	}
+	/* Several of these classes leave a tail (e.g. 2688 * 3 < 8192). */
+	KUNIT_EXPECT_GT(test, tails, 4U);
+	hp_check_invariants(test, h);
+}
+
+/* A 512-page span is a whole arena; 513 and 0 pages are refused. */
+static void heap_large_spans_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *s, *t, *e;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	s = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	hp_check_span(test, h, s, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, s->startAddr, s->arena->base);
+	KUNIT_EXPECT_EQ(test, s->limit, s->startAddr + GS_ARENA_BYTES);
+	KUNIT_EXPECT_EQ(test, s->arena->nfree, 0U);
+	KUNIT_EXPECT_EQ(test, s->arena->sum.max, 0);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr + GS_ARENA_BYTES - 1), s);
+
+	/* Two at once come from two arenas. */
+	t = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, false));
+	KUNIT_EXPECT_PTR_NE(test, t->arena, s->arena);
+	KUNIT_EXPECT_EQ(test, t->startAddr, t->arena->base);
+
+	e = mheap_alloc(h, GS_PAGES_PER_ARENA + 1, make_spanclass(0, true),
+			GFP_KERNEL, GS_MAY_BLOCK);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), (long)-E2BIG);
+	e = mheap_alloc(h, 0, make_spanclass(0, true), GFP_KERNEL, GS_MAY_BLOCK);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(e), (long)-E2BIG);
+
+	hp_free_and_check(test, t);
+	hp_free_and_check(test, s);
+	hp_check_invariants(test, h);
+}
+
+/* With every page in use the next span grows the heap by a new arena. */
+static void heap_grow_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long owned0, arenas0, grows0;
+	struct mspan *s, *t, *u;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_fill(test, h);
+	owned0 = h->pages_owned;
+	arenas0 = h->nr_arenas;
+	grows0 = h->grows;
+
+	s = hp_alloc(test, h, 1, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, h->grows, grows0 + 1);
+	KUNIT_EXPECT_GT(test, h->pages_owned, owned0);
+	KUNIT_EXPECT_EQ(test, h->pages_free, h->pages_owned - owned0 - 1);
+	if (s->arena->nowned != GS_PAGES_PER_ARENA)
+		kunit_skip(test, "no order-%u block: fell back to a smaller one",
+			   GS_ARENA_ORDER);
+	KUNIT_EXPECT_EQ(test, h->nr_arenas, arenas0 + 1);
+	KUNIT_EXPECT_EQ(test, h->pages_owned, owned0 + GS_PAGES_PER_ARENA);
+	/* A fresh arena: first fit takes its first page. */
+	KUNIT_EXPECT_EQ(test, s->startAddr, s->arena->base);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, s->arena->chunkstart));
+	KUNIT_EXPECT_EQ(test, s->arena->chunkorder[0], (u8)GS_ARENA_ORDER);
+
+	/* The rest of the new arena is used before growing again. */
+	t = hp_alloc(test, h, GS_PAGES_PER_ARENA - 1, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, h->grows, grows0 + 1);
+	KUNIT_EXPECT_PTR_EQ(test, t->arena, s->arena);
+	KUNIT_EXPECT_EQ(test, t->startAddr, hp_page(s, 1));
+	KUNIT_EXPECT_EQ(test, h->pages_free, 0UL);
+
+	u = hp_alloc(test, h, 3, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, h->grows, grows0 + 2);
+	KUNIT_EXPECT_PTR_NE(test, u->arena, s->arena);
+	hp_check_invariants(test, h);
+}
+
+/* Without GS_MAY_BLOCK a sleeping gfp asks the caller to grow (-EAGAIN). */
+static void heap_grow_eagain_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long grows0;
+	struct mspan *s;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_fill(test, h);
+	grows0 = h->grows;
+	s = mheap_alloc(h, 1, make_spanclass(0, true), GFP_KERNEL, 0);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(s), (long)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, h->grows, grows0);
+	if (!IS_ERR_OR_NULL(s))
+		kunit_add_action_or_reset(test, hp_free_action, s);
+	hp_check_invariants(test, h);
+}
+
+/* GFP_ATOMIC with interrupts off grows the heap without sleeping. */
+static void heap_grow_atomic_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long grows0, flags;
+	struct mspan *s;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_fill(test, h);
+	grows0 = h->grows;
+	local_irq_save(flags);
+	s = mheap_alloc(h, 2, make_spanclass(0, true), GFP_ATOMIC, 0);
+	local_irq_restore(flags);
+	if (PTR_ERR(s) == -ENOMEM)
+		kunit_skip(test, "GFP_ATOMIC block not available");
+	KUNIT_ASSERT_FALSE(test, IS_ERR_OR_NULL(s));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hp_free_action, s), 0);
+	KUNIT_EXPECT_GT(test, h->grows, grows0);
+	hp_check_span(test, h, s, 2, make_spanclass(0, true));
+	hp_check_invariants(test, h);
+}
+
+/*
+ * Split and coalesce in a fresh arena: spans are carved first fit from
+ * its start, and freed neighbours merge into one run.
+ */
+static void heap_coalesce_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *a, *b, *c, *d, *e;
+	struct gs_arena *ar;
+	unsigned long base;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_fill(test, h);
+	a = hp_alloc(test, h, 100, make_spanclass(0, true));
+	ar = a->arena;
+	if (ar->nowned != GS_PAGES_PER_ARENA)
+		kunit_skip(test, "no order-%u block for a fresh arena",
+			   GS_ARENA_ORDER);
+	base = ar->base;
+	KUNIT_ASSERT_EQ(test, a->startAddr, base);
+	b = hp_alloc(test, h, 150, make_spanclass(0, true));
+	c = hp_alloc(test, h, 62, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, b->startAddr, hp_page(a, 100));
+	KUNIT_EXPECT_EQ(test, c->startAddr, hp_page(b, 150));
+	KUNIT_EXPECT_EQ(test, h->pages_free, 200UL);
+	KUNIT_EXPECT_EQ(test, ar->sum.start, 0);
+	KUNIT_EXPECT_EQ(test, ar->sum.end, 200);
+
+	hp_free_and_check(test, a);
+	hp_free_and_check(test, b);
+	KUNIT_EXPECT_EQ(test, h->pages_free, 450UL);
+	KUNIT_EXPECT_EQ(test, ar->sum.start, 250);
+	KUNIT_EXPECT_EQ(test, ar->sum.max, 250);
+	KUNIT_EXPECT_EQ(test, ar->sum.end, 200);
+
+	/* 250 pages fit only where a and b were. */
+	d = hp_alloc(test, h, 250, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, d->startAddr, base);
+	KUNIT_EXPECT_PTR_EQ(test, spanOf(base + 249 * GOSLAB_PAGE_SIZE), d);
+	KUNIT_EXPECT_PTR_EQ(test, spanOf(base + 250 * GOSLAB_PAGE_SIZE), c);
+
+	/* c between two free runs: freeing everything gives one arena run. */
+	hp_free_and_check(test, d);
+	hp_free_and_check(test, c);
+	KUNIT_EXPECT_EQ(test, ar->nfree, (unsigned int)GS_PAGES_PER_ARENA);
+	KUNIT_EXPECT_EQ(test, ar->sum.max, (u16)GS_PAGES_PER_ARENA);
+	e = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, e->startAddr, base);
+	hp_free_and_check(test, e);
+	hp_check_invariants(test, h);
+}
+
+/* Reused pages are flagged for zeroing; the first span on them is not. */
+static void heap_needzero_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *s, *t;
+	unsigned long start;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	s = hp_alloc(test, h, 8, make_spanclass(0, true));
+	start = s->startAddr;
+	memset((void *)start, 0x77, 8 * GOSLAB_PAGE_SIZE);
+	hp_free_and_check(test, s);
+	/* First fit puts the same request back at the same place. */
+	t = hp_alloc(test, h, 8, make_spanclass(0, true));
+	KUNIT_EXPECT_EQ(test, t->startAddr, start);
+	KUNIT_EXPECT_EQ(test, t->needzero, 1);
+	hp_free_and_check(test, t);
+}
+
+/*
+ * Freeing past the retain threshold gives whole arenas back: afterwards at
+ * most retain + one arena's pages stay free (unless nothing more can go).
+ */
+static void heap_retain_threshold_test(struct kunit *test)
+{
+	const unsigned long retain = GS_PAGES_PER_ARENA;
+	struct mheap *h = hp_heap(test);
+	unsigned long owned_peak, arenas_peak, releases0;
+	struct mspan *s[4];
+	unsigned long base[4];
+	unsigned int i;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		s[i] = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+		base[i] = s[i]->startAddr;
+	}
+	owned_peak = h->pages_owned;
+	arenas_peak = h->nr_arenas;
+	releases0 = h->releases;
+
+	mheap_set_retain_pages(retain);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		hp_free_and_check(test, s[i]);
+
+	KUNIT_EXPECT_TRUE_MSG(test, h->pages_free <= retain + GS_PAGES_PER_ARENA ||
+			      hp_releasable(h) == 0,
+			      "pages_free %lu, releasable %lu", h->pages_free,
+			      hp_releasable(h));
+	/* Four free arenas, at most one arena's worth kept beyond retain. */
+	KUNIT_EXPECT_GE(test, owned_peak - h->pages_owned,
+			4 * GS_PAGES_PER_ARENA - retain - GS_PAGES_PER_ARENA);
+	KUNIT_EXPECT_LT(test, h->nr_arenas, arenas_peak);
+	KUNIT_EXPECT_GT(test, h->releases, releases0);
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		KUNIT_EXPECT_NULL(test, spanOf(base[i]));
+		KUNIT_EXPECT_NULL(test, spanOfHeap(base[i] + 64));
+	}
+	hp_check_invariants(test, h);
+}
+
+/*
+ * A high threshold keeps free arenas; lowering it later releases nothing
+ * by itself (the next free or mheap_release() does).
+ */
+static void heap_retain_keeps_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long owned_peak;
+	struct mspan *s[3];
+	unsigned int i;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	owned_peak = h->pages_owned;
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		hp_free_and_check(test, s[i]);
+	KUNIT_EXPECT_EQ(test, h->pages_owned, owned_peak);
+	KUNIT_EXPECT_GE(test, hp_releasable(h), 3UL * GS_PAGES_PER_ARENA);
+	mheap_set_retain_pages(0);
+	KUNIT_EXPECT_EQ(test, h->pages_owned, owned_peak);
+	hp_check_invariants(test, h);
+}
+
+/* mheap_release(h, 0) returns every fully free block. */
+static void heap_release_all_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long owned0, arenas0, base;
+	struct mspan *s;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	s = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	base = s->startAddr;
+	hp_free_and_check(test, s);
+	KUNIT_EXPECT_NOT_NULL(test, arena_of(base));	/* kept */
+	KUNIT_EXPECT_GE(test, hp_releasable(h), (unsigned long)GS_PAGES_PER_ARENA);
+	owned0 = h->pages_owned;
+	arenas0 = h->nr_arenas;
+
+	mheap_release(h, 0);
+	KUNIT_EXPECT_EQ(test, hp_releasable(h), 0UL);
+	KUNIT_EXPECT_NULL(test, arena_of(base));
+	KUNIT_EXPECT_NULL(test, spanOf(base));
+	KUNIT_EXPECT_GE(test, owned0 - h->pages_owned,
+			(unsigned long)GS_PAGES_PER_ARENA);
+	KUNIT_EXPECT_LT(test, h->nr_arenas, arenas0);
+	hp_check_invariants(test, h);
+
+	/* The heap still works: a new span grows it again. */
+	s = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	hp_check_span(test, h, s, GS_PAGES_PER_ARENA, make_spanclass(0, true));
+	hp_free_and_check(test, s);
+}
+
+/* Random alloc/free of spans on the real heap, bookkeeping checked. */
+static void heap_random_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *live[64] = { };
+	unsigned long inuse0 = h->pages_inuse, inuse = 0;
+	struct rnd_state rnd;
+	unsigned int step, i;
+
+	prandom_seed_state(&rnd, 0xbeadULL);
+	for (step = 0; step < 1000; step++) {
+		u32 x = prandom_u32_state(&rnd);
+
+		i = x % ARRAY_SIZE(live);
+		if (live[i]) {
+			inuse -= live[i]->npages;
+			hp_free_and_check(test, live[i]);
+			live[i] = NULL;
+		} else {
+			unsigned int n = (x >> 8) % 4 ? 1 + (x >> 12) % 16 :
+						       1 + (x >> 12) % 300;
+
+			live[i] = hp_alloc(test, h, n, make_spanclass(0, true));
+			inuse += n;
+			if (spanOf(hp_page(live[i], n - 1)) != live[i] ||
+			    spanOf(live[i]->startAddr) != live[i])
+				KUNIT_FAIL(test, "step %u: lookup", step);
+		}
+		if (h->pages_inuse != inuse0 + inuse) {
+			KUNIT_FAIL(test, "step %u: pages_inuse %lu, want %lu", step,
+				   h->pages_inuse, inuse0 + inuse);
+			break;
+		}
+		if (step % 50 == 0)
+			hp_check_invariants(test, h);
+	}
+	for (i = 0; i < ARRAY_SIZE(live); i++)
+		if (live[i])
+			hp_free_and_check(test, live[i]);
+	KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0);
+	hp_check_invariants(test, h);
+}
+
+/* ---- lookups of memory goslab does not own ------------------------------ */
+
+static void hp_expect_foreign(struct kunit *test, const void *p, const char *what)
+{
+	unsigned long a = (unsigned long)p;
+
+	KUNIT_EXPECT_NULL_MSG(test, spanOf(a), "%s", what);
+	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a), "%s", what);
+	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a + 1), "%s + 1", what);
+	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a | 7), "%s | 7", what);
+	/* Outside the direct map there can be no arena at all. */
+	if (!virt_addr_valid(p))
+		KUNIT_EXPECT_NULL_MSG(test, arena_of(a), "%s", what);
+}
+
+static void heap_lookup_stack_test(struct kunit *test)
+{
+	unsigned long on_stack[4] = { 1, 2, 3, 4 };
+
+	hp_expect_foreign(test, on_stack, "stack");
+	hp_expect_foreign(test, &on_stack[3], "stack[3]");
+	KUNIT_EXPECT_EQ(test, on_stack[0] + on_stack[3], 5UL);
+}
+
+static void heap_lookup_kmalloc_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 8, 64, 192, 4096, 8192, 65536 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *p = kmalloc(sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		hp_expect_foreign(test, p, "kmalloc");
+		hp_expect_foreign(test, (char *)p + sizes[i] - 1, "kmalloc end");
+		kfree(p);
+	}
+}
+
+static void heap_lookup_vmalloc_test(struct kunit *test)
+{
+	void *p = vmalloc(3 * PAGE_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hp_expect_foreign(test, p, "vmalloc");
+	hp_expect_foreign(test, (char *)p + 2 * PAGE_SIZE + 5, "vmalloc interior");
+	KUNIT_EXPECT_NULL(test, arena_of((unsigned long)p));
+	vfree(p);
+}
+
+/* Direct-map pages from the buddy allocator that goslab never got. */
+static void heap_lookup_buddy_page_test(struct kunit *test)
+{
+	struct page *pg[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(pg); i++) {
+		pg[i] = alloc_pages(GFP_KERNEL, i % 4);
+		KUNIT_ASSERT_NOT_NULL(test, pg[i]);
+		hp_expect_foreign(test, page_address(pg[i]), "alloc_pages");
+	}
+	for (i = 0; i < ARRAY_SIZE(pg); i++)
+		__free_pages(pg[i], i % 4);
+}
+
+/* Addresses nowhere near the direct map, and the kernel image. */
+static void heap_lookup_odd_addresses_test(struct kunit *test)
+{
+	static const unsigned long addrs[] = {
+		0, 1, 4096, 0x400000, 0x7fffffffe000UL, ~0UL, ~0UL - 4095,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		KUNIT_EXPECT_NULL_MSG(test, spanOf(addrs[i]), "%#lx", addrs[i]);
+		KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(addrs[i]), "%#lx", addrs[i]);
+		KUNIT_EXPECT_NULL_MSG(test, arena_of(addrs[i]), "%#lx", addrs[i]);
+	}
+	KUNIT_EXPECT_NULL(test, spanOf(PAGE_OFFSET - 1));
+	hp_expect_foreign(test, &gs_meta_lock, "kernel data");
+	hp_expect_foreign(test, (const void *)heap_lookup_odd_addresses_test,
+			  "kernel text");
+	hp_expect_foreign(test, ZERO_SIZE_PTR, "ZERO_SIZE_PTR");
+}
+
+/* Interior, unaligned, tail and freed addresses of a real span. */
+static void heap_lookup_interior_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	/* Class 40: 3 objects of 2688 bytes in one page, a 128-byte tail. */
+	unsigned int c = 40, npages = class_to_allocnpages[40];
+	struct mspan *s, *t;
+	unsigned long start, tail;
+
+	KUNIT_ASSERT_EQ(test, (unsigned int)class_to_size[c], 2688U);
+	s = hp_alloc(test, h, npages, make_spanclass(c, false));
+	start = s->startAddr;
+	tail = start + 3 * 2688;
+	KUNIT_EXPECT_EQ(test, s->limit, tail);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(start + 3), s);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(start + 2688 + 17), s);
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(tail - 1), s);
+	KUNIT_EXPECT_NULL(test, spanOfHeap(tail));
+	KUNIT_EXPECT_NULL(test, spanOfHeap(tail + 5));
+	KUNIT_EXPECT_NULL(test, spanOfHeap(start + GOSLAB_PAGE_SIZE - 1));
+	KUNIT_EXPECT_PTR_EQ(test, spanOf(start + GOSLAB_PAGE_SIZE - 1), s);
+	KUNIT_EXPECT_EQ(test, mspan_obj_index(s, start + 2 * 2688 + 100), 2U);
+
+	/* A span being dead makes spanOfHeap say no even before unlinking. */
+	t = hp_alloc(test, h, 2, make_spanclass(0, true));
+	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(t->startAddr + 12345), t);
+	WRITE_ONCE(t->state, MSPAN_DEAD);
+	KUNIT_EXPECT_NULL(test, spanOfHeap(t->startAddr + 12345));
+	KUNIT_EXPECT_PTR_EQ(test, spanOf(t->startAddr + 12345), t);
+	WRITE_ONCE(t->state, MSPAN_INUSE);
+
+	hp_free_and_check(test, s);
+	KUNIT_EXPECT_NULL(test, spanOf(start));
+	KUNIT_EXPECT_NULL(test, spanOfHeap(start + 3));
+	hp_free_and_check(test, t);
+}
+
+static struct kunit_case goslab_heap_cases[] = {
+	KUNIT_CASE(pallocbits_empty_full_test),
+	KUNIT_CASE(pallocbits_find_edges_test),
+	KUNIT_CASE(pallocbits_summary_cases_test),
+	KUNIT_CASE(pallocbits_ranges_test),
+	KUNIT_CASE(pallocbits_coalesce_test),
+	KUNIT_CASE(pallocbits_random_test),
+	KUNIT_CASE(heap_alloc_npages_test),
+	KUNIT_CASE(heap_many_spans_test),
+	KUNIT_CASE(heap_small_class_spans_test),
+	KUNIT_CASE(heap_large_spans_test),
+	KUNIT_CASE(heap_grow_test),
+	KUNIT_CASE(heap_grow_eagain_test),
+	KUNIT_CASE(heap_grow_atomic_test),
+	KUNIT_CASE(heap_coalesce_test),
+	KUNIT_CASE(heap_needzero_test),
+	KUNIT_CASE(heap_retain_threshold_test),
+	KUNIT_CASE(heap_retain_keeps_test),
+	KUNIT_CASE(heap_release_all_test),
+	KUNIT_CASE(heap_random_test),
+	KUNIT_CASE(heap_lookup_stack_test),
+	KUNIT_CASE(heap_lookup_kmalloc_test),
+	KUNIT_CASE(heap_lookup_vmalloc_test),
+	KUNIT_CASE(heap_lookup_buddy_page_test),
+	KUNIT_CASE(heap_lookup_odd_addresses_test),
+	KUNIT_CASE(heap_lookup_interior_test),
+	{}
+};
+
+static struct kunit_suite goslab_heap_suite = {
+	.name = "goslab_heap",
+	.test_cases = goslab_heap_cases,
+};
+
+kunit_test_suite(goslab_heap_suite);
