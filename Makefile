@@ -14,6 +14,9 @@ KREL = $(shell sh scripts/krel.sh $(KDIR))
 BDIR = $(CURDIR)/build/$(KREL)
 MODCONF := CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m
 SRCS := Kbuild goslab include kunit clients
+# What Kbuild writes next to the sources: never deleted by the mirror.
+BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
+	 modules.order Module.symvers '.tmp*'
 
 .PHONY: all modules clean deps check kunit vm-test run sizeclasses \
 	check-sizeclasses
@@ -22,7 +25,7 @@ all: modules
 
 modules:
 	@mkdir -p $(BDIR)
-	@rsync -a --delete --exclude='*.o' --exclude='.*.cmd' $(SRCS) $(BDIR)/
+	@rsync -a --delete $(addprefix --exclude=,$(BUILT)) $(SRCS) $(BDIR)/
 	$(MAKE) -C $(KDIR) M=$(BDIR) $(MODCONF) modules
 	@echo "built: $(BDIR)/goslab.ko"
 

@@ -17,6 +17,7 @@
 #include <linux/cpumask.h>
 #include <linux/cpu.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
@@ -158,6 +159,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "flushes %lu\n", st->flushes);
 	seq_printf(m, "bad_frees %lu\n", atomic_long_read(&gs_stats.bad_frees));
 	seq_printf(m, "injected_failures %lu\n", gs_injected());
+	seq_printf(m, "debug_reports %lu\n",
+		   atomic_long_read(&gs_stats.debug_reports));
 	kfree(st);
 	return 0;
 }
@@ -285,7 +288,9 @@ struct verify_ctx {
 #define VERR(v, fmt, ...)						\
 	do {								\
 		(v)->errors++;						\
-		seq_printf((v)->m, "VIOLATION " fmt "\n", ##__VA_ARGS__); \
+		if ((v)->m)						\
+			seq_printf((v)->m, "VIOLATION " fmt "\n",	\
+				   ##__VA_ARGS__);			\
 	} while (0)
 
 static void verify_list(struct verify_ctx *v, struct mcentral *c,
@@ -360,7 +365,13 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 
-static int verify_show(struct seq_file *m, void *v)
+/**
+ * gs_verify - check every invariant, as reading the verify file does
+ * @m: where each violation is printed, or NULL to only count them
+ *
+ * Return: the number of violations found.
+ */
+unsigned long gs_verify(struct seq_file *m)
 {
 	struct verify_ctx ctx = { .m = m };
 	unsigned long flags;
@@ -381,13 +392,49 @@ static int verify_show(struct seq_file *m, void *v)
 		}
 		verify_heap(&ctx, mheap_of(node));
 	}
-	if (!ctx.errors)
+	return ctx.errors;
+}
+
+static int verify_show(struct seq_file *m, void *v)
+{
+	unsigned long errors = gs_verify(m);
+
+	if (!errors)
 		seq_puts(m, "OK\n");
 	else
-		seq_printf(m, "%lu violation(s)\n", ctx.errors);
+		seq_printf(m, "%lu violation(s)\n", errors);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(verify);
+
+/**
+ * gs_debugfs_show - print one of the read-only files into @m
+ * @name: the file's name under /sys/kernel/debug/goslab/
+ * @m: a seq_file, for the tests one over a plain buffer
+ *
+ * Lets the KUnit suites check exactly what a reader of the file sees.
+ * Return: what the file's show function returns, -ENOENT for no such file.
+ */
+int gs_debugfs_show(const char *name, struct seq_file *m)
+{
+	static const struct {
+		const char *name;
+		int (*show)(struct seq_file *m, void *v);
+	} files[] = {
+		{ "sizeclasses", sizeclasses_show },
+		{ "stats", stats_show },
+		{ "classes", classes_show },
+		{ "heap", heap_show },
+		{ "percpu", percpu_show },
+		{ "verify", verify_show },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		if (!strcmp(name, files[i].name))
+			return files[i].show(m, NULL);
+	return -ENOENT;
+}
 
 /* Tunables: a bad value is -EINVAL, never a partial effect. */
 static int parse_u64(const char __user *buf, size_t len, u64 *val)

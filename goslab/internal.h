@@ -16,6 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/percpu.h>
 #include <linux/mm.h>
+#include <linux/jump_label.h>
 
 #include "sizeclasses.h"
 #include "mpagealloc.h"
@@ -82,6 +83,7 @@ enum mspan_list {
 #define MSPAN_FREE_ONE		2L
 
 struct gs_arena;
+struct gs_objdebug;
 
 /**
  * struct mspan - a run of goslab pages holding objects of one span class
@@ -111,6 +113,7 @@ struct mspan {
 	int node;
 	struct gs_arena *arena;		/* NULL for a huge span */
 	u32 *tinyrefs;			/* tiny blocks' live masks */
+	struct gs_objdebug *debug;	/* per-object records, debug mode */
 	unsigned long allocBits[GS_ALLOCBITS_WORDS];
 	unsigned long freeBits[GS_ALLOCBITS_WORDS];
 };
@@ -194,6 +197,7 @@ void gs_report_leaks(void);
 void mheap_exit(void);
 unsigned long mheap_retain_pages(void);
 void mheap_set_retain_pages(unsigned long pages);
+unsigned long gs_shrink_node(int nid, unsigned long nr);
 
 /* Fault injection (debugfs fail_pages) */
 bool gs_fault(void);
@@ -332,16 +336,41 @@ struct gs_report {
 };
 void gs_get_last_report(struct gs_report *r);
 
+/* debug.c: slab_debug-style checks behind a static key */
+#define GS_DEBUG_POISON		0x1
+#define GS_DEBUG_REDZONE	0x2
+#define GS_DEBUG_TRACK		0x4
+DECLARE_STATIC_KEY_FALSE(gs_debug_key);
+extern unsigned int gs_debug_flags;
+
+static __always_inline bool gs_debug_on(void)
+{
+	return static_branch_unlikely(&gs_debug_key);
+}
+
+int gs_debug_set(const char *letters);
+int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how);
+void gs_debug_span_free(struct mspan *s);
+void gs_debug_alloc(void *p, size_t size, gfp_t flags);
+bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
+		   unsigned long caller);
+void gs_debug_print_object(struct mspan *s, const void *p);
+void gs_report_debug(const void *p, const char *what, unsigned long caller);
+
 /* Global statistics the paths bump off the fast path. */
 struct gs_stats {
 	atomic_long_t bad_frees;
+	atomic_long_t debug_reports;
 	atomic_long_t large_live_bytes;
 };
 extern struct gs_stats gs_stats;
 
 /* debugfs.c / module.c */
+struct seq_file;
 int goslab_debugfs_init(void);
 void goslab_debugfs_exit(void);
+unsigned long gs_verify(struct seq_file *m);
+int gs_debugfs_show(const char *name, struct seq_file *m);
 extern struct dentry *goslab_debugfs_root;
 
 #endif /* _GOSLAB_INTERNAL_H */

@@ -60,6 +60,33 @@ struct gs_stats gs_stats;
 static DEFINE_SPINLOCK(gs_report_lock);
 static struct gs_report gs_last_report;
 
+static void gs_record_report(const void *p, const char *reason,
+			     unsigned long caller)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&gs_report_lock, flags);
+	gs_last_report.addr = p;
+	gs_last_report.reason = reason;
+	gs_last_report.caller = caller;
+	gs_last_report.seq++;
+	spin_unlock_irqrestore(&gs_report_lock, flags);
+}
+
+/**
+ * gs_report_debug - count and record a debug-mode corruption report
+ * @p: the corrupted byte
+ * @what: what was found
+ * @caller: the goslab API call that found it
+ *
+ * debug.c prints the details; no WARN, the report says everything.
+ */
+void gs_report_debug(const void *p, const char *what, unsigned long caller)
+{
+	atomic_long_inc(&gs_stats.debug_reports);
+	gs_record_report(p, what, caller);
+}
+
 void gs_get_last_report(struct gs_report *r)
 {
 	unsigned long flags;
@@ -80,17 +107,12 @@ void gs_get_last_report(struct gs_report *r)
  */
 void gs_report_bad(const void *p, const char *reason, unsigned long caller)
 {
-	unsigned long flags;
-
 	atomic_long_inc(&gs_stats.bad_frees);
-	spin_lock_irqsave(&gs_report_lock, flags);
-	gs_last_report.addr = p;
-	gs_last_report.reason = reason;
-	gs_last_report.caller = caller;
-	gs_last_report.seq++;
-	spin_unlock_irqrestore(&gs_report_lock, flags);
+	gs_record_report(p, reason, caller);
 	pr_err_ratelimited("goslab: %s: pointer %px from %pS\n", reason, p,
 			   (void *)caller);
+	if (gs_debug_on())
+		gs_debug_print_object(spanOf((unsigned long)p), p);
 	WARN_ONCE(1, "goslab: bad pointer %px: %s\n", p, reason);
 }
 
@@ -162,7 +184,8 @@ retry:
 		return NULL;
 	}
 zero:
-	if (gs_want_zero(flags) && needzero)
+	/* In debug mode gs_debug_alloc() zeroes, after checking poison. */
+	if (gs_want_zero(flags) && needzero && !gs_debug_on())
 		memset((void *)v, 0, class_to_size[sc]);
 	return (void *)v;
 }
@@ -330,7 +353,7 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	s->allocCache = 0;
 	this_cpu_inc(gs_mcache.stats.large_allocs);
 	this_cpu_add(gs_mcache.stats.large_bytes, s->elemsize);
-	if (gs_want_zero(flags) && s->needzero)
+	if (gs_want_zero(flags) && s->needzero && !gs_debug_on())
 		memset((void *)s->startAddr, 0, s->elemsize);
 	return (void *)s->startAddr;
 }
@@ -344,15 +367,19 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (size <= GOSLAB_MAX_SMALL_SIZE) {
-		if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE)
+		if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
+		    !gs_debug_on())
 			p = gs_alloc_tiny(size, flags);
 		else
 			p = gs_alloc_small(size, flags, noscan, node);
 	} else {
 		p = gs_alloc_large(size, flags, noscan, node);
 	}
-	if (likely(p))
+	if (likely(p)) {
+		if (gs_debug_on())
+			gs_debug_alloc(p, size, flags);
 		gs_post_alloc(p, size, flags, noscan);
+	}
 	else if (!(flags & __GFP_NOWARN))
 		pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
 				    size, &flags);
@@ -544,7 +571,9 @@ void goslab_free(const void *p)
 		return;
 	}
 	kmemleak_free(p);
-	if (want_init_on_free())
+	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, _RET_IP_))
+		;	/* poisoned: nothing of the old contents is left */
+	else if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
 		/* A large object: its span goes back to the heap. */
@@ -651,7 +680,8 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i = 0;
 
 	might_alloc(flags);
-	if (size && size <= GOSLAB_MAX_SMALL_SIZE && size >= GS_TINY_SIZE) {
+	if (size && size <= GOSLAB_MAX_SMALL_SIZE && size >= GS_TINY_SIZE &&
+	    !gs_debug_on()) {
 		unsigned int sc = goslab_size_to_class(size);
 		spanClass spc = make_spanclass(sc, false);
 		bool zero = gs_want_zero(flags);

@@ -454,11 +454,16 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			return ERR_PTR(err);
 	}
 	s->tinyrefs = refs;
+	s->debug = NULL;
 	mspan_init_class(s, spc);
 	mspan_init_bits(s);
 	atomic_long_set(&s->freestate, 0);
 	s->where = MSPAN_LIST_NONE;
 	INIT_LIST_HEAD(&s->list);
+	if (gs_debug_on() && gs_debug_span_init(s, gfp, how)) {
+		mheap_free(s);
+		return ERR_PTR(-ENOMEM);
+	}
 	/* Publish last: a racing lookup must not see a half-made span. */
 	smp_store_release(&s->state, MSPAN_INUSE);
 	return s;
@@ -576,6 +581,8 @@ void mheap_free(struct mspan *s)
 		mheap_release_locked(h, retain, &dead);
 	spin_unlock_irqrestore(&h->lock, flags);
 	free_dead_arenas(&dead);
+	if (s->debug)
+		gs_debug_span_free(s);
 	if (refs)
 		meta_free(&gs_tinyalloc, refs);
 	s->tinyrefs = NULL;
@@ -592,24 +599,36 @@ static unsigned long gs_shrink_count(struct shrinker *sh,
 	return n ? n : SHRINK_EMPTY;
 }
 
-/*
+/**
+ * gs_shrink_node - the shrinker's scan: give back free pages of a node
+ * @nid: the node
+ * @nr: free goslab pages reclaim asks for
+ *
  * Under memory pressure the retain threshold does not hold: give back
  * every fully free block of the node, up to what reclaim asked for.
+ * Return: the goslab pages given back to the buddy allocator.
  */
-static unsigned long gs_shrink_scan(struct shrinker *sh,
-				    struct shrink_control *sc)
+unsigned long gs_shrink_node(int nid, unsigned long nr)
 {
-	struct mheap *h = gs_heaps[sc->nid];
+	struct mheap *h = gs_heaps[nid];
 	unsigned long before, after, keep;
 
 	if (!h)
-		return SHRINK_STOP;
+		return 0;
 	before = READ_ONCE(h->pages_free);
-	keep = before > sc->nr_to_scan ? before - sc->nr_to_scan : 0;
+	keep = before > nr ? before - nr : 0;
 	mheap_release(h, keep);
 	after = READ_ONCE(h->pages_free);
-	sc->nr_scanned = before - min(before, after);
-	return before > after ? before - after : SHRINK_STOP;
+	return before > after ? before - after : 0;
+}
+
+static unsigned long gs_shrink_scan(struct shrinker *sh,
+				    struct shrink_control *sc)
+{
+	unsigned long freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
+
+	sc->nr_scanned = freed;
+	return freed ? freed : SHRINK_STOP;
 }
 
 int mheap_init(void)

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * goslab debug mode, in the style of SLUB's slab_debug= letters:
+ *
+ *   P  poison: a freed object is filled with POISON_FREE and checked when
+ *      it is handed out again, so a write after free is caught;
+ *   Z  red zone: the slack between the requested size and the class size
+ *      is filled with a pattern at allocation and checked at free, so a
+ *      write past the requested size is caught;
+ *   U  user tracking: allocation and free call stacks are kept in the
+ *      stack depot and printed in every report.
+ *
+ * Set at load (debug=PZU) or at run time through
+ * /sys/module/goslab/parameters/debug; "-" or "" turns it off.  Off, the
+ * hooks sit behind a static key and cost nothing.  Spans made while it
+ * is on carry one record per object; objects without a record (made
+ * while it was off) are never checked, so switching at run time is safe.
+ * Tiny packing is not used while it is on: every object gets a slot of
+ * its own so it can have a red zone.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/jump_label.h>
+#include <linux/poison.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/stackdepot.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+DEFINE_STATIC_KEY_FALSE(gs_debug_key);
+unsigned int gs_debug_flags;
+
+#define GS_REDZONE	0xcc	/* SLUB's SLUB_RED_ACTIVE */
+
+/* Per-object record; flags below. */
+#define OBJ_LIVE	0x1	/* allocated while debug mode was on */
+#define OBJ_POISONED	0x2	/* filled with POISON_FREE at free */
+
+struct gs_objdebug {
+	u32 size;
+	u32 flags;
+	depot_stack_handle_t alloc_stack;
+	depot_stack_handle_t free_stack;
+};
+
+static DEFINE_MUTEX(gs_debug_mutex);
+static char gs_debug_str[8] = "-";
+
+static int debug_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int flags = 0;
+	const char *c;
+
+	for (c = val; *c && *c != '\n'; c++) {
+		switch (*c) {
+		case 'P':
+		case 'p':
+			flags |= GS_DEBUG_POISON;
+			break;
+		case 'Z':
+		case 'z':
+			flags |= GS_DEBUG_REDZONE;
+			break;
+		case 'U':
+		case 'u':
+			flags |= GS_DEBUG_TRACK;
+			break;
+		case '-':
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if ((flags & GS_DEBUG_TRACK) && !IS_ENABLED(CONFIG_STACKDEPOT))
+		return -EINVAL;
+	mutex_lock(&gs_debug_mutex);
+#ifdef CONFIG_STACKDEPOT
+	if ((flags & GS_DEBUG_TRACK) && stack_depot_init()) {
+		mutex_unlock(&gs_debug_mutex);
+		return -ENOMEM;
+	}
+#endif
+	WRITE_ONCE(gs_debug_flags, flags);
+	if (flags)
+		static_branch_enable(&gs_debug_key);
+	else
+		static_branch_disable(&gs_debug_key);
+	scnprintf(gs_debug_str, sizeof(gs_debug_str), "%s%s%s%s",
+		  flags & GS_DEBUG_POISON ? "P" : "",
+		  flags & GS_DEBUG_REDZONE ? "Z" : "",
+		  flags & GS_DEBUG_TRACK ? "U" : "", flags ? "" : "-");
+	mutex_unlock(&gs_debug_mutex);
+	return 0;
+}
+
+static int debug_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", gs_debug_str);
+}
+
+static const struct kernel_param_ops debug_param_ops = {
+	.set = debug_param_set,
+	.get = debug_param_get,
+};
+module_param_cb(debug, &debug_param_ops, NULL, 0644);
+MODULE_PARM_DESC(debug, "debug letters: P poison, Z red zone, U user tracking, - off");
+
+/**
+ * gs_debug_set - switch debug mode from code (tests)
+ * @letters: as for the debug= parameter
+ */
+int gs_debug_set(const char *letters)
+{
+	return debug_param_set(letters, NULL);
+}
+
+static depot_stack_handle_t gs_save_stack(gfp_t gfp)
+{
+#ifdef CONFIG_STACKDEPOT
+	unsigned long entries[16];
+	unsigned int n = stack_trace_save(entries, ARRAY_SIZE(entries), 2);
+
+	return stack_depot_save(entries, n, gfp & ~__GFP_ZERO);
+#else
+	return 0;
+#endif
+}
+
+static void gs_print_stack(const char *what, depot_stack_handle_t h)
+{
+	if (!h)
+		return;
+	pr_err("goslab: %s:\n", what);
+#ifdef CONFIG_STACKDEPOT
+	stack_depot_print(h);
+#endif
+}
+
+/**
+ * gs_debug_span_init - give a new span its per-object records
+ * @s: the span, not yet visible to any allocation
+ * @gfp: the allocation's flags
+ * @how: GS_MAY_BLOCK if the caller may sleep now
+ *
+ * With poisoning on, the whole span is poisoned so that every object is
+ * checked the first time it is handed out too.
+ */
+int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how)
+{
+	gfp_t g = (how & GS_MAY_BLOCK) ? (gfp & ~__GFP_ZERO) : GFP_ATOMIC;
+	unsigned int i;
+
+	s->debug = kcalloc(s->nelems, sizeof(struct gs_objdebug),
+			   g | __GFP_NOWARN);
+	if (!s->debug)
+		return -ENOMEM;
+	if (gs_debug_flags & GS_DEBUG_POISON) {
+		memset((void *)s->startAddr, POISON_FREE,
+		       (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
+		for (i = 0; i < s->nelems; i++)
+			s->debug[i].flags = OBJ_POISONED;
+		s->needzero = 1;
+	}
+	return 0;
+}
+
+void gs_debug_span_free(struct mspan *s)
+{
+	kfree(s->debug);
+	s->debug = NULL;
+}
+
+/* Report a corrupted byte of object @idx and what is known of it. */
+static void gs_debug_report(struct mspan *s, unsigned int idx, void *obj,
+			    const u8 *bad, const char *what,
+			    unsigned long caller)
+{
+	struct gs_objdebug *d = &s->debug[idx];
+
+	gs_report_debug(bad, what, caller);
+	pr_err("goslab: %s at %px: byte 0x%02x at offset %td of object %px (%u bytes requested, class size %u)\n",
+	       what, bad, *bad, bad - (const u8 *)obj, obj, d->size,
+	       s->elemsize);
+	gs_print_stack("allocated by", d->alloc_stack);
+	gs_print_stack("freed by", d->free_stack);
+}
+
+/**
+ * gs_debug_alloc - debug checks and set-up of a freshly allocated object
+ * @p: the object
+ * @size: bytes requested
+ * @flags: the allocation's flags
+ *
+ * Runs after the object left the allocator, before the caller sees it.
+ * Zeroes the requested bytes if the flags ask for it (the fast path does
+ * not zero in debug mode, so that the poison can be checked first).
+ */
+void gs_debug_alloc(void *p, size_t size, gfp_t flags)
+{
+	struct mspan *s = spanOf((unsigned long)p);
+	unsigned int idx;
+	struct gs_objdebug *d;
+	u8 *b = p;
+
+	if (!s || !s->debug) {
+		if (want_init_on_alloc(flags))
+			memset(p, 0, s ? s->elemsize : size);
+		return;
+	}
+	idx = mspan_obj_index(s, (unsigned long)p);
+	d = &s->debug[idx];
+	if (d->flags & OBJ_POISONED) {
+		const u8 *bad = memchr_inv(b, POISON_FREE, s->elemsize);
+
+		if (bad) {
+			gs_debug_report(s, idx, p, bad, "write after free",
+					_RET_IP_);
+			memset(b, POISON_FREE, s->elemsize);
+		}
+	}
+	d->flags = OBJ_LIVE;
+	d->size = size;
+	d->free_stack = 0;
+	d->alloc_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
+			 gs_save_stack(flags) : 0;
+	if (want_init_on_alloc(flags))
+		memset(b, 0, size);
+	if (gs_debug_flags & GS_DEBUG_REDZONE)
+		memset(b + size, GS_REDZONE, s->elemsize - size);
+}
+
+/**
+ * gs_debug_free - debug checks of an object being freed
+ * @s: its span
+ * @idx: its index
+ * @p: the object, already checked to be allocated
+ * @caller: for reports
+ *
+ * Return: true if the object was poisoned (no further clearing needed).
+ */
+bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
+		   unsigned long caller)
+{
+	struct gs_objdebug *d;
+	u8 *b = p;
+
+	if (!s->debug)
+		return false;
+	d = &s->debug[idx];
+	if (!(d->flags & OBJ_LIVE))
+		return false;
+	if (gs_debug_flags & GS_DEBUG_REDZONE) {
+		const u8 *bad = memchr_inv(b + d->size, GS_REDZONE,
+					   s->elemsize - d->size);
+
+		if (bad)
+			gs_debug_report(s, idx, p, bad,
+					"write past the end of the object",
+					caller);
+	}
+	d->free_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
+			gs_save_stack(GFP_NOWAIT) : 0;
+	d->flags = 0;
+	if (gs_debug_flags & GS_DEBUG_POISON) {
+		memset(b, POISON_FREE, s->elemsize);
+		d->flags = OBJ_POISONED;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * gs_debug_print_object - print what debug mode knows of a bad pointer
+ * @s: the span of @p
+ * @p: the pointer reported
+ */
+void gs_debug_print_object(struct mspan *s, const void *p)
+{
+	unsigned int idx;
+
+	if (!s || !s->debug || (unsigned long)p >= s->limit)
+		return;
+	idx = mspan_obj_index(s, (unsigned long)p);
+	gs_print_stack("last allocated by", s->debug[idx].alloc_stack);
+	gs_print_stack("last freed by", s->debug[idx].free_stack);
+}
