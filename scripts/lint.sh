@@ -1,0 +1,106 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make lint: the checks kernel maintainers apply, on every C file of the
+# project (goslab/, include/, kunit/, clients/):
+#
+#  1. checkpatch.pl --strict, from Debian's linux-source-6.12, per file;
+#  2. sparse (make C=2) on the module and clients, against the stock 6.12
+#     headers, warning-free;
+#  3. kernel-doc -none on the public header, warning-free;
+#  4. W=1 builds against the stock 6.1 and 6.12 headers, warning-free.
+#
+# Two checkpatch rules are off, each for a reason of the project's:
+#  CAMELCASE            Go's names are kept on purpose (nextFreeFast,
+#                       spanClass, allocCache...), so a reader of Go's
+#                       runtime finds every concept.
+#  LINUX_VERSION_CODE   version tests are allowed in goslab/compat.h only
+#                       (checked here: no other file may use it).
+#
+# Prints "lint: N passed, M failed" (one check per file and tool) and
+# appends "lint N M" to $GOSLAB_RESULTS when set.
+set -u
+
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$repo" || exit 1
+cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
+tarball=/usr/src/linux-source-6.12.tar.xz
+tools=$cache/lint-tools
+passed=0
+failed=0
+log=$repo/build/lint
+mkdir -p "$log"
+
+ok() { passed=$((passed + 1)); }
+bad() {
+	failed=$((failed + 1))
+	echo "lint: FAIL $1"
+	[ -n "${2:-}" ] && sed 's/^/  | /' "$2" | head -n 20
+}
+finish() {
+	echo "lint: $passed passed, $failed failed"
+	[ -n "${GOSLAB_RESULTS:-}" ] && echo "lint $passed $failed" >>"$GOSLAB_RESULTS"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+sh scripts/deps.sh || { bad deps; finish; }
+
+# checkpatch and kernel-doc, from the source package, once.
+stamp=$(stat -c '%s %Y' "$tarball" 2>/dev/null)
+if [ "$(cat "$tools/.stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$tools" && mkdir -p "$tools"
+	tar -xJf "$tarball" -C "$tools" --strip-components=1 \
+		linux-source-6.12/scripts/checkpatch.pl \
+		linux-source-6.12/scripts/spelling.txt \
+		linux-source-6.12/scripts/const_structs.checkpatch \
+		linux-source-6.12/scripts/kernel-doc ||
+		{ bad "unpack lint tools"; finish; }
+	echo "$stamp" >"$tools/.stamp"
+fi
+
+files=$(git ls-files 'goslab/*.[ch]' 'include/*.h' 'kunit/*.c' 'clients/*.c' \
+	2>/dev/null)
+[ -n "$files" ] || files=$(ls goslab/*.[ch] include/*.h kunit/*.c clients/*.c)
+for f in $files; do
+	out=$log/checkpatch-$(echo "$f" | tr / _).txt
+	if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --terse \
+		--ignore CAMELCASE,LINUX_VERSION_CODE -f "$f" >"$out" 2>&1 &&
+	   ! grep -qE 'ERROR|WARNING|CHECK' "$out"; then
+		ok
+	else
+		bad "checkpatch $f" "$out"
+	fi
+done
+
+vc=$(grep -l 'LINUX_VERSION_CODE' $files | grep -v '^goslab/compat.h$')
+if [ -z "$vc" ]; then ok; else
+	echo "$vc" >"$log/version.txt"
+	bad "LINUX_VERSION_CODE outside goslab/compat.h" "$log/version.txt"
+fi
+
+# sparse and W=1, one scratch build directory per kernel.
+for series in 6.12 6.1; do
+	kdir=$(sh scripts/kdir.sh "$series") || { bad "headers $series"; continue; }
+	b=$repo/build/lint/mod-$series
+	rm -rf "$b" && mkdir -p "$b"
+	cp -r Kbuild goslab include kunit clients "$b/"
+	out=$log/build-$series.txt
+	if make -C "$kdir" M="$b" CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m \
+		W=1 C=2 modules >"$out" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$out" >"$out.bad"; then
+		ok
+	else
+		[ -s "$out.bad" ] || tail -n 20 "$out" >"$out.bad"
+		bad "W=1 + sparse build against $series" "$out.bad"
+	fi
+done
+
+out=$log/kernel-doc.txt
+if perl "$tools/scripts/kernel-doc" -none -Wall include/goslab.h >"$out" 2>&1 &&
+   [ ! -s "$out" ]; then
+	ok
+else
+	bad "kernel-doc include/goslab.h" "$out"
+fi
+finish
