@@ -1,20 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every difference between the kernels goslab builds on (Debian's 6.1 and
- * 6.12) lives here and nowhere else.
+ * 6.12) lives here and nowhere else, detected by what the headers define
+ * rather than by version number.
  */
 #ifndef _GOSLAB_COMPAT_H
 #define _GOSLAB_COMPAT_H
-
-#include <linux/version.h>
-#include <linux/fs.h>
-
-/* no_llseek was removed in 6.12: a NULL .llseek means the same there. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#define GS_NO_LLSEEK	NULL
-#else
-#define GS_NO_LLSEEK	no_llseek
-#endif
 
 /*
  * The largest buddy order, inclusive.  6.8 renamed MAX_ORDER (exclusive)
@@ -29,10 +20,11 @@
 
 /*
  * Shrinkers: 6.7 replaced register_shrinker() on a caller's struct with
- * shrinker_alloc() + shrinker_register().  gs_shrinker_create() hides it.
+ * shrinker_alloc() + shrinker_register(), and added SHRINKER_ALLOCATED
+ * with them.  gs_shrinker_create() hides the difference.
  */
 #include <linux/shrinker.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#ifdef SHRINKER_ALLOCATED
 static inline struct shrinker *
 gs_shrinker_create(unsigned long (*count)(struct shrinker *,
 					  struct shrink_control *),

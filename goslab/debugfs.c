@@ -285,13 +285,19 @@ struct verify_ctx {
 	unsigned long errors;
 };
 
-#define VERR(v, fmt, ...)						\
-	do {								\
-		(v)->errors++;						\
-		if ((v)->m)						\
-			seq_printf((v)->m, "VIOLATION " fmt "\n",	\
-				   ##__VA_ARGS__);			\
-	} while (0)
+static __printf(2, 3) void verr(struct verify_ctx *v, const char *fmt, ...)
+{
+	va_list args;
+
+	v->errors++;
+	if (!v->m)
+		return;
+	seq_puts(v->m, "VIOLATION ");
+	va_start(args, fmt);
+	seq_vprintf(v->m, fmt, args);
+	va_end(args);
+	seq_putc(v->m, '\n');
+}
 
 static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			struct list_head *head, u8 where, unsigned long want)
@@ -302,25 +308,28 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 	list_for_each_entry(s, head, list) {
 		long fs = atomic_long_read(&s->freestate);
 		unsigned int cnt = mspan_count_alloc(s);
+		bool full, on_full;
 
 		n++;
 		if (s->where != where || s->spanclass != c->spanclass ||
 		    s->state != MSPAN_INUSE || (fs & MSPAN_CACHED))
-			VERR(v, "span %lx on node %d class list %u: where %u class %u state %u freestate %ld",
+			verr(v, "span %lx node %d list %u: where %u class %u state %u fs %ld",
 			     s->startAddr, c->node, c->spanclass, s->where,
 			     s->spanclass, s->state, fs);
 		if (cnt != s->allocCount)
-			VERR(v, "span %lx: allocCount %u, bitmap says %u",
+			verr(v, "span %lx: allocCount %u, bitmap says %u",
 			     s->startAddr, s->allocCount, cnt);
 		if (spanOf(s->startAddr) != s)
-			VERR(v, "span %lx: not in the arena's spans[]", s->startAddr);
-		if ((where == MSPAN_LIST_FULL) !=
-		    (s->allocCount == s->nelems && (fs >> 1) <= 0))
-			VERR(v, "span %lx: on list %u with %u of %u allocated, %ld frees pending",
-			     s->startAddr, where, s->allocCount, s->nelems, fs >> 1);
+			verr(v, "span %lx: not in the arena's spans[]", s->startAddr);
+		full = s->allocCount == s->nelems && (fs >> 1) <= 0;
+		on_full = where == MSPAN_LIST_FULL;
+		if (full != on_full)
+			verr(v, "span %lx: on list %u, %u of %u allocated, %ld frees pending",
+			     s->startAddr, where, s->allocCount, s->nelems,
+			     fs >> 1);
 	}
 	if (n != want)
-		VERR(v, "node %d class %u: list has %lu spans, counter says %lu",
+		verr(v, "node %d class %u: list has %lu spans, counter says %lu",
 		     c->node, c->spanclass, n, want);
 }
 
@@ -337,30 +346,30 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 		unsigned int nowned = bitmap_weight(a->owned, GS_PAGES_PER_ARENA);
 
 		if (!pallocsum_equal(sum, a->sum))
-			VERR(v, "arena %lx: summary %u/%u/%u, recomputed %u/%u/%u",
+			verr(v, "arena %lx: summary %u/%u/%u, recomputed %u/%u/%u",
 			     a->base, a->sum.start, a->sum.max, a->sum.end,
 			     sum.start, sum.max, sum.end);
 		if (nfree != a->nfree || nowned != a->nowned)
-			VERR(v, "arena %lx: free %u owned %u, bitmaps say %u %u",
+			verr(v, "arena %lx: free %u owned %u, bitmaps say %u %u",
 			     a->base, a->nfree, a->nowned, nfree, nowned);
 		if (arena_of(a->base) != a)
-			VERR(v, "arena %lx: not in the arena table", a->base);
+			verr(v, "arena %lx: not in the arena table", a->base);
 		for (k = 0; k < GS_PAGES_PER_ARENA; k++) {
 			struct mspan *s = a->spans[k];
 			bool used = a->pages.w[k / 64] & BIT_ULL(k % 64);
 
 			if (s && (s->state != MSPAN_INUSE || !used))
-				VERR(v, "arena %lx page %u: span state %u, page used %d",
+				verr(v, "arena %lx page %u: span state %u, page used %d",
 				     a->base, k, s->state, used);
 			if (!s && used && test_bit(k, a->owned))
-				VERR(v, "arena %lx page %u: in use without a span",
+				verr(v, "arena %lx page %u: in use without a span",
 				     a->base, k);
 		}
 		free += a->nfree;
 		owned += a->nowned;
 	}
 	if (free != h->pages_free || owned != h->pages_owned)
-		VERR(v, "node %d: free %lu owned %lu, arenas say %lu %lu",
+		verr(v, "node %d: free %lu owned %lu, arenas say %lu %lu",
 		     h->node, h->pages_free, h->pages_owned, free, owned);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
@@ -532,13 +541,13 @@ static const struct file_operations fail_pages_fops = {
 static const struct file_operations flush_fops = {
 	.owner = THIS_MODULE,
 	.write = flush_write,
-	.llseek = GS_NO_LLSEEK,
+	.llseek = noop_llseek,
 };
 
 static const struct file_operations release_fops = {
 	.owner = THIS_MODULE,
 	.write = release_write,
-	.llseek = GS_NO_LLSEEK,
+	.llseek = noop_llseek,
 };
 
 static const struct file_operations retain_fops = {

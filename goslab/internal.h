@@ -29,7 +29,7 @@
  * the arena table.
  */
 #define GS_ARENA_SHIFT		22
-#define GS_ARENA_BYTES		(1UL << GS_ARENA_SHIFT)
+#define GS_ARENA_BYTES		BIT(GS_ARENA_SHIFT)
 #define GS_PAGES_PER_ARENA	(GS_ARENA_BYTES >> GOSLAB_PAGE_SHIFT)
 #define GS_ARENA_ORDER		(GS_ARENA_SHIFT - PAGE_SHIFT)
 #define GS_PAGE_ORDER		(GOSLAB_PAGE_SHIFT - PAGE_SHIFT)
@@ -79,8 +79,8 @@ enum mspan_list {
  * The count may dip below zero for a moment while a locked free is in
  * flight; bit 0 survives that in two's complement.
  */
-#define MSPAN_CACHED		1L
-#define MSPAN_FREE_ONE		2L
+#define MSPAN_CACHED		1L	/* bit 0 */
+#define MSPAN_FREE_ONE		2L	/* one pending free */
 
 struct gs_arena;
 struct gs_objdebug;
@@ -167,7 +167,7 @@ struct gs_arena {
 
 /* struct mheap - the page heap of one NUMA node. */
 struct mheap {
-	spinlock_t lock;
+	spinlock_t lock;		/* arenas, bitmaps, spans[], counts */
 	int node;
 	struct list_head arenas;
 	unsigned long nr_arenas;
@@ -251,15 +251,15 @@ static __always_inline unsigned long nextFreeFast(struct mspan *s)
 }
 
 /* Object index by the size class's division magic, never a divide. */
-static __always_inline unsigned int mspan_obj_index(const struct mspan *s,
-						     unsigned long p)
+static __always_inline unsigned int
+mspan_obj_index(const struct mspan *s, unsigned long p)
 {
 	return (unsigned int)(((u64)(p - s->startAddr) * s->divmagic) >> 32);
 }
 
 /* struct mcentral - the central list of one span class on one node. */
 struct mcentral {
-	spinlock_t lock;
+	spinlock_t lock;		/* lists, counts, span placement */
 	spanClass spanclass;
 	int node;
 	struct list_head partial;
@@ -334,6 +334,7 @@ struct gs_report {
 	unsigned long caller;
 	unsigned long seq;
 };
+
 void gs_get_last_report(struct gs_report *r);
 
 /* debug.c: slab_debug-style checks behind a static key */
@@ -354,6 +355,7 @@ void gs_debug_span_free(struct mspan *s);
 void gs_debug_alloc(void *p, size_t size, gfp_t flags);
 bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 		   unsigned long caller);
+void gs_debug_usable(struct mspan *s, unsigned int idx);
 void gs_debug_print_object(struct mspan *s, const void *p);
 void gs_report_debug(const void *p, const char *what, unsigned long caller);
 
@@ -361,8 +363,8 @@ void gs_report_debug(const void *p, const char *what, unsigned long caller);
 struct gs_stats {
 	atomic_long_t bad_frees;
 	atomic_long_t debug_reports;
-	atomic_long_t large_live_bytes;
 };
+
 extern struct gs_stats gs_stats;
 
 /* debugfs.c / module.c */

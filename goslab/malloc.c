@@ -192,7 +192,11 @@ zero:
 
 /* Tiny blocks' refs: starts in bits 0-15, ends in 16-30, held in 31. */
 #define TINY_START(off)		BIT(off)
-#define TINY_END(last)		((last) < 15 ? BIT(16 + (last)) : 0)
+static inline u32 tiny_end(unsigned int last)
+{
+	return last < 15 ? BIT(16 + last) : 0;
+}
+
 #define TINY_STARTS		0xffffU
 
 static u32 *tiny_ref(struct mspan *s, unsigned long block)
@@ -259,7 +263,7 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 			gs_report_bad((void *)p, "tiny object not allocated", caller);
 			return true;
 		}
-		new = old & ~TINY_START(off) & ~TINY_END(tiny_last(old, off));
+		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
 	this_cpu_inc(gs_mcache.stats.tiny_frees);
 	if (!new) {
@@ -294,7 +298,7 @@ retry:
 		v = c->tiny + off;
 		s = spanOf(c->tiny);
 		tiny_ref_or(tiny_ref(s, c->tiny),
-			    TINY_START(off) | TINY_END(off + size - 1));
+			    TINY_START(off) | tiny_end(off + size - 1));
 		c->tinyoffset = off + size;
 		c->stats.tiny_allocs++;
 		local_irq_restore(irqf);
@@ -319,9 +323,9 @@ retry:
 		c->tiny = v;
 		c->tinyoffset = size;
 		*tiny_ref(s, v) = GS_TINY_HELD | TINY_START(0) |
-				  TINY_END(size - 1);
+				  tiny_end(size - 1);
 	} else {
-		*tiny_ref(s, v) = TINY_START(0) | TINY_END(size - 1);
+		*tiny_ref(s, v) = TINY_START(0) | tiny_end(size - 1);
 	}
 	if (old)
 		gs_tiny_release_block(spanOf(old), old);
@@ -375,14 +379,15 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	} else {
 		p = gs_alloc_large(size, flags, noscan, node);
 	}
-	if (likely(p)) {
-		if (gs_debug_on())
-			gs_debug_alloc(p, size, flags);
-		gs_post_alloc(p, size, flags, noscan);
+	if (unlikely(!p)) {
+		if (!(flags & __GFP_NOWARN))
+			pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
+					    size, &flags);
+		return NULL;
 	}
-	else if (!(flags & __GFP_NOWARN))
-		pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
-				    size, &flags);
+	if (gs_debug_on())
+		gs_debug_alloc(p, size, flags);
+	gs_post_alloc(p, size, flags, noscan);
 	return p;
 }
 
@@ -500,20 +505,39 @@ static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
 
 	*tiny = false;
 	if (unlikely(!s)) {
+		struct gs_arena *a = arena_of(p);
+
+		/* Pages goslab owns outside every span: a freed large object. */
+		if (a && test_bit((p - a->base) >> GOSLAB_PAGE_SHIFT, a->owned))
+			what = "pointer to free goslab memory";
 		gs_report_bad((void *)p, what, caller);
 		return NULL;
 	}
+	/* Pairs with the release that publishes a span in mheap_alloc(). */
 	if (unlikely(smp_load_acquire(&s->state) != MSPAN_INUSE ||
 		     p < s->startAddr || p >= s->limit)) {
 		gs_report_bad((void *)p, "pointer to free goslab memory", caller);
 		return NULL;
 	}
 	idx = mspan_obj_index(s, p);
-	if (s->spanclass == GS_TINY_SPANCLASS &&
-	    (READ_ONCE(s->tinyrefs[idx]) & TINY_STARTS)) {
-		*tiny = true;
-		*idxp = idx;
-		return s;
+	if (s->spanclass == GS_TINY_SPANCLASS) {
+		u32 r = READ_ONCE(s->tinyrefs[idx]);
+
+		if (r & TINY_STARTS) {
+			*tiny = true;
+			*idxp = idx;
+			return s;
+		}
+		/*
+		 * A block an mcache still packs into, with nothing live in
+		 * it: the block is the tiny allocator's, not a 16-byte
+		 * object to free (that would free it under the mcache).
+		 */
+		if (unlikely(r & GS_TINY_HELD)) {
+			gs_report_bad((void *)p, "tiny object not allocated",
+				      caller);
+			return NULL;
+		}
 	}
 	if (unlikely(p != s->startAddr + (unsigned long)idx * s->elemsize)) {
 		gs_report_bad((void *)p, "pointer into the middle of an object",
@@ -529,15 +553,8 @@ static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
 	return s;
 }
 
-/**
- * goslab_free - free memory from goslab_alloc() and friends
- * @p: the object; NULL and ZERO_SIZE_PTR do nothing
- *
- * O(1), from any CPU and any context kfree() may be called in.  A
- * pointer that is not an allocated goslab object is reported (address,
- * reason, a warning once and the bad_frees counter) and ignored.
- */
-void goslab_free(const void *p)
+/* goslab_free() for @caller: the API call a report names. */
+static __always_inline void gs_free(const void *p, unsigned long caller)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mspan *s;
@@ -547,7 +564,7 @@ void goslab_free(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	s = gs_lookup(addr, &idx, &tiny, "pointer goslab does not own",
-		      _RET_IP_);
+		      caller);
 	if (unlikely(!s))
 		return;
 	if (tiny) {
@@ -561,24 +578,24 @@ void goslab_free(const void *p)
 		 * init_on_free would clear a neighbour's bytes.
 		 */
 		if (unlikely(!(r & TINY_START(off)))) {
-			gs_report_bad(p, "tiny object not allocated", _RET_IP_);
+			gs_report_bad(p, "tiny object not allocated", caller);
 			return;
 		}
 		kmemleak_free(p);
 		if (want_init_on_free())
 			memset((void *)p, 0, tiny_last(r, off) - off + 1);
-		gs_tiny_free(s, addr, _RET_IP_);
+		gs_tiny_free(s, addr, caller);
 		return;
 	}
 	kmemleak_free(p);
-	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, _RET_IP_))
+	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, caller))
 		;	/* poisoned: nothing of the old contents is left */
 	else if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
 		/* A large object: its span goes back to the heap. */
 		if (test_and_set_bit(0, s->freeBits)) {
-			gs_report_bad(p, "double free", _RET_IP_);
+			gs_report_bad(p, "double free", caller);
 			return;
 		}
 		this_cpu_inc(gs_mcache.stats.large_frees);
@@ -587,9 +604,53 @@ void goslab_free(const void *p)
 		return;
 	}
 	this_cpu_inc(gs_mcache.stats.nfree[s->spanclass]);
-	gs_free_object(s, addr, idx, _RET_IP_);
+	gs_free_object(s, addr, idx, caller);
+}
+
+/**
+ * goslab_free - free memory from goslab_alloc() and friends
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * O(1), from any CPU and any context kfree() may be called in.  A
+ * pointer that is not an allocated goslab object is reported (address,
+ * reason, a warning once and the bad_frees counter) and ignored.
+ */
+void goslab_free(const void *p)
+{
+	gs_free(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free);
+
+/* goslab_usable_size() for @caller. */
+static size_t gs_usable_size(const void *p, unsigned long caller)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return 0;
+	s = gs_lookup(addr, &idx, &tiny,
+		      "usable_size of a pointer goslab does not own", caller);
+	if (!s)
+		return 0;
+	if (tiny) {
+		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
+		u32 r = READ_ONCE(*tiny_ref(s, block));
+		unsigned int off = addr - block;
+
+		if (!(r & TINY_START(off))) {
+			gs_report_bad(p, "tiny object not allocated", caller);
+			return 0;
+		}
+		return tiny_last(r, off) - off + 1;
+	}
+	/* The caller may now use it all: no red zone past the request. */
+	if (gs_debug_on())
+		gs_debug_usable(s, idx);
+	return s->elemsize;
+}
 
 /**
  * goslab_usable_size - bytes usable at @p
@@ -601,29 +662,7 @@ EXPORT_SYMBOL_GPL(goslab_free);
  */
 size_t goslab_usable_size(const void *p)
 {
-	unsigned long addr = (unsigned long)p;
-	struct mspan *s;
-	unsigned int idx;
-	bool tiny;
-
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return 0;
-	s = gs_lookup(addr, &idx, &tiny,
-		      "usable_size of a pointer goslab does not own", _RET_IP_);
-	if (!s)
-		return 0;
-	if (tiny) {
-		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
-		u32 r = READ_ONCE(*tiny_ref(s, block));
-		unsigned int off = addr - block;
-
-		if (!(r & TINY_START(off))) {
-			gs_report_bad(p, "tiny object not allocated", _RET_IP_);
-			return 0;
-		}
-		return tiny_last(r, off) - off + 1;
-	}
-	return s->elemsize;
+	return gs_usable_size(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_usable_size);
 
@@ -645,11 +684,12 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 
 	if (ZERO_OR_NULL_PTR(p))
 		return goslab_alloc(new_size, flags);
+	/* Reports name our caller, not goslab_realloc(). */
 	if (!new_size) {
-		goslab_free(p);
+		gs_free(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
 	}
-	old = goslab_usable_size(p);
+	old = gs_usable_size(p, _RET_IP_);
 	if (!old)
 		return NULL;
 	if (new_size <= old)
@@ -659,7 +699,7 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 	if (!n)
 		return NULL;
 	memcpy(n, p, old);
-	goslab_free(p);
+	gs_free(p, _RET_IP_);
 	return n;
 }
 EXPORT_SYMBOL_GPL(goslab_realloc);
@@ -734,6 +774,6 @@ void goslab_free_bulk(size_t nr, void **p)
 	size_t i;
 
 	for (i = 0; i < nr; i++)
-		goslab_free(p[i]);
+		gs_free(p[i], _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free_bulk);

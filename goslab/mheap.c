@@ -35,8 +35,8 @@
 /* The arena table covers 2^(12 + 12 + 22) = 64 TiB of direct map. */
 #define GS_L2_BITS		12
 #define GS_L1_BITS		12
-#define GS_L2_ENTRIES		(1UL << GS_L2_BITS)
-#define GS_L1_ENTRIES		(1UL << GS_L1_BITS)
+#define GS_L2_ENTRIES		BIT(GS_L2_BITS)
+#define GS_L1_ENTRIES		BIT(GS_L1_BITS)
 #define GS_L2_BYTES		(GS_L2_ENTRIES * sizeof(struct gs_arena *))
 
 static struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];

@@ -227,7 +227,10 @@ pallocsum_t pallocbits_summarize(const struct pallocbits *b)
 		max = run;
 	s.end = run;
 	s.max = max;
-	if (all_free)
-		s.start = s.end = s.max = PALLOC_CHUNK_PAGES;
+	if (all_free) {
+		s.start = PALLOC_CHUNK_PAGES;
+		s.end = PALLOC_CHUNK_PAGES;
+		s.max = PALLOC_CHUNK_PAGES;
+	}
 	return s;
 }
