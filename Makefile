@@ -19,7 +19,7 @@ BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 	 modules.order Module.symvers '.tmp*'
 
 .PHONY: all modules clean deps check kunit vm-test run sizeclasses \
-	check-sizeclasses
+	check-sizeclasses torture bench fuzz fuzz-check
 
 all: modules
 
@@ -45,11 +45,26 @@ kunit:
 vm-test:
 	sh scripts/vm-test.sh
 
+# The long torture run (>= 10 million operations) in the stock-kernel VM.
+torture:
+	sh scripts/torture.sh
+
 run:
 	sh scripts/vm-run.sh
 
+bench:
+	sh scripts/bench.sh
+
 check:
 	sh scripts/check.sh
+
+# libFuzzer + ASan/UBSan on the pure logic (fuzz/): FUZZ_TIME seconds per
+# harness (default 300).  fuzz-check is make check's short, fixed form.
+fuzz:
+	sh scripts/fuzz.sh
+
+fuzz-check:
+	sh scripts/fuzz.sh --check
 
 clean:
 	rm -rf build

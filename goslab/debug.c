@@ -38,6 +38,21 @@ unsigned int gs_debug_flags;
 #define OBJ_LIVE	0x1	/* allocated while debug mode was on */
 #define OBJ_POISONED	0x2	/* filled with POISON_FREE at free */
 
+/*
+ * A record is only believed if it was written under the current setting:
+ * every gs_debug_set() starts a new generation, kept in the flags' upper
+ * bits.  While debug mode is off (or without P or Z) objects come and go
+ * without their records being updated, so a record from an older
+ * generation says nothing about the object's poison or red zone now.
+ */
+#define OBJ_GEN_SHIFT	8
+static u32 gs_debug_gen;
+
+static inline u32 obj_gen(void)
+{
+	return READ_ONCE(gs_debug_gen) << OBJ_GEN_SHIFT;
+}
+
 struct gs_objdebug {
 	u32 size;
 	u32 flags;
@@ -83,6 +98,7 @@ static int debug_param_set(const char *val, const struct kernel_param *kp)
 	}
 #endif
 	WRITE_ONCE(gs_debug_flags, flags);
+	WRITE_ONCE(gs_debug_gen, gs_debug_gen + 1);
 	if (flags)
 		static_branch_enable(&gs_debug_key);
 	else
@@ -160,7 +176,7 @@ int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how)
 		memset((void *)s->startAddr, POISON_FREE,
 		       (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
 		for (i = 0; i < s->nelems; i++)
-			s->debug[i].flags = OBJ_POISONED;
+			s->debug[i].flags = OBJ_POISONED | obj_gen();
 		s->needzero = 1;
 	}
 	return 0;
@@ -202,6 +218,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 	struct mspan *s = spanOf((unsigned long)p);
 	unsigned int idx;
 	struct gs_objdebug *d;
+	u32 gen = obj_gen();
 	u8 *b = p;
 
 	if (!s || !s->debug) {
@@ -211,7 +228,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 	}
 	idx = mspan_obj_index(s, (unsigned long)p);
 	d = &s->debug[idx];
-	if (d->flags & OBJ_POISONED) {
+	if (d->flags == (OBJ_POISONED | gen)) {
 		const u8 *bad = memchr_inv(b, POISON_FREE, s->elemsize);
 
 		if (bad) {
@@ -220,7 +237,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 			memset(b, POISON_FREE, s->elemsize);
 		}
 	}
-	d->flags = OBJ_LIVE;
+	d->flags = OBJ_LIVE | gen;
 	d->size = size;
 	d->free_stack = 0;
 	d->alloc_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
@@ -244,14 +261,14 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 		   unsigned long caller)
 {
 	struct gs_objdebug *d;
+	u32 gen = obj_gen();
 	u8 *b = p;
 
 	if (!s->debug)
 		return false;
 	d = &s->debug[idx];
-	if (!(d->flags & OBJ_LIVE))
-		return false;
-	if (gs_debug_flags & GS_DEBUG_REDZONE) {
+	if (d->flags == (OBJ_LIVE | gen) &&
+	    (gs_debug_flags & GS_DEBUG_REDZONE)) {
 		const u8 *bad = memchr_inv(b + d->size, GS_REDZONE,
 					   s->elemsize - d->size);
 
@@ -262,13 +279,28 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 	}
 	d->free_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
 			gs_save_stack(GFP_NOWAIT) : 0;
-	d->flags = 0;
+	d->flags = gen;
 	if (gs_debug_flags & GS_DEBUG_POISON) {
 		memset(b, POISON_FREE, s->elemsize);
-		d->flags = OBJ_POISONED;
+		d->flags = OBJ_POISONED | gen;
 		return true;
 	}
 	return false;
+}
+
+/**
+ * gs_debug_usable - a caller learnt the usable size of object @idx
+ * @s: its span
+ * @idx: its index
+ *
+ * goslab_usable_size() promises the whole slot, so the slot is the
+ * object's from now on: its red zone shrinks to nothing, as SLUB's
+ * ksize() gives up the kmalloc red zone of an object (skip_orig_size_check).
+ */
+void gs_debug_usable(struct mspan *s, unsigned int idx)
+{
+	if (s->debug && s->debug[idx].flags == (OBJ_LIVE | obj_gen()))
+		s->debug[idx].size = s->elemsize;
 }
 
 /**

@@ -17,6 +17,7 @@
 #include <linux/cpumask.h>
 #include <linux/cpu.h>
 #include <linux/smp.h>
+#include <linux/workqueue.h>
 #include <linux/string.h>
 
 #include "internal.h"
@@ -55,7 +56,7 @@ static void gs_sum_stats(struct gs_cpu_stats *sum)
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct gs_cpu_stats *st = &per_cpu_ptr(&gs_mcache, cpu)->stats;
+		const struct gs_cpu_stats *st = &per_cpu_ptr(gs_mcache, cpu)->stats;
 
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
 			sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
@@ -238,16 +239,10 @@ struct percpu_snap {
 	unsigned long spans, bytes, refills, flushes;
 };
 
-/* Runs on the CPU itself: its mcache cannot change under us. */
-static void percpu_snap_fn(void *arg)
+static void percpu_snap_one(struct percpu_snap *ps, struct mcache *c)
 {
-	struct percpu_snap *ps = arg;
-	struct mcache *c = this_cpu_ptr(&gs_mcache);
-	unsigned long irqf;
 	unsigned int spc;
 
-	local_irq_save(irqf);
-	memset(ps, 0, sizeof(*ps));
 	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		struct mspan *s = c->alloc[spc];
 
@@ -256,9 +251,28 @@ static void percpu_snap_fn(void *arg)
 		ps->spans++;
 		ps->bytes += (unsigned long)(s->nelems - s->allocCount) * s->elemsize;
 	}
-	ps->refills = c->stats.refills;
-	ps->flushes = c->stats.flushes;
+}
+
+/*
+ * Runs in a kworker on the CPU with preemption, softirqs and hardirqs
+ * off, so none of its three mcaches can change under us.
+ */
+static long percpu_snap_fn(void *arg)
+{
+	struct percpu_snap *ps = arg;
+	unsigned long irqf;
+
+	memset(ps, 0, sizeof(*ps));
+	local_bh_disable();
+	local_irq_save(irqf);
+	percpu_snap_one(ps, this_cpu_ptr(gs_mcache));
+	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_softirq));
+	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_hardirq));
+	ps->refills = this_cpu_read(gs_mcache->stats.refills);
+	ps->flushes = this_cpu_read(gs_mcache->stats.flushes);
 	local_irq_restore(irqf);
+	local_bh_enable();
+	return 0;
 }
 
 static int percpu_show(struct seq_file *m, void *v)
@@ -269,8 +283,7 @@ static int percpu_show(struct seq_file *m, void *v)
 	seq_puts(m, "cpu spans_cached bytes_free_cached refills flushes\n");
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		if (smp_call_function_single(cpu, percpu_snap_fn, &ps, 1))
-			continue;
+		work_on_cpu(cpu, percpu_snap_fn, &ps);
 		seq_printf(m, "%3d %12lu %17lu %7lu %7lu\n", cpu, ps.spans,
 			   ps.bytes, ps.refills, ps.flushes);
 	}
@@ -358,9 +371,14 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 			struct mspan *s = a->spans[k];
 			bool used = a->pages.w[k / 64] & BIT_ULL(k % 64);
 
-			if (s && (s->state != MSPAN_INUSE || !used))
-				verr(v, "arena %lx page %u: span state %u, page used %d",
-				     a->base, k, s->state, used);
+			/*
+			 * A span's state turns to in use just after the heap
+			 * lock is dropped (mheap_alloc()), so only page use
+			 * is checked here.
+			 */
+			if (s && !used)
+				verr(v, "arena %lx page %u: span on a free page",
+				     a->base, k);
 			if (!s && used && test_bit(k, a->owned))
 				verr(v, "arena %lx page %u: in use without a span",
 				     a->base, k);

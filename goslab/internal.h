@@ -17,6 +17,7 @@
 #include <linux/percpu.h>
 #include <linux/mm.h>
 #include <linux/jump_label.h>
+#include <linux/preempt.h>
 
 #include "sizeclasses.h"
 #include "mpagealloc.h"
@@ -114,8 +115,10 @@ struct mspan {
 	struct gs_arena *arena;		/* NULL for a huge span */
 	u32 *tinyrefs;			/* tiny blocks' live masks */
 	struct gs_objdebug *debug;	/* per-object records, debug mode */
+	void *localfree;		/* owner's LIFO of freed objects */
 	unsigned long allocBits[GS_ALLOCBITS_WORDS];
 	unsigned long freeBits[GS_ALLOCBITS_WORDS];
+	unsigned long localBits[GS_ALLOCBITS_WORDS];	/* on localfree */
 };
 
 /* fixalloc: Go's off-heap fixed-size allocator for metadata. */
@@ -294,24 +297,76 @@ struct gs_cpu_stats {
 	unsigned long flushes;
 };
 
-/* struct mcache - Go's per-P cache, here per CPU. */
+/*
+ * struct mcache - Go's per-P cache, here one per CPU and context level.
+ *
+ * Task, softirq and hardirq code each have their own mcache on every CPU.
+ * A context is only ever interrupted by a higher one, which uses another
+ * mcache, so an mcache needs nothing but preemption off: no interrupt
+ * masking on the fast path.  (NMI is not a context goslab serves, as it
+ * is not one kmalloc serves.)  The counters live in the task mcache and
+ * are bumped with this_cpu ops, which are safe against interrupts.
+ */
 struct mcache {
 	struct mspan *alloc[GOSLAB_NUM_SPAN_CLASSES];
 	unsigned long tiny;		/* current tiny block, or 0 */
 	unsigned int tinyoffset;
-	struct gs_cpu_stats stats;
+	struct gs_cpu_stats stats;	/* task mcache only */
 };
 
-DECLARE_PER_CPU(struct mcache, gs_mcache);
+/*
+ * Dynamic per-CPU memory: the mcaches are too big for the small static
+ * per-CPU reserve that all modules share.
+ */
+extern struct mcache __percpu *gs_mcache;		/* task context */
+extern struct mcache __percpu *gs_mcache_softirq;
+extern struct mcache __percpu *gs_mcache_hardirq;
 extern struct mspan emptymspan;
+
+/* This CPU's mcache for the current context; preemption must be off. */
+static __always_inline struct mcache *gs_this_mcache(void)
+{
+	unsigned long pc = preempt_count();
+
+	if (likely(!(pc & (HARDIRQ_MASK | NMI_MASK | SOFTIRQ_OFFSET))))
+		return this_cpu_ptr(gs_mcache);
+	if (pc & (HARDIRQ_MASK | NMI_MASK))
+		return this_cpu_ptr(gs_mcache_hardirq);
+	return this_cpu_ptr(gs_mcache_softirq);
+}
+
+/*
+ * The owner's fast path: the most recently freed object of this span, if
+ * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
+ * object never left the bitmap, so the span's needzero applies to it.
+ */
+static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
+						       bool *fresh)
+{
+	void *v = s->localfree;
+
+	if (v) {
+		s->localfree = *(void **)v;
+		*(void **)v = NULL;	/* no allocator pointer left behind */
+		__clear_bit(mspan_obj_index(s, (unsigned long)v), s->localBits);
+		*fresh = false;
+		return (unsigned long)v;
+	}
+	*fresh = true;
+	return nextFreeFast(s);
+}
+
+void mspan_drain_local(struct mspan *s);
 
 unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 			      struct mspan **sp, int *err);
 void mcache_releaseAll(struct mcache *c);
 void mcache_flush_cpu(int cpu);
 void mcache_flush_all(void);
+void mcache_drain_dead_cpu(int cpu);
 int mcache_init(void);
 void mcache_exit(void);
+void mcache_destroy(void);
 
 /*
  * Tiny blocks: one u32 per 16-byte block of a tiny span: the offsets where

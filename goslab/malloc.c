@@ -144,40 +144,44 @@ static bool gs_grow_retry(spanClass spc, gfp_t flags)
 }
 
 /*
- * The small-object path: nextFreeFast, else nextFree (refill, grow).
- * Interrupts are off while the CPU's mcache is used.
+ * The small-object path: the span's local LIFO or nextFreeFast, else
+ * nextFree (refill, grow).  Preemption is off while the mcache is used;
+ * interrupts stay on (see struct mcache).
  */
 static __always_inline void *gs_alloc_small(size_t size, gfp_t flags,
 					    bool noscan, int node)
 {
 	unsigned int sc = goslab_size_to_class(size);
 	spanClass spc = make_spanclass(sc, noscan);
+	struct mcache *c;
 	struct mspan *s;
-	unsigned long v, irqf;
-	bool needzero;
+	unsigned long v;
+	bool needzero, fresh;
 	int err = 0;
 
 retry:
-	local_irq_save(irqf);
+	preempt_disable();
 	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
-		local_irq_restore(irqf);
+		preempt_enable();
 		v = (unsigned long)mcentral_alloc_one(mcentral_of(node, spc),
 						      flags, &needzero);
 		if (!v)
 			return NULL;
-		this_cpu_inc(gs_mcache.stats.nmalloc[spc]);
+		this_cpu_inc(gs_mcache->stats.nmalloc[spc]);
 		goto zero;
 	}
-	s = this_cpu_read(gs_mcache.alloc[spc]);
-	v = nextFreeFast(s);
-	if (unlikely(!v))
-		v = mcache_nextFree(this_cpu_ptr(&gs_mcache), spc, flags, &s,
-				    &err);
-	if (likely(v)) {
-		__this_cpu_inc(gs_mcache.stats.nmalloc[spc]);
-		needzero = s->needzero;
+	c = gs_this_mcache();
+	s = c->alloc[spc];
+	v = mcache_alloc_fast(s, &fresh);
+	if (unlikely(!v)) {
+		v = mcache_nextFree(c, spc, flags, &s, &err);
+		fresh = true;
 	}
-	local_irq_restore(irqf);
+	if (likely(v)) {
+		this_cpu_inc(gs_mcache->stats.nmalloc[spc]);
+		needzero = !fresh || s->needzero;
+	}
+	preempt_enable();
 	if (unlikely(!v)) {
 		if (err == -EAGAIN && gs_grow_retry(spc, flags))
 			goto retry;
@@ -234,7 +238,7 @@ void gs_tiny_release_block(struct mspan *s, unsigned long block)
 	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
 		;
 	if (old == GS_TINY_HELD) {
-		this_cpu_inc(gs_mcache.stats.nfree[GS_TINY_SPANCLASS]);
+		this_cpu_inc(gs_mcache->stats.nfree[GS_TINY_SPANCLASS]);
 		gs_free_object(s, block,
 			       (block - s->startAddr) / GS_TINY_SIZE, _RET_IP_);
 	}
@@ -265,9 +269,9 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 		}
 		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
-	this_cpu_inc(gs_mcache.stats.tiny_frees);
+	this_cpu_inc(gs_mcache->stats.tiny_frees);
 	if (!new) {
-		this_cpu_inc(gs_mcache.stats.nfree[GS_TINY_SPANCLASS]);
+		this_cpu_inc(gs_mcache->stats.nfree[GS_TINY_SPANCLASS]);
 		gs_free_object(s, block, (block - s->startAddr) / GS_TINY_SIZE,
 			       caller);
 	}
@@ -279,13 +283,13 @@ static void *gs_alloc_tiny(size_t size, gfp_t flags)
 {
 	struct mcache *c;
 	struct mspan *s;
-	unsigned long v, irqf, old = 0;
+	unsigned long v, old = 0;
 	unsigned int off;
 	int err = 0;
 
 retry:
-	local_irq_save(irqf);
-	c = this_cpu_ptr(&gs_mcache);
+	preempt_disable();
+	c = gs_this_mcache();
 	off = c->tinyoffset;
 	/* Go's conservative alignment for the requested size. */
 	if (!(size & 7))
@@ -300,8 +304,8 @@ retry:
 		tiny_ref_or(tiny_ref(s, c->tiny),
 			    TINY_START(off) | tiny_end(off + size - 1));
 		c->tinyoffset = off + size;
-		c->stats.tiny_allocs++;
-		local_irq_restore(irqf);
+		this_cpu_inc(gs_mcache->stats.tiny_allocs);
+		preempt_enable();
 		return (void *)v;
 	}
 	s = c->alloc[GS_TINY_SPANCLASS];
@@ -309,13 +313,13 @@ retry:
 	if (!v)
 		v = mcache_nextFree(c, GS_TINY_SPANCLASS, flags, &s, &err);
 	if (!v) {
-		local_irq_restore(irqf);
+		preempt_enable();
 		if (err == -EAGAIN && gs_grow_retry(GS_TINY_SPANCLASS, flags))
 			goto retry;
 		return NULL;
 	}
-	c->stats.nmalloc[GS_TINY_SPANCLASS]++;
-	c->stats.tiny_allocs++;
+	this_cpu_inc(gs_mcache->stats.nmalloc[GS_TINY_SPANCLASS]);
+	this_cpu_inc(gs_mcache->stats.tiny_allocs);
 	memset((void *)v, 0, GS_TINY_SIZE);
 	/* Keep the block with more room left, as Go does. */
 	if (size < c->tinyoffset || !c->tiny) {
@@ -329,7 +333,7 @@ retry:
 	}
 	if (old)
 		gs_tiny_release_block(spanOf(old), old);
-	local_irq_restore(irqf);
+	preempt_enable();
 	return (void *)v;
 }
 
@@ -355,8 +359,8 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	s->freeindex = 1;
 	s->allocCount = 1;
 	s->allocCache = 0;
-	this_cpu_inc(gs_mcache.stats.large_allocs);
-	this_cpu_add(gs_mcache.stats.large_bytes, s->elemsize);
+	this_cpu_inc(gs_mcache->stats.large_allocs);
+	this_cpu_add(gs_mcache->stats.large_bytes, s->elemsize);
 	if (gs_want_zero(flags) && s->needzero && !gs_debug_on())
 		memset((void *)s->startAddr, 0, s->elemsize);
 	return (void *)s->startAddr;
@@ -544,7 +548,8 @@ static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
 			      caller);
 		return NULL;
 	}
-	if (unlikely(mspan_is_free(s, idx) || test_bit(idx, s->freeBits))) {
+	if (unlikely(mspan_is_free(s, idx) || test_bit(idx, s->freeBits) ||
+		     test_bit(idx, s->localBits))) {
 		gs_report_bad((void *)p, "object not allocated (double free?)",
 			      caller);
 		return NULL;
@@ -598,12 +603,30 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 			gs_report_bad(p, "double free", caller);
 			return;
 		}
-		this_cpu_inc(gs_mcache.stats.large_frees);
-		this_cpu_sub(gs_mcache.stats.large_bytes, s->elemsize);
+		this_cpu_inc(gs_mcache->stats.large_frees);
+		this_cpu_sub(gs_mcache->stats.large_bytes, s->elemsize);
 		mheap_free(s);
 		return;
 	}
-	this_cpu_inc(gs_mcache.stats.nfree[s->spanclass]);
+	this_cpu_inc(gs_mcache->stats.nfree[s->spanclass]);
+	/*
+	 * The owner's own free: onto the span's local LIFO, no atomics.  The
+	 * next allocation of this class takes it back while it is hot.
+	 */
+	if (likely(!gs_debug_on() && s->spanclass != GS_TINY_SPANCLASS)) {
+		struct mcache *c;
+
+		preempt_disable();
+		c = gs_this_mcache();
+		if (c->alloc[s->spanclass] == s) {
+			*(void **)p = s->localfree;
+			s->localfree = (void *)p;
+			__set_bit(idx, s->localBits);
+			preempt_enable();
+			return;
+		}
+		preempt_enable();
+	}
 	gs_free_object(s, addr, idx, caller);
 }
 
@@ -725,26 +748,29 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 		unsigned int sc = goslab_size_to_class(size);
 		spanClass spc = make_spanclass(sc, false);
 		bool zero = gs_want_zero(flags);
-		unsigned long irqf;
+		struct mcache *c;
 		int err = 0;
 
-		local_irq_save(irqf);
+		preempt_disable();
+		c = gs_this_mcache();
 		for (; i < nr; i++) {
-			struct mspan *s = this_cpu_read(gs_mcache.alloc[spc]);
-			unsigned long v = nextFreeFast(s);
+			struct mspan *s = c->alloc[spc];
+			bool fresh;
+			unsigned long v = mcache_alloc_fast(s, &fresh);
 
-			if (!v)
-				v = mcache_nextFree(this_cpu_ptr(&gs_mcache), spc,
-						    flags, &s, &err);
+			if (!v) {
+				v = mcache_nextFree(c, spc, flags, &s, &err);
+				fresh = true;
+			}
 			if (!v)
 				break;
 			p[i] = (void *)v;
 			/* Remember needzero in bit 0: objects are 8-aligned. */
-			if (zero && s->needzero)
+			if (zero && (!fresh || s->needzero))
 				p[i] = (void *)(v | 1);
 		}
-		__this_cpu_add(gs_mcache.stats.nmalloc[spc], i);
-		local_irq_restore(irqf);
+		this_cpu_add(gs_mcache->stats.nmalloc[spc], i);
+		preempt_enable();
 		for (size_t k = 0; k < i; k++) {
 			if ((unsigned long)p[k] & 1) {
 				p[k] = (void *)((unsigned long)p[k] & ~1UL);

@@ -37,6 +37,8 @@ void mspan_init_bits(struct mspan *s)
 {
 	memset(s->allocBits, 0, sizeof(s->allocBits));
 	memset(s->freeBits, 0, sizeof(s->freeBits));
+	memset(s->localBits, 0, sizeof(s->localBits));
+	s->localfree = NULL;
 	s->freeindex = 0;
 	s->allocCount = 0;
 	refillAllocCache(s, 0);
@@ -174,4 +176,31 @@ unsigned int mspan_sweep(struct mspan *s)
 		atomic_long_sub(merged * MSPAN_FREE_ONE, &s->freestate);
 	}
 	return merged;
+}
+
+/**
+ * mspan_drain_local - turn the owner's local frees into ordinary frees
+ * @s: a span the caller's mcache caches
+ *
+ * Before an mcache lets a span go, the objects its context freed into
+ * the span's private LIFO become pending frees in freeBits, counted in
+ * freestate, as if they had come from another CPU.
+ */
+void mspan_drain_local(struct mspan *s)
+{
+	unsigned long n = 0;
+	void *v = s->localfree;
+
+	while (v) {
+		void *next = *(void **)v;
+		unsigned int idx = mspan_obj_index(s, (unsigned long)v);
+
+		__clear_bit(idx, s->localBits);
+		set_bit(idx, s->freeBits);
+		n++;
+		v = next;
+	}
+	s->localfree = NULL;
+	if (n)
+		atomic_long_add(n * MSPAN_FREE_ONE, &s->freestate);
 }

@@ -1,21 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcache: Go's per-P cache (runtime/mcache.go), here one per CPU.  It
- * holds one span per span class and the tiny block.  Everything in it is
- * touched only by its CPU with interrupts off, which makes it safe from
- * hard IRQ as kmalloc(GFP_ATOMIC) is; the central lists and the heap take
- * IRQ-safe spinlocks and never sleep in here.  A refill that needs the
- * buddy allocator with a blocking gfp returns -EAGAIN, and the caller
- * grows the heap after re-enabling interrupts (malloc.c).
+ * mcache: Go's per-P cache (runtime/mcache.go), here one per CPU and
+ * context level (task, softirq, hardirq; see struct mcache).  It holds
+ * one span per span class and the tiny block.  An mcache is only used by
+ * its own context on its own CPU with preemption off; the central lists
+ * and the heap take IRQ-safe spinlocks and never sleep in here.  A refill
+ * that needs the buddy allocator with a blocking gfp returns -EAGAIN,
+ * and the caller grows the heap after re-enabling preemption (malloc.c).
  */
 #include <linux/err.h>
 #include <linux/smp.h>
 #include <linux/cpu.h>
+#include <linux/workqueue.h>
 #include <linux/topology.h>
+#include <linux/percpu.h>
 
 #include "internal.h"
 
-DEFINE_PER_CPU(struct mcache, gs_mcache);
+struct mcache __percpu *gs_mcache;
+struct mcache __percpu *gs_mcache_softirq;
+struct mcache __percpu *gs_mcache_hardirq;
 
 /*
  * Go's emptymspan: a span with nothing free, so the fast path needs no
@@ -23,20 +27,28 @@ DEFINE_PER_CPU(struct mcache, gs_mcache);
  */
 struct mspan emptymspan;
 
+/* Give a cached span back to its central list. */
+static void mcache_uncache(struct mspan *s)
+{
+	mspan_drain_local(s);
+	mcentral_uncacheSpan(mcentral_of(s->node, s->spanclass), s);
+}
+
 /*
  * refill - give back the current span of @spc and cache one with room
- * Interrupts are off.  Pending frees to the current span are merged in
- * place first: reusing it costs no trip to the central list.
+ * Pending frees to the current span are merged in place first: reusing
+ * it costs no trip to the central list.
  */
 static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 {
 	struct mspan *s = c->alloc[spc];
 
 	if (s != &emptymspan) {
+		mspan_drain_local(s);
 		if (atomic_long_read(&s->freestate) >> 1) {
 			mspan_sweep(s);
 			if (s->allocCount < s->nelems) {
-				c->stats.refills++;
+				this_cpu_inc(gs_mcache->stats.refills);
 				return 0;
 			}
 		}
@@ -47,17 +59,17 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	c->alloc[spc] = s;
-	c->stats.refills++;
+	this_cpu_inc(gs_mcache->stats.refills);
 	return 0;
 }
 
 /**
  * mcache_nextFree - Go's nextFree: the slow path under nextFreeFast
- * @c: this CPU's mcache, interrupts off
+ * @c: this CPU's mcache for the current context, preemption off
  * @spc: span class
  * @gfp: the allocation's flags
  * @sp: set to the span the object came from
- * @err: set on failure: -EAGAIN (grow with interrupts on and retry) or
+ * @err: set on failure: -EAGAIN (grow with preemption on and retry) or
  *	-ENOMEM
  *
  * Return: the object's address, or 0.
@@ -86,8 +98,7 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 
 /**
  * mcache_releaseAll - give every cached span and the tiny block back
- * @c: an mcache its caller owns: this CPU's with interrupts off, or a
- *	dead CPU's
+ * @c: an mcache nothing else can touch now: see mcache_flush_local()
  */
 void mcache_releaseAll(struct mcache *c)
 {
@@ -106,50 +117,113 @@ void mcache_releaseAll(struct mcache *c)
 		if (s == &emptymspan)
 			continue;
 		c->alloc[spc] = &emptymspan;
-		mcentral_uncacheSpan(mcentral_of(s->node, spc), s);
+		mcache_uncache(s);
 	}
-	c->stats.flushes++;
 }
 
-static void mcache_flush_local(void *unused)
+/* All three mcaches of @cpu, which must be dead or be this CPU. */
+static void mcache_release_cpu(int cpu)
+{
+	mcache_releaseAll(per_cpu_ptr(gs_mcache, cpu));
+	mcache_releaseAll(per_cpu_ptr(gs_mcache_softirq, cpu));
+	mcache_releaseAll(per_cpu_ptr(gs_mcache_hardirq, cpu));
+	/* That CPU is this one or dead: its counter is ours to bump. */
+	per_cpu_ptr(gs_mcache, cpu)->stats.flushes++;
+}
+
+/*
+ * Runs in a kworker on the CPU.  With preemption, softirqs and hardirqs
+ * off, no context of this CPU can be inside its mcache: tasks cannot be
+ * preempted there, and softirq and hardirq code always runs to the end
+ * before the interrupted task resumes.
+ */
+static long mcache_flush_local(void *unused)
+{
+	unsigned long flags;
+
+	local_bh_disable();
+	local_irq_save(flags);
+	mcache_release_cpu(smp_processor_id());
+	local_irq_restore(flags);
+	local_bh_enable();
+	return 0;
+}
+
+/**
+ * mcache_flush_cpu - drain one online CPU's caches; sleeps
+ * @cpu: the CPU
+ */
+void mcache_flush_cpu(int cpu)
+{
+	cpus_read_lock();
+	if (cpu_online(cpu))
+		work_on_cpu(cpu, mcache_flush_local, NULL);
+	cpus_read_unlock();
+}
+
+/** mcache_flush_all - drain every online CPU's caches; sleeps */
+void mcache_flush_all(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, mcache_flush_local, NULL);
+	cpus_read_unlock();
+}
+
+/**
+ * mcache_drain_dead_cpu - drain a CPU that went offline
+ * @cpu: the dead CPU; nothing runs there, so its caches are free to take
+ */
+void mcache_drain_dead_cpu(int cpu)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
-	mcache_releaseAll(this_cpu_ptr(&gs_mcache));
+	mcache_release_cpu(cpu);
 	local_irq_restore(flags);
 }
 
-/**
- * mcache_flush_cpu - drain one CPU's cache, from any context that may sleep
- * @cpu: an online CPU
- */
-void mcache_flush_cpu(int cpu)
+static void mcache_init_one(struct mcache *c)
 {
-	smp_call_function_single(cpu, mcache_flush_local, NULL, 1);
+	int spc;
+
+	memset(c, 0, sizeof(*c));
+	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
+		c->alloc[spc] = &emptymspan;
 }
 
-/** mcache_flush_all - drain every online CPU's cache; may sleep */
-void mcache_flush_all(void)
+static void mcache_free_percpu(void)
 {
-	on_each_cpu(mcache_flush_local, NULL, 1);
+	free_percpu(gs_mcache);
+	free_percpu(gs_mcache_softirq);
+	free_percpu(gs_mcache_hardirq);
+	gs_mcache = NULL;
+	gs_mcache_softirq = NULL;
+	gs_mcache_hardirq = NULL;
 }
 
 int mcache_init(void)
 {
-	int cpu, spc;
+	int cpu;
 
+	gs_mcache = alloc_percpu(struct mcache);
+	gs_mcache_softirq = alloc_percpu(struct mcache);
+	gs_mcache_hardirq = alloc_percpu(struct mcache);
+	if (!gs_mcache || !gs_mcache_softirq || !gs_mcache_hardirq) {
+		mcache_free_percpu();
+		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
-		struct mcache *c = per_cpu_ptr(&gs_mcache, cpu);
-
-		memset(c, 0, sizeof(*c));
-		for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
-			c->alloc[spc] = &emptymspan;
+		mcache_init_one(per_cpu_ptr(gs_mcache, cpu));
+		mcache_init_one(per_cpu_ptr(gs_mcache_softirq, cpu));
+		mcache_init_one(per_cpu_ptr(gs_mcache_hardirq, cpu));
 	}
 	return 0;
 }
 
-/* Module exit: every CPU's cache, online or not, goes back. */
+/* Module exit: every CPU's caches, online or not, go back. */
 void mcache_exit(void)
 {
 	int cpu;
@@ -158,6 +232,12 @@ void mcache_exit(void)
 	cpus_read_lock();
 	for_each_possible_cpu(cpu)
 		if (!cpu_online(cpu))
-			mcache_releaseAll(per_cpu_ptr(&gs_mcache, cpu));
+			mcache_drain_dead_cpu(cpu);
 	cpus_read_unlock();
+}
+
+/* After mcache_exit(), once nothing can reach the counters any more. */
+void mcache_destroy(void)
+{
+	mcache_free_percpu();
 }

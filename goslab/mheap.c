@@ -606,6 +606,10 @@ static unsigned long gs_shrink_count(struct shrinker *sh,
  *
  * Under memory pressure the retain threshold does not hold: give back
  * every fully free block of the node, up to what reclaim asked for.
+ * Reclaim asks in batches (SHRINK_BATCH, 128) smaller than an arena, and
+ * a block goes back only whole, so what is kept is rounded down to whole
+ * arenas: at least @nr pages go back when that many are free in whole
+ * blocks, at most an arena more.
  * Return: the goslab pages given back to the buddy allocator.
  */
 unsigned long gs_shrink_node(int nid, unsigned long nr)
@@ -617,7 +621,7 @@ unsigned long gs_shrink_node(int nid, unsigned long nr)
 		return 0;
 	before = READ_ONCE(h->pages_free);
 	keep = before > nr ? before - nr : 0;
-	mheap_release(h, keep);
+	mheap_release(h, rounddown(keep, GS_PAGES_PER_ARENA));
 	after = READ_ONCE(h->pages_free);
 	return before > after ? before - after : 0;
 }

@@ -15,11 +15,7 @@ static int gs_cpuhp_state = -1;
 /* A CPU is dead: its cache is drained from a surviving CPU. */
 static int gs_cpu_dead(unsigned int cpu)
 {
-	unsigned long flags;
-
-	local_irq_save(flags);
-	mcache_releaseAll(per_cpu_ptr(&gs_mcache, cpu));
-	local_irq_restore(flags);
+	mcache_drain_dead_cpu(cpu);
 	return 0;
 }
 
@@ -33,11 +29,13 @@ static int __init goslab_init(void)
 	err = mcentral_init();
 	if (err)
 		goto out_heap;
-	mcache_init();
+	err = mcache_init();
+	if (err)
+		goto out_central;
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
 					NULL, gs_cpu_dead);
 	if (err < 0)
-		goto out_central;
+		goto out_mcache;
 	gs_cpuhp_state = err;
 	err = goslab_debugfs_init();
 	if (err)
@@ -49,6 +47,8 @@ static int __init goslab_init(void)
 
 out_cpuhp:
 	cpuhp_remove_state_nocalls(gs_cpuhp_state);
+out_mcache:
+	mcache_destroy();
 out_central:
 	mcentral_exit();
 out_heap:
@@ -64,6 +64,7 @@ static void __exit goslab_exit(void)
 	gs_report_leaks();
 	mcentral_exit();
 	mheap_exit();
+	mcache_destroy();
 }
 
 module_init(goslab_init);

@@ -105,7 +105,7 @@ static void refill_setup(struct kunit *test, struct refill_ctx *x, size_t size)
 	x->spc = make_spanclass(x->sc, false);
 	x->c = mcentral_of(x->node, x->spc);
 	x->h = mheap_of(x->node);
-	x->mc = this_cpu_ptr(&gs_mcache);
+	x->mc = this_cpu_ptr(gs_mcache);
 	KUNIT_ASSERT_NOT_NULL(test, x->h);
 
 	mcache_flush_all();
@@ -167,9 +167,14 @@ static void refill_grow_test(struct kunit *test)
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
 
 	goslab_free(p);
-	/* A free to a cached span is a freeBits bit and a pending count. */
-	KUNIT_EXPECT_TRUE(test, test_bit(0, s->freeBits));
-	KUNIT_EXPECT_EQ(test, span_pending(s), 1L);
+	/*
+	 * The owner's free to its cached span goes on the span's local LIFO:
+	 * no freeBits bit, no pending count, the next allocation takes it.
+	 */
+	KUNIT_EXPECT_TRUE(test, test_bit(0, s->localBits));
+	KUNIT_EXPECT_PTR_EQ(test, s->localfree, p);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, s->freeBits));
+	KUNIT_EXPECT_EQ(test, span_pending(s), 0L);
 	KUNIT_EXPECT_TRUE(test, span_cached(s));
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
 
@@ -272,11 +277,15 @@ static void refill_full_partial_empty_test(struct kunit *test)
 		goslab_free(more[i]);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
 
-	/* a's objects freed while it is cached: counted lock-free. */
+	/*
+	 * a's objects freed from this CPU while its mcache caches a: they
+	 * go on a's local LIFO, lock-free and uncounted until a is let go.
+	 */
 	for (i = 0; i < x.nelems; i++)
 		goslab_free(objs[i]);
 	KUNIT_EXPECT_TRUE(test, span_cached(a));
-	KUNIT_EXPECT_EQ(test, span_pending(a), (long)x.nelems);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(a->localBits, x.nelems), x.nelems);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
 
 	mcache_flush_all();
@@ -307,6 +316,9 @@ static void refill_local_sweep_test(struct kunit *test)
 	int other;
 
 	refill_setup(test, &x, *size);
+	other = cpumask_any_but(cpu_online_mask, x.cpu);
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
 	objs = kunit_kcalloc(test, x.nelems, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	refills = x.mc->stats.refills;
@@ -322,32 +334,34 @@ static void refill_local_sweep_test(struct kunit *test)
 
 	k1 = x.nelems - 1;
 	k2 = 0;
+	/* k1 freed by the owner (local LIFO), k2 by the other CPU's IPI. */
 	goslab_free(objs[k1]);
-	other = cpumask_any_but(cpu_online_mask, x.cpu);
-	if (other < nr_cpu_ids)
-		KUNIT_EXPECT_EQ(test, smp_call_function_single(other,
-				refill_remote_free, objs[k2], 1), 0);
-	else
-		goslab_free(objs[k2]);
-	KUNIT_EXPECT_EQ(test, span_pending(a), 2L);
-	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->freeBits));
+	KUNIT_EXPECT_EQ(test, smp_call_function_single(other,
+			refill_remote_free, objs[k2], 1), 0);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
+	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->localBits));
+	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->freeBits));
 	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
 
-	/* The refill sweeps a in place and keeps it. */
+	/*
+	 * The local free comes back first, without a refill; then the span
+	 * is exhausted and the refill sweeps the remote free in place.
+	 */
 	y1 = goslab_alloc(x.size, GFP_KERNEL);
-	y2 = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, y1);
+	KUNIT_EXPECT_PTR_EQ(test, y1, objs[k1]);
+	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 1);
+	y2 = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, y2);
-	KUNIT_EXPECT_PTR_EQ(test, y1, objs[k2]);
-	KUNIT_EXPECT_PTR_EQ(test, y2, objs[k1]);
+	KUNIT_EXPECT_PTR_EQ(test, y2, objs[k2]);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
 	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 2);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
-	objs[k1] = y2;
-	objs[k2] = y1;
+	objs[k1] = y1;
+	objs[k2] = y2;
 
 	/* A full cached span flushed goes to the full list... */
 	mcache_flush_all();

@@ -30,7 +30,7 @@ static void tiny_pin(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
 	mcache_flush_all();
-	KUNIT_ASSERT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny, 0UL);
+	KUNIT_ASSERT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, 0UL);
 }
 
 /* Go's alignment for a tiny request of @size bytes. */
@@ -101,8 +101,8 @@ static void tiny_run_model(struct kunit *test, const u8 *sizes, int n)
 				off = size;
 			}
 		}
-		KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny, blk);
-		KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tinyoffset,
+		KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk);
+		KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tinyoffset,
 				(unsigned int)off);
 		s = spanOf(p);
 		KUNIT_ASSERT_NOT_NULL(test, s);
@@ -192,7 +192,7 @@ static void tiny_only_noscan_test(struct kunit *test)
 	/* A 16-byte noscan object is a whole block of the tiny span class. */
 	KUNIT_EXPECT_EQ(test, spanOf((unsigned long)q)->spanclass,
 			(spanClass)GS_TINY_SPANCLASS);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny,
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny,
 			(unsigned long)r);
 	goslab_free(p);
 	goslab_free(q);
@@ -240,7 +240,7 @@ static void tiny_block_release_test(struct kunit *test)
 	blk2 = (unsigned long)c;
 	KUNIT_EXPECT_EQ(test, blk2 % GS_TINY_SIZE, 0UL);
 	KUNIT_EXPECT_NE(test, blk2, blk);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny, blk2);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk2);
 	/* Now, and only now, the block went back to its span. */
 	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), 0U);
 	if (spanOf(blk2) == s) {
@@ -257,7 +257,7 @@ static void tiny_block_release_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	blk3 = (unsigned long)e;
 	KUNIT_EXPECT_NE(test, blk3, blk2);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny, blk3);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk3);
 	s2 = spanOf(blk2);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
 	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2),
@@ -276,7 +276,7 @@ static void tiny_block_release_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tiny_ref(spanOf(blk3), blk3), (u32)GS_TINY_HELD);
 	KUNIT_EXPECT_TRUE(test, block_live(spanOf(blk3), blk3));
 	mcache_flush_all();
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(&gs_mcache)->tiny, 0UL);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, 0UL);
 }
 
 static void tiny_expect_begin(void)

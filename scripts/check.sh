@@ -67,6 +67,9 @@ fi
 stage sizeclasses make --no-print-directory check-sizeclasses
 stage kunit sh scripts/kunit.sh
 stage vm-test sh scripts/vm-test.sh
+if [ -f scripts/fuzz.sh ]; then
+	stage fuzz sh scripts/fuzz.sh --check
+fi
 if [ -f scripts/lint.sh ]; then
 	stage lint sh scripts/lint.sh
 fi

@@ -38,7 +38,13 @@
 # Environment: GOSLAB_CACHE (cache directory), GOSLAB_JOBS (make -j,
 # default: number of CPUs), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
 # run, default 900), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all
-# built-in suites), GOSLAB_RESULTS (see above).
+# built-in suites), GOSLAB_KUNIT_KERNEL_ARGS (extra kernel command-line
+# words, e.g. init_on_alloc=1), GOSLAB_RESULTS (see above).
+#
+# The test VM boots with kasan_multi_shot, so a KASAN report a test
+# provokes on purpose does not silence KASAN for the rest of the run.
+# lockdep has no such switch: it turns itself off after its first report,
+# so tests should not provoke lockdep reports on purpose.
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -133,6 +139,9 @@ set -- run --arch=x86_64 --build_dir="$bdir" \
 	--qemu_args='-smp 2 -cpu max -accel tcg -m 2048' \
 	--kernel_args=kasan_multi_shot \
 	--json="$json"
+for a in ${GOSLAB_KUNIT_KERNEL_ARGS:-}; do
+	set -- "$@" --kernel_args="$a"
+done
 [ -z "$filter" ] || set -- "$@" "$filter"
 
 echo "kunit: $tree/tools/testing/kunit/kunit.py $*" >&2
@@ -183,7 +192,11 @@ EOF
 	[ "$3" -eq 0 ] || echo "kunit: $3 skipped (not counted)" >&2
 fi
 
-if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+if [ ! -s "$json" ]; then
+	echo "kunit: FAIL: kunit.py (status $rc) produced no results:" \
+		"configuration, build or boot failed, see above" >&2
+	failed=1
+elif [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: no test case ran" >&2
 	failed=1
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then

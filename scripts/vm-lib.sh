@@ -20,8 +20,22 @@ vm_timeout=${GOSLAB_VM_TIMEOUT:-300}
 # vm_prepare <series>: build the modules for the newest installed kernel of
 # <series> (6.12 or 6.1) and pack its initramfs.  Sets vm_krel (the kernel
 # release), vm_image, vm_initrd, vm_buildlog.  On failure returns 1 with
-# the reason in vm_err.
+# the reason in vm_err.  Two scripts preparing at once (make run during a
+# make check, say) would build into the same build/<release>/ and corrupt
+# each other's objects, so preparing holds a lock; booting does not.
 vm_prepare() {
+	mkdir -p "$repo/build"
+	exec 8>"$repo/build/.vm-prepare.lock"
+	if command -v flock >/dev/null 2>&1; then
+		flock 8
+	fi
+	_vm_prepare "$@"
+	_vm_rc=$?
+	exec 8>&-
+	return "$_vm_rc"
+}
+
+_vm_prepare() {
 	vm_err=
 	vm_krel=$1
 	if ! kdir=$(sh "$repo/scripts/kdir.sh" "$1"); then

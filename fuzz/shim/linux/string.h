@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace <linux/string.h>: libc's memset and friends. */
+#include <string.h>

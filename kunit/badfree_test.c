@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for goslab's handling of bad pointers in the default mode:
+ * double frees, interior pointers and pointers goslab never handed out,
+ * given to goslab_free(), goslab_usable_size(), goslab_realloc() and
+ * goslab_free_bulk().  Each one must be
+ *
+ *  - detected and counted: gs_stats.bad_frees (debugfs bad_frees) moves
+ *    by exactly one;
+ *  - reported with the right address, reason and call site: the report
+ *    gs_get_last_report() returns names the pointer, says why, and its
+ *    caller is the test function that made the call;
+ *  - ignored: the real object is untouched and can still be used and
+ *    freed exactly once;
+ *
+ * and the heap must verify afterwards.  Reports provoked on purpose are
+ * bracketed by the expect-report markers scripts/kunit.sh looks for.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include <goslab.h>
+#include "../goslab/internal.h"
+
+static void bf_pin(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
+}
+
+static void bf_expect_begin(void)
+{
+	pr_info("goslab-test: expect-report begin\n");
+}
+
+static void bf_expect_end(void)
+{
+	pr_info("goslab-test: expect-report end\n");
+}
+
+/* What the counters and the last report said before a bad call. */
+struct bf_mark {
+	struct gs_report r;
+	long bad;
+};
+
+static noinline void bf_before(struct bf_mark *m)
+{
+	gs_get_last_report(&m->r);
+	m->bad = atomic_long_read(&gs_stats.bad_frees);
+	bf_expect_begin();
+}
+
+/*
+ * Exactly one report since bf_before(): about @ptr, with @words in its
+ * reason, made from inside @func (the function that called goslab).
+ */
+static noinline void bf_after(struct kunit *test, const struct bf_mark *m,
+			      const void *ptr, const char *words,
+			      const char *func, const char *what)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	struct gs_report r;
+
+	bf_expect_end();
+	gs_get_last_report(&r);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees),
+			    m->bad + 1, "%s: bad_frees", what);
+	KUNIT_EXPECT_EQ_MSG(test, r.seq, m->r.seq + 1, "%s: reports made", what);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, r.addr, ptr, "%s: address", what);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, r.reason ? strstr(r.reason, words) : NULL,
+				  "%s: reason \"%s\", want \"%s\"", what,
+				  r.reason ?: "(none)", words);
+	KUNIT_EXPECT_NE_MSG(test, r.caller, 0UL, "%s: no caller", what);
+	if (!IS_ENABLED(CONFIG_KALLSYMS))
+		return;
+	snprintf(sym, sizeof(sym), "%pS", (void *)r.caller);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(sym, func),
+				  "%s: reported from %s, not from %s", what,
+				  sym, func);
+}
+
+/*
+ * Run @call, which must make exactly one report about @ptr whose reason
+ * contains @words, from the function this expands in.
+ */
+#define BF_BAD(test, ptr, words, call)					\
+do {									\
+	struct bf_mark __m;						\
+									\
+	bf_before(&__m);						\
+	call;								\
+	bf_after(test, &__m, (const void *)(ptr), words, __func__, #call); \
+} while (0)
+
+/* Run @call, which must not report anything. */
+#define BF_GOOD(test, call)						\
+do {									\
+	long __b = atomic_long_read(&gs_stats.bad_frees);		\
+									\
+	call;								\
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees), \
+			    __b, "%s reported", #call);			\
+} while (0)
+
+/* bad_frees as debugfs stats prints it. */
+static unsigned long bf_stats_bad_frees(struct kunit *test)
+{
+	struct seq_file m = { .size = 4096 };
+	unsigned long v = ULONG_MAX;
+	const char *f;
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, gs_debugfs_show("stats", &m), 0);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	f = strstr(m.buf, "\nbad_frees ");
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	if (sscanf(f, "\nbad_frees %lu", &v) != 1)
+		KUNIT_FAIL(test, "stats: bad_frees unreadable");
+	kunit_kfree(test, m.buf);
+	return v;
+}
+
+#define BF_VERIFY(test)							\
+	KUNIT_EXPECT_EQ_MSG(test, gs_verify(NULL), 0UL,			\
+			    "verify found violations: read debugfs verify")
+
+/* ---- double frees ------------------------------------------------------ */
+
+/*
+ * A small object freed twice: while its span is cached, after the span
+ * was flushed to its mcentral, and after the span was swept (the free
+ * merged into allocBits).  A neighbour keeps the span alive throughout.
+ */
+static void badfree_double_small_test(struct kunit *test)
+{
+	unsigned long stat;
+	char *p, *q, *r;
+	void *n;
+
+	bf_pin(test);
+	mcache_flush_all();
+	p = goslab_alloc(200, GFP_KERNEL);
+	q = goslab_alloc(200, GFP_KERNEL);
+	r = goslab_alloc(200, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q && r);
+	memset(q, 0x3c, 200);
+
+	BF_GOOD(test, goslab_free(p));
+	stat = bf_stats_bad_frees(test);
+	BF_BAD(test, p, "double free", goslab_free(p));
+	/* debugfs counts it too. */
+	KUNIT_EXPECT_EQ(test, bf_stats_bad_frees(test), stat + 1);
+	BF_BAD(test, p, "double free",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)0));
+	BF_BAD(test, p, "double free",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(p, 300, GFP_KERNEL)));
+
+	/* The span is on its mcentral now, the free still pending. */
+	mcache_flush_all();
+	BF_BAD(test, p, "double free", goslab_free(p));
+	BF_GOOD(test, goslab_free(r));
+	BF_BAD(test, r, "double free", goslab_free(r));
+
+	/*
+	 * Allocating again caches the span and sweeps it: p and r are
+	 * free in allocBits now.  Nothing may hand them out twice.
+	 */
+	n = goslab_alloc(200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	if (n != p)
+		BF_BAD(test, p, "double free", goslab_free(p));
+	if (n != r)
+		BF_BAD(test, r, "double free", goslab_free(r));
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x3c, 200));
+	BF_GOOD(test, goslab_free(n));
+	BF_GOOD(test, goslab_free(q));
+	BF_BAD(test, q, "double free", goslab_free(q));
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
+/*
+ * A large object freed twice: its pages went back to the heap (the
+ * suite keeps the arena), and the second free is caught there.
+ */
+static void badfree_double_large_test(struct kunit *test)
+{
+	char *l, *m;
+
+	bf_pin(test);
+	l = goslab_alloc(100000, GFP_KERNEL);
+	m = goslab_alloc(GOSLAB_PAGE_SIZE * 5, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, l && m);
+	memset(m, 0x6d, GOSLAB_PAGE_SIZE * 5);
+
+	BF_GOOD(test, goslab_free(l));
+	BF_BAD(test, l, "free goslab memory", goslab_free(l));
+	BF_BAD(test, l, "free goslab memory",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(l), (size_t)0));
+	BF_BAD(test, l, "free goslab memory",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(l, 200000, GFP_KERNEL)));
+	KUNIT_EXPECT_NULL(test, memchr_inv(m, 0x6d, GOSLAB_PAGE_SIZE * 5));
+	BF_GOOD(test, goslab_free(m));
+	BF_BAD(test, m, "free goslab memory", goslab_free(m));
+	BF_VERIFY(test);
+}
+
+/*
+ * A tiny object freed twice: with live neighbours in its block, alone in
+ * a block the mcache still packs into, and alone in a block the mcache
+ * no longer holds (the block itself went back to the span).
+ */
+static void badfree_double_tiny_test(struct kunit *test)
+{
+	char *a, *b, *c;
+
+	bf_pin(test);
+
+	/* Neighbours live. */
+	mcache_flush_all();
+	a = goslab_alloc_noscan(4, GFP_KERNEL);
+	b = goslab_alloc_noscan(4, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 4);
+	memset(b, 0xbb, 4);
+	BF_GOOD(test, goslab_free(a));
+	BF_BAD(test, a, "not allocated", goslab_free(a));
+	BF_BAD(test, a, "not allocated",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(a), (size_t)0));
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0xbb, 4));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(b), (size_t)4);
+	BF_GOOD(test, goslab_free(b));
+	BF_BAD(test, b, "not allocated", goslab_free(b));
+
+	/* Alone in the block this CPU still packs into. */
+	mcache_flush_all();
+	a = goslab_alloc_noscan(8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	BF_GOOD(test, goslab_free(a));
+	BF_BAD(test, a, "not allocated", goslab_free(a));
+	BF_BAD(test, a, "not allocated",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(a), (size_t)0));
+	/* The block is still this CPU's and still works. */
+	b = goslab_alloc_noscan(8, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, b, a + 8);
+	memset(b, 0x5b, 8);
+	c = goslab_alloc_noscan(16, GFP_KERNEL);	/* a whole block */
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_NE(test, c, a);
+	memset(c, 0x5c, 16);
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0x5b, 8));
+	BF_GOOD(test, goslab_free(b));
+	BF_GOOD(test, goslab_free(c));
+	mcache_flush_all();
+	BF_VERIFY(test);
+
+	/*
+	 * Alone in a block the mcache let go of: the block itself is freed.
+	 * c, a 16-byte noscan object of the same span, keeps the span.
+	 */
+	a = goslab_alloc_noscan(8, GFP_KERNEL);
+	c = goslab_alloc_noscan(16, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && c);
+	KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)c), spanOf((unsigned long)a));
+	mcache_flush_all();
+	BF_GOOD(test, goslab_free(a));
+	BF_BAD(test, a, "not allocated", goslab_free(a));
+	BF_BAD(test, a, "not allocated",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(a), (size_t)0));
+	BF_GOOD(test, goslab_free(c));
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
+/* ---- interior pointers ------------------------------------------------- */
+
+static void badfree_interior_small_test(struct kunit *test)
+{
+	char *q;
+
+	bf_pin(test);
+	q = goslab_alloc(200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	memset(q, 0x3c, 200);
+
+	BF_BAD(test, q + 8, "middle of an object", goslab_free(q + 8));
+	BF_BAD(test, q + 1, "middle of an object", goslab_free(q + 1));
+	BF_BAD(test, q + 207, "middle of an object", goslab_free(q + 207));
+	BF_BAD(test, q + 16, "middle of an object",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(q + 16), (size_t)0));
+	BF_BAD(test, q + 24, "middle of an object",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(q + 24, 1000, GFP_KERNEL)));
+	BF_BAD(test, q + 32, "middle of an object",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(q + 32, 10, GFP_KERNEL)));
+
+	/* The object is untouched and frees exactly once. */
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x3c, 200));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(q), (size_t)208);
+	BF_GOOD(test, goslab_free(q));
+	BF_BAD(test, q, "double free", goslab_free(q));
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
+static void badfree_interior_large_test(struct kunit *test)
+{
+	char *l;
+
+	bf_pin(test);
+	l = goslab_alloc(100000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	memset(l, 0x4c, 100000);
+
+	BF_BAD(test, l + 16, "middle of an object", goslab_free(l + 16));
+	BF_BAD(test, l + GOSLAB_PAGE_SIZE, "middle of an object",
+	       goslab_free(l + GOSLAB_PAGE_SIZE));
+	BF_BAD(test, l + 99999, "middle of an object", goslab_free(l + 99999));
+	BF_BAD(test, l + PAGE_SIZE, "middle of an object",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(l + PAGE_SIZE), (size_t)0));
+	BF_BAD(test, l + 8, "middle of an object",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(l + 8, 200000, GFP_KERNEL)));
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(l, 0x4c, 100000));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(l), (size_t)round_up(100000, GOSLAB_PAGE_SIZE));
+	BF_GOOD(test, goslab_free(l));
+	BF_VERIFY(test);
+}
+
+static void badfree_interior_tiny_test(struct kunit *test)
+{
+	char *a, *b;
+
+	bf_pin(test);
+	mcache_flush_all();
+	a = goslab_alloc_noscan(8, GFP_KERNEL);
+	b = goslab_alloc_noscan(4, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b);
+	KUNIT_ASSERT_PTR_EQ(test, b, a + 8);
+	memset(a, 0xaa, 8);
+	memset(b, 0xbb, 4);
+
+	BF_BAD(test, a + 1, "not allocated", goslab_free(a + 1));
+	BF_BAD(test, a + 4, "not allocated", goslab_free(a + 4));
+	BF_BAD(test, b + 2, "not allocated", goslab_free(b + 2));
+	BF_BAD(test, a + 15, "not allocated", goslab_free(a + 15));
+	BF_BAD(test, a + 3, "not allocated",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(a + 3), (size_t)0));
+	BF_BAD(test, b + 1, "not allocated",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(b + 1, 100, GFP_KERNEL)));
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(a, 0xaa, 8));
+	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0xbb, 4));
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(a), (size_t)8);
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(b), (size_t)4);
+	BF_GOOD(test, goslab_free(a));
+	BF_GOOD(test, goslab_free(b));
+	BF_BAD(test, a, "not allocated", goslab_free(a));
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
+/* ---- pointers goslab never handed out ---------------------------------- */
+
+/*
+ * A random address in the direct map that no goslab arena covers.
+ * goslab never dereferences a pointer it does not own, so any mapped or
+ * unmapped address in the direct map will do.
+ */
+static void *bf_random_direct(struct kunit *test)
+{
+	unsigned long span = (unsigned long)high_memory - PAGE_OFFSET;
+	int tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		unsigned long a = PAGE_OFFSET + get_random_u64() % span;
+
+		if (virt_addr_valid((void *)a) && !arena_of(a))
+			return (void *)a;
+	}
+	KUNIT_FAIL(test, "no direct-map address outside goslab found");
+	return NULL;
+}
+
+/* Each of goslab's entry points on @p, which goslab never handed out. */
+static noinline void bf_foreign(struct kunit *test, void *p, const char *words)
+{
+	void *arr[1] = { p };
+
+	BF_BAD(test, p, words, goslab_free(p));
+	BF_BAD(test, p, words,
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)0));
+	BF_BAD(test, p, words,
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(p, 64, GFP_KERNEL)));
+	/* realloc to 0 frees: the free is reported, the result is 0 bytes. */
+	BF_BAD(test, p, words,
+	       KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(p, 0, GFP_KERNEL),
+				   (void *)ZERO_SIZE_PTR));
+	BF_BAD(test, p, words, goslab_free_bulk(1, arr));
+}
+
+/* Memory from the stack, kmalloc, vmalloc and the page allocator. */
+static void badfree_foreign_test(struct kunit *test)
+{
+	char stackbuf[64] __aligned(16);
+	char *stackp = stackbuf;
+	struct page *page;
+	char *k, *kl, *v, *pg, *rnd;
+	int i;
+
+	bf_pin(test);
+	/* The compiler must not see that the stack buffer is never used. */
+	OPTIMIZER_HIDE_VAR(stackp);
+	k = kmalloc(64, GFP_KERNEL);
+	kl = kmalloc(3 * PAGE_SIZE, GFP_KERNEL);
+	v = vmalloc(3 * PAGE_SIZE);
+	page = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_TRUE(test, k && kl && v && page);
+	pg = page_address(page);
+	memset(k, 0x6b, 64);
+	memset(pg, 0x70, 2 * PAGE_SIZE);
+
+	bf_foreign(test, stackp, "does not own");
+	bf_foreign(test, k, "does not own");
+	bf_foreign(test, k + 8, "does not own");
+	bf_foreign(test, kl, "does not own");
+	bf_foreign(test, v, "does not own");
+	bf_foreign(test, v + PAGE_SIZE + 3, "does not own");
+	bf_foreign(test, pg, "does not own");
+	bf_foreign(test, pg + PAGE_SIZE, "does not own");
+	for (i = 0; i < 8; i++) {
+		rnd = bf_random_direct(test);
+		if (rnd)
+			bf_foreign(test, rnd, "does not own");
+	}
+
+	/* Nothing of theirs was touched. */
+	KUNIT_EXPECT_NULL(test, memchr_inv(k, 0x6b, 64));
+	KUNIT_EXPECT_NULL(test, memchr_inv(pg, 0x70, 2 * PAGE_SIZE));
+	kfree(k);
+	kfree(kl);
+	vfree(v);
+	__free_pages(page, 1);
+	BF_VERIFY(test);
+}
+
+/*
+ * Inside goslab's own memory, but never handed out: the next slot of a
+ * fresh span (free, past freeindex), and a page of an arena that no span
+ * covers.  The ignored free leaves the slot to be handed out normally.
+ */
+static void badfree_never_allocated_test(struct kunit *test)
+{
+	struct mcentral *c;
+	struct gs_arena *ar;
+	unsigned long free_page = 0, flags;
+	char *p, *next, *n;
+	unsigned int k;
+
+	bf_pin(test);
+	mcache_flush_all();
+	c = mcentral_of(numa_mem_id(),
+			make_spanclass(goslab_size_to_class(6784), false));
+	KUNIT_ASSERT_EQ_MSG(test, c->nr_partial, 0UL,
+			    "6784-byte objects left allocated by an earlier test");
+	p = goslab_alloc(6784, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* A fresh span: p is its first object, the rest never handed out. */
+	KUNIT_ASSERT_EQ(test, (unsigned long)p, spanOf((unsigned long)p)->startAddr);
+	next = p + 6784;
+	KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)next), spanOf((unsigned long)p));
+
+	BF_BAD(test, next, "not allocated", goslab_free(next));
+	BF_BAD(test, next, "not allocated",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(next), (size_t)0));
+	BF_BAD(test, next, "not allocated",
+	       KUNIT_EXPECT_NULL(test, goslab_realloc(next, 10000, GFP_KERNEL)));
+	n = goslab_alloc(6784, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, n, next);
+	BF_GOOD(test, goslab_free(n));
+	BF_GOOD(test, goslab_free(p));
+
+	/* A page of an arena outside every span. */
+	ar = arena_of((unsigned long)p);
+	KUNIT_ASSERT_NOT_NULL(test, ar);
+	spin_lock_irqsave(&ar->heap->lock, flags);
+	for (k = GS_PAGES_PER_ARENA; k-- > 0; )
+		if (!ar->spans[k] && test_bit(k, ar->owned)) {
+			free_page = ar->base + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
+			break;
+		}
+	spin_unlock_irqrestore(&ar->heap->lock, flags);
+	if (free_page) {
+		BF_BAD(test, free_page, "free goslab memory",
+		       goslab_free((void *)free_page));
+		BF_BAD(test, free_page + 64, "free goslab memory",
+		       goslab_free((void *)(free_page + 64)));
+	}
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
+/* ---- the heap afterwards ----------------------------------------------- */
+
+#define BF_CHURN	200
+
+/*
+ * After every kind of bad pointer the allocator hands out no object
+ * twice, keeps contents, counts nothing more, and gives every page back.
+ */
+static void badfree_heap_intact_test(struct kunit *test)
+{
+	long bad0 = atomic_long_read(&gs_stats.bad_frees);
+	unsigned long inuse0, inuse1, flags;
+	struct mheap *h = mheap_of(numa_mem_id());
+	void **p;
+	int i, j;
+
+	bf_pin(test);
+	p = kunit_kcalloc(test, BF_CHURN, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mcache_flush_all();
+	spin_lock_irqsave(&h->lock, flags);
+	inuse0 = h->pages_inuse;
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	for (i = 0; i < BF_CHURN; i++) {
+		size_t size = i % 3 == 0 ? 1 + i % 15 : i % 3 == 1 ? 200 : 40000;
+
+		p[i] = i % 3 == 0 ? goslab_alloc_noscan(size, GFP_KERNEL) :
+				    goslab_alloc(size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i & 0xff, size);
+	}
+	for (i = 0; i < BF_CHURN; i++) {
+		size_t size = i % 3 == 0 ? 1 + i % 15 : i % 3 == 1 ? 200 : 40000;
+
+		for (j = 0; j < i; j++)
+			if (p[i] == p[j])
+				KUNIT_FAIL(test, "object %p handed out twice", p[i]);
+		KUNIT_EXPECT_NULL(test, memchr_inv(p[i], i & 0xff, size));
+	}
+	for (i = 0; i < BF_CHURN; i++)
+		goslab_free(p[i]);
+	mcache_flush_all();
+	spin_lock_irqsave(&h->lock, flags);
+	inuse1 = h->pages_inuse;
+	spin_unlock_irqrestore(&h->lock, flags);
+	KUNIT_EXPECT_EQ(test, inuse1, inuse0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0);
+	BF_VERIFY(test);
+}
+
+/* ---- suite ------------------------------------------------------------- */
+
+static unsigned long bf_saved_retain;
+
+/* Keep free arenas, so that a freed object's pages stay goslab's. */
+static int bf_init(struct kunit *test)
+{
+	bf_saved_retain = mheap_retain_pages();
+	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	return 0;
+}
+
+static void bf_exit(struct kunit *test)
+{
+	mheap_set_retain_pages(bf_saved_retain);
+}
+
+static struct kunit_case goslab_badfree_cases[] = {
+	KUNIT_CASE(badfree_double_small_test),
+	KUNIT_CASE(badfree_double_large_test),
+	KUNIT_CASE(badfree_double_tiny_test),
+	KUNIT_CASE(badfree_interior_small_test),
+	KUNIT_CASE(badfree_interior_large_test),
+	KUNIT_CASE(badfree_interior_tiny_test),
+	KUNIT_CASE(badfree_foreign_test),
+	KUNIT_CASE(badfree_never_allocated_test),
+	KUNIT_CASE(badfree_heap_intact_test),
+	{}
+};
+
+static struct kunit_suite goslab_badfree_suite = {
+	.name = "goslab_badfree",
+	.init = bf_init,
+	.exit = bf_exit,
+	.test_cases = goslab_badfree_cases,
+};
+
+kunit_test_suite(goslab_badfree_suite);

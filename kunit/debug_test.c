@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for goslab's debug mode (goslab/debug.c, debug=PZU): every
+ * detection is asserted against the report it produces, both the record
+ * gs_get_last_report() keeps (address, reason, caller) and the lines on
+ * the console, captured the way KFENCE's tests do; correct use, the
+ * allocator's own writes, zeroing and switching at run time must produce
+ * no report at all.
+ *
+ * Each case runs with gs_debug_set("PZU") (PZ without a stack depot) and
+ * is switched back to "-" by the suite's exit hook, which KUnit runs even
+ * when the case failed.  Objects from spans made while debug mode was off
+ * carry no records and are never checked, so dbg_alloc() allocates until
+ * it gets an object from a span made in debug mode.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/kallsyms.h>
+#include <linux/mm.h>
+#include <linux/poison.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <trace/events/printk.h>
+
+#include <goslab.h>
+#include "../goslab/internal.h"
+
+#define DBG_REDZONE	0xcc	/* debug.c's red-zone byte */
+#define DBG_STASH	8192	/* objects dbg_alloc() may skip */
+
+/* Console lines from goslab, captured while a case provokes a report. */
+static struct {
+	spinlock_t lock;
+	bool on;
+	int n;
+	char lines[16][200];
+} dbg_console = {
+	.lock = __SPIN_LOCK_UNLOCKED(dbg_console.lock),
+};
+static bool dbg_console_ok;
+
+static void dbg_probe_console(void *ignore, const char *buf, size_t len)
+{
+	unsigned long flags;
+
+	if (!READ_ONCE(dbg_console.on) || !strnstr(buf, "goslab: ", len))
+		return;
+	spin_lock_irqsave(&dbg_console.lock, flags);
+	if (dbg_console.n < ARRAY_SIZE(dbg_console.lines))
+		strscpy(dbg_console.lines[dbg_console.n++], buf,
+			min(len + 1, sizeof(dbg_console.lines[0])));
+	spin_unlock_irqrestore(&dbg_console.lock, flags);
+}
+
+/* Start provoking: the kunit.sh markers, a fresh capture. */
+static void dbg_expect_begin(void)
+{
+	unsigned long flags;
+
+	pr_info("goslab-test: expect-report begin\n");
+	spin_lock_irqsave(&dbg_console.lock, flags);
+	dbg_console.n = 0;
+	WRITE_ONCE(dbg_console.on, true);
+	spin_unlock_irqrestore(&dbg_console.lock, flags);
+}
+
+static void dbg_expect_end(void)
+{
+	WRITE_ONCE(dbg_console.on, false);
+	pr_info("goslab-test: expect-report end\n");
+}
+
+/* Was a line containing @what captured?  Always true without capture. */
+static bool dbg_console_has(const char *what)
+{
+	unsigned long flags;
+	bool found = false;
+	int i;
+
+	if (!dbg_console_ok)
+		return true;
+	spin_lock_irqsave(&dbg_console.lock, flags);
+	for (i = 0; i < dbg_console.n && !found; i++)
+		found = strstr(dbg_console.lines[i], what);
+	spin_unlock_irqrestore(&dbg_console.lock, flags);
+	return found;
+}
+
+static bool dbg_tracking(void)
+{
+	return READ_ONCE(gs_debug_flags) & GS_DEBUG_TRACK;
+}
+
+static void dbg_pin(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+}
+
+static void *dbg_raw_alloc(size_t size, gfp_t gfp, bool noscan)
+{
+	return noscan ? goslab_alloc_noscan(size, gfp) : goslab_alloc(size, gfp);
+}
+
+/* An object of @size from a span that has debug records. */
+static void *dbg_alloc(struct kunit *test, size_t size, gfp_t gfp, bool noscan)
+{
+	void **stash = kvmalloc_array(DBG_STASH, sizeof(void *), GFP_KERNEL);
+	unsigned int n = 0;
+	struct mspan *s;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, stash);
+	for (;;) {
+		p = dbg_raw_alloc(size, gfp, noscan);
+		if (!p)
+			break;
+		s = spanOf((unsigned long)p);
+		if ((s && s->debug) || n == DBG_STASH)
+			break;
+		stash[n++] = p;
+	}
+	goslab_free_bulk(n, stash);
+	kvfree(stash);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", size);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, spanOf((unsigned long)p)->debug,
+				  "no debug span for size %zu after %u objects",
+				  size, n);
+	return p;
+}
+
+/*
+ * Allocate @size with @gfp until @want comes back (its span is swept),
+ * freeing the others.  Return: whether it came back.  Pinned callers only.
+ */
+static bool dbg_get_back(void *want, size_t size, bool noscan, gfp_t gfp)
+{
+	void **stash = kvmalloc_array(DBG_STASH, sizeof(void *), GFP_KERNEL);
+	unsigned int n = 0;
+	bool back = false;
+	void *p;
+
+	if (!stash)
+		return false;
+	while (n < DBG_STASH) {
+		p = dbg_raw_alloc(size, gfp, noscan);
+		if (!p)
+			break;
+		if (p == want) {
+			back = true;
+			break;
+		}
+		stash[n++] = p;
+	}
+	goslab_free_bulk(n, stash);
+	kvfree(stash);
+	return back;
+}
+
+/* Frees through a frame of its own, so the report's caller is known. */
+static noinline void dbg_free_here(const void *p)
+{
+	goslab_free(p);
+	barrier();	/* no tail call: this frame is the caller */
+}
+
+struct dbg_counts {
+	long reports, bad;
+	unsigned long seq;
+};
+
+static void dbg_counts(struct dbg_counts *c)
+{
+	struct gs_report r;
+
+	gs_get_last_report(&r);
+	c->reports = atomic_long_read(&gs_stats.debug_reports);
+	c->bad = atomic_long_read(&gs_stats.bad_frees);
+	c->seq = r.seq;
+}
+
+/* Nothing was reported since @c. */
+static void dbg_expect_quiet(struct kunit *test, const struct dbg_counts *c,
+			     const char *what)
+{
+	struct dbg_counts now;
+
+	dbg_counts(&now);
+	KUNIT_EXPECT_EQ_MSG(test, now.reports, c->reports, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, now.bad, c->bad, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, now.seq, c->seq, "%s", what);
+}
+
+/* Exactly one debug report since @c: at @addr, for @reason. */
+static void dbg_expect_report(struct kunit *test, const struct dbg_counts *c,
+			      const void *addr, const char *reason,
+			      const char *what)
+{
+	struct dbg_counts now;
+	struct gs_report r;
+	char line[96];
+
+	dbg_counts(&now);
+	gs_get_last_report(&r);
+	KUNIT_EXPECT_EQ_MSG(test, now.reports, c->reports + 1, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, now.bad, c->bad, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, now.seq, c->seq + 1, "%s", what);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, r.addr, addr, "%s", what);
+	KUNIT_EXPECT_STREQ_MSG(test, r.reason ? r.reason : "(none)", reason,
+			       "%s", what);
+	KUNIT_EXPECT_NE_MSG(test, r.caller, 0UL, "%s", what);
+	snprintf(line, sizeof(line), "goslab: %s at %px", reason, addr);
+	KUNIT_EXPECT_TRUE_MSG(test, dbg_console_has(line),
+			      "%s: no console line \"%s\"", what, line);
+	if (dbg_tracking())
+		KUNIT_EXPECT_TRUE_MSG(test, dbg_console_has("goslab: allocated by"),
+				      "%s: no allocation stack printed", what);
+}
+
+/*
+ * One byte written past the requested size, at @off into the slack, is
+ * reported at free with the address of that byte; the report's caller
+ * is the function that freed.
+ */
+static void dbg_overflow_one(struct kunit *test, size_t size, bool noscan,
+			     size_t off)
+{
+	struct dbg_counts c;
+	struct gs_report r;
+	char what[64], *sym = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
+	u8 *p = dbg_alloc(test, size, GFP_KERNEL, noscan);
+	struct mspan *s = spanOf((unsigned long)p);
+
+	snprintf(what, sizeof(what), "size %zu noscan %d offset %zu", size,
+		 noscan, off);
+	KUNIT_ASSERT_GT_MSG(test, (size_t)s->elemsize, size + off, "%s", what);
+	memset(p, 0x11, size);
+	dbg_counts(&c);
+	dbg_expect_begin();
+	p[size + off] = 0x42;
+	dbg_free_here(p);
+	dbg_expect_end();
+	dbg_expect_report(test, &c, p + size + off,
+			  "write past the end of the object", what);
+	gs_get_last_report(&r);
+	KUNIT_ASSERT_NOT_NULL(test, sym);
+	sprint_symbol_no_offset(sym, r.caller);
+	KUNIT_EXPECT_TRUE_MSG(test, strstarts(sym, "dbg_free_here"),
+			      "%s: caller %s", what, sym);
+}
+
+static void debug_overflow_test(struct kunit *test)
+{
+	static const struct {
+		size_t size;
+		bool noscan;
+	} cases[] = {
+		{ 100, false }, { 1, false }, { 13, false }, { 1000, false },
+		{ 30000, false }, { 5, true }, { 200, true },
+		{ 40000, false }, { 100000, true },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t size = cases[i].size, slot;
+		bool noscan = cases[i].noscan;
+
+		slot = size <= GOSLAB_MAX_SMALL_SIZE ?
+		       class_to_size[goslab_size_to_class(size)] :
+		       round_up(size, GOSLAB_PAGE_SIZE);
+		/* The first byte past the request, and the slot's last. */
+		dbg_overflow_one(test, size, noscan, 0);
+		dbg_overflow_one(test, size, noscan, slot - size - 1);
+	}
+}
+
+/*
+ * A write after free is reported when the slot is handed out again, at
+ * the written byte, with the free stack.
+ */
+static void debug_uaf_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 200, 24, 3000 };
+	struct dbg_counts c;
+	unsigned int i;
+
+	dbg_pin(test);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		u8 *p = dbg_alloc(test, size, GFP_KERNEL, false);
+		char what[32];
+		bool back;
+
+		snprintf(what, sizeof(what), "size %zu", size);
+		memset(p, 0x22, size);
+		goslab_free(p);
+		dbg_counts(&c);
+		dbg_expect_begin();
+		WRITE_ONCE(p[size / 2], 0x42);	/* deliberately after the free */
+		back = dbg_get_back(p, size, false, GFP_KERNEL);
+		dbg_expect_end();
+		KUNIT_ASSERT_TRUE_MSG(test, back, "%s: slot never came back", what);
+		dbg_expect_report(test, &c, p + size / 2, "write after free", what);
+		if (dbg_tracking())
+			KUNIT_EXPECT_TRUE_MSG(test, dbg_console_has("goslab: freed by"),
+					      "%s: no free stack printed", what);
+		/* The poison was restored: the object is clean again. */
+		dbg_counts(&c);
+		goslab_free(p);
+		dbg_expect_quiet(test, &c, what);
+	}
+}
+
+/* Correct use, many times over: not one report. */
+static void debug_correct_use_test(struct kunit *test)
+{
+	struct dbg_counts c;
+	unsigned int i;
+
+	dbg_counts(&c);
+	for (i = 0; i < 3000; i++) {
+		u32 x = get_random_u32();
+		size_t size = x % 8 ? 1 + (x >> 8) % 2048 :
+				      1 + (x >> 8) % (3 * GOSLAB_MAX_SMALL_SIZE);
+		gfp_t gfp = GFP_KERNEL | (x & 0x10 ? __GFP_ZERO : 0);
+		u8 *p = dbg_raw_alloc(size, gfp, x & 0x20);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, (u8)x, size);
+		goslab_free(p);
+	}
+	/* The usable size is the caller's too, as ksize() is with SLUB. */
+	for (i = 1; i <= 64; i++) {
+		size_t size = i * 37;
+		u8 *p = dbg_alloc(test, size, GFP_KERNEL, i & 1);
+		size_t usable = goslab_usable_size(p);
+
+		KUNIT_EXPECT_GE(test, usable, size);
+		memset(p, 0x33, usable);
+		goslab_free(p);
+	}
+	/* realloc within the slot keeps the object; using it all is fine. */
+	for (i = 1; i <= 12; i++) {
+		u8 *p = dbg_alloc(test, 100, GFP_KERNEL, false);
+		u8 *q = goslab_realloc(p, 100 + i, GFP_KERNEL);
+
+		KUNIT_ASSERT_PTR_EQ(test, q, p);
+		memset(q, 0x44, 100 + i);
+		goslab_free(q);
+	}
+	dbg_expect_quiet(test, &c, "correct use");
+}
+
+/*
+ * The allocator never writes into a red zone itself: right after the
+ * allocation and right before the free it holds the pattern, for sizes
+ * just under every class size and for large objects.
+ */
+static void debug_redzone_test(struct kunit *test)
+{
+	static const size_t large[] = {
+		32769, 40000, 65537, 100000, (1 << 20) + 1,
+	};
+	static const unsigned int under[] = { 1, 3, 8 };
+	struct dbg_counts c;
+	unsigned int cl, k;
+
+	dbg_counts(&c);
+	for (cl = 1; cl < GOSLAB_NUM_SIZE_CLASSES + ARRAY_SIZE(large); cl++) {
+		for (k = 0; k < ARRAY_SIZE(under); k++) {
+			size_t size;
+			u8 *p;
+			struct mspan *s;
+
+			if (cl < GOSLAB_NUM_SIZE_CLASSES) {
+				if (class_to_size[cl] <= under[k])
+					continue;
+				size = class_to_size[cl] - under[k];
+			} else {
+				if (k)
+					break;
+				size = large[cl - GOSLAB_NUM_SIZE_CLASSES];
+			}
+			p = dbg_alloc(test, size, GFP_KERNEL, k & 1);
+			s = spanOf((unsigned long)p);
+			KUNIT_EXPECT_NULL_MSG(test,
+				memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+				"size %zu: red zone not set at allocation", size);
+			memset(p, 0x55, size);
+			KUNIT_EXPECT_NULL_MSG(test,
+				memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+				"size %zu: red zone changed", size);
+			goslab_free(p);
+		}
+	}
+	dbg_expect_quiet(test, &c, "red zones");
+}
+
+/* __GFP_ZERO still zeroes the requested bytes, over dirtied memory. */
+static void debug_zero_test(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		1, 7, 8, 24, 100, 1000, 4096, 30000, 32768, 40000, 100000,
+	};
+	struct dbg_counts c;
+	void *bulk[8];
+	unsigned int i, j;
+
+	dbg_pin(test);
+	dbg_counts(&c);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+
+		for (j = 0; j < 2; j++) {
+			u8 *p = dbg_alloc(test, size, GFP_KERNEL, j);
+			u8 *q;
+
+			memset(p, 0xa5, size);
+			goslab_free(p);
+			/* Zeroed whether or not the dirtied slot comes back. */
+			q = dbg_raw_alloc(size, GFP_KERNEL | __GFP_ZERO, j);
+			KUNIT_ASSERT_NOT_NULL(test, q);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(q, 0, size),
+					      "size %zu noscan %u not zeroed",
+					      size, j);
+			goslab_free(q);
+			if (size > GOSLAB_MAX_SMALL_SIZE)
+				continue;
+			/* And the very slot that was dirtied. */
+			p = dbg_alloc(test, size, GFP_KERNEL, j);
+			memset(p, 0xa5, size);
+			goslab_free(p);
+			KUNIT_ASSERT_TRUE_MSG(test,
+				dbg_get_back(p, size, j, GFP_KERNEL | __GFP_ZERO),
+				"size %zu: slot never came back", size);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p, 0, size),
+					      "size %zu noscan %u reused slot not zeroed",
+					      size, j);
+			goslab_free(p);
+		}
+		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL | __GFP_ZERO,
+							ARRAY_SIZE(bulk), bulk),
+				(int)ARRAY_SIZE(bulk));
+		for (j = 0; j < ARRAY_SIZE(bulk); j++) {
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(bulk[j], 0, size),
+					      "bulk size %zu not zeroed", size);
+			memset(bulk[j], 0x5a, size);
+		}
+		goslab_free_bulk(ARRAY_SIZE(bulk), bulk);
+	}
+	dbg_expect_quiet(test, &c, "zeroing");
+}
+
+/*
+ * Requests under 16 bytes are not packed in debug mode: every object is
+ * a slot of its own, with a red zone behind it.
+ */
+static void debug_tiny_test(struct kunit *test)
+{
+	struct dbg_counts c;
+	size_t size;
+
+	dbg_counts(&c);
+	for (size = 1; size < GS_TINY_SIZE; size++) {
+		u8 *p = dbg_alloc(test, size, GFP_KERNEL, true);
+		u8 *q = dbg_raw_alloc(size, GFP_KERNEL, true);
+		unsigned int sc = goslab_size_to_class(size);
+		struct mspan *s = spanOf((unsigned long)p);
+		unsigned long idx = mspan_obj_index(s, (unsigned long)p);
+
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_EXPECT_EQ_MSG(test, s->spanclass, make_spanclass(sc, true),
+				    "size %zu", size);
+		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p,
+				    s->startAddr + idx * s->elemsize,
+				    "size %zu: not at the start of a slot", size);
+		KUNIT_EXPECT_EQ_MSG(test, (size_t)s->elemsize,
+				    (size_t)class_to_size[sc], "size %zu", size);
+		KUNIT_EXPECT_TRUE_MSG(test, q >= p + s->elemsize ||
+				      q + s->elemsize <= p,
+				      "size %zu: %px and %px share a slot",
+				      size, p, q);
+		KUNIT_EXPECT_NULL_MSG(test,
+			memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+			"size %zu: no red zone", size);
+		memset(p, 0x66, size);
+		memset(q, 0x77, size);
+		goslab_free(q);
+		goslab_free(p);
+	}
+	dbg_expect_quiet(test, &c, "tiny");
+}
+
+/*
+ * Switching at run time: records written under an older setting are not
+ * believed.  An object allocated in debug mode and freed with it off, its
+ * slot reused and written in full, then freed with debug mode on again,
+ * is no overflow; a slot poisoned, reused with debug mode off and freed
+ * again is no write after free when debug mode hands it out again.
+ */
+static void debug_switch_test(struct kunit *test)
+{
+	const char *on = dbg_tracking() ? "PZU" : "PZ";
+	struct dbg_counts c;
+	u8 *p, *q;
+
+	dbg_pin(test);
+	dbg_counts(&c);
+
+	/* Allocated with records, freed and reused without. */
+	p = dbg_alloc(test, 100, GFP_KERNEL, false);
+	KUNIT_ASSERT_EQ(test, gs_debug_set("-"), 0);
+	goslab_free(p);
+	KUNIT_ASSERT_TRUE(test, dbg_get_back(p, 100, false, GFP_KERNEL));
+	memset(p, 0x88, goslab_usable_size(p));
+	KUNIT_ASSERT_EQ(test, gs_debug_set(on), 0);
+	goslab_free(p);
+	dbg_expect_quiet(test, &c, "stale live record");
+
+	/* Poisoned with records, reused and dirtied without. */
+	q = dbg_alloc(test, 200, GFP_KERNEL, false);
+	goslab_free(q);
+	KUNIT_ASSERT_EQ(test, gs_debug_set("-"), 0);
+	KUNIT_ASSERT_TRUE(test, dbg_get_back(q, 200, false, GFP_KERNEL));
+	memset(q, 0x99, 200);
+	goslab_free(q);
+	KUNIT_ASSERT_EQ(test, gs_debug_set(on), 0);
+	KUNIT_ASSERT_TRUE(test, dbg_get_back(q, 200, false, GFP_KERNEL));
+	goslab_free(q);
+	dbg_expect_quiet(test, &c, "stale poison record");
+
+	/* And detection works again under the new setting. */
+	dbg_overflow_one(test, 100, false, 0);
+}
+
+static int debug_case_init(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_STACKDEPOT) && !gs_debug_set("PZU"))
+		return 0;
+	return gs_debug_set("PZ");
+}
+
+static void debug_case_exit(struct kunit *test)
+{
+	WRITE_ONCE(dbg_console.on, false);
+	gs_debug_set("-");
+}
+
+/* The console tracepoint is not exported: capture only when built in. */
+static int debug_suite_init(struct kunit_suite *suite)
+{
+#if IS_BUILTIN(CONFIG_GOSLAB)
+	dbg_console_ok = !register_trace_console(dbg_probe_console, NULL);
+#endif
+	return 0;
+}
+
+static void debug_suite_exit(struct kunit_suite *suite)
+{
+#if IS_BUILTIN(CONFIG_GOSLAB)
+	if (dbg_console_ok)
+		unregister_trace_console(dbg_probe_console, NULL);
+	tracepoint_synchronize_unregister();
+#endif
+	gs_debug_set("-");
+}
+
+static struct kunit_case goslab_debug_cases[] = {
+	KUNIT_CASE(debug_overflow_test),
+	KUNIT_CASE(debug_uaf_test),
+	KUNIT_CASE(debug_correct_use_test),
+	KUNIT_CASE(debug_redzone_test),
+	KUNIT_CASE(debug_zero_test),
+	KUNIT_CASE(debug_tiny_test),
+	KUNIT_CASE(debug_switch_test),
+	{}
+};
+
+static struct kunit_suite goslab_debug_suite = {
+	.name = "goslab_debug",
+	.init = debug_case_init,
+	.exit = debug_case_exit,
+	.suite_init = debug_suite_init,
+	.suite_exit = debug_suite_exit,
+	.test_cases = goslab_debug_cases,
+};
+
+kunit_test_suite(goslab_debug_suite);

@@ -1,0 +1,942 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for goslab's observability (debugfs): the counters that
+ * stats and classes print move by exactly what the test did, verify says
+ * OK during and after a cross-CPU stress, flush empties every per-CPU
+ * cache, and release brings the idle heap down to retain_pages.
+ *
+ * The files are read through gs_debugfs_show() into a plain buffer, so
+ * the tests see exactly what a reader of /sys/kernel/debug/goslab/ sees.
+ * Nothing else in a KUnit kernel uses goslab while a case runs, so every
+ * counter moves only because of the case; each case pins itself to its
+ * CPU and starts from mcache_flush_all().
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/llist.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include <goslab.h>
+#include "../goslab/internal.h"
+
+#define ST_BUF_SIZE	(64 * 1024)
+
+static void st_pin(struct kunit *test)
+{
+	int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
+}
+
+/* One debugfs file's text, NUL-terminated; freed with kunit_kfree(). */
+static char *st_show(struct kunit *test, const char *name)
+{
+	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	char *buf = kunit_kmalloc(test, ST_BUF_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	m->buf = buf;
+	m->size = ST_BUF_SIZE;
+	KUNIT_ASSERT_EQ(test, gs_debugfs_show(name, m), 0);
+	KUNIT_ASSERT_LT_MSG(test, m->count, m->size, "%s overflows", name);
+	buf[m->count] = 0;
+	kunit_kfree(test, m);
+	return buf;
+}
+
+/* The fields of stats the cases follow. */
+enum {
+	F_SYS, F_INUSE, F_IDLE, F_RELEASED, F_RELEASES,
+	F_SOBJ, F_SBYTES, F_SMALLOC, F_SFREE, F_TALLOC, F_TFREE,
+	F_LOBJ, F_LBYTES, F_LALLOC, F_LFREE, F_REFILLS, F_SPANS, F_BAD,
+	F_NR
+};
+
+static const char *const st_names[F_NR] = {
+	[F_SYS] = "heap_sys_bytes",
+	[F_INUSE] = "heap_inuse_bytes",
+	[F_IDLE] = "heap_idle_bytes",
+	[F_RELEASED] = "heap_released_bytes",
+	[F_RELEASES] = "releases",
+	[F_SOBJ] = "small_objects",
+	[F_SBYTES] = "small_bytes",
+	[F_SMALLOC] = "small_mallocs",
+	[F_SFREE] = "small_frees",
+	[F_TALLOC] = "tiny_allocs",
+	[F_TFREE] = "tiny_frees",
+	[F_LOBJ] = "large_objects",
+	[F_LBYTES] = "large_bytes",
+	[F_LALLOC] = "large_allocs",
+	[F_LFREE] = "large_frees",
+	[F_REFILLS] = "span_refills",
+	[F_SPANS] = "spans_to_mcache",
+	[F_BAD] = "bad_frees",
+};
+
+/* A delta the case does not care about. */
+#define ANY	LONG_MIN
+
+struct st_stats {
+	unsigned long v[F_NR];
+};
+
+static void st_read(struct kunit *test, struct st_stats *st)
+{
+	char *buf = st_show(test, "stats");
+	unsigned int i;
+
+	/* The header line first: a table like every other file. */
+	KUNIT_EXPECT_EQ(test, strncmp(buf, "field value\n", 12), 0);
+	for (i = 0; i < F_NR; i++) {
+		size_t n = strlen(st_names[i]);
+		const char *p = buf;
+		bool found = false;
+
+		while ((p = strstr(p, st_names[i]))) {
+			if ((p == buf || p[-1] == '\n') && p[n] == ' ') {
+				found = sscanf(p + n + 1, "%lu", &st->v[i]) == 1;
+				break;
+			}
+			p += n;
+		}
+		KUNIT_EXPECT_TRUE_MSG(test, found, "no %s in stats", st_names[i]);
+	}
+	kunit_kfree(test, buf);
+}
+
+/*
+ * Every field moved by exactly @want (0 for the fields not named, ANY
+ * for those the caller does not check).  A macro so that a failure names
+ * the caller's line.
+ */
+#define ST_EXPECT(test, a, b, ...)					\
+do {									\
+	const long __want[F_NR] = { __VA_ARGS__ };			\
+	unsigned int __i;						\
+									\
+	for (__i = 0; __i < F_NR; __i++)				\
+		if (__want[__i] != ANY)					\
+			KUNIT_EXPECT_EQ_MSG(test,			\
+				(long)((b)->v[__i] - (a)->v[__i]),	\
+				__want[__i], "stats %s", st_names[__i]); \
+} while (0)
+
+/* One line of classes. */
+struct st_class {
+	unsigned long cached, partial, full, live, allocs, frees, refills;
+};
+
+static void st_class(struct kunit *test, spanClass spc, struct st_class *c)
+{
+	char *buf = st_show(test, "classes"), *p = buf, *line;
+	bool header = false;
+
+	memset(c, 0, sizeof(*c));
+	while ((line = strsep(&p, "\n"))) {
+		unsigned int sp, cl, ns, size, objs;
+		unsigned long util;
+		struct st_class t;
+
+		if (!header) {
+			header = !strncmp(line, "spanclass ", 10);
+			KUNIT_EXPECT_TRUE(test, header);
+			continue;
+		}
+		if (sscanf(line, "%u %u %u %u %u %lu %lu %lu %lu %lu %lu %lu %lu",
+			   &sp, &cl, &ns, &size, &objs, &t.cached, &t.partial,
+			   &t.full, &t.live, &util, &t.allocs, &t.frees,
+			   &t.refills) != 13 || sp != spc)
+			continue;
+		KUNIT_EXPECT_EQ(test, cl, spanclass_sizeclass(spc));
+		KUNIT_EXPECT_EQ(test, ns, (unsigned int)spanclass_noscan(spc));
+		KUNIT_EXPECT_EQ(test, size, class_to_size[cl]);
+		KUNIT_EXPECT_EQ(test, objs, class_to_nelems[cl]);
+		*c = t;
+		break;
+	}
+	kunit_kfree(test, buf);
+}
+
+/* The per-CPU counters of @spc, summed the way debugfs sums them. */
+static void st_percpu_class(spanClass spc, unsigned long *nmalloc,
+			    unsigned long *nfree)
+{
+	int cpu;
+
+	*nmalloc = 0;
+	*nfree = 0;
+	for_each_possible_cpu(cpu) {
+		const struct gs_cpu_stats *s = &per_cpu_ptr(gs_mcache, cpu)->stats;
+
+		*nmalloc += READ_ONCE(s->nmalloc[spc]);
+		*nfree += READ_ONCE(s->nfree[spc]);
+	}
+}
+
+/* verify, with the violations (if any) in the failure message. */
+static void st_expect_verify(struct kunit *test, const char *when)
+{
+	char *v = st_show(test, "verify");
+
+	KUNIT_EXPECT_STREQ_MSG(test, v, "OK\n", "verify %s", when);
+	kunit_kfree(test, v);
+}
+
+/* Rarely used classes, scan and noscan: nothing else touches them. */
+struct st_param {
+	size_t size;
+	bool noscan;
+};
+
+static const struct st_param st_params[] = {
+	{ 3456, false },
+	{ 6528, true },
+};
+
+static void st_param_desc(const struct st_param *p, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%zu bytes%s", p->size,
+		 p->noscan ? " noscan" : "");
+}
+
+KUNIT_ARRAY_PARAM(st_class, st_params, st_param_desc);
+
+static void *st_alloc(const struct st_param *p, gfp_t gfp)
+{
+	return p->noscan ? goslab_alloc_noscan(p->size, gfp) :
+			   goslab_alloc(p->size, gfp);
+}
+
+/*
+ * N objects of one class move that class's counters by N (per CPU and
+ * in classes), stats small_* by N objects and N * size bytes, the span
+ * counters by the spans it took, and nothing else.
+ */
+static void stats_class_counters_test(struct kunit *test)
+{
+	const struct st_param *prm = test->param_value;
+	unsigned int sc = goslab_size_to_class(prm->size);
+	spanClass spc = make_spanclass(sc, prm->noscan);
+	unsigned int nelems = class_to_nelems[sc];
+	unsigned int n = 2 * nelems + 3, spans = 3, i;
+	unsigned long span_bytes = (unsigned long)class_to_allocnpages[sc] *
+				   GOSLAB_PAGE_SIZE;
+	unsigned long m0, f0, m1, f1;
+	struct st_stats a, b, c, d;
+	struct st_class ca, cb, cc;
+	void **p;
+
+	st_pin(test);
+	KUNIT_ASSERT_EQ(test, (size_t)class_to_size[sc], prm->size);
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mcache_flush_all();
+	st_read(test, &a);
+	st_class(test, spc, &ca);
+	st_percpu_class(spc, &m0, &f0);
+	KUNIT_ASSERT_EQ_MSG(test, ca.cached + ca.partial + ca.full, 0UL,
+			    "class %u has spans: an earlier test leaked", spc);
+
+	for (i = 0; i < n; i++) {
+		p[i] = st_alloc(prm, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i, prm->size);
+	}
+	st_read(test, &b);
+	st_class(test, spc, &cb);
+	st_percpu_class(spc, &m1, &f1);
+	KUNIT_EXPECT_EQ(test, m1 - m0, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, f1 - f0, 0UL);
+	ST_EXPECT(test, &a, &b,
+		  [F_SYS] = ANY, [F_IDLE] = ANY,
+		  [F_INUSE] = spans * span_bytes,
+		  [F_SOBJ] = n, [F_SBYTES] = (long)n * prm->size,
+		  [F_SMALLOC] = n, [F_REFILLS] = spans, [F_SPANS] = spans);
+	/* Two full spans on the central list, the third one cached. */
+	KUNIT_EXPECT_EQ(test, cb.allocs - ca.allocs, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, cb.frees - ca.frees, 0UL);
+	KUNIT_EXPECT_EQ(test, cb.live - ca.live, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, cb.cached, 1UL);
+	KUNIT_EXPECT_EQ(test, cb.full, (unsigned long)spans - 1);
+	KUNIT_EXPECT_EQ(test, cb.partial, 0UL);
+	KUNIT_EXPECT_EQ(test, cb.refills - ca.refills, (unsigned long)spans);
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, goslab_usable_size(p[i]), prm->size);
+		goslab_free(p[i]);
+	}
+	st_read(test, &c);
+	st_class(test, spc, &cc);
+	st_percpu_class(spc, &m1, &f1);
+	KUNIT_EXPECT_EQ(test, m1 - m0, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, f1 - f0, (unsigned long)n);
+	/* The full spans went back to the heap; the cached one stays. */
+	ST_EXPECT(test, &a, &c,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_RELEASED] = ANY,
+		  [F_RELEASES] = ANY, [F_INUSE] = span_bytes,
+		  [F_SMALLOC] = n, [F_SFREE] = n,
+		  [F_REFILLS] = spans, [F_SPANS] = spans);
+	KUNIT_EXPECT_EQ(test, cc.allocs - ca.allocs, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, cc.frees - ca.frees, (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, cc.live, ca.live);
+	KUNIT_EXPECT_EQ(test, cc.cached, 1UL);
+	KUNIT_EXPECT_EQ(test, cc.full + cc.partial, 0UL);
+
+	mcache_flush_all();
+	st_read(test, &d);
+	st_class(test, spc, &cc);
+	KUNIT_EXPECT_EQ(test, cc.cached + cc.partial + cc.full, 0UL);
+	ST_EXPECT(test, &a, &d,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_RELEASED] = ANY,
+		  [F_RELEASES] = ANY,
+		  [F_SMALLOC] = n, [F_SFREE] = n,
+		  [F_REFILLS] = spans, [F_SPANS] = spans);
+	st_expect_verify(test, "after the frees");
+}
+
+/* Large objects move large_* and the heap's in-use bytes, nothing else. */
+static void stats_large_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 100000, 32769, 1 << 20 };
+	unsigned long bytes = 0;
+	struct st_stats a, b, c;
+	void *p[ARRAY_SIZE(sizes)];
+	unsigned int i, n = ARRAY_SIZE(sizes);
+
+	st_pin(test);
+	mcache_flush_all();
+	st_read(test, &a);
+	for (i = 0; i < n; i++) {
+		p[i] = goslab_alloc(sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		bytes += round_up(sizes[i], GOSLAB_PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, goslab_usable_size(p[i]),
+				(size_t)round_up(sizes[i], GOSLAB_PAGE_SIZE));
+	}
+	st_read(test, &b);
+	ST_EXPECT(test, &a, &b,
+		  [F_SYS] = ANY, [F_IDLE] = ANY,
+		  [F_INUSE] = bytes, [F_LOBJ] = n, [F_LBYTES] = bytes,
+		  [F_LALLOC] = n);
+	for (i = 0; i < n; i++)
+		goslab_free(p[i]);
+	st_read(test, &c);
+	ST_EXPECT(test, &a, &c,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_RELEASED] = ANY,
+		  [F_RELEASES] = ANY, [F_LALLOC] = n, [F_LFREE] = n);
+	st_expect_verify(test, "after large frees");
+}
+
+#define ST_TINY_N	64
+
+/*
+ * Tiny allocations move tiny_allocs/tiny_frees by one per object, and
+ * the 16-byte noscan class by one per block: 8-byte objects pack two to
+ * a block.  The last block is held by the mcache until the flush.
+ */
+static void stats_tiny_test(struct kunit *test)
+{
+	const unsigned int blocks = ST_TINY_N / 2;
+	unsigned long m0, f0, m1, f1;
+	struct st_stats a, b, c, d;
+	void *p[ST_TINY_N];
+	unsigned int i;
+
+	st_pin(test);
+	mcache_flush_all();
+	st_read(test, &a);
+	st_percpu_class(GS_TINY_SPANCLASS, &m0, &f0);
+	for (i = 0; i < ST_TINY_N; i++) {
+		p[i] = goslab_alloc_noscan(8, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], i, 8);
+	}
+	st_read(test, &b);
+	st_percpu_class(GS_TINY_SPANCLASS, &m1, &f1);
+	KUNIT_EXPECT_EQ(test, m1 - m0, (unsigned long)blocks);
+	KUNIT_EXPECT_EQ(test, f1 - f0, 0UL);
+	ST_EXPECT(test, &a, &b,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_INUSE] = ANY,
+		  [F_TALLOC] = ST_TINY_N, [F_SOBJ] = blocks,
+		  [F_SBYTES] = blocks * GS_TINY_SIZE, [F_SMALLOC] = blocks,
+		  [F_REFILLS] = 1, [F_SPANS] = 1);
+
+	for (i = 0; i < ST_TINY_N; i++)
+		goslab_free(p[i]);
+	st_read(test, &c);
+	ST_EXPECT(test, &a, &c,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_INUSE] = ANY,
+		  [F_TALLOC] = ST_TINY_N, [F_TFREE] = ST_TINY_N,
+		  [F_SOBJ] = 1, [F_SBYTES] = GS_TINY_SIZE,
+		  [F_SMALLOC] = blocks, [F_SFREE] = blocks - 1,
+		  [F_REFILLS] = 1, [F_SPANS] = 1);
+
+	mcache_flush_all();
+	st_read(test, &d);
+	st_percpu_class(GS_TINY_SPANCLASS, &m1, &f1);
+	KUNIT_EXPECT_EQ(test, f1 - f0, (unsigned long)blocks);
+	ST_EXPECT(test, &a, &d,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_INUSE] = ANY,
+		  [F_RELEASED] = ANY, [F_RELEASES] = ANY,
+		  [F_TALLOC] = ST_TINY_N, [F_TFREE] = ST_TINY_N,
+		  [F_SMALLOC] = blocks, [F_SFREE] = blocks,
+		  [F_REFILLS] = 1, [F_SPANS] = 1);
+	st_expect_verify(test, "after tiny frees");
+}
+
+/* ---- verify under a cross-CPU stress ----------------------------------- */
+
+#define ST_STRESS_MS		2000
+#define ST_STRESS_RING		64
+#define ST_STRESS_INFLIGHT	512
+
+struct st_item {
+	struct llist_node node;
+	void *p;
+	u32 size;
+	u8 pat;
+};
+
+struct st_stress;
+
+struct st_worker {
+	struct st_stress *st;
+	struct st_worker *peer;
+	int cpu;
+	u64 rng;
+	struct llist_head inbox;
+	atomic_t inflight;
+	struct st_item *ring[ST_STRESS_RING];
+	struct completion done;
+};
+
+struct st_stress {
+	struct st_worker w[2];
+	unsigned long deadline;
+	atomic_long_t allocs, frees, corrupt, fails;
+};
+
+static u32 st_rand(u64 *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (*s * 0x2545F4914F6CDD1DULL) >> 32;
+}
+
+static struct st_item *st_make(struct st_worker *w)
+{
+	u32 r = st_rand(&w->rng), kind = r % 100, v = r >> 8;
+	bool noscan = v & 1;
+	struct st_item *it;
+	u32 size;
+
+	if (kind < 35) {
+		noscan = true;
+		size = 1 + v % 15;
+	} else if (kind < 85) {
+		size = 16 + v % 1009;
+	} else if (kind < 98) {
+		size = 1025 + v % (GOSLAB_MAX_SMALL_SIZE - 1024);
+	} else {
+		size = GOSLAB_MAX_SMALL_SIZE + 1 + v % (96 * 1024);
+	}
+	it = goslab_alloc(sizeof(*it), GFP_KERNEL);
+	if (!it)
+		return NULL;
+	it->p = noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
+			 goslab_alloc(size, GFP_KERNEL);
+	if (!it->p) {
+		goslab_free(it);
+		return NULL;
+	}
+	it->size = size;
+	it->pat = 1 + (v >> 3) % 255;
+	memset(it->p, it->pat, size);
+	return it;
+}
+
+static void st_consume(struct st_stress *st, struct st_item *it)
+{
+	if (memchr_inv(it->p, it->pat, it->size)) {
+		atomic_long_inc(&st->corrupt);
+		pr_err("goslab-test: %u-byte object at %p corrupted\n",
+		       it->size, it->p);
+	}
+	goslab_free(it->p);
+	goslab_free(it);
+	atomic_long_inc(&st->frees);
+}
+
+static unsigned long st_drain(struct st_worker *w)
+{
+	struct llist_node *n = llist_del_all(&w->inbox);
+	struct st_item *it, *tmp;
+	unsigned long k = 0;
+
+	llist_for_each_entry_safe(it, tmp, n, node) {
+		st_consume(w->st, it);
+		k++;
+	}
+	atomic_sub(k, &w->inflight);
+	return k;
+}
+
+/*
+ * Allocate, fill, and either send the object to the other CPU (which
+ * checks and frees it) or keep it in a ring whose evictions are freed
+ * here, until the deadline.
+ */
+static int st_worker_fn(void *arg)
+{
+	struct st_worker *w = arg;
+	struct st_stress *st = w->st;
+	unsigned int i = 0, k;
+
+	while (time_before(jiffies, st->deadline)) {
+		struct st_item *it = st_make(w);
+
+		i++;
+		if (!it) {
+			atomic_long_inc(&st->fails);
+		} else if ((i & 1) &&
+			   atomic_read(&w->peer->inflight) < ST_STRESS_INFLIGHT) {
+			atomic_long_inc(&st->allocs);
+			atomic_inc(&w->peer->inflight);
+			llist_add(&it->node, &w->peer->inbox);
+		} else {
+			unsigned int slot = st_rand(&w->rng) % ST_STRESS_RING;
+
+			atomic_long_inc(&st->allocs);
+			if (w->ring[slot])
+				st_consume(st, w->ring[slot]);
+			w->ring[slot] = it;
+		}
+		st_drain(w);
+		if (!(i & 31))
+			cond_resched();
+	}
+	for (k = 0; k < ST_STRESS_RING; k++)
+		if (w->ring[k])
+			st_consume(st, w->ring[k]);
+	st_drain(w);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * Two kthreads on two CPUs allocate and free across CPUs for a moment;
+ * verify must say OK while they run and after, and every counter must
+ * come back to where it was.
+ */
+static void stats_verify_stress_test(struct kunit *test)
+{
+	struct st_stats a, b;
+	struct task_struct *t[2];
+	struct st_stress *st;
+	unsigned long checks = 0, bad_checks = 0;
+	int cpus[2], i;
+
+	cpus[0] = cpumask_first(cpu_online_mask);
+	cpus[1] = cpumask_next(cpus[0], cpu_online_mask);
+	if (cpus[1] >= nr_cpu_ids) {
+		kunit_info(test, "one CPU online: both threads on CPU %d", cpus[0]);
+		cpus[1] = cpus[0];
+	}
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	mcache_flush_all();
+	st_expect_verify(test, "before the stress");
+	st_read(test, &a);
+
+	st->deadline = jiffies + msecs_to_jiffies(ST_STRESS_MS);
+	for (i = 0; i < 2; i++) {
+		struct st_worker *w = &st->w[i];
+
+		w->st = st;
+		w->peer = &st->w[1 - i];
+		w->cpu = cpus[i];
+		w->rng = 0x9e3779b97f4a7c15ULL * (i + 7);
+		init_llist_head(&w->inbox);
+		init_completion(&w->done);
+	}
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(st_worker_fn, &st->w[i], "goslab-st/%d", i);
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t[i]));
+			/* Never woken, so its function never runs. */
+			if (i == 1)
+				kthread_stop(t[0]);
+			return;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		kthread_bind(t[i], cpus[i]);
+		wake_up_process(t[i]);
+	}
+
+	/* verify under load: each read is a consistent snapshot. */
+	while (!completion_done(&st->w[0].done) ||
+	       !completion_done(&st->w[1].done)) {
+		char *v = st_show(test, "verify");
+
+		checks++;
+		if (strcmp(v, "OK\n")) {
+			if (!bad_checks)
+				KUNIT_FAIL(test, "verify under load:\n%.1000s", v);
+			bad_checks++;
+		}
+		kunit_kfree(test, v);
+		msleep(20);
+	}
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&st->w[i].done);
+	/* Whatever crossed over after the receiver's last drain. */
+	for (i = 0; i < 2; i++)
+		st_drain(&st->w[i]);
+
+	kunit_info(test, "%ld objects across CPUs %d and %d, verify read %lu times under load",
+		   atomic_long_read(&st->allocs), cpus[0], cpus[1], checks);
+	KUNIT_EXPECT_EQ(test, bad_checks, 0UL);
+	KUNIT_EXPECT_GT(test, checks, 0UL);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->allocs), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->corrupt), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->fails), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->allocs),
+			atomic_long_read(&st->frees));
+
+	st_expect_verify(test, "after the stress");
+	mcache_flush_all();
+	st_expect_verify(test, "after the stress and a flush");
+	st_read(test, &b);
+	/* Everything was freed: the live counts are back. */
+	KUNIT_EXPECT_EQ(test, b.v[F_SOBJ], a.v[F_SOBJ]);
+	KUNIT_EXPECT_EQ(test, b.v[F_SBYTES], a.v[F_SBYTES]);
+	KUNIT_EXPECT_EQ(test, b.v[F_LOBJ], a.v[F_LOBJ]);
+	KUNIT_EXPECT_EQ(test, b.v[F_LBYTES], a.v[F_LBYTES]);
+	KUNIT_EXPECT_EQ(test, b.v[F_TALLOC] - a.v[F_TALLOC],
+			b.v[F_TFREE] - a.v[F_TFREE]);
+	KUNIT_EXPECT_EQ(test, b.v[F_INUSE], a.v[F_INUSE]);
+	KUNIT_EXPECT_EQ(test, b.v[F_BAD], a.v[F_BAD]);
+}
+
+/* ---- flush ------------------------------------------------------------- */
+
+static const size_t st_flush_sizes[] = { 8, 24, 100, 1024, 3456, 20000 };
+
+struct st_flush_objs {
+	void *p[ARRAY_SIZE(st_flush_sizes) * 2 + 2];
+	void *irq[2];
+};
+
+/* Fill this CPU's cache: a span of several classes and a tiny block. */
+static long st_fill_cache(void *arg)
+{
+	struct st_flush_objs *o = arg;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < ARRAY_SIZE(st_flush_sizes); i++) {
+		o->p[k++] = goslab_alloc(st_flush_sizes[i], GFP_KERNEL);
+		o->p[k++] = goslab_alloc_noscan(st_flush_sizes[i], GFP_KERNEL);
+	}
+	o->p[k++] = goslab_alloc_noscan(3, GFP_KERNEL);
+	o->p[k++] = goslab_alloc_noscan(5, GFP_KERNEL);
+	for (i = 0; i < k; i++)
+		if (!o->p[i])
+			return -ENOMEM;
+	return 0;
+}
+
+/* The same from hard IRQ (an IPI): the CPU's hardirq mcache. */
+static void st_fill_irq(void *arg)
+{
+	struct st_flush_objs *o = arg;
+
+	o->irq[0] = goslab_alloc(100, GFP_ATOMIC);
+	o->irq[1] = goslab_alloc_noscan(5, GFP_ATOMIC);
+}
+
+/* A CPU's mcaches: task, softirq and hardirq context. */
+static struct mcache *st_mcache(int cpu, unsigned int level)
+{
+	struct mcache __percpu *pc[] = {
+		gs_mcache, gs_mcache_softirq, gs_mcache_hardirq,
+	};
+
+	return per_cpu_ptr(pc[level], cpu);
+}
+
+#define ST_MCACHES	3
+
+static unsigned long st_cpu_cached(int cpu, unsigned int level)
+{
+	struct mcache *c = st_mcache(cpu, level);
+	unsigned long n = 0;
+	unsigned int spc;
+
+	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
+		n += READ_ONCE(c->alloc[spc]) != &emptymspan;
+	return n;
+}
+
+static unsigned long st_central_cached(void)
+{
+	unsigned long n = 0, flags;
+	unsigned int spc;
+	int node;
+
+	for_each_node(node) {
+		if (!mheap_of(node))
+			continue;
+		for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+			struct mcentral *c = mcentral_of(node, spc);
+
+			spin_lock_irqsave(&c->lock, flags);
+			n += c->nr_cached;
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+	}
+	return n;
+}
+
+/*
+ * flush (mcache_flush_all()) leaves every CPU's caches empty (task,
+ * softirq and hardirq): every alloc[] slot is emptymspan, no tiny block,
+ * no span counted as cached by any mcentral; the objects stay valid and
+ * free normally after.
+ */
+static void stats_flush_test(struct kunit *test)
+{
+	struct st_flush_objs *o;
+	struct st_stats a, b;
+	unsigned long flushes0 = 0, flushes1 = 0;
+	unsigned int i, ncpus = 0;
+	int cpu;
+
+	o = kunit_kcalloc(test, num_possible_cpus(), sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	mcache_flush_all();
+	st_read(test, &a);
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		long err = work_on_cpu(cpu, st_fill_cache, &o[ncpus]);
+
+		KUNIT_EXPECT_EQ_MSG(test, err, 0L, "cpu %d", cpu);
+		KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, 0),
+				    (unsigned long)ARRAY_SIZE(st_flush_sizes),
+				    "cpu %d", cpu);
+		KUNIT_EXPECT_NE(test, READ_ONCE(st_mcache(cpu, 0)->tiny), 0UL);
+		/* Another CPU's IPI handler runs in hard IRQ there. */
+		if (cpu != get_cpu()) {
+			put_cpu();
+			KUNIT_EXPECT_EQ(test, smp_call_function_single(cpu, st_fill_irq,
+								       &o[ncpus], 1), 0);
+			KUNIT_EXPECT_TRUE(test, o[ncpus].irq[0] && o[ncpus].irq[1]);
+			KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, 2), 2UL,
+					    "cpu %d", cpu);
+		} else {
+			put_cpu();
+		}
+		ncpus++;
+	}
+	cpus_read_unlock();
+	KUNIT_EXPECT_GE(test, st_central_cached(),
+			(unsigned long)ARRAY_SIZE(st_flush_sizes) * ncpus);
+
+	for_each_possible_cpu(cpu)
+		flushes0 += READ_ONCE(st_mcache(cpu, 0)->stats.flushes);
+	mcache_flush_all();
+	for_each_possible_cpu(cpu) {
+		unsigned int spc, level;
+
+		for (level = 0; level < ST_MCACHES; level++) {
+			struct mcache *c = st_mcache(cpu, level);
+
+			for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
+				KUNIT_EXPECT_PTR_EQ_MSG(test, READ_ONCE(c->alloc[spc]),
+							&emptymspan,
+							"cpu %d mcache %u spanclass %u",
+							cpu, level, spc);
+			KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(c->tiny), 0UL,
+					    "cpu %d mcache %u", cpu, level);
+		}
+		flushes1 += READ_ONCE(st_mcache(cpu, 0)->stats.flushes);
+	}
+	KUNIT_EXPECT_EQ(test, st_central_cached(), 0UL);
+	KUNIT_EXPECT_EQ(test, flushes1 - flushes0, (unsigned long)num_online_cpus());
+	st_expect_verify(test, "after the flush");
+
+	/* The objects outlive the flush and free normally. */
+	for (i = 0; i < ncpus; i++) {
+		unsigned int k;
+
+		for (k = 0; k < ARRAY_SIZE(o[i].p); k++)
+			goslab_free(o[i].p[k]);
+		goslab_free(o[i].irq[0]);
+		goslab_free(o[i].irq[1]);
+	}
+	mcache_flush_all();
+	st_read(test, &b);
+	KUNIT_EXPECT_EQ(test, b.v[F_SOBJ], a.v[F_SOBJ]);
+	KUNIT_EXPECT_EQ(test, b.v[F_INUSE], a.v[F_INUSE]);
+	KUNIT_EXPECT_EQ(test, b.v[F_BAD], a.v[F_BAD]);
+	KUNIT_EXPECT_EQ(test, st_central_cached(), 0UL);
+	st_expect_verify(test, "after the frees");
+}
+
+/* ---- release ----------------------------------------------------------- */
+
+struct st_heap {
+	unsigned long owned, free, inuse, pinned_free;
+};
+
+/*
+ * One node's heap; pinned_free counts the free pages of arenas that also
+ * hold in-use pages, which no release can give back.
+ */
+static void st_heap(int node, struct st_heap *hs)
+{
+	struct mheap *h = mheap_of(node);
+	struct gs_arena *ar;
+	unsigned long flags;
+
+	memset(hs, 0, sizeof(*hs));
+	if (!h)
+		return;
+	spin_lock_irqsave(&h->lock, flags);
+	hs->owned = h->pages_owned;
+	hs->free = h->pages_free;
+	hs->inuse = h->pages_inuse;
+	list_for_each_entry(ar, &h->arenas, list)
+		if (ar->nfree != ar->nowned)
+			hs->pinned_free += ar->nfree;
+	spin_unlock_irqrestore(&h->lock, flags);
+}
+
+/* What writing 1 to release does. */
+static void st_release(void)
+{
+	int node;
+
+	for_each_node(node)
+		if (mheap_of(node))
+			mheap_release(mheap_of(node), mheap_retain_pages());
+}
+
+#define ST_ARENAS	4
+
+/*
+ * Free arenas are kept up to retain_pages and release returns the rest:
+ * with retain set to R (whole arenas), release leaves at most R free
+ * pages on each node beyond those in arenas still partly in use.
+ */
+static void stats_release_test(struct kunit *test)
+{
+	static const unsigned long retain[] = { GS_PAGES_PER_ARENA, 0 };
+	void *p[ST_ARENAS];
+	struct st_stats a, b;
+	struct st_heap hs0, hs;
+	unsigned long pinned;
+	int node = numa_mem_id(), n;
+	unsigned int i;
+
+	st_pin(test);
+	mcache_flush_all();
+	/* Keep everything, then grow by whole arenas and free them. */
+	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	for (i = 0; i < ST_ARENAS; i++) {
+		p[i] = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	for (i = 0; i < ST_ARENAS; i++)
+		goslab_free(p[i]);
+	st_heap(node, &hs0);
+	KUNIT_ASSERT_GE(test, hs0.free, (unsigned long)ST_ARENAS * GS_PAGES_PER_ARENA);
+
+	for (i = 0; i < ARRAY_SIZE(retain); i++) {
+		unsigned long want = retain[i];
+
+		st_read(test, &a);
+		mheap_set_retain_pages(want);
+		st_release();
+		st_read(test, &b);
+		pinned = 0;
+		for_each_node(n) {
+			st_heap(n, &hs);
+			KUNIT_EXPECT_LE_MSG(test, hs.free, want + hs.pinned_free,
+					    "node %d, retain %lu", n, want);
+			pinned += hs.pinned_free;
+		}
+		st_heap(node, &hs);
+		KUNIT_EXPECT_LE(test, hs.owned + ST_ARENAS * GS_PAGES_PER_ARENA - want,
+				hs0.owned);
+		/* Heap bytes went down by exactly what stats says was released. */
+		KUNIT_EXPECT_EQ(test, a.v[F_SYS] - b.v[F_SYS],
+				b.v[F_RELEASED] - a.v[F_RELEASED]);
+		KUNIT_EXPECT_EQ(test, a.v[F_IDLE] - b.v[F_IDLE],
+				a.v[F_SYS] - b.v[F_SYS]);
+		KUNIT_EXPECT_EQ(test, b.v[F_INUSE], a.v[F_INUSE]);
+		KUNIT_EXPECT_LE(test, b.v[F_IDLE],
+				(want * nr_node_ids + pinned) << GOSLAB_PAGE_SHIFT);
+		if (i == 0)
+			KUNIT_EXPECT_GT(test, b.v[F_RELEASES], a.v[F_RELEASES]);
+	}
+	st_expect_verify(test, "after release");
+
+	/* The heap grows again from nothing. */
+	p[0] = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p[0]);
+	memset(p[0], 0x5a, GOSLAB_MAX_SIZE);
+	goslab_free(p[0]);
+}
+
+/* ---- suite ------------------------------------------------------------- */
+
+static unsigned long st_saved_retain;
+
+static int st_init(struct kunit *test)
+{
+	st_saved_retain = mheap_retain_pages();
+	return 0;
+}
+
+/* Runs even when a case failed an assertion. */
+static void st_exit(struct kunit *test)
+{
+	mheap_set_retain_pages(st_saved_retain);
+	gs_set_fail_pages(0);
+}
+
+static struct kunit_case goslab_stats_cases[] = {
+	KUNIT_CASE_PARAM(stats_class_counters_test, st_class_gen_params),
+	KUNIT_CASE(stats_large_test),
+	KUNIT_CASE(stats_tiny_test),
+	KUNIT_CASE(stats_verify_stress_test),
+	KUNIT_CASE(stats_flush_test),
+	KUNIT_CASE(stats_release_test),
+	{}
+};
+
+static struct kunit_suite goslab_stats_suite = {
+	.name = "goslab_stats",
+	.init = st_init,
+	.exit = st_exit,
+	.test_cases = goslab_stats_cases,
+};
+
+kunit_test_suite(goslab_stats_suite);

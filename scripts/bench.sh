@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: goslab against SLUB, side by side in one boot of one kernel.
+#
+#  1. QEMU (TCG, 2 vCPUs, 1 GiB) on Debian's stock 6.12 kernel, booted once
+#     with init_on_alloc=1 (Debian's default) and once with init_on_alloc=0.
+#     The initramfs is vm-test's (scripts/vm-lib.sh) with /init replaced by
+#     scripts/guest/bench-init.sh and the traces packed under /traces: it
+#     loads goslab.ko and goslab_bench.ko, writes "all" to
+#     /sys/kernel/debug/goslab_bench/bench, replays boot.gtrace (footprint)
+#     and kbuild.gtrace (churn speed) through .../replay, and prints every
+#     table on the serial console between markers.
+#  2. UML (kunit.py --arch=um, native execution): scripts/bench/uml.sh
+#     builds goslab and the bench into a UML kernel; the bench runs at
+#     late_initcall (goslab_bench.boot_run=all) with init_on_alloc=1 and 0.
+#     UML 6.12 is uniprocessor, so it has no two-CPU rows; it has no
+#     debugfs mount, so no replay.
+#  3. One table on stdout, CSVs in build/bench/ (results.csv, replay.csv,
+#     series-<trace>.csv), plots drawn with gnuplot (ratio per size,
+#     memory held over each replay) into build/bench/ and copied, with the
+#     CSVs, to Documentation/bench/ (unless GOSLAB_BENCH_DOC=0).
+#
+# Environment: GOSLAB_TRACES (default: <repo>/../shared/traces),
+# GOSLAB_BENCH_CMD (bench command, default "all"), GOSLAB_BENCH_IOA
+# (default "1 0"), GOSLAB_BENCH_UML=0 skips UML, GOSLAB_BENCH_QEMU=0 skips
+# QEMU, GOSLAB_BENCH_REPLAY_REPS (default 3), GOSLAB_VM_TIMEOUT (default
+# here 2400 s a boot).
+set -eu
+
+repo=$(cd "$(dirname "$0")/.." && pwd -P)
+GOSLAB_VM_TIMEOUT=${GOSLAB_VM_TIMEOUT:-2400}
+# shellcheck source=scripts/vm-lib.sh
+. "$repo/scripts/vm-lib.sh"
+out=$repo/build/bench
+# Apart from vm-test's build/vm, so the two can run at once.
+vmdir=$out/vm
+traces=${GOSLAB_TRACES:-$repo/../shared/traces}
+cmd=${GOSLAB_BENCH_CMD:-all}
+ioas=${GOSLAB_BENCH_IOA:-1 0}
+doc=$repo/Documentation/bench
+mkdir -p "$out" "$vmdir"
+
+sh "$repo/scripts/deps.sh"
+
+results=$out/results.csv
+replay=$out/replay.csv
+echo "platform,init_on_alloc,test,size,goslab_ns,slub_ns,ratio" >"$results"
+echo "platform,init_on_alloc,trace,allocator,requested_end,requested_peak,held_end,held_peak,sys_end,freepages_end,freepages_peak,ns_per_op" >"$replay"
+
+# bench_prepare <series>: build goslab.ko and goslab_bench.ko from a
+# snapshot of the sources in build/bench/src-<release> (apart from the
+# shared build/<release>, and without the other clients, so the bench
+# does not depend on them), and pack the bench initramfs: busybox,
+# /init = scripts/guest/bench-init.sh, the modules, /traces/*.gtrace.
+# Sets vm_krel, vm_image and vm_initrd for vm_boot.
+bench_prepare() {
+	kdir=$(sh "$repo/scripts/kdir.sh" "$1") ||
+		{ echo "bench: no headers for $1 (scripts/deps.sh)" >&2; exit 1; }
+	vm_krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h")
+	vm_image=/boot/vmlinuz-$vm_krel
+	[ -r "$vm_image" ] || { echo "bench: no $vm_image" >&2; exit 1; }
+	src=$out/src-$vm_krel
+	mkdir -p "$src"
+	rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
+		"$repo/Kbuild" "$repo/goslab" "$repo/include" "$repo/kunit" \
+		"$src/"
+	mkdir -p "$src/clients"
+	cp -p "$repo/clients/goslab_bench.c" "$src/clients/"
+	grep -v '^obj-.*clients/' "$repo/Kbuild" >"$src/Kbuild.new"
+	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/goslab_bench.o' >>"$src/Kbuild.new"
+	cmp -s "$src/Kbuild.new" "$src/Kbuild" || cp "$src/Kbuild.new" "$src/Kbuild"
+	rm -f "$src/Kbuild.new"
+	if ! make -C "$kdir" M="$src" CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m \
+		modules >"$vmdir/build-$vm_krel.log" 2>&1; then
+		tail -n 20 "$vmdir/build-$vm_krel.log" >&2
+		echo "bench: module build failed, see $vmdir/build-$vm_krel.log" >&2
+		exit 1
+	fi
+	root=$vmdir/rootfs-$vm_krel
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
+		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+		"$root/lib/modules/goslab" "$root/traces"
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list-full); do
+		[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
+	done
+	cp "$repo/scripts/guest/bench-init.sh" "$root/init"
+	chmod 755 "$root/init"
+	cp "$src/goslab.ko" "$src/clients/goslab_bench.ko" "$root/lib/modules/goslab/"
+	ntr=0
+	for t in "$traces"/*.gtrace; do
+		[ -f "$t" ] || continue
+		cp "$t" "$root/traces/"
+		ntr=$((ntr + 1))
+	done
+	[ "$ntr" -gt 0 ] || echo "bench: no traces in $traces: no replay" >&2
+	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
+	(cd "$root" && find . | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"
+}
+
+# parse_bench <platform> <ioa> <file with the table lines>
+parse_bench() {
+	awk -v pl="$1" -v ioa="$2" '
+		$1 == "test" || /^#/ || NF != 5 { next }
+		{ printf "%s,%s,%s,%s,%s,%s,%s\n", pl, ioa, $1, $2, $3, $4, $5 }
+	' "$3" >>"$results"
+}
+
+# --- QEMU ---------------------------------------------------------------
+if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ]; then
+	echo "bench: building goslab.ko, goslab_bench.ko and the initramfs for 6.12" >&2
+	bench_prepare 6.12
+	bcmd=$(echo "$cmd" | tr ' ' ',')
+	for ioa in $ioas; do
+		serial=$out/serial-qemu-ioa$ioa.log
+		echo "bench: QEMU 6.12 init_on_alloc=$ioa (serial log $serial)" >&2
+		start=$(date +%s)
+		rc=0
+		vm_boot "$serial" "init_on_alloc=$ioa" "bench_cmd=$bcmd" \
+			"bench_replay_reps=${GOSLAB_BENCH_REPLAY_REPS:-3}" || rc=$?
+		echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
+		tr -d '\r' <"$serial" >"$serial.txt"
+		grep -q '^GOSLAB-GUEST end' "$serial.txt" ||
+			{ echo "bench: the guest did not finish; see $serial" >&2; tail -n 20 "$serial.txt" >&2; }
+		if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$serial.txt" |
+			grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
+			echo "bench: kernel reports in the guest's log (above)" >&2
+		fi
+		grep '^GOSLAB-MACHINE' "$serial.txt" | head -n 1 >"$out/machine-qemu-ioa$ioa.txt" || true
+		sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$serial.txt" >"$out/bench-qemu-ioa$ioa.txt"
+		parse_bench qemu "$ioa" "$out/bench-qemu-ioa$ioa.txt"
+		for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$serial.txt"); do
+			sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$serial.txt" >"$out/replay-$t-ioa$ioa.txt"
+			awk -v ioa="$ioa" -v t="$t" '
+				$1 == "goslab" || $1 == "slub" {
+					printf "qemu,%s,%s", ioa, t
+					for (i = 1; i <= NF; i++) printf ",%s", $i
+					printf "\n"
+				}' "$out/replay-$t-ioa$ioa.txt" >>"$replay"
+			sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$serial.txt" |
+				awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+				     NR == 2 { print "event,goslab_held,slub_held" }' \
+				>"$out/series-$t-ioa$ioa.csv"
+		done
+	done
+fi
+
+# --- UML ----------------------------------------------------------------
+if [ "${GOSLAB_BENCH_UML:-1}" = 1 ]; then
+	echo "bench: building the UML kernel (kunit.py --arch=um; first time: several minutes)" >&2
+	if sh "$repo/scripts/bench/uml.sh" build >"$out/uml-build.log" 2>&1; then
+		for ioa in $ioas; do
+			log=$out/uml-ioa$ioa.log
+			echo "bench: UML init_on_alloc=$ioa (log $log)" >&2
+			sh "$repo/scripts/bench/uml.sh" run "$log" \
+				"goslab_bench.boot_run=$(echo "$cmd" | tr ' ' ',')" \
+				"init_on_alloc=$ioa"
+			# Strip printk timestamps; keep the table.
+			sed -e 's/^\[[ 0-9.]*\] //' "$log" |
+				sed -n '/GOSLAB-BENCH begin/,/GOSLAB-BENCH end/p' \
+				>"$out/bench-uml-ioa$ioa.txt"
+			grep -q 'GOSLAB-BENCH end' "$out/bench-uml-ioa$ioa.txt" ||
+				{ echo "bench: UML run printed no table; see $log" >&2; tail -n 20 "$log" >&2; }
+			parse_bench uml "$ioa" "$out/bench-uml-ioa$ioa.txt"
+		done
+	else
+		echo "bench: UML build failed; see $out/uml-build.log" >&2
+		tail -n 20 "$out/uml-build.log" >&2
+	fi
+fi
+
+# --- one table ------------------------------------------------------------
+sh "$repo/scripts/bench/report.sh" "$out"
+
+# --- plots ------------------------------------------------------------------
+sh "$repo/scripts/bench/plot.sh" "$out" || echo "bench: plotting failed" >&2
+if [ "${GOSLAB_BENCH_DOC:-1}" = 1 ]; then
+	mkdir -p "$doc"
+	cp "$out"/*.svg "$out/results.csv" "$out/replay.csv" "$doc/" 2>/dev/null || true
+	for f in "$out"/series-*-ioa1.csv; do
+		[ -f "$f" ] && cp "$f" "$doc/"
+	done
+	echo "bench: plots and CSVs copied to $doc" >&2
+fi

@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The UML half of make bench: goslab and goslab_bench built into a UML
+# kernel (kunit.py --arch=um), the benchmark run at late_initcall by the
+# kernel parameter goslab_bench.boot_run=..., once with init_on_alloc=1 and
+# once with init_on_alloc=0.  UML runs kernel code natively (no TCG), but
+# the 6.12 UML kernel is uniprocessor (arch/um: SMP needs 6.16), so the
+# two-CPU test reports "n/a" there.
+#
+# Staging, apart from scripts/kunit.sh's so the two never fight over the
+# drivers/goslab symlink:
+#   $cache/linux-bench-um   a hard-linked copy of kunit.sh's unpacked
+#                           linux-source-6.12 (or a fresh unpack), whose
+#                           drivers/goslab points at ...
+#   $cache/bench-um-src     a snapshot of this repository's sources
+#   $cache/bench-um         kunit.py's build directory (incremental)
+#
+# Usage: uml.sh build | run <out-file> <kernel args...>
+set -eu
+
+repo=$(cd "$(dirname "$0")/../.." && pwd -P)
+cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
+tarball=/usr/src/linux-source-6.12.tar.xz
+main_tree=$cache/linux-source-6.12
+tree=$cache/linux-bench-um
+src=$cache/bench-um-src
+bdir=$cache/bench-um
+jobs=${GOSLAB_JOBS:-$(nproc)}
+
+stage() {
+	mkdir -p "$cache"
+	if [ ! -f "$tree/.goslab-bench-tree" ]; then
+		rm -rf "$tree" "$tree.tmp"
+		if [ -f "$main_tree/.goslab-unpacked" ]; then
+			# Hard links: cheap.  Nothing below writes a file of
+			# the tree in place (Kconfig is replaced, not edited).
+			cp -al "$main_tree" "$tree.tmp"
+		else
+			mkdir -p "$tree.tmp.x"
+			tar -xJf "$tarball" -C "$tree.tmp.x"
+			mv "$tree.tmp.x/linux-source-6.12" "$tree.tmp"
+			rmdir "$tree.tmp.x"
+		fi
+		rm -f "$tree.tmp/drivers/goslab"
+		mv "$tree.tmp" "$tree"
+		touch "$tree/.goslab-bench-tree"
+	fi
+	if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
+		last=$(grep -n '^endmenu' "$tree/drivers/Kconfig" | tail -n 1 | cut -d: -f1)
+		awk -v at="$last" \
+			'NR == at { print "source \"drivers/goslab/kunit/Kconfig\"\n" }
+			 { print }' "$tree/drivers/Kconfig" >"$tree/drivers/Kconfig.tmp"
+		mv "$tree/drivers/Kconfig.tmp" "$tree/drivers/Kconfig"
+	fi
+	# shellcheck disable=SC2016 # a literal make variable reference
+	objline='obj-$(CONFIG_GOSLAB)		+= goslab/'
+	if ! grep -qF "$objline" "$tree/drivers/Makefile"; then
+		{ cat "$tree/drivers/Makefile"; echo "$objline"; } >"$tree/drivers/Makefile.tmp"
+		mv "$tree/drivers/Makefile.tmp" "$tree/drivers/Makefile"
+	fi
+	# A snapshot of the sources (others may edit the repository while
+	# the kernel builds).  Only the bench client is built in: the example
+	# client's boot-time self tests are not benchmarks.
+	mkdir -p "$src"
+	rsync -a --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
+		"$repo/Kbuild" "$repo/goslab" "$repo/include" "$repo/kunit" \
+		"$repo/clients" "$src/"
+	grep -v 'clients/goslab_example.o' "$src/Kbuild" >"$src/Kbuild.tmp"
+	if ! cmp -s "$src/Kbuild.tmp" "$src/Kbuild.um"; then
+		cp "$src/Kbuild.tmp" "$src/Kbuild.um"
+	fi
+	rm "$src/Kbuild.tmp"
+	cp -p "$src/Kbuild.um" "$src/Kbuild"
+	ln -sfn "$src" "$tree/drivers/goslab"
+	mkdir -p "$bdir"
+	cat >"$bdir/bench.kunitconfig" <<'CFG'
+CONFIG_KUNIT=y
+CONFIG_GOSLAB=y
+CONFIG_GOSLAB_EXAMPLE=y
+CONFIG_DEBUG_FS=y
+CONFIG_PRINTK_TIME=y
+CFG
+}
+
+case ${1:-} in
+build)
+	stage
+	python3 "$tree/tools/testing/kunit/kunit.py" build --arch=um \
+		--build_dir="$bdir" --kunitconfig="$bdir/bench.kunitconfig" \
+		--jobs="$jobs"
+	;;
+run)
+	out=$2
+	shift 2
+	set -- exec --arch=um --build_dir="$bdir" --raw_output=all \
+		--timeout="${GOSLAB_BENCH_UML_TIMEOUT:-1200}" \
+		$(for a in "$@"; do echo "--kernel_args=$a"; done)
+	python3 "$tree/tools/testing/kunit/kunit.py" "$@" >"$out" 2>&1 || true
+	;;
+*)
+	echo "usage: $0 build | run <out> <kernel args...>" >&2
+	exit 2
+	;;
+esac

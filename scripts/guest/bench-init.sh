@@ -1,0 +1,70 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of make bench's initramfs (scripts/bench.sh packs it; vm-test never
+# sees it: it only packs test-*.sh).  Mounts what the benchmark needs,
+# loads goslab and goslab_bench, then prints between serial markers:
+#
+#   GOSLAB-BENCH begin/end          the micro-benchmark table
+#   GOSLAB-REPLAY <name> begin/end  the replay table of /traces/<name>.gtrace
+#   GOSLAB-SERIES <name> begin/end  memory held over that replay
+#   GOSLAB-DMESG begin/end          the kernel log
+#
+# Kernel command-line words (handed to init as environment variables):
+#   bench_cmd=all,reps=5     the bench command (',' stands for ' ')
+#   bench_replay=1           replay every /traces/*.gtrace (default 1)
+#   bench_replay_reps=3      runs per allocator for each replay
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+cd /tmp || exit 1
+
+M=/lib/modules/goslab
+B=/sys/kernel/debug/goslab_bench
+echo "GOSLAB-GUEST begin $(uname -r) mode=bench"
+echo "GOSLAB-MACHINE $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB," \
+	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
+	"cmdline: $(cat /proc/cmdline)"
+
+if insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
+	replay_reps="${bench_replay_reps:-3}"; then
+	cmd=$(echo "${bench_cmd:-all}" | tr ',' ' ')
+	start=$(date +%s)
+	echo "$cmd" >$B/bench || echo "GOSLAB-BENCH-ERROR bench command '$cmd' failed"
+	echo "GOSLAB-BENCH begin"
+	cat $B/bench
+	echo "GOSLAB-BENCH end $(($(date +%s) - start)) s"
+	if [ "${bench_replay:-1}" = 1 ]; then
+		for t in /traces/*.gtrace; do
+			[ -f "$t" ] || continue
+			name=$(basename "$t" .gtrace)
+			start=$(date +%s)
+			cat "$t" >$B/replay
+			# A close from an exiting process leaves it pending.
+			grep -q '^# no replay: pending' $B/replay &&
+				echo replay >$B/bench
+			echo "GOSLAB-REPLAY $name begin"
+			cat $B/replay
+			echo "GOSLAB-REPLAY $name end $(($(date +%s) - start)) s"
+			echo "GOSLAB-SERIES $name begin"
+			cat $B/series
+			echo "GOSLAB-SERIES $name end"
+		done
+	fi
+	rmmod goslab_bench
+	rmmod goslab
+else
+	echo "GOSLAB-BENCH-ERROR insmod failed"
+fi
+
+echo "GOSLAB-TAINT $(cat /proc/sys/kernel/tainted)"
+echo "GOSLAB-DMESG begin"
+dmesg
+echo "GOSLAB-DMESG end"
+echo "GOSLAB-GUEST end"
+sync
+poweroff -f
+sleep 1000
