@@ -18,7 +18,8 @@ SRCS := Kbuild goslab include kunit clients
 BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 	 modules.order Module.symvers '.tmp*'
 
-.PHONY: all modules clean deps check kunit vm-test run sizeclasses \
+.PHONY: all modules clean deps check kunit vm-test run sizeclasses install \
+	dkms-test \
 	check-sizeclasses torture bench fuzz fuzz-check
 
 all: modules
@@ -31,6 +32,30 @@ modules:
 
 deps:
 	sh scripts/deps.sh
+
+# Install goslab.ko (alone: the clients are tests) for KDIR's kernel
+# (modules_install + depmod), and the
+# header and Module.symvers where a client's build finds them:
+# /usr/src/goslab/include/goslab.h and /usr/src/goslab/<release>/.
+# INSTALL_MOD_PATH and DESTDIR stage it elsewhere.
+GS_SHARE = $(DESTDIR)/usr/src/goslab
+IDIR = $(BDIR)-install
+install:
+	@mkdir -p $(IDIR)
+	@rsync -a --delete $(addprefix --exclude=,$(BUILT)) $(SRCS) $(IDIR)/
+	$(MAKE) -C $(KDIR) M=$(IDIR) CONFIG_GOSLAB=m modules
+	$(MAKE) -C $(KDIR) M=$(IDIR) INSTALL_MOD_DIR=extra \
+		CONFIG_MODULE_SIG_ALL= \
+		$(if $(INSTALL_MOD_PATH),INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)) \
+		modules_install
+	install -D -m 0644 include/goslab.h $(GS_SHARE)/include/goslab.h
+	install -D -m 0644 $(IDIR)/Module.symvers \
+		$(GS_SHARE)/$(KREL)/Module.symvers
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+
+# DKMS and make install against the stock 6.12 and 6.1 kernels.
+dkms-test:
+	sh scripts/dkms-test.sh
 
 # Regenerate the checked-in size-class table.
 sizeclasses:

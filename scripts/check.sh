@@ -70,6 +70,7 @@ stage vm-test sh scripts/vm-test.sh
 if [ -f scripts/fuzz.sh ]; then
 	stage fuzz sh scripts/fuzz.sh --check
 fi
+stage dkms sh scripts/dkms-test.sh
 if [ -f scripts/lint.sh ]; then
 	stage lint sh scripts/lint.sh
 fi

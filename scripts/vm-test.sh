@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Stock-kernel VM test (make vm-test).  For each stock Debian kernel series
-# (6.12 and 6.1, or those in GOSLAB_VM_KERNELS, e.g. "6.12"):
+# (6.12 with two NUMA nodes and 6.1, or those in GOSLAB_VM_KERNELS, e.g.
+# "6.12" or "6.12+numa"):
 #
 #  1. build goslab.ko and the client modules against its headers
 #     (make KDIR=... modules, objects in build/<release>/);
@@ -70,7 +71,18 @@ decode_taint() {
 	echo "$out"
 }
 
-for series in ${GOSLAB_VM_KERNELS:-6.12 6.1}; do
+# A "+numa" entry boots that kernel with two NUMA nodes (one vCPU each),
+# so goslab_alloc_node() placement is checked across nodes; GOSLAB_VM_NUMA=1
+# in the environment makes every boot a NUMA one.
+numa_env=${GOSLAB_VM_NUMA:-0}
+for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
+	series=${entry%+numa}
+	if [ "$series" != "$entry" ]; then
+		GOSLAB_VM_NUMA=1
+	else
+		GOSLAB_VM_NUMA=$numa_env
+	fi
+	export GOSLAB_VM_NUMA
 	echo "vm-test: $series: building modules and initramfs" >&2
 	if ! vm_prepare "$series"; then
 		fail_check "build-$vm_krel" "$vm_err"

@@ -42,3 +42,13 @@ if dmesg | grep -q 'not freed at unload'; then
 else
 	pass example-no-leaks
 fi
+
+# On a two-node guest (vm-test boots 6.12 so), alloc_node must have been
+# checked on both nodes.
+if [ -d /sys/devices/system/node/node1 ]; then
+	if grep -q 'alloc_node checked on 2 node(s)' /tmp/example.log; then
+		pass example-numa-two-nodes
+	else
+		fail example-numa-two-nodes "alloc_node was not checked on 2 nodes"
+	fi
+fi

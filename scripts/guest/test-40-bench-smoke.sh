@@ -74,8 +74,8 @@ why=$(awk '
 	/^#/ { if ($0 ~ /no replay/) bad = $0; next }
 	$1 == "allocator" { hdr = 1; next }
 	$1 == "goslab" || $1 == "slub" {
-		if (NF != 10) { bad = $1 ": " NF " fields"; next }
-		for (i = 2; i <= 10; i++)
+		if (NF != 9) { bad = $1 ": " NF " fields"; next }
+		for (i = 2; i <= 9; i++)
 			if ($i !~ /^[0-9]+(\.[0-9]+)?$/)
 				bad = $1 ": field " i " is \"" $i "\""
 		if ($2 + 0 <= 0 || $4 + 0 <= 0) bad = $1 ": nothing requested or held"
