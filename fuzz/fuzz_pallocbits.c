@@ -56,9 +56,9 @@ FZ_REFERENCE static unsigned int ref_find(unsigned int n)
 	return PALLOC_NONE;
 }
 
-FZ_REFERENCE static pallocsum_t ref_summarize(void)
+FZ_REFERENCE static struct pallocsum ref_summarize(void)
 {
-	pallocsum_t s = { 0, 0, 0 };
+	struct pallocsum s = { 0, 0, 0 };
 	unsigned int i, run = 0;
 
 	while (s.start < NPAGES && !ref[s.start])
@@ -104,7 +104,7 @@ FZ_REFERENCE static void check_all(const struct pallocbits *b, unsigned int n_hi
 		0, 1, 2, 3, 7, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200,
 		255, 256, 257, 511, 512, 513,
 	};
-	pallocsum_t got = pallocbits_summarize(b), want = ref_summarize();
+	struct pallocsum got = pallocbits_summarize(b), want = ref_summarize();
 	unsigned int i, nfree = 0;
 
 	for (i = 0; i < NPAGES; i++) {

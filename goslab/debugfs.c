@@ -354,7 +354,7 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 
 	spin_lock_irqsave(&h->lock, flags);
 	list_for_each_entry(a, &h->arenas, list) {
-		pallocsum_t sum = pallocbits_summarize(&a->pages);
+		struct pallocsum sum = pallocbits_summarize(&a->pages);
 		unsigned int nfree = pallocbits_free_count(&a->pages);
 		unsigned int nowned = bitmap_weight(a->owned, GS_PAGES_PER_ARENA);
 

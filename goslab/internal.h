@@ -157,7 +157,7 @@ struct gs_arena {
 	unsigned long base;
 	struct mheap *heap;
 	struct pallocbits pages;	/* set: in use or not owned */
-	pallocsum_t sum;		/* start/max/end free run */
+	struct pallocsum sum;		/* start/max/end free run */
 	unsigned int nowned;		/* goslab pages owned */
 	unsigned int nfree;		/* owned pages not in a span */
 	struct pallocbits dirty;	/* set: page may hold old data */

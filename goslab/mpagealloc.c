@@ -2,32 +2,24 @@
 /*
  * Page bitmap of a 512-page chunk: first-fit search by whole 64-bit words
  * and the Go-style summary (start, max, end) that lets mheap skip chunks
- * without looking at their bits.  Compiles in userspace too (fuzz/).
+ * without looking at their bits.  Compiles in userspace too, against
+ * fuzz/shim/ (fuzz/).
  */
-#ifdef __KERNEL__
 #include <linux/bitops.h>
 #include <linux/string.h>
-#include <linux/export.h>
-#define ctz64(x)	__ffs64(x)
-#define popcount64(x)	hweight64(x)
-#else
-#include <string.h>
-#define ctz64(x)	((unsigned int)__builtin_ctzll(x))
-#define popcount64(x)	((unsigned int)__builtin_popcountll(x))
-#endif
 
 #include "mpagealloc.h"
 
 /* Trailing (low) free pages of word @w: zeros from bit 0. */
 static unsigned int low_free(u64 w)
 {
-	return w ? ctz64(w) : 64;
+	return w ? __ffs64(w) : 64;
 }
 
 /* Leading (high) free pages of word @w: zeros from bit 63 down. */
 static unsigned int high_free(u64 w)
 {
-	return w ? (unsigned int)__builtin_clzll(w) : 64;
+	return 64 - fls64(w);
 }
 
 /* Mask of @n bits from bit @i within one word (i + n <= 64, n >= 1). */
@@ -113,7 +105,7 @@ unsigned int pallocbits_free_count(const struct pallocbits *b)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < PALLOC_WORDS; i++)
-		n += 64 - popcount64(b->w[i]);
+		n += 64 - hweight64(b->w[i]);
 	return n;
 }
 
@@ -137,7 +129,7 @@ static unsigned int find_ones_run64(u64 c, unsigned int n)
 		p -= k;
 		k *= 2;
 	}
-	return c ? ctz64(c) : 64;
+	return c ? __ffs64(c) : 64;
 }
 
 /*
@@ -186,10 +178,10 @@ static unsigned int inner_max(u64 w, unsigned int pos, unsigned int max)
 		u64 used = ~(w >> pos);		/* set: free, from pos on */
 		unsigned int len;
 
-		pos += used ? ctz64(used) : 64 - pos;
+		pos += used ? __ffs64(used) : 64 - pos;
 		if (pos >= 64)
 			break;
-		len = (w >> pos) ? ctz64(w >> pos) : 64 - pos;
+		len = (w >> pos) ? __ffs64(w >> pos) : 64 - pos;
 		if (pos + len >= 64)
 			break;
 		if (len > max)
@@ -199,9 +191,9 @@ static unsigned int inner_max(u64 w, unsigned int pos, unsigned int max)
 	return max;
 }
 
-pallocsum_t pallocbits_summarize(const struct pallocbits *b)
+struct pallocsum pallocbits_summarize(const struct pallocbits *b)
 {
-	pallocsum_t s = { 0, 0, 0 };
+	struct pallocsum s = { 0, 0, 0 };
 	unsigned int i, run = 0, max = 0;
 	bool all_free = true;
 

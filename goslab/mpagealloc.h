@@ -8,14 +8,8 @@
 #ifndef _GOSLAB_MPAGEALLOC_H
 #define _GOSLAB_MPAGEALLOC_H
 
-#ifdef __KERNEL__
+/* Userspace builds (fuzz/) supply this through fuzz/shim/. */
 #include <linux/types.h>
-#else
-#include <stdint.h>
-#include <stdbool.h>
-typedef uint16_t u16;
-typedef uint64_t u64;
-#endif
 
 #define PALLOC_CHUNK_PAGES	512
 #define PALLOC_WORDS		(PALLOC_CHUNK_PAGES / 64)
@@ -27,11 +21,11 @@ struct pallocbits {
 };
 
 /* Free run at the start, longest free run, free run at the end. */
-typedef struct {
+struct pallocsum {
 	u16 start;
 	u16 max;
 	u16 end;
-} pallocsum_t;
+};
 
 void pallocbits_fill(struct pallocbits *b);
 void pallocbits_clear(struct pallocbits *b);
@@ -45,9 +39,9 @@ bool pallocbits_range_used(const struct pallocbits *b, unsigned int i,
 			   unsigned int n);
 unsigned int pallocbits_find(const struct pallocbits *b, unsigned int npages);
 unsigned int pallocbits_free_count(const struct pallocbits *b);
-pallocsum_t pallocbits_summarize(const struct pallocbits *b);
+struct pallocsum pallocbits_summarize(const struct pallocbits *b);
 
-static inline bool pallocsum_equal(pallocsum_t a, pallocsum_t b)
+static inline bool pallocsum_equal(struct pallocsum a, struct pallocsum b)
 {
 	return a.start == b.start && a.max == b.max && a.end == b.end;
 }

@@ -90,19 +90,12 @@
 #ifndef _GOSLAB_SIZECLASSES_H
 #define _GOSLAB_SIZECLASSES_H
 
-#ifdef __KERNEL__
+/* Userspace builds (fuzz/) supply these through fuzz/shim/. */
+#include <linux/bits.h>
 #include <linux/types.h>
-#else
-#include <stddef.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-#endif
 
 #define GOSLAB_PAGE_SHIFT		13
-#define GOSLAB_PAGE_SIZE		(1UL << GOSLAB_PAGE_SHIFT)
+#define GOSLAB_PAGE_SIZE		BIT(GOSLAB_PAGE_SHIFT)
 #define GOSLAB_NUM_SIZE_CLASSES		68
 #define GOSLAB_MAX_SMALL_SIZE		32768
 #define GOSLAB_SMALL_SIZE_DIV		8

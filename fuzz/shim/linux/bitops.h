@@ -18,6 +18,12 @@ static inline unsigned long __ffs64(u64 word)
 	return (unsigned long)__builtin_ctzll(word);
 }
 
+/* 1-based index of the highest set bit, 0 for 0: the kernel's fls64(). */
+static inline int fls64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
 static inline unsigned int hweight64(u64 w)
 {
 	return (unsigned int)__builtin_popcountll(w);
