@@ -89,6 +89,7 @@ MODULE_PARM_DESC(replay_window, "events between memory samples");
 static const unsigned int pair_sizes[] = {
 	8, 16, 24, 32, 64, 96, 128, 256, 512, 640, 1024, 2048, 4096, 65536
 };
+
 static const unsigned int batch_sizes[] = { 16, 64, 256, 1024 };
 static const unsigned int bulk_sizes[] = { 16, 64, 256 };
 static const unsigned int xcpu_sizes[] = { 64, 256, 1024 };
@@ -321,7 +322,7 @@ MODULE_PARM_DESC(bulk_nr, "objects per bulk call (at most 1024)");
 
 static int bulk_g(size_t size, unsigned int rounds, u64 *ns)
 {
-	unsigned int r, nr = min(bulk_nr, (unsigned int)BATCH_N);
+	unsigned int r, nr = min_t(unsigned int, bulk_nr, BATCH_N);
 	u64 t0, t1;
 
 	migrate_disable();
@@ -341,7 +342,7 @@ static int bulk_g(size_t size, unsigned int rounds, u64 *ns)
 
 static int bulk_s(struct kmem_cache *kc, unsigned int rounds, u64 *ns)
 {
-	unsigned int r, nr = min(bulk_nr, (unsigned int)BATCH_N);
+	unsigned int r, nr = min_t(unsigned int, bulk_nr, BATCH_N);
 	u64 t0, t1;
 
 	migrate_disable();
@@ -383,9 +384,11 @@ static bool ring_push(struct ring *r, void *p)
 {
 	unsigned int h = r->head;
 
+	/* Pairs with ring_pop()'s release of tail: the slot is read. */
 	if (h - smp_load_acquire(&r->tail) >= RING_SIZE)
 		return false;
 	r->slot[h & (RING_SIZE - 1)] = p;
+	/* Publish the slot; pairs with ring_pop()'s acquire of head. */
 	smp_store_release(&r->head, h + 1);
 	return true;
 }
@@ -395,9 +398,11 @@ static void *ring_pop(struct ring *r)
 	unsigned int t = r->tail;
 	void *p;
 
+	/* Pairs with ring_push()'s release of head: the slot is written. */
 	if (t == smp_load_acquire(&r->head))
 		return NULL;
 	p = r->slot[t & (RING_SIZE - 1)];
+	/* Hand the slot back; pairs with ring_push()'s acquire of tail. */
 	smp_store_release(&r->tail, t + 1);
 	return p;
 }
@@ -491,8 +496,8 @@ static int xcpu_run(bool g, size_t size, unsigned int n, u64 *ns)
 	cpu[1] = cpumask_next(cpu[0], cpu_online_mask);
 	if (cpu[1] >= nr_cpu_ids)
 		return -ENODEV;
-	r[0] = kzalloc(sizeof(struct ring), GFP_KERNEL);
-	r[1] = kzalloc(sizeof(struct ring), GFP_KERNEL);
+	r[0] = kzalloc(sizeof(*r[0]), GFP_KERNEL);
+	r[1] = kzalloc(sizeof(*r[1]), GFP_KERNEL);
 	if (!r[0] || !r[1]) {
 		err = -ENOMEM;
 		goto out;
@@ -619,8 +624,7 @@ static int measure(enum kind k, unsigned int size, const struct params *pp)
 		(gfirst ? sv : gv)[r] = ns * 10 / objs;
 		cond_resched();
 	}
-	if (kc)
-		kmem_cache_destroy(kc);
+	kmem_cache_destroy(kc);
 	if (err) {
 		snprintf(bench_err, sizeof(bench_err), "%s %u: error %d",
 			 kind_name[k], size, err);
@@ -645,9 +649,15 @@ static int bench_command(char *cmd)
 	if (!verb || !*verb)
 		return -EINVAL;
 	if (!strcmp(verb, "all")) {
-		do_pair = do_batch = do_bulk = do_xcpu = true;
+		do_pair = true;
+		do_batch = true;
+		do_bulk = true;
+		do_xcpu = true;
 	} else if (!strcmp(verb, "smoke")) {
-		do_pair = do_batch = do_bulk = do_xcpu = true;
+		do_pair = true;
+		do_batch = true;
+		do_bulk = true;
+		do_xcpu = true;
 		pp = (struct params){ .iters = 2000, .rounds = 2,
 				      .bulk_rounds = 16, .xcpu_n = 2000,
 				      .reps = 3 };
@@ -688,16 +698,19 @@ static int bench_command(char *cmd)
 
 		if (!*tok)
 			continue;
-		if (!strncmp(tok, "iters=", 6) && !kstrtouint(tok + 6, 0, &v) && v)
-			pp.iters = pp.xcpu_n = v, pp.rounds = max(v / BATCH_N, 1U),
+		if (!strncmp(tok, "iters=", 6) && !kstrtouint(tok + 6, 0, &v) && v) {
+			pp.iters = v;
+			pp.xcpu_n = v;
+			pp.rounds = max(v / BATCH_N, 1U);
 			pp.bulk_rounds = max(v / 128, 1U);
-		else if (!strncmp(tok, "reps=", 5) && !kstrtouint(tok + 5, 0, &v) &&
-			 v && v <= BENCH_MAX_REPS)
+		} else if (!strncmp(tok, "reps=", 5) && !kstrtouint(tok + 5, 0, &v) &&
+			   v && v <= BENCH_MAX_REPS) {
 			pp.reps = v;
-		else if (!kstrtouint(tok, 0, &v) && v && v <= GOSLAB_MAX_SIZE)
+		} else if (!kstrtouint(tok, 0, &v) && v && v <= GOSLAB_MAX_SIZE) {
 			size = v;
-		else
+		} else {
 			return -EINVAL;
+		}
 	}
 
 	nresults = 0;
@@ -805,8 +818,10 @@ static long node_stat_exact(enum node_stat_item item)
 	return v;
 }
 
-/* Free pages: NR_FREE_PAGES with the unfolded deltas plus the pages
- * sitting on the per-CPU page lists (free, but not in NR_FREE_PAGES). */
+/*
+ * Free pages: NR_FREE_PAGES with the unfolded deltas plus the pages
+ * sitting on the per-CPU page lists (free, but not in NR_FREE_PAGES).
+ */
 static long bench_free_pages(void)
 {
 	long v = global_zone_page_state(NR_FREE_PAGES);
@@ -822,7 +837,10 @@ static long bench_free_pages(void)
 				continue;
 			for_each_online_cpu(cpu) {
 #ifdef CONFIG_SMP
-				v += per_cpu_ptr(zone->per_cpu_zonestats, cpu)->vm_stat_diff[NR_FREE_PAGES];
+				struct per_cpu_zonestat *zs;
+
+				zs = per_cpu_ptr(zone->per_cpu_zonestats, cpu);
+				v += zs->vm_stat_diff[NR_FREE_PAGES];
 #endif
 				v += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
 			}
@@ -992,7 +1010,6 @@ static struct {
 	u64 sample_held[2][REPLAY_MAX_SAMPLES];
 } rp;
 
-
 struct rworker {
 	struct task_struct *task;
 	unsigned int idx;
@@ -1033,10 +1050,12 @@ static __always_inline void replay_window_run(struct rworker *w, bool g)
 				w->err = -ENOMEM;
 				p = OBJ_FAILED;
 			}
+			/* Publish the object; pairs with the acquire below. */
 			smp_store_release(&rp.obj[e->id], p);
 		} else {
 			unsigned long spins = 0;
 
+			/* Pairs with the allocating worker's release above. */
 			while (!(p = smp_load_acquire(&rp.obj[e->id]))) {
 				cpu_relax();
 				if (++spins % 1024 == 0)
@@ -1064,6 +1083,7 @@ static int rworker_fn(void *arg)
 		if (READ_ONCE(win_quit))
 			break;
 		gen = READ_ONCE(win_gen);
+		/* See win_lo/win_hi; pairs with smp_wmb() in replay_once(). */
 		smp_rmb();
 		if (w->g)
 			replay_window_run(w, true);
@@ -1130,6 +1150,7 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 		win_hi = hi;
 		atomic_set(&win_pending, rp.nworkers);
 		reinit_completion(&win_done);
+		/* Order win_lo/win_hi before win_gen; pairs with rworker_fn()'s smp_rmb(). */
 		smp_wmb();
 		WRITE_ONCE(win_gen, win_gen + 1);
 		wake_up_all(&win_wq);
@@ -1304,7 +1325,9 @@ static int replay_parse(void)
 		err = -ENOMEM;
 		goto out;
 	}
-	rp.nalloc = rp.nfree = rp.nskipped = 0;
+	rp.nalloc = 0;
+	rp.nfree = 0;
+	rp.nskipped = 0;
 	for (i = 0, nev = 0; i < rp.nev; i++) {
 		struct rev *e = &rp.ev[i];
 
@@ -1342,6 +1365,23 @@ static void replay_free_trace(void)
 	rp.ev = NULL;
 	rp.obj = NULL;
 	rp.objsize = NULL;
+}
+
+/* The fields of a replay_result reported as their median over the runs. */
+static const size_t replay_med_fields[] = {
+	offsetof(struct replay_result, requested_end),
+	offsetof(struct replay_result, requested_peak),
+	offsetof(struct replay_result, held_end),
+	offsetof(struct replay_result, held_peak),
+	offsetof(struct replay_result, sys_end),
+	offsetof(struct replay_result, fp_end),
+	offsetof(struct replay_result, fp_peak),
+	offsetof(struct replay_result, ns_per_op_x10),
+};
+
+static u64 *replay_field(struct replay_result *res, size_t off)
+{
+	return (u64 *)((char *)res + off);
 }
 
 static int replay_run(void)
@@ -1411,20 +1451,13 @@ static int replay_run(void)
 		u64 v[BENCH_MAX_REPS];
 		struct replay_result *m = &rp.med[a];
 
-#define MED(field) do {							\
-		for (r = 0; r < reps; r++)				\
-			v[r] = runs[a][r].field;			\
-		m->field = median_u64(v, reps);				\
-	} while (0)
-		MED(requested_end);
-		MED(requested_peak);
-		MED(held_end);
-		MED(held_peak);
-		MED(sys_end);
-		MED(fp_end);
-		MED(fp_peak);
-		MED(ns_per_op_x10);
-#undef MED
+		for (i = 0; i < ARRAY_SIZE(replay_med_fields); i++) {
+			size_t off = replay_med_fields[i];
+
+			for (r = 0; r < reps; r++)
+				v[r] = *replay_field(&runs[a][r], off);
+			*replay_field(m, off) = median_u64(v, reps);
+		}
 	}
 	rp.reps = reps;
 	rp.have = true;
@@ -1498,7 +1531,8 @@ static int replay_open(struct inode *inode, struct file *file)
 		mutex_lock(&replay_lock);
 		vfree(rp.text);
 		rp.text = NULL;
-		rp.len = rp.cap = 0;
+		rp.len = 0;
+		rp.cap = 0;
 		mutex_unlock(&replay_lock);
 	}
 	return single_open(file, replay_show, NULL);

@@ -41,13 +41,15 @@ static int passed, failed;
 
 #define CHECK(name, cond, fmt, ...)					\
 	do {								\
+		const char *__name = (name);				\
+									\
 		if (cond) {						\
 			passed++;					\
-			pr_info("goslab_example: PASS %s\n", name);	\
+			pr_info("goslab_example: PASS %s\n", __name);	\
 		} else {						\
 			failed++;					\
 			pr_err("goslab_example: FAIL %s: " fmt "\n",	\
-			       name, ##__VA_ARGS__);			\
+			       __name, ##__VA_ARGS__);			\
 		}							\
 	} while (0)
 
@@ -298,7 +300,7 @@ static void test_api(void)
 	CHECK("array-overflow",
 	      !goslab_alloc_array(SIZE_MAX / 2, 3, GFP_KERNEL), "no NULL");
 	p = goslab_alloc(40, GFP_KERNEL);
-	ok = p != NULL;
+	ok = !!p;
 	if (p) {
 		fill((u8 *)p, 40, 5);
 		q = goslab_realloc(p, 4000, GFP_KERNEL);

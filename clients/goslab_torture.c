@@ -78,7 +78,10 @@ struct size_row {
 };
 
 static const struct size_row size_table[] = {
-	/* boot.gtrace: 41541 allocations, 304 distinct sizes; sizes seen >= 100 times exact, the rest per power of two */
+	/*
+	 * boot.gtrace: 41541 allocations, 304 distinct sizes; sizes seen
+	 * >= 100 times exact, the rest per power of two
+	 */
 	{       1,       2,     99 },	/*  0.24% */
 	{       3,       4,    249 },	/*  0.36% */
 	{       5,       5,    418 },	/*  0.41% */
@@ -133,6 +136,7 @@ static const struct size_row size_table[] = {
 	{  262145,  524288,  41535 },	/*  0.01% */
 	{  524289, 1048576,  41541 },	/*  0.01% */
 };
+
 /* END generated */
 
 #define IRQ_MAX_SIZE	4096	/* hard-IRQ draws above this are folded */
@@ -184,13 +188,15 @@ static int passed, failed;
 
 #define CHECK(name, cond, fmt, ...)					\
 	do {								\
+		const char *__name = (name);				\
+									\
 		if (cond) {						\
 			passed++;					\
-			pr_info("goslab_torture: PASS %s\n", name);	\
+			pr_info("goslab_torture: PASS %s\n", __name);	\
 		} else {						\
 			failed++;					\
 			pr_err("goslab_torture: FAIL %s: " fmt "\n",	\
-			       name, ##__VA_ARGS__);			\
+			       __name, ##__VA_ARGS__);			\
 		}							\
 	} while (0)
 

@@ -38,6 +38,8 @@
 enum obj { AVAIL, LIVE, PENDING };
 
 static struct mspan span;
+/* The span's three bitmaps, full size (mspan_layout_bits()). */
+static unsigned long span_bits[3 * GS_ALLOCBITS_WORDS];
 static enum obj ref[MAXOBJS];
 static unsigned int ref_fi;		/* Go's freeindex, tracked by the model */
 static long ref_cached;			/* MSPAN_CACHED or 0 */
@@ -222,6 +224,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i, ne, f, words, mode;
 
 	memset(&span, 0, sizeof(span));
+	memset(span_bits, 0, sizeof(span_bits));
+	span.allocBits = span_bits;
+	span.freeBits = span_bits + GS_ALLOCBITS_WORDS;
+	span.localBits = span_bits + 2 * GS_ALLOCBITS_WORDS;
 	ne = 1 + fz_u16(&in) % MAXOBJS;
 	span.nelems = ne;
 	span.elemsize = ELEMSIZE;

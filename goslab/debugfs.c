@@ -103,7 +103,7 @@ static int stats_show(struct seq_file *m, void *v)
 {
 	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned long objs = 0, bytes = 0, mallocs = 0, frees = 0;
-	unsigned long spans = 0, released = 0, meta_inuse, meta_sys, flags;
+	unsigned long spans = 0, released = 0, meta_inuse, meta_sys;
 	struct heap_totals t;
 	unsigned int spc;
 	int node;
@@ -129,10 +129,7 @@ static int stats_show(struct seq_file *m, void *v)
 			released += READ_ONCE(c->released);
 		}
 	}
-	spin_lock_irqsave(&gs_meta_lock, flags);
-	meta_inuse = gs_spanalloc.inuse + gs_arenaalloc.inuse + gs_tinyalloc.inuse;
-	meta_sys = gs_spanalloc.sys + gs_arenaalloc.sys + gs_tinyalloc.sys;
-	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	gs_meta_usage(&meta_inuse, &meta_sys);
 
 	seq_puts(m, "field value\n");
 	seq_printf(m, "heap_sys_bytes %lu\n", t.owned << GOSLAB_PAGE_SHIFT);

@@ -116,10 +116,34 @@ struct mspan {
 	u32 *tinyrefs;			/* tiny blocks' live masks */
 	struct gs_objdebug *debug;	/* per-object records, debug mode */
 	void *localfree;		/* owner's LIFO of freed objects */
-	unsigned long allocBits[GS_ALLOCBITS_WORDS];
-	unsigned long freeBits[GS_ALLOCBITS_WORDS];
-	unsigned long localBits[GS_ALLOCBITS_WORDS];	/* on localfree */
+	unsigned long *allocBits;
+	unsigned long *freeBits;
+	unsigned long *localBits;	/* objects on localfree */
+	/*
+	 * The three bitmaps, as many words each as nelems needs: one word
+	 * for every class of 128 bytes and up, so most spans carry 24 bytes
+	 * of bitmaps rather than Go's fixed-size side arrays.
+	 */
+	unsigned long bits[];
 };
+
+static inline unsigned int mspan_bitmap_words(unsigned int nelems)
+{
+	return DIV_ROUND_UP(nelems, BITS_PER_LONG);
+}
+
+/* Point the three bitmaps into @s->bits, @words words each. */
+static inline void mspan_layout_bits(struct mspan *s, unsigned int words)
+{
+	s->allocBits = s->bits;
+	s->freeBits = s->bits + words;
+	s->localBits = s->bits + 2 * words;
+}
+
+static inline size_t mspan_struct_size(unsigned int words)
+{
+	return sizeof(struct mspan) + 3 * words * sizeof(unsigned long);
+}
 
 /* fixalloc: Go's off-heap fixed-size allocator for metadata. */
 struct fixalloc {
@@ -213,12 +237,16 @@ struct gs_arena *arena_of(unsigned long addr);
 
 /* Metadata allocators (serialized by gs_meta_lock). */
 extern spinlock_t gs_meta_lock;
-extern struct fixalloc gs_spanalloc;
+/* One fixalloc per bitmap size: index is words per bitmap. */
+extern struct fixalloc gs_spanalloc[GS_ALLOCBITS_WORDS + 1];
 extern struct fixalloc gs_arenaalloc;
 extern struct fixalloc gs_tinyalloc;
-struct mspan *gs_span_alloc(gfp_t gfp);
+struct mspan *gs_span_alloc(unsigned int nelems);
 void gs_span_free(struct mspan *s);
-int gs_meta_prefill(gfp_t gfp);
+void gs_meta_usage(unsigned long *inuse, unsigned long *sys);
+int gs_meta_prefill(spanClass spc, gfp_t gfp);
+int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
+		 gfp_t gfp);
 
 /* mbitmap.c: Go's free-index scanning. */
 void mspan_init_bits(struct mspan *s);

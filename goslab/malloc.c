@@ -139,8 +139,8 @@ static bool gs_grow_retry(spanClass spc, gfp_t flags)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 
-	return !mheap_grow(mheap_of(numa_mem_id()), class_to_allocnpages[sc],
-			   flags);
+	return !mheap_ensure(mheap_of(numa_mem_id()), class_to_allocnpages[sc],
+			     spc, flags);
 }
 
 /*

@@ -35,9 +35,9 @@ void refillAllocCache(struct mspan *s, unsigned int whichByte)
  */
 void mspan_init_bits(struct mspan *s)
 {
-	memset(s->allocBits, 0, sizeof(s->allocBits));
-	memset(s->freeBits, 0, sizeof(s->freeBits));
-	memset(s->localBits, 0, sizeof(s->localBits));
+	/* The three bitmaps are contiguous, freeBits - allocBits words each. */
+	memset(s->allocBits, 0, 3 * (s->freeBits - s->allocBits) *
+	       sizeof(unsigned long));
 	s->localfree = NULL;
 	s->freeindex = 0;
 	s->allocCount = 0;

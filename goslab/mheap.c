@@ -42,7 +42,7 @@
 static struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
 
 DEFINE_SPINLOCK(gs_meta_lock);
-struct fixalloc gs_spanalloc;
+struct fixalloc gs_spanalloc[GS_ALLOCBITS_WORDS + 1];
 struct fixalloc gs_arenaalloc;
 struct fixalloc gs_tinyalloc;
 
@@ -210,28 +210,94 @@ static void meta_free(struct fixalloc *f, void *p)
 	spin_unlock_irqrestore(&gs_meta_lock, flags);
 }
 
-struct mspan *gs_span_alloc(gfp_t gfp)
+/**
+ * gs_span_alloc - a span struct with bitmaps for @nelems objects
+ * @nelems: objects in the span (1 for a large span)
+ *
+ * Return: the struct, bitmaps laid out, or NULL.
+ */
+struct mspan *gs_span_alloc(unsigned int nelems)
 {
-	return meta_alloc(&gs_spanalloc);
+	unsigned int words = mspan_bitmap_words(nelems);
+	struct mspan *s = meta_alloc(&gs_spanalloc[words]);
+
+	if (s) {
+		mspan_layout_bits(s, words);
+		/* gs_span_free() finds the struct's allocator by nelems. */
+		s->nelems = nelems;
+	}
+	return s;
 }
 
 void gs_span_free(struct mspan *s)
 {
-	meta_free(&gs_spanalloc, s);
+	meta_free(&gs_spanalloc[mspan_bitmap_words(s->nelems)], s);
+}
+
+/** gs_meta_usage - bytes of metadata in use and held, over every fixalloc */
+void gs_meta_usage(unsigned long *inuse, unsigned long *sys)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&gs_meta_lock, flags);
+	*inuse = gs_arenaalloc.inuse + gs_tinyalloc.inuse;
+	*sys = gs_arenaalloc.sys + gs_tinyalloc.sys;
+	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++) {
+		*inuse += gs_spanalloc[i].inuse;
+		*sys += gs_spanalloc[i].sys;
+	}
+	spin_unlock_irqrestore(&gs_meta_lock, flags);
 }
 
 /**
- * gs_meta_prefill - top up the metadata allocators outside any lock
+ * gs_meta_prefill - top up, outside any lock, the metadata allocators a
+ *	span of class @spc needs
+ * @spc: the span class (its span struct size; tiny side tables)
  * @gfp: the caller's flags
  */
-int gs_meta_prefill(gfp_t gfp)
+int gs_meta_prefill(spanClass spc, gfp_t gfp)
 {
+	unsigned int sc = spanclass_sizeclass(spc);
+	unsigned int words = mspan_bitmap_words(sc ? class_to_nelems[sc] : 1);
+
 	gfp &= ~__GFP_ZERO;
-	if (fixalloc_prefill(&gs_spanalloc, gfp) ||
-	    fixalloc_prefill(&gs_arenaalloc, gfp) ||
-	    fixalloc_prefill(&gs_tinyalloc, gfp))
+	if (fixalloc_prefill(&gs_spanalloc[words], gfp))
+		return -ENOMEM;
+	if (spc == GS_TINY_SPANCLASS && fixalloc_prefill(&gs_tinyalloc, gfp))
 		return -ENOMEM;
 	return 0;
+}
+
+/**
+ * mheap_ensure - make sure a span of @npages pages and its metadata can
+ *	be had without the buddy allocator
+ * @h: the node's heap
+ * @npages: the span's pages
+ * @spc: its span class
+ * @gfp: the caller's flags; called where they may sleep
+ *
+ * What an allocation that got -EAGAIN does before retrying: grow only if
+ * no arena has the run (another CPU may have grown meanwhile).
+ */
+int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
+		 gfp_t gfp)
+{
+	struct gs_arena *a;
+	unsigned long flags;
+	bool fits = false;
+	int err = gs_meta_prefill(spc, gfp);
+
+	if (err)
+		return err;
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list)
+		if (a->sum.max >= npages) {
+			fits = true;
+			break;
+		}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return fits ? 0 : mheap_grow(h, npages, gfp);
 }
 
 static void arena_update_sum(struct gs_arena *a)
@@ -318,7 +384,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 		order = GS_MAX_PAGE_ORDER;
 	gfp &= ~(__GFP_ZERO | __GFP_COMP);
 
-	err = gs_meta_prefill(gfp);
+	err = fixalloc_prefill(&gs_arenaalloc, gfp);
 	if (err)
 		return err;
 	for (; order >= min; order--) {
@@ -423,6 +489,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			  spanClass spc, gfp_t gfp, unsigned int how)
 {
 	bool tiny = spc == GS_TINY_SPANCLASS;
+	unsigned int nelems;
 	unsigned long flags;
 	struct mspan *s;
 	u32 *refs = NULL;
@@ -430,22 +497,36 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 
 	if (!npages || npages > GS_LARGE_MAX_PAGES)
 		return ERR_PTR(-E2BIG);
+	nelems = spanclass_sizeclass(spc) ?
+		 class_to_nelems[spanclass_sizeclass(spc)] : 1;
 	for (;;) {
-		s = gs_span_alloc(gfp);
+		/*
+		 * Metadata first, outside the heap lock.  When its allocator
+		 * is empty, top it up with the caller's flags, or, where the
+		 * caller may sleep but cannot now, let it do so (-EAGAIN).
+		 */
+		s = gs_span_alloc(nelems);
 		if (s && tiny)
 			refs = meta_alloc(&gs_tinyalloc);
-		if (s && (!tiny || refs)) {
-			spin_lock_irqsave(&h->lock, flags);
-			if (mheap_carve(h, npages, s)) {
-				spin_unlock_irqrestore(&h->lock, flags);
-				break;
-			}
-			spin_unlock_irqrestore(&h->lock, flags);
+		if (!s || (tiny && !refs)) {
+			if (s)
+				gs_span_free(s);
+			if (!(how & GS_MAY_BLOCK) && gfpflags_allow_blocking(gfp))
+				return ERR_PTR(-EAGAIN);
+			err = gs_meta_prefill(spc, gfp);
+			if (err)
+				return ERR_PTR(err);
+			continue;
 		}
+		spin_lock_irqsave(&h->lock, flags);
+		if (mheap_carve(h, npages, s)) {
+			spin_unlock_irqrestore(&h->lock, flags);
+			break;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
 		if (refs)
 			meta_free(&gs_tinyalloc, refs);
-		if (s)
-			gs_span_free(s);
+		gs_span_free(s);
 		refs = NULL;
 		if (!(how & GS_MAY_BLOCK) && gfpflags_allow_blocking(gfp))
 			return ERR_PTR(-EAGAIN);
@@ -637,9 +718,11 @@ static unsigned long gs_shrink_scan(struct shrinker *sh,
 
 int mheap_init(void)
 {
+	unsigned int i;
 	int node;
 
-	fixalloc_init(&gs_spanalloc, sizeof(struct mspan), NULL, NULL);
+	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
+		fixalloc_init(&gs_spanalloc[i], mspan_struct_size(i), NULL, NULL);
 	fixalloc_init(&gs_arenaalloc, sizeof(struct gs_arena), NULL, NULL);
 	fixalloc_init(&gs_tinyalloc, (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
 	for_each_node(node) {
@@ -693,7 +776,8 @@ void mheap_exit(void)
 		kfree(h);
 		gs_heaps[node] = NULL;
 	}
-	fixalloc_destroy(&gs_spanalloc);
+	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
+		fixalloc_destroy(&gs_spanalloc[i]);
 	fixalloc_destroy(&gs_arenaalloc);
 	fixalloc_destroy(&gs_tinyalloc);
 	for (i = 0; i < GS_L1_ENTRIES; i++) {

@@ -190,9 +190,9 @@ static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
 		}
 		for (i = 0; i < n; i++) {
 			KUNIT_EXPECT_NULL_MSG(test,
-				memchr_inv(p[i], 0, goslab_usable_size(p[i])),
-				"size %zu noscan %d bulk %d object %d not zeroed",
-				size, noscan, bulk, i);
+					      memchr_inv(p[i], 0, goslab_usable_size(p[i])),
+					      "size %zu noscan %d bulk %d object %d not zeroed",
+					      size, noscan, bulk, i);
 			memset(p[i], 0x5a, goslab_usable_size(p[i]));
 		}
 		for (i = 0; i < n; i++)
@@ -469,13 +469,15 @@ static void api_bad_free_test(struct kunit *test)
 {
 	long bad0 = atomic_long_read(&gs_stats.bad_frees);
 	char stackbuf[32] __aligned(16);
-	char *volatile stackp = stackbuf;
+	char *stackp = stackbuf;
 	unsigned long before;
 	char *p, *q, *l, *k, *v;
 	void **churn;
 	long nbad = 0;
 	int i, j;
 
+	/* Let the compiler not see that goslab_free() gets a stack address. */
+	OPTIMIZER_HIDE_VAR(stackp);
 	api_pin(test);
 	churn = kunit_kcalloc(test, API_CHURN, sizeof(*churn), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, churn);

@@ -33,9 +33,13 @@ static const unsigned int bt_boundaries[] = {
 
 static struct mspan *bt_span(struct kunit *test, unsigned int nelems)
 {
-	struct mspan *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct mspan *s = kunit_kzalloc(test,
+					mspan_struct_size(GS_ALLOCBITS_WORDS),
+					GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
+	/* Full-size bitmaps, so the tests may use BT_MAXOBJS bits. */
+	mspan_layout_bits(s, GS_ALLOCBITS_WORDS);
 	s->nelems = nelems;
 	s->elemsize = BT_ELEMSIZE;
 	s->startAddr = BT_BASE;
@@ -158,14 +162,16 @@ static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
 				return -1;
 			}
 			if (fast < 0 && p) {
-				KUNIT_FAIL(test, "nelems %u freeindex %u: nextFreeFast gave %lu, Go declines",
+				KUNIT_FAIL(test,
+					   "nelems %u freeindex %u: nextFreeFast gave %lu, Go declines",
 					   s->nelems, s->freeindex,
 					   (p - BT_BASE) / BT_ELEMSIZE);
 				return -1;
 			}
 			if (fast >= 0 &&
 			    p != BT_BASE + (unsigned long)fast * BT_ELEMSIZE) {
-				KUNIT_FAIL(test, "nelems %u: nextFreeFast gave %#lx, want object %d",
+				KUNIT_FAIL(test,
+					   "nelems %u: nextFreeFast gave %#lx, want object %d",
 					   s->nelems, p, fast);
 				return -1;
 			}
@@ -175,7 +181,8 @@ static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
 				if (s->freeindex != want + 1 ||
 				    s->allocCount != count ||
 				    !bt_cache_consistent(s)) {
-					KUNIT_FAIL(test, "nelems %u after fast %u: freeindex %u allocCount %u/%u cache %llx",
+					KUNIT_FAIL(test,
+						   "nelems %u after fast %u: freeindex %u allocCount %u/%u cache %llx",
 						   s->nelems, want, s->freeindex,
 						   s->allocCount, count,
 						   s->allocCache);

@@ -36,13 +36,14 @@
 
 /* Console lines from goslab, captured while a case provokes a report. */
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* guards n and lines; on is read locklessly */
 	bool on;
 	int n;
 	char lines[16][200];
 } dbg_console = {
 	.lock = __SPIN_LOCK_UNLOCKED(dbg_console.lock),
 };
+
 static bool dbg_console_ok;
 
 static void dbg_probe_console(void *ignore, const char *buf, size_t len)
@@ -391,12 +392,12 @@ static void debug_redzone_test(struct kunit *test)
 			p = dbg_alloc(test, size, GFP_KERNEL, k & 1);
 			s = spanOf((unsigned long)p);
 			KUNIT_EXPECT_NULL_MSG(test,
-				memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
-				"size %zu: red zone not set at allocation", size);
+					      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+					      "size %zu: red zone not set at allocation", size);
 			memset(p, 0x55, size);
 			KUNIT_EXPECT_NULL_MSG(test,
-				memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
-				"size %zu: red zone changed", size);
+					      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+					      "size %zu: red zone changed", size);
 			goslab_free(p);
 		}
 	}
@@ -438,8 +439,8 @@ static void debug_zero_test(struct kunit *test)
 			memset(p, 0xa5, size);
 			goslab_free(p);
 			KUNIT_ASSERT_TRUE_MSG(test,
-				dbg_get_back(p, size, j, GFP_KERNEL | __GFP_ZERO),
-				"size %zu: slot never came back", size);
+					      dbg_get_back(p, size, j, GFP_KERNEL | __GFP_ZERO),
+					      "size %zu: slot never came back", size);
 			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p, 0, size),
 					      "size %zu noscan %u reused slot not zeroed",
 					      size, j);
@@ -488,8 +489,8 @@ static void debug_tiny_test(struct kunit *test)
 				      "size %zu: %px and %px share a slot",
 				      size, p, q);
 		KUNIT_EXPECT_NULL_MSG(test,
-			memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
-			"size %zu: no red zone", size);
+				      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+				      "size %zu: no red zone", size);
 		memset(p, 0x66, size);
 		memset(q, 0x77, size);
 		goslab_free(q);

@@ -49,7 +49,7 @@ struct ft_heap {
 /* Every node's heap summed, and the metadata in use. */
 static void ft_heap(struct ft_heap *t)
 {
-	unsigned long flags;
+	unsigned long flags, sys;
 	int node;
 
 	memset(t, 0, sizeof(*t));
@@ -65,9 +65,7 @@ static void ft_heap(struct ft_heap *t)
 		t->arenas += h->nr_arenas;
 		spin_unlock_irqrestore(&h->lock, flags);
 	}
-	spin_lock_irqsave(&gs_meta_lock, flags);
-	t->meta = gs_spanalloc.inuse + gs_arenaalloc.inuse + gs_tinyalloc.inuse;
-	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	gs_meta_usage(&t->meta, &sys);
 }
 
 /* Drain every cache and give every free page back (retain 0). */

@@ -45,9 +45,9 @@ static unsigned int ref_find(const struct ref_pages *r, unsigned int n)
 	return PALLOC_NONE;
 }
 
-static pallocsum_t ref_summarize(const struct ref_pages *r)
+static struct pallocsum ref_summarize(const struct ref_pages *r)
 {
-	pallocsum_t s = { 0, 0, 0 };
+	struct pallocsum s = { 0, 0, 0 };
 	unsigned int i, run = 0;
 
 	while (s.start < PALLOC_CHUNK_PAGES && !r->used[s.start])
@@ -72,7 +72,7 @@ static void ref_set(struct ref_pages *r, unsigned int i, unsigned int n,
 static bool pb_matches(struct kunit *test, const struct pallocbits *b,
 		       const struct ref_pages *r, const char *what)
 {
-	pallocsum_t got = pallocbits_summarize(b), want = ref_summarize(r);
+	struct pallocsum got = pallocbits_summarize(b), want = ref_summarize(r);
 	unsigned int i, nfree = 0;
 
 	for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
@@ -103,7 +103,7 @@ static bool pb_matches(struct kunit *test, const struct pallocbits *b,
 static void pallocbits_empty_full_test(struct kunit *test)
 {
 	struct pallocbits b;
-	pallocsum_t s;
+	struct pallocsum s;
 
 	pallocbits_clear(&b);
 	s = pallocbits_summarize(&b);
@@ -205,7 +205,7 @@ static void pallocbits_summary_cases_test(struct kunit *test)
 	unsigned int i, k;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		pallocsum_t s;
+		struct pallocsum s;
 
 		pallocbits_clear(&b);
 		memset(&r, 0, sizeof(r));
@@ -510,9 +510,9 @@ static void hp_check_span(struct kunit *test, struct mheap *h,
 			break;
 		}
 		/* The memory is ours: write and read back the page's ends. */
-		*(volatile u8 *)p = 0x5a;
-		*(volatile u8 *)(p + GOSLAB_PAGE_SIZE - 1) = 0xa5;
-		KUNIT_EXPECT_EQ(test, *(volatile u8 *)p, 0x5a);
+		WRITE_ONCE(*(u8 *)p, 0x5a);
+		WRITE_ONCE(*(u8 *)(p + GOSLAB_PAGE_SIZE - 1), 0xa5);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(*(u8 *)p), 0x5a);
 	}
 	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr), s);
 	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr + 1), s);
@@ -559,7 +559,7 @@ static void hp_check_invariants(struct kunit *test, struct mheap *h)
 
 	spin_lock_irqsave(&h->lock, flags);
 	list_for_each_entry(a, &h->arenas, list) {
-		pallocsum_t sum = pallocbits_summarize(&a->pages);
+		struct pallocsum sum = pallocbits_summarize(&a->pages);
 
 		narenas++;
 		if (!pallocsum_equal(sum, a->sum) ||

@@ -71,17 +71,19 @@ static void refill_snap(struct refill_ctx *x, struct refill_snap *s)
 #define REFILL_EXPECT(test, x, dpartial, dfull, dcached, dgrows, drel,	\
 		      dspans, dpages)					\
 do {									\
+	struct kunit *__t = (test);					\
+	struct refill_ctx *__x = (x);					\
 	struct refill_snap __s;						\
 									\
-	refill_snap(x, &__s);						\
-	KUNIT_EXPECT_EQ(test, __s.partial, (x)->base.partial + (dpartial)); \
-	KUNIT_EXPECT_EQ(test, __s.full, (x)->base.full + (dfull));	\
-	KUNIT_EXPECT_EQ(test, __s.cached, (x)->base.cached + (dcached)); \
-	KUNIT_EXPECT_EQ(test, __s.grows, (x)->base.grows + (dgrows));	\
-	KUNIT_EXPECT_EQ(test, __s.released, (x)->base.released + (drel)); \
-	KUNIT_EXPECT_EQ(test, __s.spans, (x)->base.spans + (dspans));	\
-	KUNIT_EXPECT_EQ(test, __s.inuse,				\
-			(x)->base.inuse + (dpages) * (x)->npages);	\
+	refill_snap(__x, &__s);						\
+	KUNIT_EXPECT_EQ(__t, __s.partial, __x->base.partial + (dpartial)); \
+	KUNIT_EXPECT_EQ(__t, __s.full, __x->base.full + (dfull));	\
+	KUNIT_EXPECT_EQ(__t, __s.cached, __x->base.cached + (dcached));	\
+	KUNIT_EXPECT_EQ(__t, __s.grows, __x->base.grows + (dgrows));	\
+	KUNIT_EXPECT_EQ(__t, __s.released, __x->base.released + (drel)); \
+	KUNIT_EXPECT_EQ(__t, __s.spans, __x->base.spans + (dspans));	\
+	KUNIT_EXPECT_EQ(__t, __s.inuse,					\
+			__x->base.inuse + (dpages) * __x->npages);	\
 } while (0)
 
 /*
@@ -336,8 +338,9 @@ static void refill_local_sweep_test(struct kunit *test)
 	k2 = 0;
 	/* k1 freed by the owner (local LIFO), k2 by the other CPU's IPI. */
 	goslab_free(objs[k1]);
-	KUNIT_EXPECT_EQ(test, smp_call_function_single(other,
-			refill_remote_free, objs[k2], 1), 0);
+	KUNIT_EXPECT_EQ(test,
+			smp_call_function_single(other, refill_remote_free, objs[k2], 1),
+			0);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
 	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->localBits));
 	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->freeBits));

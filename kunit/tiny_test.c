@@ -20,8 +20,15 @@
 #include "../goslab/internal.h"
 
 /* tinyrefs layout (malloc.c): starts in bits 0-15, ends in 16-30. */
-#define T_START(off)	BIT(off)
-#define T_END(last)	((last) < 15 ? BIT(16 + (last)) : 0)
+static u32 t_start(unsigned int off)
+{
+	return BIT(off);
+}
+
+static u32 t_end(unsigned int last)
+{
+	return last < 15 ? BIT(16 + last) : 0;
+}
 
 static void tiny_pin(struct kunit *test)
 {
@@ -162,9 +169,9 @@ static void tiny_packing_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (unsigned long)f % GS_TINY_SIZE, 0UL);
 	KUNIT_EXPECT_PTR_NE(test, f, a);
 	KUNIT_EXPECT_EQ(test, tiny_ref(spanOf((unsigned long)a), (unsigned long)a),
-			(u32)(T_START(0) | T_END(0) | T_START(1) | T_END(1) |
-			      T_START(2) | T_END(3) | T_START(4) | T_END(7) |
-			      T_START(8)));
+			(u32)(t_start(0) | t_end(0) | t_start(1) | t_end(1) |
+			      t_start(2) | t_end(3) | t_start(4) | t_end(7) |
+			      t_start(8)));
 	goslab_free(a);
 	goslab_free(b);
 	goslab_free(c);
@@ -222,11 +229,11 @@ static void tiny_block_release_test(struct kunit *test)
 	s = spanOf(blk);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk),
-			(u32)(GS_TINY_HELD | T_START(0) | T_END(7) | T_START(8) |
-			      T_END(14)));
+			(u32)(GS_TINY_HELD | t_start(0) | t_end(7) | t_start(8) |
+			      t_end(14)));
 	goslab_free(a);
 	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk),
-			(u32)(GS_TINY_HELD | T_START(8) | T_END(14)));
+			(u32)(GS_TINY_HELD | t_start(8) | t_end(14)));
 	KUNIT_EXPECT_TRUE(test, block_live(s, blk));
 	goslab_free(b);
 	/* Every object is freed, but the mcache still packs into it. */
@@ -261,10 +268,10 @@ static void tiny_block_release_test(struct kunit *test)
 	s2 = spanOf(blk2);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
 	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2),
-			(u32)(T_START(0) | T_END(1) | T_START(8)));
+			(u32)(t_start(0) | t_end(1) | t_start(8)));
 	KUNIT_EXPECT_TRUE(test, block_live(s2, blk2));
 	goslab_free(d);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2), (u32)(T_START(0) | T_END(1)));
+	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2), (u32)(t_start(0) | t_end(1)));
 	KUNIT_EXPECT_TRUE(test, block_live(s2, blk2));
 	goslab_free(c);
 	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2), 0U);
