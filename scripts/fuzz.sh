@@ -5,7 +5,7 @@
 # (Debian's clang 14): the page bitmap and its summaries (mpagealloc.c),
 # the span bitmap scanning and sweep (mbitmap.c, nextFreeFast), and the
 # size-class lookup (sizeclasses.[ch]).  Each harness in fuzz/ checks
-# goslab against a slow reference; see fuzz/README.rst.
+# goslab against a slow reference; see Documentation/testing.rst.
 #
 #   scripts/fuzz.sh --check [harness...]   make check's stage: a fixed
 #       number of inputs per harness (GOSLAB_FUZZ_RUNS overrides), fixed
