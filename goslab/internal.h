@@ -252,7 +252,26 @@ int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
 void mspan_init_bits(struct mspan *s);
 void refillAllocCache(struct mspan *s, unsigned int whichByte);
 unsigned int nextFreeIndex(struct mspan *s);
-bool mspan_is_free(const struct mspan *s, unsigned int idx);
+
+/**
+ * mspan_is_free - Go's isFree: is object @idx unallocated?
+ * @s: the span
+ * @idx: object index below nelems
+ *
+ * Objects below freeindex were handed out since the last sweep whatever
+ * allocBits says.  Called racily by remote frees: the answer is exact for
+ * any object the caller legitimately owns.
+ */
+static __always_inline bool mspan_is_free(const struct mspan *s,
+					  unsigned int idx)
+{
+	if (idx < READ_ONCE(s->freeindex))
+		return false;
+	/* Pairs with the smp_wmb() in mspan_sweep(). */
+	smp_rmb();
+	return !(READ_ONCE(s->allocBits[idx / BITS_PER_LONG]) &
+		 BIT(idx % BITS_PER_LONG));
+}
 unsigned int mspan_sweep(struct mspan *s);
 unsigned int mspan_count_alloc(const struct mspan *s);
 
@@ -372,11 +391,14 @@ static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 						       bool *fresh)
 {
 	void *v = s->localfree;
+	unsigned int idx;
 
 	if (v) {
 		s->localfree = *(void **)v;
 		*(void **)v = NULL;	/* no allocator pointer left behind */
-		__clear_bit(mspan_obj_index(s, (unsigned long)v), s->localBits);
+		idx = mspan_obj_index(s, (unsigned long)v);
+		/* A word operation: bit instructions on memory are slow. */
+		s->localBits[idx / BITS_PER_LONG] &= ~BIT(idx % BITS_PER_LONG);
 		*fresh = false;
 		return (unsigned long)v;
 	}

@@ -500,21 +500,44 @@ void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
  * not the start of an allocated object.  Tiny objects are resolved to
  * their block.  Return: the span, or NULL after a report.
  */
-static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
-			       bool *tiny, const char *what,
-			       unsigned long caller)
+static noinline void gs_report_foreign(unsigned long p, const char *what,
+				       unsigned long caller)
+{
+	struct gs_arena *a = arena_of(p);
+
+	/* Pages goslab owns outside every span: a freed large object. */
+	if (a && test_bit((p - a->base) >> GOSLAB_PAGE_SHIFT, a->owned))
+		what = "pointer to free goslab memory";
+	gs_report_bad((void *)p, what, caller);
+}
+
+/*
+ * Is object @idx handed out and not freed?  Go's isFree plus the two
+ * places a free waits: freeBits (remote) and localBits (the owner's
+ * LIFO).  Whole words, not bit instructions on memory.
+ */
+static __always_inline bool mspan_is_live(const struct mspan *s,
+					  unsigned int idx)
+{
+	unsigned int w = idx / BITS_PER_LONG;
+	unsigned long m = BIT(idx % BITS_PER_LONG);
+
+	if ((READ_ONCE(s->freeBits[w]) | s->localBits[w]) & m)
+		return false;
+	return !mspan_is_free(s, idx);
+}
+
+static __always_inline struct mspan *gs_lookup(unsigned long p,
+					       unsigned int *idxp, bool *tiny,
+					       const char *what,
+					       unsigned long caller)
 {
 	struct mspan *s = spanOf(p);
 	unsigned int idx;
 
 	*tiny = false;
 	if (unlikely(!s)) {
-		struct gs_arena *a = arena_of(p);
-
-		/* Pages goslab owns outside every span: a freed large object. */
-		if (a && test_bit((p - a->base) >> GOSLAB_PAGE_SHIFT, a->owned))
-			what = "pointer to free goslab memory";
-		gs_report_bad((void *)p, what, caller);
+		gs_report_foreign(p, what, caller);
 		return NULL;
 	}
 	/* Pairs with the release that publishes a span in mheap_alloc(). */
@@ -548,8 +571,7 @@ static struct mspan *gs_lookup(unsigned long p, unsigned int *idxp,
 			      caller);
 		return NULL;
 	}
-	if (unlikely(mspan_is_free(s, idx) || test_bit(idx, s->freeBits) ||
-		     test_bit(idx, s->localBits))) {
+	if (unlikely(!mspan_is_live(s, idx))) {
 		gs_report_bad((void *)p, "object not allocated (double free?)",
 			      caller);
 		return NULL;
@@ -621,7 +643,8 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		if (c->alloc[s->spanclass] == s) {
 			*(void **)p = s->localfree;
 			s->localfree = (void *)p;
-			__set_bit(idx, s->localBits);
+			s->localBits[idx / BITS_PER_LONG] |=
+				BIT(idx % BITS_PER_LONG);
 			preempt_enable();
 			return;
 		}

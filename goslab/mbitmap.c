@@ -94,24 +94,6 @@ unsigned int nextFreeIndex(struct mspan *s)
 	return result;
 }
 
-/**
- * mspan_is_free - Go's isFree: is object @idx unallocated?
- * @s: the span
- * @idx: object index below nelems
- *
- * Objects below freeindex were handed out since the last sweep whatever
- * allocBits says.  Called racily by remote frees: the answer is exact for
- * any object the caller legitimately owns.
- */
-bool mspan_is_free(const struct mspan *s, unsigned int idx)
-{
-	if (idx < READ_ONCE(s->freeindex))
-		return false;
-	/* Pairs with the smp_wmb() in mspan_sweep(). */
-	smp_rmb();
-	return !test_bit(idx, s->allocBits);
-}
-
 /* Mask of the objects of word @k below @limit (objects 64k..64k+63). */
 static unsigned long below_mask(unsigned int k, unsigned int limit)
 {
