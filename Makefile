@@ -19,7 +19,7 @@ BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 	 modules.order Module.symvers '.tmp*'
 
 .PHONY: all modules clean deps check kunit vm-test run sizeclasses install \
-	dkms-test \
+	dkms-test lint \
 	check-sizeclasses torture bench fuzz fuzz-check
 
 all: modules
@@ -52,6 +52,10 @@ install:
 	install -D -m 0644 $(IDIR)/Module.symvers \
 		$(GS_SHARE)/$(KREL)/Module.symvers
 	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KREL)
+
+# checkpatch --strict, sparse, W=1 on both kernels, kernel-doc.
+lint:
+	sh scripts/lint.sh
 
 # DKMS and make install against the stock 6.12 and 6.1 kernels.
 dkms-test:

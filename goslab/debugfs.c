@@ -460,7 +460,16 @@ int gs_debugfs_show(const char *name, struct seq_file *m)
 	return -ENOENT;
 }
 
-/* Tunables: a bad value is -EINVAL, never a partial effect. */
+/*
+ * Tunables: one number each, in [min, max]; anything else, including a
+ * trailing word, is -EINVAL with no effect at all.
+ */
+struct gs_tunable {
+	u64 min, max;
+	u64 (*get)(void);		/* NULL: write-only trigger */
+	void (*set)(u64 val);
+};
+
 static int parse_u64(const char __user *buf, size_t len, u64 *val)
 {
 	char tmp[24];
@@ -473,103 +482,83 @@ static int parse_u64(const char __user *buf, size_t len, u64 *val)
 	return kstrtou64(strim(tmp), 0, val);
 }
 
-static ssize_t flush_write(struct file *f, const char __user *buf,
-			   size_t len, loff_t *pos)
+static ssize_t tunable_write(struct file *f, const char __user *buf,
+			     size_t len, loff_t *pos)
 {
+	const struct gs_tunable *t = f->private_data;
 	u64 val;
-	int err = parse_u64(buf, len, &val);
 
-	if (err)
+	if (parse_u64(buf, len, &val) || val < t->min || val > t->max)
 		return -EINVAL;
-	if (val != 1)
-		return -EINVAL;
-	mcache_flush_all();
+	t->set(val);
 	return len;
 }
 
-static ssize_t release_write(struct file *f, const char __user *buf,
-			     size_t len, loff_t *pos)
+static ssize_t tunable_read(struct file *f, char __user *buf, size_t len,
+			    loff_t *pos)
 {
-	u64 val;
-	int node, err = parse_u64(buf, len, &val);
+	const struct gs_tunable *t = f->private_data;
+	char tmp[24];
+	int n;
 
-	if (err || val != 1)
+	if (!t->get)
 		return -EINVAL;
+	n = scnprintf(tmp, sizeof(tmp), "%llu\n", t->get());
+	return simple_read_from_buffer(buf, len, pos, tmp, n);
+}
+
+static const struct file_operations tunable_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = tunable_read,
+	.write = tunable_write,
+	.llseek = default_llseek,
+};
+
+static void flush_set(u64 val)
+{
+	mcache_flush_all();
+}
+
+static void release_set(u64 val)
+{
+	int node;
+
 	for_each_node(node)
 		if (mheap_of(node))
 			mheap_release(mheap_of(node), mheap_retain_pages());
-	return len;
 }
+
+static u64 retain_get(void)
+{
+	return mheap_retain_pages();
+}
+
+static void retain_set(u64 val)
+{
+	mheap_set_retain_pages(val);
+}
+
+static u64 fail_pages_get(void)
+{
+	return gs_fail_pages();
+}
+
+static void fail_pages_set(u64 val)
+{
+	gs_set_fail_pages(val);
+}
+
+static const struct gs_tunable flush_tunable = { 1, 1, NULL, flush_set };
+static const struct gs_tunable release_tunable = { 1, 1, NULL, release_set };
 
 /* Up to 1 TiB of goslab pages: anything above is surely a mistake. */
-#define GS_RETAIN_MAX	(1UL << (40 - GOSLAB_PAGE_SHIFT))
-
-static ssize_t retain_write(struct file *f, const char __user *buf,
-			    size_t len, loff_t *pos)
-{
-	u64 val;
-	int err = parse_u64(buf, len, &val);
-
-	if (err || val > GS_RETAIN_MAX)
-		return -EINVAL;
-	mheap_set_retain_pages(val);
-	return len;
-}
-
-static ssize_t retain_read(struct file *f, char __user *buf, size_t len,
-			   loff_t *pos)
-{
-	char tmp[24];
-	int n = scnprintf(tmp, sizeof(tmp), "%lu\n", mheap_retain_pages());
-
-	return simple_read_from_buffer(buf, len, pos, tmp, n);
-}
-
-static ssize_t fail_pages_write(struct file *f, const char __user *buf,
-				size_t len, loff_t *pos)
-{
-	u64 val;
-	int err = parse_u64(buf, len, &val);
-
-	if (err || val > 100)
-		return -EINVAL;
-	gs_set_fail_pages(val);
-	return len;
-}
-
-static ssize_t fail_pages_read(struct file *f, char __user *buf, size_t len,
-			       loff_t *pos)
-{
-	char tmp[24];
-	int n = scnprintf(tmp, sizeof(tmp), "%u\n", gs_fail_pages());
-
-	return simple_read_from_buffer(buf, len, pos, tmp, n);
-}
-
-static const struct file_operations fail_pages_fops = {
-	.owner = THIS_MODULE,
-	.read = fail_pages_read,
-	.write = fail_pages_write,
-	.llseek = default_llseek,
+static const struct gs_tunable retain_tunable = {
+	0, 1ULL << (40 - GOSLAB_PAGE_SHIFT), retain_get, retain_set
 };
 
-static const struct file_operations flush_fops = {
-	.owner = THIS_MODULE,
-	.write = flush_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations release_fops = {
-	.owner = THIS_MODULE,
-	.write = release_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations retain_fops = {
-	.owner = THIS_MODULE,
-	.read = retain_read,
-	.write = retain_write,
-	.llseek = default_llseek,
+static const struct gs_tunable fail_pages_tunable = {
+	0, 100, fail_pages_get, fail_pages_set
 };
 
 int goslab_debugfs_init(void)
@@ -583,10 +572,14 @@ int goslab_debugfs_init(void)
 	debugfs_create_file("heap", 0444, d, NULL, &heap_fops);
 	debugfs_create_file("percpu", 0444, d, NULL, &percpu_fops);
 	debugfs_create_file("verify", 0444, d, NULL, &verify_fops);
-	debugfs_create_file("flush", 0200, d, NULL, &flush_fops);
-	debugfs_create_file("release", 0200, d, NULL, &release_fops);
-	debugfs_create_file("retain_pages", 0600, d, NULL, &retain_fops);
-	debugfs_create_file("fail_pages", 0600, d, NULL, &fail_pages_fops);
+	debugfs_create_file("flush", 0200, d, (void *)&flush_tunable,
+			    &tunable_fops);
+	debugfs_create_file("release", 0200, d, (void *)&release_tunable,
+			    &tunable_fops);
+	debugfs_create_file("retain_pages", 0600, d, (void *)&retain_tunable,
+			    &tunable_fops);
+	debugfs_create_file("fail_pages", 0600, d, (void *)&fail_pages_tunable,
+			    &tunable_fops);
 	return 0;
 }
 
