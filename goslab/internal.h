@@ -272,6 +272,7 @@ static __always_inline bool mspan_is_free(const struct mspan *s,
 	return !(READ_ONCE(s->allocBits[idx / BITS_PER_LONG]) &
 		 BIT(idx % BITS_PER_LONG));
 }
+
 unsigned int mspan_sweep(struct mspan *s);
 unsigned int mspan_count_alloc(const struct mspan *s);
 
@@ -411,7 +412,6 @@ void mspan_drain_local(struct mspan *s);
 unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 			      struct mspan **sp, int *err);
 void mcache_releaseAll(struct mcache *c);
-void mcache_flush_cpu(int cpu);
 void mcache_flush_all(void);
 void mcache_drain_dead_cpu(int cpu);
 int mcache_init(void);

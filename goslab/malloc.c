@@ -374,6 +374,9 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	might_alloc(flags);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
+	/* NMI code may interrupt the hardirq mcache: not a context we serve. */
+	if (WARN_ON_ONCE(in_nmi()))
+		return NULL;
 	if (size <= GOSLAB_MAX_SMALL_SIZE) {
 		if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
 		    !gs_debug_on())

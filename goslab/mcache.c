@@ -149,18 +149,6 @@ static long mcache_flush_local(void *unused)
 	return 0;
 }
 
-/**
- * mcache_flush_cpu - drain one online CPU's caches; sleeps
- * @cpu: the CPU
- */
-void mcache_flush_cpu(int cpu)
-{
-	cpus_read_lock();
-	if (cpu_online(cpu))
-		work_on_cpu(cpu, mcache_flush_local, NULL);
-	cpus_read_unlock();
-}
-
 /** mcache_flush_all - drain every online CPU's caches; sleeps */
 void mcache_flush_all(void)
 {
