@@ -95,5 +95,7 @@ fuzz:
 fuzz-check:
 	sh scripts/fuzz.sh --check
 
+# Everything a build, a test or a tool left behind; the tree is then as
+# cloned (kernel trees and KUnit builds live in ~/.cache/goslab).
 clean:
-	rm -rf build
+	rm -rf build scripts/__pycache__ .checkpatch-camelcase.*
