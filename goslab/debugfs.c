@@ -72,46 +72,19 @@ static void gs_sum_stats(struct gs_cpu_stats *sum)
 	}
 }
 
-struct heap_totals {
-	unsigned long owned, free, inuse, arenas, grows, releases, released;
-};
-
-static void gs_heap_totals(struct heap_totals *t)
-{
-	unsigned long flags;
-	int node;
-
-	memset(t, 0, sizeof(*t));
-	for_each_node(node) {
-		struct mheap *h = mheap_of(node);
-
-		if (!h)
-			continue;
-		spin_lock_irqsave(&h->lock, flags);
-		t->owned += h->pages_owned;
-		t->free += h->pages_free;
-		t->inuse += h->pages_inuse;
-		t->arenas += h->nr_arenas;
-		t->grows += h->grows;
-		t->releases += h->releases;
-		t->released += h->released_bytes;
-		spin_unlock_irqrestore(&h->lock, flags);
-	}
-}
-
 static int stats_show(struct seq_file *m, void *v)
 {
 	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned long objs = 0, bytes = 0, mallocs = 0, frees = 0;
 	unsigned long spans = 0, released = 0, meta_inuse, meta_sys;
-	struct heap_totals t;
+	struct mheap_totals t;
 	unsigned int spc;
 	int node;
 
 	if (!st)
 		return -ENOMEM;
 	gs_sum_stats(st);
-	gs_heap_totals(&t);
+	mheap_totals(&t);
 	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
 

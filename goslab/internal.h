@@ -211,7 +211,13 @@ struct mheap {
 /* Allocation context flags for the heap and central lists. */
 #define GS_MAY_BLOCK	0x1	/* caller may sleep now: grow in place */
 
+/* Heap counters summed over the nodes (pages, except released bytes). */
+struct mheap_totals {
+	unsigned long owned, free, inuse, arenas, grows, releases, released;
+};
+
 struct mheap *mheap_of(int node);
+void mheap_totals(struct mheap_totals *t);
 struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			  spanClass spc, gfp_t gfp, unsigned int how);
 void mheap_free(struct mspan *s);

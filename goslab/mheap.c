@@ -251,6 +251,33 @@ void gs_meta_usage(unsigned long *inuse, unsigned long *sys)
 }
 
 /**
+ * mheap_totals - every node's heap counters summed, each read under its lock
+ * @t: filled in
+ */
+void mheap_totals(struct mheap_totals *t)
+{
+	unsigned long flags;
+	int node;
+
+	memset(t, 0, sizeof(*t));
+	for_each_node(node) {
+		struct mheap *h = gs_heaps[node];
+
+		if (!h)
+			continue;
+		spin_lock_irqsave(&h->lock, flags);
+		t->owned += h->pages_owned;
+		t->free += h->pages_free;
+		t->inuse += h->pages_inuse;
+		t->arenas += h->nr_arenas;
+		t->grows += h->grows;
+		t->releases += h->releases;
+		t->released += h->released_bytes;
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+}
+
+/**
  * gs_meta_prefill - top up, outside any lock, the metadata allocators a
  *	span of class @spc needs
  * @spc: the span class (its span struct size; tiny side tables)

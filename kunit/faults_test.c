@@ -49,22 +49,14 @@ struct ft_heap {
 /* Every node's heap summed, and the metadata in use. */
 static void ft_heap(struct ft_heap *t)
 {
-	unsigned long flags, sys;
-	int node;
+	struct mheap_totals h;
+	unsigned long sys;
 
-	memset(t, 0, sizeof(*t));
-	for_each_node(node) {
-		struct mheap *h = mheap_of(node);
-
-		if (!h)
-			continue;
-		spin_lock_irqsave(&h->lock, flags);
-		t->owned += h->pages_owned;
-		t->free += h->pages_free;
-		t->inuse += h->pages_inuse;
-		t->arenas += h->nr_arenas;
-		spin_unlock_irqrestore(&h->lock, flags);
-	}
+	mheap_totals(&h);
+	t->owned = h.owned;
+	t->free = h.free;
+	t->inuse = h.inuse;
+	t->arenas = h.arenas;
 	gs_meta_usage(&t->meta, &sys);
 }
 
