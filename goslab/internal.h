@@ -364,6 +364,7 @@ struct gs_cpu_stats {
 struct mcache {
 	struct mspan *alloc[GOSLAB_NUM_SPAN_CLASSES];
 	unsigned long tiny;		/* current tiny block, or 0 */
+	struct mspan *tinyspan;		/* its span: no lookup per packing */
 	unsigned int tinyoffset;
 	struct gs_cpu_stats stats;	/* task mcache only */
 };

@@ -282,7 +282,7 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 static void *gs_alloc_tiny(size_t size, gfp_t flags)
 {
 	struct mcache *c;
-	struct mspan *s;
+	struct mspan *s, *olds = NULL;
 	unsigned long v, old = 0;
 	unsigned int off;
 	int err = 0;
@@ -300,8 +300,7 @@ retry:
 		off = ALIGN(off, 2);
 	if (c->tiny && off + size <= GS_TINY_SIZE) {
 		v = c->tiny + off;
-		s = spanOf(c->tiny);
-		tiny_ref_or(tiny_ref(s, c->tiny),
+		tiny_ref_or(tiny_ref(c->tinyspan, c->tiny),
 			    TINY_START(off) | tiny_end(off + size - 1));
 		c->tinyoffset = off + size;
 		this_cpu_inc(gs_mcache->stats.tiny_allocs);
@@ -324,7 +323,9 @@ retry:
 	/* Keep the block with more room left, as Go does. */
 	if (size < c->tinyoffset || !c->tiny) {
 		old = c->tiny;
+		olds = c->tinyspan;
 		c->tiny = v;
+		c->tinyspan = s;
 		c->tinyoffset = size;
 		*tiny_ref(s, v) = GS_TINY_HELD | TINY_START(0) |
 				  tiny_end(size - 1);
@@ -332,7 +333,7 @@ retry:
 		*tiny_ref(s, v) = TINY_START(0) | tiny_end(size - 1);
 	}
 	if (old)
-		gs_tiny_release_block(spanOf(old), old);
+		gs_tiny_release_block(olds, old);
 	preempt_enable();
 	return (void *)v;
 }

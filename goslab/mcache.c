@@ -105,10 +105,9 @@ void mcache_releaseAll(struct mcache *c)
 	unsigned int spc;
 
 	if (c->tiny) {
-		struct mspan *s = spanOf(c->tiny);
-
-		gs_tiny_release_block(s, c->tiny);
+		gs_tiny_release_block(c->tinyspan, c->tiny);
 		c->tiny = 0;
+		c->tinyspan = NULL;
 		c->tinyoffset = 0;
 	}
 	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
