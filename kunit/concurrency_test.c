@@ -28,6 +28,7 @@
 
 #include <goslab.h>
 #include "../goslab/internal.h"
+#include "gs_test.h"
 
 /* ~200k goslab operations in all: 4 per object (item + object, both ways). */
 #define CONC_ITERS		20000
@@ -284,38 +285,25 @@ static int conc_thread(void *arg)
 /* Flush every cache, return every free page, and count what is left. */
 static void conc_settle(unsigned long *inuse, unsigned long *owned)
 {
-	unsigned long flags;
+	struct mheap_totals t;
 	int node;
 
 	mcache_flush_all();
-	*inuse = 0;
-	*owned = 0;
-	for_each_node(node) {
-		struct mheap *h = mheap_of(node);
-
-		if (!h)
-			continue;
-		mheap_release(h, 0);
-		spin_lock_irqsave(&h->lock, flags);
-		*inuse += h->pages_inuse;
-		*owned += h->pages_owned;
-		spin_unlock_irqrestore(&h->lock, flags);
-	}
+	for_each_node(node)
+		if (mheap_of(node))
+			mheap_release(mheap_of(node), 0);
+	mheap_totals(&t);
+	*inuse = t.inuse;
+	*owned = t.owned;
 }
 
 static void concurrency_cross_cpu_test(struct kunit *test)
 {
 	unsigned long inuse0, owned0, inuse1, owned1;
-	struct task_struct *t[2];
 	struct conc_state *st;
 	int cpus[2], i;
 
-	cpus[0] = cpumask_first(cpu_online_mask);
-	cpus[1] = cpumask_next(cpus[0], cpu_online_mask);
-	if (cpus[1] >= nr_cpu_ids) {
-		kunit_info(test, "one CPU online: both threads on CPU %d", cpus[0]);
-		cpus[1] = cpus[0];
-	}
+	gs_test_two_cpus(test, cpus);
 
 	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
@@ -333,20 +321,9 @@ static void concurrency_cross_cpu_test(struct kunit *test)
 		init_llist_head(&c->irq_inbox);
 		init_completion(&c->done);
 	}
-	for (i = 0; i < 2; i++) {
-		t[i] = kthread_create(conc_thread, &st->c[i], "goslab-conc/%d", i);
-		if (IS_ERR(t[i])) {
-			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t[i]));
-			/* Never woken, so its function never runs. */
-			if (i == 1)
-				kthread_stop(t[0]);
-			return;
-		}
-	}
-	for (i = 0; i < 2; i++) {
-		kthread_bind(t[i], cpus[i]);
-		wake_up_process(t[i]);
-	}
+	if (!gs_test_start_pair(test, conc_thread, &st->c[0], &st->c[1], cpus,
+				"goslab-conc"))
+		return;
 	for (i = 0; i < 2; i++)
 		wait_for_completion(&st->c[i].done);
 

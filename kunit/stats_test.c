@@ -30,6 +30,7 @@
 
 #include <goslab.h>
 #include "../goslab/internal.h"
+#include "gs_test.h"
 
 #define ST_BUF_SIZE	(64 * 1024)
 
@@ -546,17 +547,11 @@ static int st_worker_fn(void *arg)
 static void stats_verify_stress_test(struct kunit *test)
 {
 	struct st_stats a, b;
-	struct task_struct *t[2];
 	struct st_stress *st;
 	unsigned long checks = 0, bad_checks = 0;
 	int cpus[2], i;
 
-	cpus[0] = cpumask_first(cpu_online_mask);
-	cpus[1] = cpumask_next(cpus[0], cpu_online_mask);
-	if (cpus[1] >= nr_cpu_ids) {
-		kunit_info(test, "one CPU online: both threads on CPU %d", cpus[0]);
-		cpus[1] = cpus[0];
-	}
+	gs_test_two_cpus(test, cpus);
 	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	mcache_flush_all();
@@ -574,20 +569,9 @@ static void stats_verify_stress_test(struct kunit *test)
 		init_llist_head(&w->inbox);
 		init_completion(&w->done);
 	}
-	for (i = 0; i < 2; i++) {
-		t[i] = kthread_create(st_worker_fn, &st->w[i], "goslab-st/%d", i);
-		if (IS_ERR(t[i])) {
-			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t[i]));
-			/* Never woken, so its function never runs. */
-			if (i == 1)
-				kthread_stop(t[0]);
-			return;
-		}
-	}
-	for (i = 0; i < 2; i++) {
-		kthread_bind(t[i], cpus[i]);
-		wake_up_process(t[i]);
-	}
+	if (!gs_test_start_pair(test, st_worker_fn, &st->w[0], &st->w[1], cpus,
+				"goslab-st"))
+		return;
 
 	/* verify under load: each read is a consistent snapshot. */
 	while (!completion_done(&st->w[0].done) ||

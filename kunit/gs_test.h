@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers the goslab KUnit suites share: two worker kthreads, one bound
+ * to each of two CPUs.
+ */
+#ifndef _GOSLAB_KUNIT_GS_TEST_H
+#define _GOSLAB_KUNIT_GS_TEST_H
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+
+/* The first two online CPUs, or the only one twice. */
+static inline void gs_test_two_cpus(struct kunit *test, int cpus[2])
+{
+	cpus[0] = cpumask_first(cpu_online_mask);
+	cpus[1] = cpumask_next(cpus[0], cpu_online_mask);
+	if (cpus[1] >= nr_cpu_ids) {
+		kunit_info(test, "one CPU online: both threads on CPU %d", cpus[0]);
+		cpus[1] = cpus[0];
+	}
+}
+
+/*
+ * Start fn(arg0) on cpus[0] and fn(arg1) on cpus[1], each in a bound
+ * kthread named "<name>/<i>".  Both start only once both exist.
+ * Return: false, with the test failed, if a kthread could not be made.
+ */
+static inline bool gs_test_start_pair(struct kunit *test, int (*fn)(void *),
+				      void *arg0, void *arg1,
+				      const int cpus[2], const char *name)
+{
+	void *args[2] = { arg0, arg1 };
+	struct task_struct *t[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		t[i] = kthread_create(fn, args[i], "%s/%d", name, i);
+		if (IS_ERR(t[i])) {
+			KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(t[i]));
+			/* Never woken, so its function never runs. */
+			if (i == 1)
+				kthread_stop(t[0]);
+			return false;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		kthread_bind(t[i], cpus[i]);
+		wake_up_process(t[i]);
+	}
+	return true;
+}
+
+#endif /* _GOSLAB_KUNIT_GS_TEST_H */
