@@ -203,7 +203,13 @@ static void test_irq_contexts(void)
 	/* Process context allocates and hands over meanwhile. */
 	for (cpu = 0; cpu < 2000; cpu++)
 		atomic_round(cpu * 13);
-	for_each_online_cpu(cpu) {
+	/*
+	 * Wait for the CPUs set up above, not the ones online now: a hotplug
+	 * test may bring one online in between.
+	 */
+	for_each_possible_cpu(cpu) {
+		if (!timers[cpu].timer.function)
+			continue;
 		wait_for_completion(&timers[cpu].timer_done);
 		wait_for_completion(&timers[cpu].hrtimer_done);
 		del_timer_sync(&timers[cpu].timer);
