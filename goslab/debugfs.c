@@ -48,27 +48,33 @@ static int sizeclasses_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(sizeclasses);
 
-/* Sum of every CPU's counters. */
+/* Sum of every CPU's counters: each context's mcache has its own. */
 static void gs_sum_stats(struct gs_cpu_stats *sum)
 {
-	unsigned int i;
+	struct mcache __percpu *const levels[] = {
+		gs_mcache, gs_mcache_softirq, gs_mcache_hardirq,
+	};
+	unsigned int i, l;
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct gs_cpu_stats *st = &per_cpu_ptr(gs_mcache, cpu)->stats;
+		for (l = 0; l < ARRAY_SIZE(levels); l++) {
+			const struct gs_cpu_stats *st =
+				&per_cpu_ptr(levels[l], cpu)->stats;
 
-		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
-			sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
-			sum->nfree[i] += READ_ONCE(st->nfree[i]);
+			for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
+				sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
+				sum->nfree[i] += READ_ONCE(st->nfree[i]);
+			}
+			sum->tiny_allocs += READ_ONCE(st->tiny_allocs);
+			sum->tiny_frees += READ_ONCE(st->tiny_frees);
+			sum->large_allocs += READ_ONCE(st->large_allocs);
+			sum->large_bytes += READ_ONCE(st->large_bytes);
+			sum->large_frees += READ_ONCE(st->large_frees);
+			sum->refills += READ_ONCE(st->refills);
+			sum->flushes += READ_ONCE(st->flushes);
 		}
-		sum->tiny_allocs += READ_ONCE(st->tiny_allocs);
-		sum->tiny_frees += READ_ONCE(st->tiny_frees);
-		sum->large_allocs += READ_ONCE(st->large_allocs);
-		sum->large_bytes += READ_ONCE(st->large_bytes);
-		sum->large_frees += READ_ONCE(st->large_frees);
-		sum->refills += READ_ONCE(st->refills);
-		sum->flushes += READ_ONCE(st->flushes);
 	}
 }
 
@@ -221,6 +227,7 @@ static void percpu_snap_one(struct percpu_snap *ps, struct mcache *c)
 		ps->spans++;
 		ps->bytes += (unsigned long)(s->nelems - s->allocCount) * s->elemsize;
 	}
+	ps->refills += c->stats.refills;
 }
 
 /*
@@ -238,7 +245,6 @@ static long percpu_snap_fn(void *arg)
 	percpu_snap_one(ps, this_cpu_ptr(gs_mcache));
 	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_softirq));
 	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_hardirq));
-	ps->refills = this_cpu_read(gs_mcache->stats.refills);
 	ps->flushes = this_cpu_read(gs_mcache->stats.flushes);
 	local_irq_restore(irqf);
 	local_bh_enable();
@@ -285,6 +291,7 @@ static __printf(2, 3) void verr(struct verify_ctx *v, const char *fmt, ...)
 static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			struct list_head *head, u8 where, unsigned long want)
 {
+	bool partial = where == MSPAN_LIST_PARTIAL;
 	unsigned long n = 0;
 	struct mspan *s;
 
@@ -294,8 +301,10 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 		bool full, on_full;
 
 		n++;
+		/* The partial bit says exactly which list the span is on. */
 		if (s->where != where || s->spanclass != c->spanclass ||
-		    s->state != MSPAN_INUSE || (fs & MSPAN_CACHED))
+		    s->state != MSPAN_INUSE || (fs & MSPAN_CACHED) ||
+		    !!(fs & MSPAN_PARTIAL) != partial)
 			verr(v, "span %lx node %d list %u: where %u class %u state %u fs %ld",
 			     s->startAddr, c->node, c->spanclass, s->where,
 			     s->spanclass, s->state, fs);
@@ -304,12 +313,12 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			     s->startAddr, s->allocCount, cnt);
 		if (spanOf(s->startAddr) != s)
 			verr(v, "span %lx: not in the arena's spans[]", s->startAddr);
-		full = s->allocCount == s->nelems && (fs >> 1) <= 0;
+		full = s->allocCount == s->nelems && mspan_pending(fs) <= 0;
 		on_full = where == MSPAN_LIST_FULL;
 		if (full != on_full)
 			verr(v, "span %lx: on list %u, %u of %u allocated, %ld frees pending",
 			     s->startAddr, where, s->allocCount, s->nelems,
-			     fs >> 1);
+			     mspan_pending(fs));
 	}
 	if (n != want)
 		verr(v, "node %d class %u: list has %lu spans, counter says %lu",

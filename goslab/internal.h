@@ -74,14 +74,29 @@ enum mspan_list {
 #define GS_ALLOCBITS_WORDS	(GOSLAB_MAX_OBJS_PER_SPAN / 64)
 
 /*
- * freestate packs "an mcache owns this span" (bit 0) with twice the count
- * of frees not yet merged into allocBits.  One word lets a remote free
- * commit lock-free only while the span is cached (see goslab_free()).
- * The count may dip below zero for a moment while a locked free is in
- * flight; bit 0 survives that in two's complement.
+ * freestate packs "an mcache owns this span" (bit 0), "uncached, on its
+ * mcentral's partial list" (bit 1), a generation that changes each time
+ * the span is put on the partial list (bits 2-31), and the count of
+ * frees not yet merged into allocBits (bits 32-63).  One word lets a
+ * remote free commit lock-free while the span is cached, or while it is
+ * partial and the free leaves it neither empty nor in need of another
+ * list (gs_commit_frees()); the generation makes sure such a free judged
+ * the span by the allocCount of the placement it commits against.  The
+ * count may dip below zero for a moment while a free is in flight; the
+ * low bits survive that in two's complement.
  */
 #define MSPAN_CACHED		1L	/* bit 0 */
-#define MSPAN_FREE_ONE		2L	/* one pending free */
+#define MSPAN_PARTIAL		2L	/* bit 1 */
+#define MSPAN_GEN_ONE		(MSPAN_PARTIAL << 1)
+#define MSPAN_GEN_MASK		0xfffffffcL
+#define MSPAN_FREE_SHIFT	32
+#define MSPAN_FREE_ONE		((long)BIT(MSPAN_FREE_SHIFT))	/* one pending free */
+
+/* Frees counted in freestate @v and not yet merged. */
+static inline long mspan_pending(long v)
+{
+	return v >> MSPAN_FREE_SHIFT;
+}
 
 struct gs_arena;
 struct gs_objdebug;
@@ -223,7 +238,6 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 void mheap_free(struct mspan *s);
 int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp);
 void mheap_release(struct mheap *h, unsigned long keep_pages);
-struct mspan *spanOf(unsigned long p);
 struct mspan *spanOfHeap(unsigned long p);
 int mheap_init(void);
 void gs_report_leaks(void);
@@ -238,8 +252,64 @@ void gs_set_fail_pages(unsigned int pct);
 unsigned int gs_fail_pages(void);
 unsigned long gs_injected(void);
 
-/* Arena table, exposed for the tests' lookup checks. */
-struct gs_arena *arena_of(unsigned long addr);
+/*
+ * The arena table: two levels over the direct map, 2^(12 + 12 + 22) =
+ * 64 TiB.  Inline: every free looks its span up here.
+ */
+#define GS_L2_BITS		12
+#define GS_L1_BITS		12
+#define GS_L2_ENTRIES		BIT(GS_L2_BITS)
+#define GS_L1_ENTRIES		BIT(GS_L1_BITS)
+extern struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
+
+/* Index of @addr's region in the arena table, or -1 if out of range. */
+static __always_inline long arena_index(unsigned long addr)
+{
+	unsigned long off = addr - PAGE_OFFSET;
+
+	if (unlikely(addr < PAGE_OFFSET))
+		return -1;
+	off >>= GS_ARENA_SHIFT;
+	if (unlikely(off >= GS_L1_ENTRIES * GS_L2_ENTRIES))
+		return -1;
+	return off;
+}
+
+/**
+ * arena_of - the arena whose region holds @addr
+ * @addr: any address
+ *
+ * Lock-free: table entries are written under the heap lock with
+ * WRITE_ONCE and read here with READ_ONCE.  Return: the arena or NULL.
+ */
+static __always_inline struct gs_arena *arena_of(unsigned long addr)
+{
+	long idx = arena_index(addr);
+	struct gs_arena **l2;
+
+	if (idx < 0)
+		return NULL;
+	l2 = READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]);
+	if (unlikely(!l2))
+		return NULL;
+	return READ_ONCE(l2[idx & (GS_L2_ENTRIES - 1)]);
+}
+
+/**
+ * spanOf - the span that covers page of @p, if any
+ * @p: any address
+ *
+ * Go's spanOf: no check that @p lies inside the span's objects or that
+ * the span is in use; see spanOfHeap() for that.
+ */
+static __always_inline struct mspan *spanOf(unsigned long p)
+{
+	struct gs_arena *a = arena_of(p);
+
+	if (unlikely(!a))
+		return NULL;
+	return READ_ONCE(a->spans[(p - a->base) >> GOSLAB_PAGE_SHIFT]);
+}
 
 /* Metadata allocators (serialized by gs_meta_lock). */
 extern spinlock_t gs_meta_lock;
@@ -258,6 +328,8 @@ int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
 void mspan_init_bits(struct mspan *s);
 void refillAllocCache(struct mspan *s, unsigned int whichByte);
 unsigned int nextFreeIndex(struct mspan *s);
+unsigned int nextFreeBatch(struct mspan *s, void **p, unsigned int n,
+			   unsigned long tag);
 
 /**
  * mspan_is_free - Go's isFree: is object @idx unallocated?
@@ -333,7 +405,7 @@ struct mcentral *mcentral_of(int node, spanClass spc);
 struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
 				 unsigned int how);
 void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s);
-void mcentral_free_locked(struct mspan *s);
+void mcentral_free_locked(struct mspan *s, long n);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
 int mcentral_init(void);
 void mcentral_exit(void);
@@ -358,15 +430,17 @@ struct gs_cpu_stats {
  * A context is only ever interrupted by a higher one, which uses another
  * mcache, so an mcache needs nothing but preemption off: no interrupt
  * masking on the fast path.  (NMI is not a context goslab serves, as it
- * is not one kmalloc serves.)  The counters live in the task mcache and
- * are bumped with this_cpu ops, which are safe against interrupts.
+ * is not one kmalloc serves.)  Each mcache has its own counters, bumped
+ * with plain increments under the same rule and summed on read: a
+ * this_cpu op would mask interrupts on architectures without one-
+ * instruction per-CPU arithmetic.
  */
 struct mcache {
 	struct mspan *alloc[GOSLAB_NUM_SPAN_CLASSES];
 	unsigned long tiny;		/* current tiny block, or 0 */
 	struct mspan *tinyspan;		/* its span: no lookup per packing */
 	unsigned int tinyoffset;
-	struct gs_cpu_stats stats;	/* task mcache only */
+	struct gs_cpu_stats stats;	/* this context's counters */
 };
 
 /*

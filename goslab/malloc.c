@@ -116,6 +116,21 @@ void gs_report_bad(const void *p, const char *reason, unsigned long caller)
 	WARN_ONCE(1, "goslab: bad pointer %px: %s\n", p, reason);
 }
 
+/*
+ * This context's counters for code that runs with preemption on, as
+ * get_cpu_ptr()/put_cpu_ptr(); the fast paths use c->stats directly.
+ */
+static __always_inline struct gs_cpu_stats *gs_stats_get(void)
+{
+	preempt_disable();
+	return &gs_this_mcache()->stats;
+}
+
+static __always_inline void gs_stats_put(void)
+{
+	preempt_enable();
+}
+
 static __always_inline bool gs_want_zero(gfp_t flags)
 {
 	return want_init_on_alloc(flags);
@@ -167,7 +182,8 @@ retry:
 						      flags, &needzero);
 		if (!v)
 			return NULL;
-		this_cpu_inc(gs_mcache->stats.nmalloc[spc]);
+		gs_stats_get()->nmalloc[spc]++;
+		gs_stats_put();
 		goto zero;
 	}
 	c = gs_this_mcache();
@@ -178,7 +194,7 @@ retry:
 		fresh = true;
 	}
 	if (likely(v)) {
-		this_cpu_inc(gs_mcache->stats.nmalloc[spc]);
+		c->stats.nmalloc[spc]++;
 		needzero = !fresh || s->needzero;
 	}
 	preempt_enable();
@@ -238,7 +254,8 @@ void gs_tiny_release_block(struct mspan *s, unsigned long block)
 	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
 		;
 	if (old == GS_TINY_HELD) {
-		this_cpu_inc(gs_mcache->stats.nfree[GS_TINY_SPANCLASS]);
+		gs_stats_get()->nfree[GS_TINY_SPANCLASS]++;
+		gs_stats_put();
 		gs_free_object(s, block,
 			       (block - s->startAddr) / GS_TINY_SIZE, _RET_IP_);
 	}
@@ -259,6 +276,7 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 	unsigned int off = p - block;
 	u32 *ref = tiny_ref(s, block);
 	u32 old = READ_ONCE(*ref), new;
+	struct gs_cpu_stats *st;
 
 	do {
 		if (!(old & TINY_STARTS))
@@ -269,9 +287,12 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 		}
 		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
-	this_cpu_inc(gs_mcache->stats.tiny_frees);
+	st = gs_stats_get();
+	st->tiny_frees++;
+	if (!new)
+		st->nfree[GS_TINY_SPANCLASS]++;
+	gs_stats_put();
 	if (!new) {
-		this_cpu_inc(gs_mcache->stats.nfree[GS_TINY_SPANCLASS]);
 		gs_free_object(s, block, (block - s->startAddr) / GS_TINY_SIZE,
 			       caller);
 	}
@@ -303,7 +324,7 @@ retry:
 		tiny_ref_or(tiny_ref(c->tinyspan, c->tiny),
 			    TINY_START(off) | tiny_end(off + size - 1));
 		c->tinyoffset = off + size;
-		this_cpu_inc(gs_mcache->stats.tiny_allocs);
+		c->stats.tiny_allocs++;
 		preempt_enable();
 		return (void *)v;
 	}
@@ -317,8 +338,8 @@ retry:
 			goto retry;
 		return NULL;
 	}
-	this_cpu_inc(gs_mcache->stats.nmalloc[GS_TINY_SPANCLASS]);
-	this_cpu_inc(gs_mcache->stats.tiny_allocs);
+	c->stats.nmalloc[GS_TINY_SPANCLASS]++;
+	c->stats.tiny_allocs++;
 	memset((void *)v, 0, GS_TINY_SIZE);
 	/* Keep the block with more room left, as Go does. */
 	if (size < c->tinyoffset || !c->tiny) {
@@ -340,6 +361,7 @@ retry:
 
 static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 {
+	struct gs_cpu_stats *st;
 	unsigned int npages;
 	struct mspan *s;
 
@@ -360,8 +382,10 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	s->freeindex = 1;
 	s->allocCount = 1;
 	s->allocCache = 0;
-	this_cpu_inc(gs_mcache->stats.large_allocs);
-	this_cpu_add(gs_mcache->stats.large_bytes, s->elemsize);
+	st = gs_stats_get();
+	st->large_allocs++;
+	st->large_bytes += s->elemsize;
+	gs_stats_put();
 	if (gs_want_zero(flags) && s->needzero && !gs_debug_on())
 		memset((void *)s->startAddr, 0, s->elemsize);
 	return (void *)s->startAddr;
@@ -467,6 +491,33 @@ void *goslab_alloc_array(size_t n, size_t size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(goslab_alloc_array);
 
+/*
+ * Count @n frees whose bits are already set in @s->freeBits.  One
+ * cmpxchg while the span is cached (the owner is then sure to see them
+ * at its next sweep) or while it is partial and keeps live objects: its
+ * list does not change.  Otherwise under the mcentral lock, which moves
+ * it from the full list or hands it back to the heap.  Until counted our
+ * objects count as live, which keeps the span from being released under
+ * us.
+ */
+static __always_inline void gs_commit_frees(struct mspan *s, long n)
+{
+	long v = atomic_long_read(&s->freestate);
+
+	do {
+		if (v & MSPAN_CACHED)
+			continue;
+		/* allocCount is stable while partial; see mcentral_place(). */
+		smp_rmb();
+		if (!(v & MSPAN_PARTIAL) ||
+		    (long)READ_ONCE(s->allocCount) - mspan_pending(v) <= n) {
+			mcentral_free_locked(s, n);
+			return;
+		}
+	} while (!atomic_long_try_cmpxchg(&s->freestate, &v,
+					  v + n * MSPAN_FREE_ONE));
+}
+
 /**
  * gs_free_object - return object @idx of @s to its span
  * @s: an in-use small span
@@ -474,29 +525,16 @@ EXPORT_SYMBOL_GPL(goslab_alloc_array);
  * @idx: its index
  * @caller: for reports
  *
- * The free bit is set first; then, while the span is cached, one cmpxchg
- * counts the free against the cached state, so the owner is sure to see
- * it.  Once uncached, the count is taken under the mcentral lock instead
- * (mcentral_free_locked()): until then our object still counts as live,
- * which keeps the span from being released under us.
+ * The free bit is set first, then counted (gs_commit_frees()).
  */
 void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 		    unsigned long caller)
 {
-	long v;
-
 	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
 		gs_report_bad((void *)p, "double free", caller);
 		return;
 	}
-	v = atomic_long_read(&s->freestate);
-	do {
-		if (!(v & MSPAN_CACHED)) {
-			mcentral_free_locked(s);
-			return;
-		}
-	} while (!atomic_long_try_cmpxchg(&s->freestate, &v,
-					  v + MSPAN_FREE_ONE));
+	gs_commit_frees(s, 1);
 }
 
 /*
@@ -588,6 +626,7 @@ static __always_inline struct mspan *gs_lookup(unsigned long p,
 static __always_inline void gs_free(const void *p, unsigned long caller)
 {
 	unsigned long addr = (unsigned long)p;
+	struct mcache *c;
 	struct mspan *s;
 	unsigned int idx;
 	bool tiny;
@@ -625,36 +664,35 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		memset((void *)p, 0, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
 		/* A large object: its span goes back to the heap. */
+		struct gs_cpu_stats *st;
+
 		if (test_and_set_bit(0, s->freeBits)) {
 			gs_report_bad(p, "double free", caller);
 			return;
 		}
-		this_cpu_inc(gs_mcache->stats.large_frees);
-		this_cpu_sub(gs_mcache->stats.large_bytes, s->elemsize);
+		st = gs_stats_get();
+		st->large_frees++;
+		st->large_bytes -= s->elemsize;
+		gs_stats_put();
 		mheap_free(s);
 		return;
 	}
-	this_cpu_inc(gs_mcache->stats.nfree[s->spanclass]);
+	preempt_disable();
+	c = gs_this_mcache();
+	c->stats.nfree[s->spanclass]++;
 	/*
 	 * The owner's own free: onto the span's local LIFO, no atomics.  The
 	 * next allocation of this class takes it back while it is hot.
 	 */
-	if (likely(!gs_debug_on() && s->spanclass != GS_TINY_SPANCLASS)) {
-		struct mcache *c;
-
-		preempt_disable();
-		c = gs_this_mcache();
-		if (c->alloc[s->spanclass] == s) {
-			*(void **)p = s->localfree;
-			s->localfree = (void *)p;
-			s->localBits[idx / BITS_PER_LONG] |=
-				BIT(idx % BITS_PER_LONG);
-			preempt_enable();
-			return;
-		}
-		preempt_enable();
+	if (likely(c->alloc[s->spanclass] == s && !gs_debug_on() &&
+		   s->spanclass != GS_TINY_SPANCLASS)) {
+		*(void **)p = s->localfree;
+		s->localfree = (void *)p;
+		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
+	} else {
+		gs_free_object(s, addr, idx, caller);
 	}
-	gs_free_object(s, addr, idx, caller);
+	preempt_enable();
 }
 
 /**
@@ -754,6 +792,55 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(goslab_realloc);
 
+/*
+ * Bulk allocation of small objects from the CPU's span: the local LIFO,
+ * then whole allocCache words at a time (nextFreeBatch()), then nextFree
+ * for the refill.  Preemption is off throughout; objects that need
+ * zeroing are tagged in bit 0 and cleared afterwards.  Return: how many.
+ */
+static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
+				  void **p)
+{
+	unsigned int sc = goslab_size_to_class(size);
+	spanClass spc = make_spanclass(sc, false);
+	unsigned long zero = gs_want_zero(flags);
+	struct mcache *c;
+	size_t i = 0, k;
+	int err = 0;
+
+	preempt_disable();
+	c = gs_this_mcache();
+	while (i < nr) {
+		struct mspan *s = c->alloc[spc];
+		unsigned long v, tag;
+		bool fresh;
+
+		while (s->localfree && i < nr) {
+			v = mcache_alloc_fast(s, &fresh);
+			p[i++] = (void *)(v | zero);
+		}
+		tag = zero & s->needzero;
+		i += nextFreeBatch(s, p + i, min_t(size_t, nr - i, UINT_MAX),
+				   tag);
+		if (i == nr)
+			break;
+		v = mcache_nextFree(c, spc, flags, &s, &err);
+		if (!v)
+			break;
+		p[i++] = (void *)(v | (zero & s->needzero));
+	}
+	c->stats.nmalloc[spc] += i;
+	preempt_enable();
+	for (k = 0; k < i; k++) {
+		if (zero && ((unsigned long)p[k] & 1)) {
+			p[k] = (void *)((unsigned long)p[k] & ~1UL);
+			memset(p[k], 0, class_to_size[sc]);
+		}
+		gs_post_alloc(p[k], size, flags, false);
+	}
+	return i;
+}
+
 /**
  * goslab_alloc_bulk - allocate @nr objects of @size bytes
  * @size: bytes per object
@@ -761,8 +848,8 @@ EXPORT_SYMBOL_GPL(goslab_realloc);
  * @nr: number of objects
  * @p: array that receives them
  *
- * All or nothing, like kmem_cache_alloc_bulk().  Small objects are taken
- * from the CPU's span in one interrupts-off section.
+ * All or nothing, like kmem_cache_alloc_bulk().  Small objects come from
+ * the CPU's span a bitmap word at a time, with preemption off once.
  * Return: @nr, or 0 with nothing allocated.
  */
 int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
@@ -770,42 +857,9 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i = 0;
 
 	might_alloc(flags);
-	if (size && size <= GOSLAB_MAX_SMALL_SIZE && size >= GS_TINY_SIZE &&
-	    !gs_debug_on()) {
-		unsigned int sc = goslab_size_to_class(size);
-		spanClass spc = make_spanclass(sc, false);
-		bool zero = gs_want_zero(flags);
-		struct mcache *c;
-		int err = 0;
-
-		preempt_disable();
-		c = gs_this_mcache();
-		for (; i < nr; i++) {
-			struct mspan *s = c->alloc[spc];
-			bool fresh;
-			unsigned long v = mcache_alloc_fast(s, &fresh);
-
-			if (!v) {
-				v = mcache_nextFree(c, spc, flags, &s, &err);
-				fresh = true;
-			}
-			if (!v)
-				break;
-			p[i] = (void *)v;
-			/* Remember needzero in bit 0: objects are 8-aligned. */
-			if (zero && (!fresh || s->needzero))
-				p[i] = (void *)(v | 1);
-		}
-		this_cpu_add(gs_mcache->stats.nmalloc[spc], i);
-		preempt_enable();
-		for (size_t k = 0; k < i; k++) {
-			if ((unsigned long)p[k] & 1) {
-				p[k] = (void *)((unsigned long)p[k] & ~1UL);
-				memset(p[k], 0, class_to_size[sc]);
-			}
-			gs_post_alloc(p[k], size, flags, false);
-		}
-	}
+	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
+	    !gs_debug_on() && !WARN_ON_ONCE(in_nmi()))
+		i = gs_alloc_bulk_small(size, flags, nr, p);
 	for (; i < nr; i++) {
 		p[i] = goslab_alloc(size, flags);
 		if (!p[i]) {
@@ -817,16 +871,136 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 }
 EXPORT_SYMBOL_GPL(goslab_alloc_bulk);
 
+/*
+ * Objects of freeBits word @w that are handed out and not freed: the
+ * word-wide mspan_is_live(), for bulk frees.
+ */
+static __always_inline unsigned long mspan_live_word(const struct mspan *s,
+						     unsigned int w)
+{
+	unsigned int fi = READ_ONCE(s->freeindex);
+	unsigned long alloc;
+
+	/* Pairs with the smp_wmb() in mspan_sweep(), as mspan_is_free(). */
+	smp_rmb();
+	alloc = READ_ONCE(s->allocBits[w]);
+	/* Objects below freeindex are handed out whatever allocBits says. */
+	if (fi >= (w + 1) * BITS_PER_LONG)
+		alloc = ~0UL;
+	else if (fi > w * BITS_PER_LONG)
+		alloc |= BIT(fi - w * BITS_PER_LONG) - 1;
+	return alloc & ~(READ_ONCE(s->freeBits[w]) | s->localBits[w]);
+}
+
+/*
+ * Free the objects @bits of word @w of @s: report those that are not
+ * live, clear the rest as goslab_free() would, set their free bits in
+ * one atomic operation.  Return: how many were freed.
+ */
+static long gs_free_word(struct mspan *s, unsigned int w, unsigned long bits,
+			 unsigned long caller)
+{
+	unsigned long bad = bits & ~mspan_live_word(s, w), b;
+	unsigned long base = s->startAddr + w * BITS_PER_LONG * s->elemsize;
+
+	bits &= ~bad;
+	for (b = bad; b; b &= b - 1)
+		gs_report_bad((void *)(base + __ffs(b) * s->elemsize),
+			      "object not allocated (double free?)", caller);
+	if (want_init_on_free())
+		for (b = bits; b; b &= b - 1)
+			memset((void *)(base + __ffs(b) * s->elemsize), 0,
+			       s->elemsize);
+	bad = atomic_long_fetch_or(bits, (atomic_long_t *)&s->freeBits[w]) & bits;
+	/* Lost a race with a concurrent free of the same object. */
+	for (b = bad; b; b &= b - 1)
+		gs_report_bad((void *)(base + __ffs(b) * s->elemsize),
+			      "double free", caller);
+	return hweight64(bits & ~bad);
+}
+
+/*
+ * Free the run of p[0..nr) that lies in one small span: one lookup, the
+ * objects checked and their free bits set a word at a time, one count
+ * for the whole run (gs_commit_frees()).  The run ends at the first
+ * object of another span or the middle of an object, which the next call
+ * then reports.  Return: how many entries of @p were consumed (at least
+ * one).
+ */
+static size_t gs_free_run(void **p, size_t nr, unsigned long caller)
+{
+	unsigned long addr = (unsigned long)p[0], start, span, bits;
+	unsigned int idx, w;
+	struct mspan *s;
+	long n = 0;
+	size_t k;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p[0])))
+		return 1;
+	s = gs_lookup(addr, &idx, &tiny, "pointer goslab does not own",
+		      caller);
+	if (unlikely(!s))
+		return 1;
+	/* kmemleak must hear of each free: one at a time for it. */
+	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
+	    !spanclass_sizeclass(s->spanclass) ||
+	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
+		gs_free(p[0], caller);
+		return 1;
+	}
+	start = s->startAddr;
+	span = s->limit - start;
+	w = idx / BITS_PER_LONG;
+	bits = BIT(idx % BITS_PER_LONG);
+	for (k = 1; k < nr; k++) {
+		unsigned long a = (unsigned long)p[k];
+		unsigned long m;
+
+		if (a - start >= span)
+			break;
+		idx = mspan_obj_index(s, a);
+		if (a != start + (unsigned long)idx * s->elemsize)
+			break;
+		m = BIT(idx % BITS_PER_LONG);
+		if (idx / BITS_PER_LONG != w) {
+			n += gs_free_word(s, w, bits, caller);
+			w = idx / BITS_PER_LONG;
+			bits = 0;
+		} else if (bits & m) {
+			break;	/* twice in the run: the next call reports it */
+		}
+		bits |= m;
+	}
+	n += gs_free_word(s, w, bits, caller);
+	if (n) {
+		gs_stats_get()->nfree[s->spanclass] += n;
+		gs_stats_put();
+		gs_commit_frees(s, n);
+	}
+	return k;
+}
+
 /**
  * goslab_free_bulk - free @nr objects
  * @nr: number of objects
  * @p: the objects; NULL entries are skipped
+ *
+ * Objects that lie next to each other in @p and share a span are freed
+ * together: one span lookup and one count for the run, their free bits
+ * set a word at a time.  Every object is checked as goslab_free() checks
+ * it.
  */
 void goslab_free_bulk(size_t nr, void **p)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < nr; i++)
-		gs_free(p[i], _RET_IP_);
+	if (gs_debug_on()) {
+		for (; i < nr; i++)
+			gs_free(p[i], _RET_IP_);
+		return;
+	}
+	while (i < nr)
+		i += gs_free_run(p + i, nr - i, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free_bulk);

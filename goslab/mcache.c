@@ -45,10 +45,10 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 
 	if (s != &emptymspan) {
 		mspan_drain_local(s);
-		if (atomic_long_read(&s->freestate) >> 1) {
+		if (mspan_pending(atomic_long_read(&s->freestate))) {
 			mspan_sweep(s);
 			if (s->allocCount < s->nelems) {
-				this_cpu_inc(gs_mcache->stats.refills);
+				c->stats.refills++;
 				return 0;
 			}
 		}
@@ -59,7 +59,7 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	c->alloc[spc] = s;
-	this_cpu_inc(gs_mcache->stats.refills);
+	c->stats.refills++;
 	return 0;
 }
 

@@ -26,19 +26,38 @@ struct mcentral *mcentral_of(int node, spanClass spc)
 /* Live objects of an uncached span: allocated minus pending frees. */
 static long mspan_live(const struct mspan *s, long freestate)
 {
-	return (long)s->allocCount - (freestate >> 1);
+	return (long)s->allocCount - mspan_pending(freestate);
 }
 
+/* Take @s off its list; c->lock held.  No lock-free free commits after. */
 static void mcentral_unlink(struct mcentral *c, struct mspan *s)
 {
-	if (s->where == MSPAN_LIST_PARTIAL)
+	if (s->where == MSPAN_LIST_PARTIAL) {
+		atomic_long_andnot(MSPAN_PARTIAL, &s->freestate);
 		c->nr_partial--;
-	else if (s->where == MSPAN_LIST_FULL)
+	} else if (s->where == MSPAN_LIST_FULL) {
 		c->nr_full--;
-	else
+	} else {
 		return;
+	}
 	list_del_init(&s->list);
 	s->where = MSPAN_LIST_NONE;
+}
+
+/*
+ * Open lock-free frees to a span just put on the partial list: a new
+ * generation, so no free that read freestate earlier commits against it.
+ * Fully ordered: allocCount and the list are published first.  Only
+ * frees that wait for c->lock (held) can change freestate meanwhile.
+ */
+static void mspan_set_partial(struct mspan *s)
+{
+	long old = atomic_long_read(&s->freestate), new;
+
+	do {
+		new = (old & ~MSPAN_GEN_MASK) |
+		      ((old + MSPAN_GEN_ONE) & MSPAN_GEN_MASK) | MSPAN_PARTIAL;
+	} while (!atomic_long_try_cmpxchg(&s->freestate, &old, new));
 }
 
 /*
@@ -48,20 +67,25 @@ static void mcentral_unlink(struct mcentral *c, struct mspan *s)
  */
 static bool mcentral_place(struct mcentral *c, struct mspan *s)
 {
-	long v = atomic_long_read(&s->freestate);
-	long pending = v >> 1;
+	long v;
 
-	if (v & MSPAN_CACHED)
+	if (atomic_long_read(&s->freestate) & MSPAN_CACHED)
 		return false;		/* its mcache decides at uncache */
+	/*
+	 * Off the list first: from here only frees that take this lock
+	 * move the count, so @v stays exact while we decide.
+	 */
 	mcentral_unlink(c, s);
+	v = atomic_long_read(&s->freestate);
 	if (mspan_live(s, v) <= 0) {
 		c->released++;
 		return true;
 	}
-	if (s->allocCount < s->nelems || pending > 0) {
+	if (s->allocCount < s->nelems || mspan_pending(v) > 0) {
 		list_add(&s->list, &c->partial);
 		s->where = MSPAN_LIST_PARTIAL;
 		c->nr_partial++;
+		mspan_set_partial(s);
 	} else {
 		list_add(&s->list, &c->full);
 		s->where = MSPAN_LIST_FULL;
@@ -99,7 +123,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (!s)
 			break;
-		if (atomic_long_read(&s->freestate) >> 1)
+		if (mspan_pending(atomic_long_read(&s->freestate)))
 			mspan_sweep(s);
 		if (s->allocCount < s->nelems)
 			return s;
@@ -144,13 +168,14 @@ void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
 }
 
 /**
- * mcentral_free_locked - count a free to an uncached span under the lock
- * @s: the span; the object's bit is already set in freeBits
+ * mcentral_free_locked - count frees to an uncached span under the lock
+ * @s: the span; the objects' bits are already set in freeBits
+ * @n: how many
  *
- * The caller's object is still counted live until the increment below,
- * so @s cannot be released to the heap before this takes the lock.
+ * The caller's objects still count live until the increment below, so
+ * @s cannot be released to the heap before this takes the lock.
  */
-void mcentral_free_locked(struct mspan *s)
+void mcentral_free_locked(struct mspan *s, long n)
 {
 	struct mcentral *c = mcentral_of(s->node, s->spanclass);
 	unsigned long flags;
@@ -158,7 +183,7 @@ void mcentral_free_locked(struct mspan *s)
 	long v;
 
 	spin_lock_irqsave(&c->lock, flags);
-	v = atomic_long_add_return(MSPAN_FREE_ONE, &s->freestate);
+	v = atomic_long_add_return(n * MSPAN_FREE_ONE, &s->freestate);
 	if (!(v & MSPAN_CACHED))
 		release = mcentral_place(c, s);
 	spin_unlock_irqrestore(&c->lock, flags);

@@ -32,14 +32,9 @@
 
 #include "internal.h"
 
-/* The arena table covers 2^(12 + 12 + 22) = 64 TiB of direct map. */
-#define GS_L2_BITS		12
-#define GS_L1_BITS		12
-#define GS_L2_ENTRIES		BIT(GS_L2_BITS)
-#define GS_L1_ENTRIES		BIT(GS_L1_BITS)
 #define GS_L2_BYTES		(GS_L2_ENTRIES * sizeof(struct gs_arena *))
 
-static struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
+struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
 
 DEFINE_SPINLOCK(gs_meta_lock);
 struct fixalloc gs_spanalloc[GS_ALLOCBITS_WORDS + 1];
@@ -96,55 +91,6 @@ unsigned long mheap_retain_pages(void)
 void mheap_set_retain_pages(unsigned long pages)
 {
 	WRITE_ONCE(gs_retain_pages, pages);
-}
-
-/* Index of @addr's region in the arena table, or -1 if out of range. */
-static long arena_index(unsigned long addr)
-{
-	unsigned long off = addr - PAGE_OFFSET;
-
-	if (addr < PAGE_OFFSET)
-		return -1;
-	off >>= GS_ARENA_SHIFT;
-	if (off >= GS_L1_ENTRIES * GS_L2_ENTRIES)
-		return -1;
-	return off;
-}
-
-/**
- * arena_of - the arena whose region holds @addr
- * @addr: any address
- *
- * Lock-free: table entries are written under the heap lock with
- * WRITE_ONCE and read here with READ_ONCE.  Return: the arena or NULL.
- */
-struct gs_arena *arena_of(unsigned long addr)
-{
-	long idx = arena_index(addr);
-	struct gs_arena **l2;
-
-	if (idx < 0)
-		return NULL;
-	l2 = READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]);
-	if (!l2)
-		return NULL;
-	return READ_ONCE(l2[idx & (GS_L2_ENTRIES - 1)]);
-}
-
-/**
- * spanOf - the span that covers page of @p, if any
- * @p: any address
- *
- * Go's spanOf: no check that @p lies inside the span's objects or that
- * the span is in use; see spanOfHeap() for that.
- */
-struct mspan *spanOf(unsigned long p)
-{
-	struct gs_arena *a = arena_of(p);
-
-	if (!a)
-		return NULL;
-	return READ_ONCE(a->spans[(p - a->base) >> GOSLAB_PAGE_SHIFT]);
 }
 
 /**
@@ -843,7 +789,7 @@ void gs_report_leaks(void)
 				    ((unsigned long)k << GOSLAB_PAGE_SHIFT))
 					continue;
 				n = (long)s->allocCount -
-				    (atomic_long_read(&s->freestate) >> 1);
+				    mspan_pending(atomic_long_read(&s->freestate));
 				if (n > 0)
 					live[spanclass_sizeclass(s->spanclass)] += n;
 			}

@@ -13,6 +13,8 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/sort.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
@@ -367,6 +369,82 @@ static void api_bulk_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
 }
 
+static int api_cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Bulk calls that cross many spans: bitmap words taken whole, refills,
+ * sweeps of the CPU's own span.  Every object distinct and usable,
+ * dirty objects zeroed for __GFP_ZERO, shuffled bulk frees mixed with
+ * single ones, and every page back at the end.
+ */
+static void api_bulk_many_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 16, 64, 512, 4096 };
+	const unsigned int nr = 3000;
+	void **p, **q;
+	unsigned long before;
+	unsigned int i, j, round;
+
+	api_pin(test);
+	p = kunit_kcalloc(test, nr, sizeof(*p), GFP_KERNEL);
+	q = kunit_kcalloc(test, nr, sizeof(*q), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, p && q);
+	mcache_flush_all();
+	before = api_pages_inuse();
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t sz = sizes[i];
+
+		for (round = 0; round < 3; round++) {
+			gfp_t gfp = GFP_KERNEL | (round ? __GFP_ZERO : 0);
+
+			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sz, gfp, nr, p),
+					(int)nr);
+			for (j = 0; j < nr; j++) {
+				KUNIT_ASSERT_NOT_NULL(test, p[j]);
+				KUNIT_ASSERT_EQ(test, goslab_usable_size(p[j]),
+						api_want_usable(sz, false));
+				if (round)
+					KUNIT_ASSERT_NULL_MSG(test, memchr_inv(p[j], 0, sz),
+							      "size %zu object %u not zeroed",
+							      sz, j);
+				memset(p[j], 0xa5, sz);
+			}
+			memcpy(q, p, nr * sizeof(*p));
+			sort(q, nr, sizeof(*q), api_cmp_ptr, NULL);
+			for (j = 1; j < nr; j++)
+				KUNIT_ASSERT_PTR_NE_MSG(test, q[j], q[j - 1],
+							"size %zu: object handed out twice",
+							sz);
+			/*
+			 * In order (long runs), shuffled, or reversed; a few
+			 * freed alone first, the rest in bulk.
+			 */
+			for (j = nr - 1; round == 1 && j > 0; j--) {
+				unsigned int r = get_random_u32_below(j + 1);
+
+				swap(p[j], p[r]);
+			}
+			for (j = 0; round == 2 && j < nr / 2; j++)
+				swap(p[j], p[nr - 1 - j]);
+			for (j = 0; j < nr; j += 7) {
+				goslab_free(p[j]);
+				p[j] = NULL;
+			}
+			goslab_free_bulk(nr, p);
+			mcache_flush_all();
+		}
+	}
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
+	KUNIT_EXPECT_EQ(test, gs_verify(NULL), 0UL);
+}
+
 /* goslab_alloc_node() places the object's span on the node. */
 static void api_alloc_node_test(struct kunit *test)
 {
@@ -550,6 +628,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_init_on_alloc_test),
 	KUNIT_CASE(api_realloc_test),
 	KUNIT_CASE(api_bulk_test),
+	KUNIT_CASE(api_bulk_many_test),
 	KUNIT_CASE(api_alloc_node_test),
 	KUNIT_CASE(api_limits_test),
 	KUNIT_CASE(api_bad_free_test),

@@ -523,6 +523,64 @@ static void badfree_never_allocated_test(struct kunit *test)
  * After every kind of bad pointer the allocator hands out no object
  * twice, keeps contents, counts nothing more, and gives every page back.
  */
+/*
+ * goslab_free_bulk() frees runs of one span a bitmap word at a time: a
+ * bad entry inside a run is reported exactly once and the good entries
+ * around it are still freed, each once.
+ */
+static void badfree_bulk_test(struct kunit *test)
+{
+	struct mheap *h = mheap_of(numa_mem_id());
+	unsigned long inuse0, flags;
+	void *a[4], *arr[5];
+	char *c;
+	int i;
+
+	bf_pin(test);
+	mcache_flush_all();
+	spin_lock_irqsave(&h->lock, flags);
+	inuse0 = h->pages_inuse;
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	/* The same object twice in one run. */
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 3, a), 3);
+	arr[0] = a[0];
+	arr[1] = a[1];
+	arr[2] = a[0];
+	arr[3] = a[2];
+	BF_BAD(test, a[0], "not allocated", goslab_free_bulk(4, arr));
+	for (i = 0; i < 3; i++)
+		BF_BAD(test, a[i], "not allocated", goslab_free(a[i]));
+
+	/* A pointer into an object between two good ones. */
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 2, a), 2);
+	c = a[0];
+	arr[0] = a[0];
+	arr[1] = c + 8;
+	arr[2] = a[1];
+	BF_BAD(test, c + 8, "middle", goslab_free_bulk(3, arr));
+	BF_BAD(test, a[1], "not allocated", goslab_free(a[1]));
+
+	/* An object freed before, leading and inside a run. */
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 4, a), 4);
+	BF_GOOD(test, goslab_free(a[0]));
+	BF_GOOD(test, goslab_free(a[2]));
+	arr[0] = a[0];
+	arr[1] = a[1];
+	BF_BAD(test, a[0], "not allocated", goslab_free_bulk(2, arr));
+	arr[0] = a[3];
+	arr[1] = a[2];
+	arr[2] = NULL;
+	BF_BAD(test, a[2], "not allocated", goslab_free_bulk(3, arr));
+	BF_BAD(test, a[3], "not allocated", goslab_free(a[3]));
+
+	mcache_flush_all();
+	spin_lock_irqsave(&h->lock, flags);
+	KUNIT_EXPECT_EQ(test, h->pages_inuse, inuse0);
+	spin_unlock_irqrestore(&h->lock, flags);
+	BF_VERIFY(test);
+}
+
 static void badfree_heap_intact_test(struct kunit *test)
 {
 	long bad0 = atomic_long_read(&gs_stats.bad_frees);
@@ -592,6 +650,7 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_interior_tiny_test),
 	KUNIT_CASE(badfree_foreign_test),
 	KUNIT_CASE(badfree_never_allocated_test),
+	KUNIT_CASE(badfree_bulk_test),
 	KUNIT_CASE(badfree_heap_intact_test),
 	{}
 };

@@ -589,29 +589,98 @@ static void bitmap_mid_word_start_test(struct kunit *test)
 	}
 }
 
+/*
+ * A random allocBits for @s, each object allocated with probability
+ * @density/64, and freeindex at 0 or (when @mid) at a random object.
+ */
+static void bt_random_pattern(struct mspan *s, unsigned int density, bool mid,
+			      struct rnd_state *rnd)
+{
+	unsigned int k;
+
+	bitmap_zero(s->allocBits, BT_MAXOBJS);
+	for (k = 0; k < s->nelems; k++)
+		if (prandom_u32_state(rnd) % 64 < density)
+			__set_bit(k, s->allocBits);
+	bt_load(s, s->allocBits);
+	bt_start_at(s, mid ? prandom_u32_state(rnd) % (s->nelems + 1) : 0);
+}
+
 /* Random patterns of several densities against the reference. */
 static void bitmap_random_test(struct kunit *test)
 {
 	/* Probability of an allocated bit, in 64ths. */
 	static const unsigned int density[] = { 8, 32, 56, 63 };
 	struct rnd_state rnd;
-	unsigned int i, d, it, k;
+	unsigned int i, d, it;
 
 	prandom_seed_state(&rnd, 0x900dbeefULL);
 	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
-		unsigned int ne = bt_nelems[i];
-		struct mspan *s = bt_span(test, ne);
+		struct mspan *s = bt_span(test, bt_nelems[i]);
 
 		for (d = 0; d < ARRAY_SIZE(density); d++) {
 			for (it = 0; it < 16; it++) {
-				bitmap_zero(s->allocBits, BT_MAXOBJS);
-				for (k = 0; k < ne; k++)
-					if (prandom_u32_state(&rnd) % 64 < density[d])
-						__set_bit(k, s->allocBits);
-				bt_load(s, s->allocBits);
-				bt_start_at(s, it ? prandom_u32_state(&rnd) % (ne + 1) : 0);
+				bt_random_pattern(s, density[d], it, &rnd);
 				if (bt_drain(test, s, it % 4 == 3) < 0)
 					return;
+			}
+		}
+	}
+}
+
+/*
+ * Take everything left in @s with nextFreeBatch() in batches of random
+ * sizes: exactly the objects the reference finds, in order, tagged, and
+ * freeindex, allocCache and allocCount left in a state nextFreeFast and
+ * nextFreeIndex accept.  Short only when the span is exhausted.
+ */
+static void bt_batches(struct kunit *test, struct mspan *s, void **objs,
+		       unsigned long tag, struct rnd_state *rnd)
+{
+	unsigned int ne = s->nelems, next = s->freeindex;
+	unsigned int count = s->allocCount, n, got, k, want;
+
+	do {
+		n = 1 + prandom_u32_state(rnd) % 130;
+		got = nextFreeBatch(s, objs, n, tag);
+		count += got;
+		for (k = 0; k < got; k++) {
+			want = ref_next(s, next);
+			KUNIT_ASSERT_EQ_MSG(test, (unsigned long)objs[k],
+					    (BT_BASE + want * BT_ELEMSIZE) | tag,
+					    "nelems %u batch object %u", ne, k);
+			next = want + 1;
+		}
+		KUNIT_ASSERT_EQ(test, s->allocCount, count);
+		KUNIT_ASSERT_GE(test, s->freeindex, next);
+		KUNIT_ASSERT_EQ_MSG(test, ref_next(s, s->freeindex),
+				    ref_next(s, next),
+				    "nelems %u: batch skipped a free object", ne);
+		KUNIT_ASSERT_TRUE(test, bt_cache_consistent(s));
+	} while (got == n);
+	KUNIT_EXPECT_EQ(test, ref_next(s, next), ne);
+	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+}
+
+/* nextFreeBatch on random patterns of several densities. */
+static void bitmap_batch_test(struct kunit *test)
+{
+	static const unsigned int density[] = { 0, 8, 32, 56, 63 };
+	void **objs = kunit_kcalloc(test, BT_MAXOBJS, sizeof(void *),
+				    GFP_KERNEL);
+	struct rnd_state rnd;
+	unsigned int i, d, it;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	prandom_seed_state(&rnd, 0xba7c4ULL);
+	for (i = 0; i < ARRAY_SIZE(bt_nelems); i++) {
+		struct mspan *s = bt_span(test, bt_nelems[i]);
+
+		for (d = 0; d < ARRAY_SIZE(density); d++) {
+			for (it = 0; it < 8; it++) {
+				bt_random_pattern(s, density[d], it, &rnd);
+				bt_batches(test, s, objs, it & 1, &rnd);
 			}
 		}
 	}
@@ -845,6 +914,7 @@ static struct kunit_case goslab_bitmap_cases[] = {
 	KUNIT_CASE(bitmap_tail_past_nelems_test),
 	KUNIT_CASE(bitmap_mid_word_start_test),
 	KUNIT_CASE(bitmap_random_test),
+	KUNIT_CASE(bitmap_batch_test),
 	KUNIT_CASE(bitmap_is_free_test),
 	KUNIT_CASE(bitmap_count_alloc_test),
 	KUNIT_CASE(bitmap_sweep_basic_test),

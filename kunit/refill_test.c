@@ -128,7 +128,7 @@ static bool span_cached(struct mspan *s)
 
 static long span_pending(struct mspan *s)
 {
-	return atomic_long_read(&s->freestate) >> 1;
+	return mspan_pending(atomic_long_read(&s->freestate));
 }
 
 /*

@@ -239,7 +239,7 @@ static void tiny_block_release_test(struct kunit *test)
 	/* Every object is freed, but the mcache still packs into it. */
 	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), (u32)GS_TINY_HELD);
 	KUNIT_EXPECT_TRUE(test, block_live(s, blk));
-	pending = atomic_long_read(&s->freestate) >> 1;
+	pending = mspan_pending(atomic_long_read(&s->freestate));
 
 	/* 2 bytes do not fit at 15 and 2 < 15: the mcache moves on. */
 	c = goslab_alloc_noscan(2, GFP_KERNEL);
@@ -253,7 +253,7 @@ static void tiny_block_release_test(struct kunit *test)
 	if (spanOf(blk2) == s) {
 		/* Still cached: the free waits in freeBits for the sweep. */
 		KUNIT_EXPECT_TRUE(test, test_bit(tiny_idx(s, blk), s->freeBits));
-		KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate) >> 1,
+		KUNIT_EXPECT_EQ(test, mspan_pending(atomic_long_read(&s->freestate)),
 				pending + 1);
 	}
 

@@ -111,6 +111,12 @@ if [ -e "$link" ] && [ ! -L "$link" ]; then
 	die "$link exists and is not a symlink; remove it"
 fi
 ln -sfn "$repo" "$link"
+# Objects built from another checkout (a git worktree) can be newer than
+# this one's sources, and make would keep them: rebuild goslab then.
+if [ "$(cat "$cache/kunit-repo" 2>/dev/null)" != "$repo" ]; then
+	rm -rf "$bdir/drivers/goslab"
+	echo "$repo" >"$cache/kunit-repo"
+fi
 
 if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
 	# Insert before the file's final endmenu.
