@@ -20,8 +20,11 @@
 #include <goslab.h>
 #include "../goslab/internal.h"
 
-/* Rarely used classes: 3072 bytes (3 pages, 8 objects), 28672 (7, 2). */
-static const size_t refill_sizes[] = { 3072, 28672 };
+/*
+ * Rarely used classes an mcache caches: 3072 bytes (3 pages, 8 objects),
+ * 2304 (2, 7).  Classes over GS_SHARED_MIN_SIZE have their own case.
+ */
+static const size_t refill_sizes[] = { 3072, 2304 };
 
 static void refill_size_desc(const size_t *size, char *desc)
 {
