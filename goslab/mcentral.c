@@ -186,6 +186,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err)
 {
 	unsigned int sc = spanclass_sizeclass(c->spanclass);
+	unsigned int npages = class_to_allocnpages[sc];
 	unsigned long flags;
 	struct mspan *s;
 	unsigned int idx;
@@ -200,11 +201,17 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 		/* Its frees were merged by an earlier sweep: full after all. */
 		mcentral_place(c, s);
 	}
+	/*
+	 * Go sizes a class's span for a heap full of its objects: up to 9
+	 * pages for 4 objects.  A class with no span here yet gets the
+	 * fewest pages that hold one object; the next spans get Go's size.
+	 */
+	if (!c->nr_full && spanclass_shared(c->spanclass))
+		npages = DIV_ROUND_UP(class_to_size[sc], GOSLAB_PAGE_SIZE);
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	/* Nobody else sees a new span before it is placed below. */
-	s = mheap_alloc(mheap_of(c->node), class_to_allocnpages[sc],
-			c->spanclass, gfp, how);
+	s = mheap_alloc(mheap_of(c->node), npages, c->spanclass, gfp, how);
 	if (IS_ERR(s)) {
 		*err = PTR_ERR(s);
 		return 0;
