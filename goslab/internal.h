@@ -54,6 +54,21 @@ static inline bool spanclass_noscan(spanClass sc)
 	return sc & 1;
 }
 
+/*
+ * Classes over a page are not cached per CPU: their objects come straight
+ * from the node's mcentral (mcentral_alloc()), so every CPU fills the same
+ * partial span.  A cached span of these classes pins up to 9 pages per
+ * CPU and context for a handful of objects, and an object this big costs
+ * more to use than the central lock costs to take.  (SLUB's kmalloc sends
+ * everything over two pages to the page allocator for the same reason.)
+ */
+#define GS_SHARED_MIN_SIZE	4096
+
+static inline bool spanclass_shared(spanClass sc)
+{
+	return class_to_size[spanclass_sizeclass(sc)] > GS_SHARED_MIN_SIZE;
+}
+
 /* Go's tinySpanClass: the 16-byte noscan class feeds the tiny allocator. */
 #define GS_TINY_SIZE		16
 #define GS_TINY_SIZECLASS	2
@@ -406,6 +421,8 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
 				 unsigned int how);
 void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s);
 void mcentral_free_locked(struct mspan *s, long n);
+unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
+			     struct mspan **sp, int *err);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
 int mcentral_init(void);
 void mcentral_exit(void);

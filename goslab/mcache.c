@@ -78,8 +78,13 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 			      struct mspan **sp, int *err)
 {
 	struct mspan *s = c->alloc[spc];
-	unsigned int idx = nextFreeIndex(s);
+	unsigned int idx;
 
+	/* Never cached: c->alloc[spc] stays emptymspan. */
+	if (spanclass_shared(spc))
+		return mcentral_alloc(mcentral_of(numa_mem_id(), spc), gfp, 0,
+				      sp, err);
+	idx = nextFreeIndex(s);
 	if (idx == s->nelems) {
 		*err = refill(c, spc, gfp);
 		if (*err)

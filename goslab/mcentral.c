@@ -192,31 +192,105 @@ void mcentral_free_locked(struct mspan *s, long n)
 }
 
 /**
- * mcentral_alloc_one - one object straight from the central list
- * @c: the central list (another node's, for goslab_alloc_node())
+ * mcentral_alloc - one object straight from the central list
+ * @c: the central list
+ * @gfp: the allocation's flags
+ * @how: GS_MAY_BLOCK if the caller can sleep now (see mheap_alloc())
+ * @sp: set to the object's span
+ * @err: set on failure: -EAGAIN (grow where the caller may sleep, then
+ *	retry) or what mheap_alloc() said
+ *
+ * The path of the classes no mcache caches (spanclass_shared()) and of
+ * allocations for another node.  A partial span is never cached, so the
+ * lock alone makes it ours: merge its pending frees, take an object and
+ * put it back where its counts say.  Only when no span has room does a
+ * new one come from the heap, outside the lock.
+ * Return: the object's address, or 0.
+ */
+unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
+			     struct mspan **sp, int *err)
+{
+	unsigned int sc = spanclass_sizeclass(c->spanclass);
+	unsigned int npages = class_to_allocnpages[sc];
+	unsigned long flags;
+	struct mspan *s;
+	unsigned int idx;
+
+	spin_lock_irqsave(&c->lock, flags);
+	while ((s = list_first_entry_or_null(&c->partial, struct mspan,
+					     list))) {
+		if (mspan_pending(atomic_long_read(&s->freestate)))
+			mspan_sweep(s);
+		if (s->allocCount < s->nelems)
+			goto take;
+		/* Its frees were merged by an earlier sweep: full after all. */
+		if (mcentral_place(c, s)) {
+			spin_unlock_irqrestore(&c->lock, flags);
+			mheap_free(s);
+			spin_lock_irqsave(&c->lock, flags);
+		}
+	}
+	/*
+	 * Go sizes a class's span for a heap full of its objects: up to 9
+	 * pages for 4 objects.  A class with no span here yet gets the
+	 * fewest pages that hold one object; the next spans get Go's size.
+	 */
+	if (!c->nr_full && spanclass_shared(c->spanclass))
+		npages = DIV_ROUND_UP(class_to_size[sc], GOSLAB_PAGE_SIZE);
+	spin_unlock_irqrestore(&c->lock, flags);
+
+	/* Nobody else sees a new span before it is placed below. */
+	s = mheap_alloc(mheap_of(c->node), npages, c->spanclass, gfp, how);
+	if (IS_ERR(s)) {
+		*err = PTR_ERR(s);
+		return 0;
+	}
+	spin_lock_irqsave(&c->lock, flags);
+	c->grows++;
+take:
+	idx = nextFreeIndex(s);
+	if (WARN_ON_ONCE(idx >= s->nelems)) {
+		bool release = mcentral_place(c, s);
+
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (release)
+			mheap_free(s);
+		*err = -ENOMEM;
+		return 0;
+	}
+	s->allocCount++;
+	mcentral_place(c, s);
+	spin_unlock_irqrestore(&c->lock, flags);
+	*sp = s;
+	return s->startAddr + (unsigned long)idx * s->elemsize;
+}
+
+/**
+ * mcentral_alloc_one - one object of another node, where the caller may
+ *	sleep if @gfp allows
+ * @c: that node's central list
  * @gfp: the allocation's flags
  * @needzero: set when the object may hold old data
  *
- * Caches a span just long enough to take one object: the slow path for
- * allocations that the CPU's own mcache cannot serve.
+ * Return: the object, or NULL.
  */
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 {
 	unsigned int how = gfpflags_allow_blocking(gfp) ? GS_MAY_BLOCK : 0;
-	struct mspan *s = mcentral_cacheSpan(c, gfp, how);
-	unsigned int idx;
-	void *p = NULL;
+	struct mspan *s;
+	unsigned long v;
+	int err;
 
-	if (IS_ERR(s))
+	v = mcentral_alloc(c, gfp, how, &s, &err);
+	if (!v)
 		return NULL;
-	idx = nextFreeIndex(s);
-	if (!WARN_ON_ONCE(idx >= s->nelems)) {
-		s->allocCount++;
-		p = (void *)(s->startAddr + (unsigned long)idx * s->elemsize);
-		*needzero = s->needzero;
-	}
-	mcentral_uncacheSpan(c, s);
-	return p;
+	/*
+	 * Read after the lock was dropped: needzero only goes from 0 to 1
+	 * in a span's life, and a sweep that made our object reusable set
+	 * it before we took the lock.
+	 */
+	*needzero = READ_ONCE(s->needzero);
+	return (void *)v;
 }
 
 int mcentral_init(void)

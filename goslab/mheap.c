@@ -394,6 +394,18 @@ fail:
 	return err;
 }
 
+/*
+ * Objects of class @sc in a span of @npages: the class's own count for
+ * its own page count, fewer in the smaller first span of a shared class
+ * (mcentral_alloc()).
+ */
+static unsigned int mspan_class_nelems(unsigned int sc, unsigned int npages)
+{
+	return min_t(unsigned int, class_to_nelems[sc],
+		     ((unsigned long)npages << GOSLAB_PAGE_SHIFT) /
+		     class_to_size[sc]);
+}
+
 /* Fill in a span's class fields; pages and bits are set by the caller. */
 static void mspan_init_class(struct mspan *s, spanClass spc)
 {
@@ -402,7 +414,7 @@ static void mspan_init_class(struct mspan *s, spanClass spc)
 	s->spanclass = spc;
 	if (sc) {
 		s->elemsize = class_to_size[sc];
-		s->nelems = class_to_nelems[sc];
+		s->nelems = mspan_class_nelems(sc, s->npages);
 		s->divmagic = class_to_divmagic[sc];
 	} else {
 		/* A large span: one object, index always 0. */
@@ -471,7 +483,9 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 	if (!npages || npages > GS_LARGE_MAX_PAGES)
 		return ERR_PTR(-E2BIG);
 	nelems = spanclass_sizeclass(spc) ?
-		 class_to_nelems[spanclass_sizeclass(spc)] : 1;
+		 mspan_class_nelems(spanclass_sizeclass(spc), npages) : 1;
+	if (!nelems)
+		return ERR_PTR(-EINVAL);
 	for (;;) {
 		/*
 		 * Metadata first, outside the heap lock.  When its allocator

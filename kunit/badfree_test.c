@@ -475,14 +475,14 @@ static void badfree_never_allocated_test(struct kunit *test)
 	bf_pin(test);
 	mcache_flush_all();
 	c = mcentral_of(numa_mem_id(),
-			make_spanclass(goslab_size_to_class(6784), false));
+			make_spanclass(goslab_size_to_class(3200), false));
 	KUNIT_ASSERT_EQ_MSG(test, c->nr_partial, 0UL,
-			    "6784-byte objects left allocated by an earlier test");
-	p = goslab_alloc(6784, GFP_KERNEL);
+			    "3200-byte objects left allocated by an earlier test");
+	p = goslab_alloc(3200, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* A fresh span: p is its first object, the rest never handed out. */
 	KUNIT_ASSERT_EQ(test, (unsigned long)p, spanOf((unsigned long)p)->startAddr);
-	next = p + 6784;
+	next = p + 3200;
 	KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)next), spanOf((unsigned long)p));
 
 	BF_BAD(test, next, "not allocated", goslab_free(next));
@@ -490,7 +490,7 @@ static void badfree_never_allocated_test(struct kunit *test)
 	       KUNIT_EXPECT_EQ(test, goslab_usable_size(next), (size_t)0));
 	BF_BAD(test, next, "not allocated",
 	       KUNIT_EXPECT_NULL(test, goslab_realloc(next, 10000, GFP_KERNEL)));
-	n = goslab_alloc(6784, GFP_KERNEL);
+	n = goslab_alloc(3200, GFP_KERNEL);
 	KUNIT_EXPECT_PTR_EQ(test, n, next);
 	BF_GOOD(test, goslab_free(n));
 	BF_GOOD(test, goslab_free(p));

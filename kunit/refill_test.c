@@ -20,8 +20,11 @@
 #include <goslab.h>
 #include "../goslab/internal.h"
 
-/* Rarely used classes: 3072 bytes (3 pages, 8 objects), 28672 (7, 2). */
-static const size_t refill_sizes[] = { 3072, 28672 };
+/*
+ * Rarely used classes an mcache caches: 3072 bytes (3 pages, 8 objects),
+ * 2304 (2, 7).  Classes over GS_SHARED_MIN_SIZE have their own case.
+ */
+static const size_t refill_sizes[] = { 3072, 2304 };
 
 static void refill_size_desc(const size_t *size, char *desc)
 {
@@ -379,10 +382,77 @@ static void refill_local_sweep_test(struct kunit *test)
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
 }
 
+/*
+ * A class over GS_SHARED_MIN_SIZE (28672 bytes: 7 pages, 2 objects) is
+ * never cached: every object comes from the central lists under their
+ * lock.  The class's first span holds one object in 4 pages; the next
+ * one has Go's 7 pages.  Frees move the spans between full and partial,
+ * a freed slot is reused before any new span, and empty spans go back.
+ */
+static void refill_shared_test(struct kunit *test)
+{
+	struct refill_ctx x;
+	struct mspan *a, *b;
+	unsigned int sc, npages;
+	void *p[3], *q;
+
+	refill_setup(test, &x, 28672);
+	KUNIT_ASSERT_TRUE(test, spanclass_shared(x.spc));
+	sc = goslab_size_to_class(GS_SHARED_MIN_SIZE);
+	KUNIT_ASSERT_FALSE(test, spanclass_shared(make_spanclass(sc, false)));
+	/* Spans of two sizes: count the heap's pages one by one. */
+	npages = x.npages;
+	x.npages = 1;
+
+	p[0] = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p[0]);
+	a = spanOf((unsigned long)p[0]);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, a->npages, 4U);
+	KUNIT_EXPECT_EQ(test, a->nelems, 1U);
+	KUNIT_EXPECT_EQ(test, a->limit, a->startAddr + x.size);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	KUNIT_EXPECT_FALSE(test, span_cached(a));
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+	/* Full, never cached, never handed to an mcache. */
+	REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 0, 4);
+
+	p[1] = goslab_alloc(x.size, GFP_KERNEL);
+	p[2] = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p[1]);
+	KUNIT_ASSERT_NOT_NULL(test, p[2]);
+	b = spanOf((unsigned long)p[1]);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)p[2]), b);
+	KUNIT_EXPECT_EQ(test, b->npages, npages);
+	KUNIT_EXPECT_EQ(test, b->nelems, x.nelems);
+	KUNIT_EXPECT_EQ(test, goslab_usable_size(p[2]), x.size);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 0, 4 + npages);
+
+	/* A free moves b to partial; its slot is the next one handed out. */
+	goslab_free(p[1]);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_PARTIAL);
+	KUNIT_EXPECT_EQ(test, span_pending(b), 1L);
+	q = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p[1]);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_FULL);
+	KUNIT_EXPECT_EQ(test, span_pending(b), 0L);
+	p[1] = q;
+	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 0, 4 + npages);
+
+	/* Empty spans go straight back to the heap. */
+	goslab_free(p[0]);
+	goslab_free(p[1]);
+	goslab_free(p[2]);
+	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 0, 0);
+}
+
 static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_grow_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_full_partial_empty_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_local_sweep_test, refill_size_gen_params),
+	KUNIT_CASE(refill_shared_test),
 	{}
 };
 

@@ -205,7 +205,7 @@ struct st_param {
 
 static const struct st_param st_params[] = {
 	{ 3456, false },
-	{ 6528, true },
+	{ 3200, true },
 };
 
 static void st_param_desc(const struct st_param *p, char *desc)
@@ -620,7 +620,7 @@ static void stats_verify_stress_test(struct kunit *test)
 
 /* ---- flush ------------------------------------------------------------- */
 
-static const size_t st_flush_sizes[] = { 8, 24, 100, 1024, 3456, 20000 };
+static const size_t st_flush_sizes[] = { 8, 24, 100, 1024, 3456, 4096 };
 
 struct st_flush_objs {
 	void *p[ARRAY_SIZE(st_flush_sizes) * 2 + 2];
