@@ -128,6 +128,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "large_bytes %lu\n", st->large_bytes);
 	seq_printf(m, "large_allocs %lu\n", st->large_allocs);
 	seq_printf(m, "large_frees %lu\n", st->large_frees);
+	seq_printf(m, "large_parked_bytes %lu\n",
+		   mcache_parked_pages() << GOSLAB_PAGE_SHIFT);
 	seq_printf(m, "metadata_inuse_bytes %lu\n", meta_inuse);
 	seq_printf(m, "metadata_sys_bytes %lu\n", meta_sys);
 	seq_printf(m, "span_refills %lu\n", st->refills);

@@ -457,8 +457,18 @@ struct mcache {
 	unsigned long tiny;		/* current tiny block, or 0 */
 	struct mspan *tinyspan;		/* its span: no lookup per packing */
 	unsigned int tinyoffset;
+	struct mspan *large;		/* a freed large span kept, or NULL */
 	struct gs_cpu_stats stats;	/* this context's counters */
 };
+
+/*
+ * Large spans of up to this many pages are kept, one per CPU, when freed:
+ * the next large allocation of the same size takes it back without the
+ * heap's and the metadata's locks, as the buddy allocator's per-CPU lists
+ * do for small orders.  64 KiB: the worst case held is one such span a
+ * CPU, which the shrinker and "flush" take back.
+ */
+#define GS_LARGE_PARK_PAGES	8
 
 /*
  * Dynamic per-CPU memory: the mcaches are too big for the small static
@@ -510,6 +520,10 @@ void mspan_drain_local(struct mspan *s);
 unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 			      struct mspan **sp, int *err);
 void mcache_releaseAll(struct mcache *c);
+struct mspan *mcache_take_large(unsigned int npages, int node);
+void mcache_park_large(struct mspan *s);
+unsigned long mcache_drain_large(void);
+unsigned long mcache_parked_pages(void);
 void mcache_flush_all(void);
 void mcache_drain_dead_cpu(int cpu);
 int mcache_init(void);

@@ -374,14 +374,23 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 		return NULL;
 	}
 	npages = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE);
-	s = mheap_alloc(mheap_of(node), npages, make_spanclass(0, noscan),
-			flags, gs_how(flags));
-	if (IS_ERR(s))
-		return NULL;
-	/* One object, handed out: Go's large spans look the same. */
-	s->freeindex = 1;
-	s->allocCount = 1;
-	s->allocCache = 0;
+	s = npages <= GS_LARGE_PARK_PAGES && !gs_debug_on() ?
+	    mcache_take_large(npages, node) : NULL;
+	if (s) {
+		/* Parked since its free: in use all along, now its object. */
+		s->spanclass = make_spanclass(0, noscan);
+		s->needzero = 1;
+		clear_bit(0, s->freeBits);
+	} else {
+		s = mheap_alloc(mheap_of(node), npages,
+				make_spanclass(0, noscan), flags, gs_how(flags));
+		if (IS_ERR(s))
+			return NULL;
+		/* One object, handed out: Go's large spans look the same. */
+		s->freeindex = 1;
+		s->allocCount = 1;
+		s->allocCache = 0;
+	}
 	st = gs_stats_get();
 	st->large_allocs++;
 	st->large_bytes += s->elemsize;
@@ -674,7 +683,10 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		st->large_frees++;
 		st->large_bytes -= s->elemsize;
 		gs_stats_put();
-		mheap_free(s);
+		if (s->npages <= GS_LARGE_PARK_PAGES && !gs_debug_on())
+			mcache_park_large(s);
+		else
+			mheap_free(s);
 		return;
 	}
 	preempt_disable();

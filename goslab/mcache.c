@@ -101,14 +101,109 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 	return s->startAddr + (unsigned long)idx * s->elemsize;
 }
 
+/* Pages in parked large spans, every CPU. */
+static atomic_long_t gs_parked_pages = ATOMIC_LONG_INIT(0);
+
+unsigned long mcache_parked_pages(void)
+{
+	return atomic_long_read(&gs_parked_pages);
+}
+
+/* Take the span in @slot, if any; any CPU, any context. */
+static struct mspan *mcache_unpark(struct mspan **slot)
+{
+	struct mspan *s = xchg(slot, NULL);
+
+	if (s)
+		atomic_long_sub(s->npages, &gs_parked_pages);
+	return s;
+}
+
+/**
+ * mcache_take_large - this CPU's parked large span, if it fits
+ * @npages: the pages wanted
+ * @node: the node they must be on
+ *
+ * The slot is exchanged atomically, so an interrupt, the shrinker or a
+ * flush on another CPU may take the span at any time: whoever exchanges
+ * it out owns it.  A span of another size goes back, or to the heap.
+ * Return: the span, still in use with its object freed, or NULL.
+ */
+struct mspan *mcache_take_large(unsigned int npages, int node)
+{
+	struct mspan **slot;
+	struct mspan *s;
+
+	preempt_disable();
+	slot = &this_cpu_ptr(gs_mcache)->large;
+	s = READ_ONCE(*slot) ? mcache_unpark(slot) : NULL;
+	if (s && (s->npages != npages || s->node != node)) {
+		atomic_long_add(s->npages, &gs_parked_pages);
+		if (cmpxchg(slot, NULL, s)) {
+			atomic_long_sub(s->npages, &gs_parked_pages);
+			preempt_enable();
+			mheap_free(s);
+			return NULL;
+		}
+		s = NULL;
+	}
+	preempt_enable();
+	return s;
+}
+
+/**
+ * mcache_park_large - keep a freed large span on this CPU
+ * @s: an in-use large span of at most GS_LARGE_PARK_PAGES pages whose
+ *	object was freed (its freeBits bit 0 set, so frees of it report)
+ *
+ * The span parked before goes back to the heap.
+ */
+void mcache_park_large(struct mspan *s)
+{
+	struct mspan *old;
+
+	atomic_long_add(s->npages, &gs_parked_pages);
+	preempt_disable();
+	old = xchg(&this_cpu_ptr(gs_mcache)->large, s);
+	preempt_enable();
+	if (old) {
+		atomic_long_sub(old->npages, &gs_parked_pages);
+		mheap_free(old);
+	}
+}
+
+/**
+ * mcache_drain_large - every CPU's parked large span back to the heap
+ *
+ * For the shrinker, "flush" and unload.  Return: the pages given back.
+ */
+unsigned long mcache_drain_large(void)
+{
+	unsigned long n = 0;
+	struct mspan *s;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		s = mcache_unpark(&per_cpu_ptr(gs_mcache, cpu)->large);
+		if (s) {
+			n += s->npages;
+			mheap_free(s);
+		}
+	}
+	return n;
+}
+
 /**
  * mcache_releaseAll - give every cached span and the tiny block back
  * @c: an mcache nothing else can touch now: see mcache_flush_local()
  */
 void mcache_releaseAll(struct mcache *c)
 {
+	struct mspan *large = mcache_unpark(&c->large);
 	unsigned int spc;
 
+	if (large)
+		mheap_free(large);
 	if (c->tiny) {
 		gs_tiny_release_block(c->tinyspan, c->tiny);
 		c->tiny = 0;

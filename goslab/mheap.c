@@ -664,6 +664,8 @@ static unsigned long gs_shrink_count(struct shrinker *sh,
 	struct mheap *h = gs_heaps[sc->nid];
 	unsigned long n = h ? READ_ONCE(h->pages_free) : 0;
 
+	/* Parked large spans may be any node's: count them everywhere. */
+	n += mcache_parked_pages();
 	return n ? n : SHRINK_EMPTY;
 }
 
@@ -697,7 +699,11 @@ unsigned long gs_shrink_node(int nid, unsigned long nr)
 static unsigned long gs_shrink_scan(struct shrinker *sh,
 				    struct shrink_control *sc)
 {
-	unsigned long freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
+	unsigned long freed;
+
+	/* Parked spans become free pages first, then go back with them. */
+	mcache_drain_large();
+	freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
 
 	sc->nr_scanned = freed;
 	return freed ? freed : SHRINK_STOP;

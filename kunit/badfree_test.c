@@ -216,6 +216,17 @@ static void badfree_double_large_test(struct kunit *test)
 	       KUNIT_EXPECT_NULL(test, goslab_realloc(l, 200000, GFP_KERNEL)));
 	KUNIT_EXPECT_NULL(test, memchr_inv(m, 0x6d, GOSLAB_PAGE_SIZE * 5));
 	BF_GOOD(test, goslab_free(m));
+	/* Parked on this CPU (up to 8 pages): still a span, object freed. */
+	BF_BAD(test, m, "double free", goslab_free(m));
+	BF_BAD(test, m, "double free",
+	       KUNIT_EXPECT_EQ(test, goslab_usable_size(m), (size_t)0));
+	/* The next allocation of its size takes it back, zeroed. */
+	l = goslab_alloc(GOSLAB_PAGE_SIZE * 5, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_PTR_EQ(test, l, m);
+	KUNIT_EXPECT_NULL(test, memchr_inv(l, 0, GOSLAB_PAGE_SIZE * 5));
+	BF_GOOD(test, goslab_free(l));
+	/* Given back by a flush: then it is free goslab memory. */
+	mcache_flush_all();
 	BF_BAD(test, m, "free goslab memory", goslab_free(m));
 	BF_VERIFY(test);
 }

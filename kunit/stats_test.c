@@ -335,11 +335,19 @@ static void stats_large_test(struct kunit *test)
 		  [F_LALLOC] = n);
 	for (i = 0; i < n; i++)
 		goslab_free(p[i]);
+	/* The 32769-byte object's 5 pages stay parked on this CPU ... */
+	st_read(test, &c);
+	ST_EXPECT(test, &a, &c,
+		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_RELEASED] = ANY,
+		  [F_RELEASES] = ANY, [F_LALLOC] = n, [F_LFREE] = n,
+		  [F_INUSE] = 5 * GOSLAB_PAGE_SIZE);
+	st_expect_verify(test, "after large frees");
+	/* ... until a flush gives them back. */
+	mcache_flush_all();
 	st_read(test, &c);
 	ST_EXPECT(test, &a, &c,
 		  [F_SYS] = ANY, [F_IDLE] = ANY, [F_RELEASED] = ANY,
 		  [F_RELEASES] = ANY, [F_LALLOC] = n, [F_LFREE] = n);
-	st_expect_verify(test, "after large frees");
 }
 
 #define ST_TINY_N	64
