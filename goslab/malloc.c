@@ -37,9 +37,10 @@
  * checks that the pointer is an allocated object (or reports it), and
  * sets the object's bit in the span's freeBits with one atomic operation.
  * The CPU that caches the span merges freeBits into allocBits when its
- * span runs out, the way Go's sweeper merges mark bits; a free to a span
- * that no CPU caches takes its mcentral's lock so the span moves from the
- * full list to partial, or back to the heap once it is empty.
+ * span runs out, the way Go's sweeper merges mark bits.  A free to a span
+ * that no CPU caches is one more cmpxchg while the span stays partial;
+ * only a free that moves it from the full list to partial, or empties it
+ * (back to the heap), takes its mcentral's lock.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -158,10 +159,62 @@ static bool gs_grow_retry(spanClass spc, gfp_t flags)
 			     spc, flags);
 }
 
+/* __GFP_ZERO and init_on_alloc; in debug mode gs_debug_alloc() zeroes. */
+static __always_inline void gs_zero_small(unsigned long v, unsigned int sc,
+					  gfp_t flags, bool needzero)
+{
+	if (gs_want_zero(flags) && needzero && !gs_debug_on())
+		memset((void *)v, 0, class_to_size[sc]);
+}
+
 /*
- * The small-object path: the span's local LIFO or nextFreeFast, else
- * nextFree (refill, grow).  Preemption is off while the mcache is used;
- * interrupts stay on (see struct mcache).
+ * The small-object slow path: another node's mcentral, or nextFree
+ * (refill, grow where @flags allow sleeping).  Out of line, so that the
+ * fast path takes no local's address.
+ */
+static noinline void *gs_alloc_small_slow(spanClass spc, gfp_t flags,
+					  int node)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+	unsigned long v;
+	struct mspan *s;
+	bool needzero;
+	int err = 0;
+
+	if (node != NUMA_NO_NODE && node != numa_mem_id()) {
+		v = (unsigned long)mcentral_alloc_one(mcentral_of(node, spc),
+						      flags, &needzero);
+		if (!v)
+			return NULL;
+		gs_stats_get()->nmalloc[spc]++;
+		gs_stats_put();
+		gs_zero_small(v, sc, flags, needzero);
+		return (void *)v;
+	}
+	for (;;) {
+		struct mcache *c;
+
+		preempt_disable();
+		c = gs_this_mcache();
+		v = mcache_nextFree(c, spc, flags, &s, &err);
+		if (likely(v)) {
+			c->stats.nmalloc[spc]++;
+			needzero = s->needzero;
+		}
+		preempt_enable();
+		if (v)
+			break;
+		if (err != -EAGAIN || !gs_grow_retry(spc, flags))
+			return NULL;
+	}
+	gs_zero_small(v, sc, flags, needzero);
+	return (void *)v;
+}
+
+/*
+ * The small-object fast path: the span's local LIFO or nextFreeFast.
+ * Preemption is off while the mcache is used; interrupts stay on (see
+ * struct mcache).
  */
 static __always_inline void *gs_alloc_small(size_t size, gfp_t flags,
 					    bool noscan, int node)
@@ -171,42 +224,22 @@ static __always_inline void *gs_alloc_small(size_t size, gfp_t flags,
 	struct mcache *c;
 	struct mspan *s;
 	unsigned long v;
-	bool needzero, fresh;
-	int err = 0;
+	bool fresh, needzero;
 
-retry:
+	if (unlikely(node != NUMA_NO_NODE))
+		return gs_alloc_small_slow(spc, flags, node);
 	preempt_disable();
-	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
-		preempt_enable();
-		v = (unsigned long)mcentral_alloc_one(mcentral_of(node, spc),
-						      flags, &needzero);
-		if (!v)
-			return NULL;
-		gs_stats_get()->nmalloc[spc]++;
-		gs_stats_put();
-		goto zero;
-	}
 	c = gs_this_mcache();
 	s = c->alloc[spc];
 	v = mcache_alloc_fast(s, &fresh);
 	if (unlikely(!v)) {
-		v = mcache_nextFree(c, spc, flags, &s, &err);
-		fresh = true;
+		preempt_enable();
+		return gs_alloc_small_slow(spc, flags, node);
 	}
-	if (likely(v)) {
-		c->stats.nmalloc[spc]++;
-		needzero = !fresh || s->needzero;
-	}
+	c->stats.nmalloc[spc]++;
+	needzero = !fresh || s->needzero;
 	preempt_enable();
-	if (unlikely(!v)) {
-		if (err == -EAGAIN && gs_grow_retry(spc, flags))
-			goto retry;
-		return NULL;
-	}
-zero:
-	/* In debug mode gs_debug_alloc() zeroes, after checking poison. */
-	if (gs_want_zero(flags) && needzero && !gs_debug_on())
-		memset((void *)v, 0, class_to_size[sc]);
+	gs_zero_small(v, sc, flags, needzero);
 	return (void *)v;
 }
 
@@ -400,6 +433,13 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	return (void *)s->startAddr;
 }
 
+/* Out of line: %pGg takes the flags' address. */
+static noinline void gs_alloc_failed(size_t size, gfp_t flags)
+{
+	pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
+			    size, &flags);
+}
+
 static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 				       int node)
 {
@@ -422,8 +462,7 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	}
 	if (unlikely(!p)) {
 		if (!(flags & __GFP_NOWARN))
-			pr_warn_ratelimited("goslab: allocation of %zu bytes failed (gfp %pGg)\n",
-					    size, &flags);
+			gs_alloc_failed(size, flags);
 		return NULL;
 	}
 	if (gs_debug_on())
