@@ -236,7 +236,15 @@ struct mheap {
 	unsigned long releases;		/* blocks returned */
 	unsigned long released_bytes;
 	unsigned long large_allocs;
+	/*
+	 * Structs of freed spans, by bitmap words, linked through ->list.next:
+	 * Go's mspancache.  A span cycle then takes no global metadata lock.
+	 */
+	struct mspan *spancache[GS_ALLOCBITS_WORDS + 1];
+	unsigned int nspancache[GS_ALLOCBITS_WORDS + 1];
 };
+
+#define GS_SPANCACHE_MAX	8	/* structs kept per heap and bitmap size */
 
 /* Allocation context flags for the heap and central lists. */
 #define GS_MAY_BLOCK	0x1	/* caller may sleep now: grow in place */
@@ -424,6 +432,7 @@ void mcentral_free_locked(struct mspan *s, long n);
 unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
+unsigned long mcentral_release_empty(void);
 int mcentral_init(void);
 void mcentral_exit(void);
 

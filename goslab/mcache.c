@@ -248,7 +248,12 @@ static long mcache_flush_local(void *unused)
 	return 0;
 }
 
-/** mcache_flush_all - drain every online CPU's caches; sleeps */
+/**
+ * mcache_flush_all - drain every online CPU's caches; sleeps
+ *
+ * Then the empty spans the central lists kept go back to the heap too:
+ * after a flush nothing is cached anywhere.
+ */
 void mcache_flush_all(void)
 {
 	int cpu;
@@ -257,6 +262,7 @@ void mcache_flush_all(void)
 	for_each_online_cpu(cpu)
 		work_on_cpu(cpu, mcache_flush_local, NULL);
 	cpus_read_unlock();
+	mcentral_release_empty();
 }
 
 /**

@@ -77,7 +77,14 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 	 */
 	mcentral_unlink(c, s);
 	v = atomic_long_read(&s->freestate);
-	if (mspan_live(s, v) <= 0) {
+	/*
+	 * An empty span goes back to the heap, unless it would be the
+	 * class's only partial span: that one stays, as SLUB keeps
+	 * min_partial slabs, so a class that empties and refills a span
+	 * over and over does not take it from the heap each time.
+	 */
+	if (mspan_live(s, v) <= 0 &&
+	    (c->nr_partial || spanclass_shared(c->spanclass))) {
 		c->released++;
 		return true;
 	}
@@ -291,6 +298,46 @@ void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 	 */
 	*needzero = READ_ONCE(s->needzero);
 	return (void *)v;
+}
+
+/**
+ * mcentral_release_empty - hand every node's empty spans to its heap
+ *
+ * The spans mcentral_place() kept as their class's only partial span:
+ * for "release" and the shrinker, as kmem_cache_shrink() discards empty
+ * slabs.  An empty span gets no frees, so it can go under the lock alone.
+ * Return: the pages handed back.
+ */
+unsigned long mcentral_release_empty(void)
+{
+	unsigned long flags, pages = 0;
+	struct mspan *s, *tmp;
+	LIST_HEAD(empty);
+	int node, i;
+
+	for_each_node(node) {
+		if (!gs_central[node])
+			continue;
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
+			struct mcentral *c = &gs_central[node][i];
+
+			spin_lock_irqsave(&c->lock, flags);
+			list_for_each_entry_safe(s, tmp, &c->partial, list) {
+				if (mspan_live(s, atomic_long_read(&s->freestate)) > 0)
+					continue;
+				mcentral_unlink(c, s);
+				list_add(&s->list, &empty);
+				c->released++;
+			}
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+	}
+	list_for_each_entry_safe(s, tmp, &empty, list) {
+		list_del_init(&s->list);
+		pages += s->npages;
+		mheap_free(s);
+	}
+	return pages;
 }
 
 int mcentral_init(void)

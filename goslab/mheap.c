@@ -425,6 +425,31 @@ static void mspan_init_class(struct mspan *s, spanClass spc)
 	s->limit = s->startAddr + (unsigned long)s->nelems * s->elemsize;
 }
 
+/* A cached struct for a span of @words bitmap words, or NULL; h->lock held. */
+static struct mspan *mheap_spancache_pop(struct mheap *h, unsigned int words)
+{
+	struct mspan *s = h->spancache[words];
+
+	if (s) {
+		h->spancache[words] = (struct mspan *)s->list.next;
+		h->nspancache[words]--;
+	}
+	return s;
+}
+
+/* Keep @s's struct for the next span of its size; h->lock held. */
+static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
+{
+	unsigned int words = mspan_bitmap_words(s->nelems);
+
+	if (h->nspancache[words] >= GS_SPANCACHE_MAX)
+		return false;
+	s->list.next = (struct list_head *)h->spancache[words];
+	h->spancache[words] = s;
+	h->nspancache[words]++;
+	return true;
+}
+
 /* Carve @npages from the first arena that fits; h->lock held. */
 static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 				 struct mspan *s)
@@ -486,6 +511,18 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 		 mspan_class_nelems(spanclass_sizeclass(spc), npages) : 1;
 	if (!nelems)
 		return ERR_PTR(-EINVAL);
+	/* A cached struct and free pages: one lock for the whole span. */
+	if (!tiny && READ_ONCE(h->nspancache[mspan_bitmap_words(nelems)])) {
+		spin_lock_irqsave(&h->lock, flags);
+		s = mheap_spancache_pop(h, mspan_bitmap_words(nelems));
+		if (s && !mheap_carve(h, npages, s)) {
+			mheap_spancache_push(h, s);
+			s = NULL;
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (s)
+			goto carved;
+	}
 	for (;;) {
 		/*
 		 * Metadata first, outside the heap lock.  When its allocator
@@ -521,6 +558,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 		if (err)
 			return ERR_PTR(err);
 	}
+carved:
 	s->tinyrefs = refs;
 	s->debug = NULL;
 	mspan_init_class(s, spc);
@@ -632,6 +670,7 @@ void mheap_free(struct mspan *s)
 	unsigned int i = (s->startAddr - a->base) >> GOSLAB_PAGE_SHIFT;
 	unsigned long flags, retain = mheap_retain_pages();
 	u32 *refs = s->tinyrefs;
+	bool cached = false;
 	unsigned int k;
 	LIST_HEAD(dead);
 
@@ -647,8 +686,12 @@ void mheap_free(struct mspan *s)
 	if (h->pages_free > retain + GS_PAGES_PER_ARENA &&
 	    a->nfree == a->nowned)
 		mheap_release_locked(h, retain, &dead);
+	if (!refs && !s->debug)
+		cached = mheap_spancache_push(h, s);
 	spin_unlock_irqrestore(&h->lock, flags);
 	free_dead_arenas(&dead);
+	if (cached)
+		return;
 	if (s->debug)
 		gs_debug_span_free(s);
 	if (refs)
@@ -701,8 +744,9 @@ static unsigned long gs_shrink_scan(struct shrinker *sh,
 {
 	unsigned long freed;
 
-	/* Parked spans become free pages first, then go back with them. */
+	/* Parked and empty spans become free pages first, then go back. */
 	mcache_drain_large();
+	mcentral_release_empty();
 	freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
 
 	sc->nr_scanned = freed;

@@ -275,12 +275,17 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 3, 2);
 	objs[0] = z;
 
-	/* Free b's objects: full -> partial -> back to the heap. */
+	/*
+	 * Free b's objects: full -> partial, and empty it stays there as
+	 * the class's only partial span (mcentral_place()).
+	 */
 	goslab_free(more[0]);
 	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
 	for (i = 1; i < x.nelems; i++)
 		goslab_free(more[i]);
-	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
+	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_PARTIAL);
+	KUNIT_EXPECT_EQ(test, b->allocCount, (unsigned int)span_pending(b));
 
 	/*
 	 * a's objects freed from this CPU while its mcache caches a: they
@@ -291,8 +296,9 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, span_cached(a));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(a->localBits, x.nelems), x.nelems);
-	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 3, 1);
+	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
 
+	/* a, empty beside empty b, goes to the heap; the flush takes b. */
 	mcache_flush_all();
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
 	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 3, 0);
@@ -373,12 +379,15 @@ static void refill_local_sweep_test(struct kunit *test)
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
 	REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
-	/* ...and frees take it through partial back to the heap. */
+	/*
+	 * ...and frees take it to partial, where it stays empty as the
+	 * class's only partial span, until "release" takes it.
+	 */
 	for (i = 0; i < x.nelems; i++) {
 		goslab_free(objs[i]);
-		if (i + 1 < x.nelems)
-			REFILL_EXPECT(test, &x, 1, 0, 0, 1, 0, 1, 1);
+		REFILL_EXPECT(test, &x, 1, 0, 0, 1, 0, 1, 1);
 	}
+	KUNIT_EXPECT_EQ(test, mcentral_release_empty(), (unsigned long)x.npages);
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
 }
 
