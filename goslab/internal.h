@@ -425,8 +425,8 @@ struct mcentral {
 } ____cacheline_aligned_in_smp;
 
 struct mcentral *mcentral_of(int node, spanClass spc);
-struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
-				 unsigned int how);
+struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
+				 gfp_t gfp, unsigned int how);
 void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s);
 void mcentral_free_locked(struct mspan *s, long n);
 unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,

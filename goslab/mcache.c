@@ -41,7 +41,8 @@ static void mcache_uncache(struct mspan *s)
  */
 static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 {
-	struct mspan *s = c->alloc[spc];
+	struct mspan *s = c->alloc[spc], *old = NULL;
+	int node = numa_mem_id();
 
 	if (s != &emptymspan) {
 		mspan_drain_local(s);
@@ -53,9 +54,13 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 			}
 		}
 		c->alloc[spc] = &emptymspan;
-		mcentral_uncacheSpan(mcentral_of(s->node, spc), s);
+		/* Same central list: give back and take in one lock round. */
+		if (s->node == node)
+			old = s;
+		else
+			mcentral_uncacheSpan(mcentral_of(s->node, spc), s);
 	}
-	s = mcentral_cacheSpan(mcentral_of(numa_mem_id(), spc), gfp, 0);
+	s = mcentral_cacheSpan(mcentral_of(node, spc), old, gfp, 0);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	c->alloc[spc] = s;

@@ -101,33 +101,59 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 	return false;
 }
 
+/*
+ * Give back @s, cached by the caller, c->lock held.  Clearing the cached
+ * bit and reading the pending frees is one atomic step: every remote free
+ * either landed before it (and is counted here) or sees the span uncached
+ * and takes this lock itself.  Return: true when the caller must hand @s
+ * to the heap after dropping the lock.
+ */
+static bool mcentral_uncache_locked(struct mcentral *c, struct mspan *s)
+{
+	atomic_long_andnot(MSPAN_CACHED, &s->freestate);
+	c->nr_cached--;
+	return mcentral_place(c, s);
+}
+
 /**
  * mcentral_cacheSpan - a span with at least one free object for an mcache
  * @c: the central list
+ * @old: a span of @c the mcache gives back at the same time, or NULL
  * @gfp: the allocation's flags
  * @how: GS_MAY_BLOCK if the caller can sleep now (see mheap_alloc())
  *
  * Partial spans first, swept (pending frees merged) after they leave the
- * list; otherwise grow: a new span from the heap.
+ * list; otherwise grow: a new span from the heap.  A refill's give-back
+ * and take share one lock round, and so does a grow's accounting.
  * Return: the span, marked cached, or an ERR_PTR from mheap_alloc().
  */
-struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
-				 unsigned int how)
+struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
+				 gfp_t gfp, unsigned int how)
 {
 	unsigned int sc = spanclass_sizeclass(c->spanclass);
+	bool release = false;
 	unsigned long flags;
 	struct mspan *s;
 
 	for (;;) {
 		spin_lock_irqsave(&c->lock, flags);
+		if (old)
+			release = mcentral_uncache_locked(c, old);
 		s = list_first_entry_or_null(&c->partial, struct mspan, list);
 		if (s) {
 			mcentral_unlink(c, s);
 			atomic_long_or(MSPAN_CACHED, &s->freestate);
-			c->nr_cached++;
-			c->nmalloc_spans++;
+		} else {
+			c->grows++;
 		}
+		/* Counted now; undone below if the heap has nothing. */
+		c->nr_cached++;
+		c->nmalloc_spans++;
 		spin_unlock_irqrestore(&c->lock, flags);
+		if (release)
+			mheap_free(old);
+		old = NULL;
+		release = false;
 		if (!s)
 			break;
 		if (mspan_pending(atomic_long_read(&s->freestate)))
@@ -135,19 +161,20 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
 		if (s->allocCount < s->nelems)
 			return s;
 		/* Its frees were merged by an earlier owner: full after all. */
-		mcentral_uncacheSpan(c, s);
+		old = s;
 	}
 
 	s = mheap_alloc(mheap_of(c->node), class_to_allocnpages[sc],
 			c->spanclass, gfp, how);
-	if (IS_ERR(s))
+	if (IS_ERR(s)) {
+		spin_lock_irqsave(&c->lock, flags);
+		c->nr_cached--;
+		c->nmalloc_spans--;
+		c->grows--;
+		spin_unlock_irqrestore(&c->lock, flags);
 		return s;
+	}
 	atomic_long_set(&s->freestate, MSPAN_CACHED);
-	spin_lock_irqsave(&c->lock, flags);
-	c->nr_cached++;
-	c->nmalloc_spans++;
-	c->grows++;
-	spin_unlock_irqrestore(&c->lock, flags);
 	return s;
 }
 
@@ -156,9 +183,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, gfp_t gfp,
  * @c: the span's central list
  * @s: the span, cached by the caller
  *
- * Clearing the cached bit and reading the pending frees is one atomic
- * step: every remote free either landed before it (and is counted here)
- * or sees the span uncached and takes this lock itself.
+ * See mcentral_uncache_locked().
  */
 void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
 {
@@ -166,9 +191,7 @@ void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
 	bool release;
 
 	spin_lock_irqsave(&c->lock, flags);
-	atomic_long_andnot(MSPAN_CACHED, &s->freestate);
-	c->nr_cached--;
-	release = mcentral_place(c, s);
+	release = mcentral_uncache_locked(c, s);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (release)
 		mheap_free(s);
