@@ -10,6 +10,12 @@
  * those objects to the other CPU too, and frees objects the other CPU
  * sent to it, so frees race with allocations in every context.
  *
+ * A second mode keeps every object in one class of eight objects a span
+ * (1 KiB) and frees what a kthread receives with goslab_free_bulk() in
+ * runs: spans go from full to partial to empty while the other CPU
+ * refills from the same central list, so lock-free partial frees, their
+ * generations, bulk runs and the kept empty span all race.
+ *
  * At the end, after mcache_flush_all() and mheap_release(h, 0) on every
  * node, the heap must hold exactly the pages it held before the test,
  * and not one byte may have been corrupted.
@@ -62,8 +68,12 @@ struct conc_cpu {
 	struct completion done;
 };
 
+/* Objects a kthread frees with one goslab_free_bulk() in one-class mode. */
+#define CONC_BULK		16
+
 struct conc_state {
 	struct conc_cpu c[2];
+	u32 one_size;			/* one-class mode: every object's size */
 	atomic_t producers_done;
 	atomic_t timers_stopped;
 	atomic_long_t allocs, frees, irq_allocs, irq_frees, irq_fails;
@@ -106,8 +116,8 @@ static struct conc_item *conc_make(struct conc_state *st, u64 *rng, gfp_t gfp,
 				   bool irq)
 {
 	struct conc_item *it;
-	bool noscan;
-	u32 size = conc_size(rng, irq, &noscan);
+	bool noscan = false;
+	u32 size = st->one_size ?: conc_size(rng, irq, &noscan);
 
 	it = goslab_alloc(sizeof(*it), gfp);
 	if (!it)
@@ -144,7 +154,7 @@ static unsigned long conc_check(struct conc_item *it)
 	return bad;
 }
 
-static void conc_consume(struct conc_state *st, struct conc_item *it)
+static void conc_verify(struct conc_state *st, struct conc_item *it)
 {
 	unsigned long bad = conc_check(it);
 
@@ -153,21 +163,46 @@ static void conc_consume(struct conc_state *st, struct conc_item *it)
 		pr_err("goslab-test: %lu corrupted bytes in a %u-byte object at %px\n",
 		       bad, it->size, it->p);
 	}
+}
+
+static void conc_consume(struct conc_state *st, struct conc_item *it)
+{
+	conc_verify(st, it);
 	goslab_free(it->p);
 	goslab_free(it);
+}
+
+/* One-class mode: objects, then their items, in bulk runs. */
+static void conc_free_bulk(void **objs, void **items, unsigned int n)
+{
+	goslab_free_bulk(n, objs);
+	goslab_free_bulk(n, items);
 }
 
 /* Check and free everything sent to this CPU's kthread. */
 static unsigned long conc_drain(struct conc_cpu *me)
 {
 	struct llist_node *n = llist_del_all(&me->inbox);
+	void *objs[CONC_BULK], *items[CONC_BULK];
 	struct conc_item *it, *tmp;
 	unsigned long k = 0;
+	unsigned int b = 0;
 
 	llist_for_each_entry_safe(it, tmp, n, node) {
-		conc_consume(me->st, it);
 		k++;
+		if (!me->st->one_size) {
+			conc_consume(me->st, it);
+			continue;
+		}
+		conc_verify(me->st, it);
+		objs[b] = it->p;
+		items[b++] = it;
+		if (b == CONC_BULK) {
+			conc_free_bulk(objs, items, b);
+			b = 0;
+		}
 	}
+	conc_free_bulk(objs, items, b);
 	atomic_sub(k, &me->inflight);
 	atomic_long_add(k, &me->st->frees);
 	return k;
@@ -297,6 +332,19 @@ static void conc_settle(unsigned long *inuse, unsigned long *owned)
 	*owned = t.owned;
 }
 
+/* Mixed sizes, or (param 1000) one 1 KiB class with bulk frees. */
+static const u32 conc_modes[] = { 0, 1000 };
+
+static void conc_mode_desc(const u32 *m, char *desc)
+{
+	if (*m)
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u bytes, bulk frees", *m);
+	else
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE, "mixed sizes");
+}
+
+KUNIT_ARRAY_PARAM(conc_modes, conc_modes, conc_mode_desc);
+
 static void concurrency_cross_cpu_test(struct kunit *test)
 {
 	unsigned long inuse0, owned0, inuse1, owned1;
@@ -307,6 +355,7 @@ static void concurrency_cross_cpu_test(struct kunit *test)
 
 	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->one_size = *(const u32 *)test->param_value;
 	conc_settle(&inuse0, &owned0);
 
 	for (i = 0; i < 2; i++) {
@@ -347,10 +396,11 @@ static void concurrency_cross_cpu_test(struct kunit *test)
 	conc_settle(&inuse1, &owned1);
 	KUNIT_EXPECT_EQ(test, inuse1, inuse0);
 	KUNIT_EXPECT_EQ(test, owned1, owned0);
+	KUNIT_EXPECT_EQ(test, gs_verify(NULL), 0UL);
 }
 
 static struct kunit_case goslab_concurrency_cases[] = {
-	KUNIT_CASE(concurrency_cross_cpu_test),
+	KUNIT_CASE_PARAM(concurrency_cross_cpu_test, conc_modes_gen_params),
 	{}
 };
 
