@@ -11,8 +11,8 @@
  *             pair SIZE [iters=N]        alloc+free pairs of one size
  *             batch SIZE | bulk SIZE | xcpu SIZE
  *           read: "test size goslab_ns slub_ns ratio", ns per object
- *           (median of reps), ratio = goslab_ns / slub_ns (below 1:
- *           goslab is faster).
+ *           (median of reps), ratio = the median over reps of goslab's
+ *           ns over SLUB's in the same rep (below 1: goslab is faster).
  *   replay  write a trace (format of shared/traces/README.md), in as many
  *           write() calls as it takes; on close it is replayed reps times
  *           with goslab and with kmalloc (alternating) and reading the
@@ -26,8 +26,9 @@
  *
  * Timing: ktime_get_ns() around whole loops with migration disabled
  * (the allocations are GFP_KERNEL, so preemption stays on); every test
- * is warmed up with both allocators first, then run reps times
- * alternating goslab and SLUB, and the median is reported.
+ * is warmed up with both allocators first, then run reps (7) times,
+ * goslab and SLUB back to back, which one first alternating; medians are
+ * reported, the ratio as the median of each rep's own ratio.
  *
  * Replay: one kthread per CPU the trace names (mapped onto the online
  * CPUs), bound to it.  The trace is cut into windows of replay_window
@@ -98,6 +99,7 @@ struct bench_result {
 	char test[16];
 	unsigned int size;
 	u64 g_dns, s_dns;	/* tenths of ns per object */
+	u64 ratio_m;		/* goslab/SLUB, thousandths */
 };
 
 static DEFINE_MUTEX(bench_lock);
@@ -152,7 +154,8 @@ static __always_inline void b_free(bool g, const void *p)
 		kfree(p);
 }
 
-static void add_result(const char *test, unsigned int size, u64 g, u64 s)
+static void add_result(const char *test, unsigned int size, u64 g, u64 s,
+		       u64 ratio_m)
 {
 	struct bench_result *r;
 
@@ -163,6 +166,7 @@ static void add_result(const char *test, unsigned int size, u64 g, u64 s)
 	r->size = size;
 	r->g_dns = g;
 	r->s_dns = s;
+	r->ratio_m = ratio_m;
 }
 
 /* ------------------------------------------------------------------ */
@@ -591,7 +595,7 @@ static int run_one(enum kind k, bool g, unsigned int size,
 
 static int measure(enum kind k, unsigned int size, const struct params *pp)
 {
-	u64 gv[BENCH_MAX_REPS], sv[BENCH_MAX_REPS], ns, objs;
+	u64 gv[BENCH_MAX_REPS], sv[BENCH_MAX_REPS], rv[BENCH_MAX_REPS], ns, objs;
 	struct kmem_cache *kc = NULL;
 	unsigned int r;
 	int err = 0;
@@ -622,6 +626,12 @@ static int measure(enum kind k, unsigned int size, const struct params *pp)
 		if (err)
 			break;
 		(gfirst ? sv : gv)[r] = ns * 10 / objs;
+		/*
+		 * The two runs of one rep are back to back, so they share
+		 * whatever else the machine (or the emulator's host) was
+		 * doing: their ratio is steadier than a ratio of medians.
+		 */
+		rv[r] = sv[r] ? div64_u64(gv[r] * 1000, sv[r]) : 0;
 		cond_resched();
 	}
 	kmem_cache_destroy(kc);
@@ -631,14 +641,14 @@ static int measure(enum kind k, unsigned int size, const struct params *pp)
 		return err;
 	}
 	add_result(kind_name[k], size, median_u64(gv, pp->reps),
-		   median_u64(sv, pp->reps));
+		   median_u64(sv, pp->reps), median_u64(rv, pp->reps));
 	return 0;
 }
 
 static int bench_command(char *cmd)
 {
 	struct params pp = { .iters = 100000, .rounds = 50, .bulk_rounds = 400,
-			     .xcpu_n = 100000, .reps = 5 };
+			     .xcpu_n = 100000, .reps = 7 };
 	bool do_pair = false, do_batch = false, do_bulk = false, do_xcpu = false;
 	unsigned int size = 0, i;
 	char *tok, *verb;
@@ -756,10 +766,9 @@ static int bench_show(struct seq_file *m, void *v)
 	for (i = 0; i < nresults; i++) {
 		const struct bench_result *r = &results[i];
 
-		seq_printf(m, "%s %u %llu.%llu %llu.%llu", r->test, r->size,
-			   r->g_dns / 10, r->g_dns % 10, r->s_dns / 10,
-			   r->s_dns % 10);
-		print_ratio(m, r->g_dns, r->s_dns);
+		seq_printf(m, "%s %u %llu.%llu %llu.%llu %llu.%03llu\n", r->test,
+			   r->size, r->g_dns / 10, r->g_dns % 10, r->s_dns / 10,
+			   r->s_dns % 10, r->ratio_m / 1000, r->ratio_m % 1000);
 	}
 	if (bench_err[0])
 		seq_printf(m, "# error: %s\n", bench_err);
