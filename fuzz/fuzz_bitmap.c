@@ -8,9 +8,9 @@
  * The input builds a span (nelems 1..1024, allocBits, a freeindex with
  * allocCache in Go's state for it, cached or not) and then a list of
  * operations: allocate the way mcache does (nextFreeFast, nextFreeIndex
- * when it declines), nextFreeIndex alone, allocate until full, free a
- * live object the way goslab_free() does (its freeBits bit, freestate +2),
- * and sweep.
+ * when it declines), nextFreeIndex alone, allocate until full, a bulk
+ * allocation (nextFreeBatch), free a live object the way goslab_free()
+ * does (its freeBits bit and pending count), and sweep.
  *
  * The reference model knows, per object, only what Go's allocator means:
  * available, live (allocated, not freed), or freed but not yet swept (not
@@ -179,6 +179,44 @@ static bool alloc_mcache(bool fast)
 	return true;
 }
 
+/*
+ * nextFreeBatch: up to @n objects, exactly the lowest available ones in
+ * order, tagged; fewer only when none is left.  It may leave freeindex at
+ * the next word when the rest of this one is taken, which Go's state
+ * allows: nothing available may lie between.
+ */
+static void alloc_batch(unsigned int n, unsigned long tag)
+{
+	static void *objs[MAXOBJS];
+	unsigned int count0 = span.allocCount, got, k, r, i;
+
+	got = nextFreeBatch(&span, objs, n, tag);
+	if (got > n)
+		fz_fail("nextFreeBatch gave %u of %u", got, n);
+	for (k = 0; k < got; k++) {
+		r = ref_first_avail();
+		if ((unsigned long)objs[k] !=
+		    ((BASE + (unsigned long)r * ELEMSIZE) | tag))
+			fz_fail("nextFreeBatch object %u is %p, want object %u",
+				k, objs[k], r);
+		ref_take(r, "nextFreeBatch");
+	}
+	if (span.allocCount != count0 + got)
+		fz_fail("nextFreeBatch: allocCount %u, was %u, gave %u",
+			span.allocCount, count0, got);
+	if (got < n && ref_first_avail() != span.nelems)
+		fz_fail("nextFreeBatch gave %u of %u, object %u available",
+			got, n, ref_first_avail());
+	if (span.freeindex < ref_fi)
+		fz_fail("nextFreeBatch: freeindex %u below %u", span.freeindex,
+			ref_fi);
+	for (i = ref_fi; i < span.freeindex && i < span.nelems; i++)
+		if (ref[i] == AVAIL)
+			fz_fail("nextFreeBatch: freeindex %u skips object %u",
+				span.freeindex, i);
+	ref_fi = span.freeindex;
+}
+
 /* goslab_free() of a live object while cached: freeBits, freestate + 2. */
 static void free_one(unsigned int from)
 {
@@ -279,7 +317,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fz_left(&in)) {
 		unsigned int op = fz_u8(&in);
 
-		switch (op % 8) {
+		switch (op % 9) {
 		case 0:
 		case 1:
 		case 2:
@@ -301,6 +339,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6:
 			free_one(fz_u16(&in) % ne);
 			check_all("free");
+			break;
+		case 7:
+			alloc_batch(1 + fz_u8(&in) % 130, (op >> 4) & 1);
+			check_all("nextFreeBatch");
 			break;
 		default:
 			sweep();

@@ -10,6 +10,7 @@
  */
 #include <linux/bitops.h>
 #include <linux/bug.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 
 #include "internal.h"
