@@ -157,6 +157,7 @@ static int classes_show(struct seq_file *m, void *v)
 	seq_puts(m, "spanclass class noscan size objs/span cached partial full live_objs util% allocs frees refills\n");
 	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		unsigned long cached = 0, partial = 0, full = 0, refills = 0;
+		unsigned long pages = 0;
 		unsigned int sc = spanclass_sizeclass(spc);
 		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
 		unsigned long span_bytes, util = 0, flags;
@@ -169,12 +170,13 @@ static int classes_show(struct seq_file *m, void *v)
 			partial += c->nr_partial;
 			full += c->nr_full;
 			refills += c->nmalloc_spans;
+			pages += c->npages;
 			spin_unlock_irqrestore(&c->lock, flags);
 		}
 		if (!st->nmalloc[spc] && !cached && !partial && !full)
 			continue;
-		span_bytes = (cached + partial + full) *
-			     ((unsigned long)class_to_allocnpages[sc] << GOSLAB_PAGE_SHIFT);
+		/* Actual pages: a shared class's first span is smaller. */
+		span_bytes = pages << GOSLAB_PAGE_SHIFT;
 		if (span_bytes)
 			util = live * class_to_size[sc] * 100 / span_bytes;
 		seq_printf(m, "%9u %5u %6u %5u %9u %6lu %7lu %4lu %9lu %5lu %6lu %5lu %7lu\n",

@@ -422,6 +422,7 @@ struct mcentral {
 	unsigned long nmalloc_spans;	/* spans handed to mcaches */
 	unsigned long grows;
 	unsigned long released;		/* empty spans back to the heap */
+	unsigned long npages;		/* pages of all its spans, any list */
 } ____cacheline_aligned_in_smp;
 
 struct mcentral *mcentral_of(int node, spanClass spc);

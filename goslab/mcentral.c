@@ -86,6 +86,7 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 	if (mspan_live(s, v) <= 0 &&
 	    (c->nr_partial || spanclass_shared(c->spanclass))) {
 		c->released++;
+		c->npages -= s->npages;
 		return true;
 	}
 	if (s->allocCount < s->nelems || mspan_pending(v) > 0) {
@@ -145,6 +146,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
 			atomic_long_or(MSPAN_CACHED, &s->freestate);
 		} else {
 			c->grows++;
+			c->npages += class_to_allocnpages[sc];
 		}
 		/* Counted now; undone below if the heap has nothing. */
 		c->nr_cached++;
@@ -171,6 +173,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
 		c->nr_cached--;
 		c->nmalloc_spans--;
 		c->grows--;
+		c->npages -= class_to_allocnpages[sc];
 		spin_unlock_irqrestore(&c->lock, flags);
 		return s;
 	}
@@ -277,6 +280,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 	}
 	spin_lock_irqsave(&c->lock, flags);
 	c->grows++;
+	c->npages += s->npages;
 take:
 	idx = nextFreeIndex(s);
 	if (WARN_ON_ONCE(idx >= s->nelems)) {
@@ -351,6 +355,7 @@ unsigned long mcentral_release_empty(void)
 				mcentral_unlink(c, s);
 				list_add(&s->list, &empty);
 				c->released++;
+				c->npages -= s->npages;
 			}
 			spin_unlock_irqrestore(&c->lock, flags);
 		}

@@ -36,7 +36,7 @@ KUNIT_ARRAY_PARAM(refill_size, refill_sizes, refill_size_desc);
 /* The counters of one mcentral and its node's heap. */
 struct refill_snap {
 	unsigned long partial, full, cached, grows, released, spans;
-	unsigned long inuse;
+	unsigned long inuse, class_pages;
 };
 
 struct refill_ctx {
@@ -61,6 +61,7 @@ static void refill_snap(struct refill_ctx *x, struct refill_snap *s)
 	s->grows = x->c->grows;
 	s->released = x->c->released;
 	s->spans = x->c->nmalloc_spans;
+	s->class_pages = x->c->npages;
 	spin_unlock_irqrestore(&x->c->lock, flags);
 	spin_lock_irqsave(&x->h->lock, flags);
 	s->inuse = x->h->pages_inuse;
@@ -76,6 +77,7 @@ static void refill_snap(struct refill_ctx *x, struct refill_snap *s)
 do {									\
 	struct kunit *__t = (test);					\
 	struct refill_ctx *__x = (x);					\
+	unsigned long __pages = (dpages) * __x->npages;			\
 	struct refill_snap __s;						\
 									\
 	refill_snap(__x, &__s);						\
@@ -85,8 +87,9 @@ do {									\
 	KUNIT_EXPECT_EQ(__t, __s.grows, __x->base.grows + (dgrows));	\
 	KUNIT_EXPECT_EQ(__t, __s.released, __x->base.released + (drel)); \
 	KUNIT_EXPECT_EQ(__t, __s.spans, __x->base.spans + (dspans));	\
-	KUNIT_EXPECT_EQ(__t, __s.inuse,					\
-			__x->base.inuse + (dpages) * __x->npages);	\
+	KUNIT_EXPECT_EQ(__t, __s.inuse, __x->base.inuse + __pages);	\
+	KUNIT_EXPECT_EQ(__t, __s.class_pages,				\
+			__x->base.class_pages + __pages);		\
 } while (0)
 
 /*
