@@ -106,22 +106,29 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 	return s->startAddr + (unsigned long)idx * s->elemsize;
 }
 
-/* Pages in parked large spans, every CPU. */
-static atomic_long_t gs_parked_pages = ATOMIC_LONG_INIT(0);
-
+/*
+ * Pages in parked large spans, every CPU: summed on demand (shrinker
+ * count, debugfs), so parking needs no shared counter.  A span taken
+ * meanwhile may be counted once more; span structs stay mapped.
+ */
 unsigned long mcache_parked_pages(void)
 {
-	return atomic_long_read(&gs_parked_pages);
+	unsigned long n = 0;
+	struct mspan *s;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		s = READ_ONCE(per_cpu_ptr(gs_mcache, cpu)->large);
+		if (s)
+			n += READ_ONCE(s->npages);
+	}
+	return n;
 }
 
 /* Take the span in @slot, if any; any CPU, any context. */
 static struct mspan *mcache_unpark(struct mspan **slot)
 {
-	struct mspan *s = xchg(slot, NULL);
-
-	if (s)
-		atomic_long_sub(s->npages, &gs_parked_pages);
-	return s;
+	return xchg(slot, NULL);
 }
 
 /**
@@ -143,9 +150,7 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
 	slot = &this_cpu_ptr(gs_mcache)->large;
 	s = READ_ONCE(*slot) ? mcache_unpark(slot) : NULL;
 	if (s && (s->npages != npages || s->node != node)) {
-		atomic_long_add(s->npages, &gs_parked_pages);
 		if (cmpxchg(slot, NULL, s)) {
-			atomic_long_sub(s->npages, &gs_parked_pages);
 			preempt_enable();
 			mheap_free(s);
 			return NULL;
@@ -167,14 +172,11 @@ void mcache_park_large(struct mspan *s)
 {
 	struct mspan *old;
 
-	atomic_long_add(s->npages, &gs_parked_pages);
 	preempt_disable();
 	old = xchg(&this_cpu_ptr(gs_mcache)->large, s);
 	preempt_enable();
-	if (old) {
-		atomic_long_sub(old->npages, &gs_parked_pages);
+	if (old)
 		mheap_free(old);
-	}
 }
 
 /**
