@@ -48,8 +48,11 @@ static int sizeclasses_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(sizeclasses);
 
-/* Sum of every CPU's counters: each context's mcache has its own. */
-static void gs_sum_stats(struct gs_cpu_stats *sum)
+/**
+ * gs_sum_stats - every CPU's counters summed
+ * @sum: filled in; each context's mcache has its own counters
+ */
+void gs_sum_stats(struct gs_cpu_stats *sum)
 {
 	struct mcache __percpu *const levels[] = {
 		gs_mcache, gs_mcache_softirq, gs_mcache_hardirq,

@@ -599,6 +599,7 @@ struct seq_file;
 int goslab_debugfs_init(void);
 void goslab_debugfs_exit(void);
 unsigned long gs_verify(struct seq_file *m);
+void gs_sum_stats(struct gs_cpu_stats *sum);
 int gs_debugfs_show(const char *name, struct seq_file *m);
 extern struct dentry *goslab_debugfs_root;
 

@@ -646,13 +646,26 @@ static void free_dead_arenas(struct list_head *dead)
  */
 void mheap_release(struct mheap *h, unsigned long keep)
 {
+	struct mspan *cached = NULL, *s;
 	unsigned long flags;
+	unsigned int w;
 	LIST_HEAD(dead);
 
 	spin_lock_irqsave(&h->lock, flags);
 	mheap_release_locked(h, keep, &dead);
+	/* The span struct cache goes back to its fixallocs too. */
+	for (w = 0; w <= GS_ALLOCBITS_WORDS; w++) {
+		while ((s = mheap_spancache_pop(h, w))) {
+			s->list.next = (struct list_head *)cached;
+			cached = s;
+		}
+	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	free_dead_arenas(&dead);
+	while ((s = cached)) {
+		cached = (struct mspan *)s->list.next;
+		gs_span_free(s);
+	}
 }
 
 /**

@@ -73,20 +73,20 @@ static void ft_settle(struct ft_heap *t)
 	ft_heap(t);
 }
 
-/* The per-CPU counters summed: allocations counted anywhere. */
+/* The counters of every context and CPU summed: allocations counted. */
 static unsigned long ft_counted_allocs(void)
 {
+	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned long n = 0;
 	unsigned int spc;
-	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		const struct gs_cpu_stats *s = &per_cpu_ptr(gs_mcache, cpu)->stats;
-
-		for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
-			n += READ_ONCE(s->nmalloc[spc]);
-		n += READ_ONCE(s->large_allocs) + READ_ONCE(s->tiny_allocs);
-	}
+	if (WARN_ON(!st))
+		return 0;
+	gs_sum_stats(st);
+	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
+		n += st->nmalloc[spc];
+	n += st->large_allocs + st->tiny_allocs;
+	kfree(st);
 	return n;
 }
 
