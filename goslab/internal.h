@@ -468,6 +468,7 @@ struct mcache {
 	struct mspan *tinyspan;		/* its span: no lookup per packing */
 	unsigned int tinyoffset;
 	struct mspan *large;		/* a freed large span kept, or NULL */
+	unsigned int large_npages;	/* pages of the last large allocation */
 	struct gs_cpu_stats stats;	/* this context's counters */
 };
 
@@ -531,7 +532,7 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 			      struct mspan **sp, int *err);
 void mcache_releaseAll(struct mcache *c);
 struct mspan *mcache_take_large(unsigned int npages, int node);
-void mcache_park_large(struct mspan *s);
+bool mcache_park_large(struct mspan *s);
 unsigned long mcache_drain_large(void);
 unsigned long mcache_parked_pages(void);
 void mcache_flush_all(void);

@@ -722,9 +722,8 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		st->large_frees++;
 		st->large_bytes -= s->elemsize;
 		gs_stats_put();
-		if (s->npages <= GS_LARGE_PARK_PAGES && !gs_debug_on())
-			mcache_park_large(s);
-		else
+		if (s->npages > GS_LARGE_PARK_PAGES || gs_debug_on() ||
+		    !mcache_park_large(s))
 			mheap_free(s);
 		return;
 	}

@@ -147,6 +147,8 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
 	struct mspan *s;
 
 	preempt_disable();
+	/* What mcache_park_large() keeps: a size this CPU allocates. */
+	this_cpu_ptr(gs_mcache)->large_npages = npages;
 	slot = &this_cpu_ptr(gs_mcache)->large;
 	s = READ_ONCE(*slot) ? mcache_unpark(slot) : NULL;
 	if (s && (s->npages != npages || s->node != node)) {
@@ -166,17 +168,27 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
  * @s: an in-use large span of at most GS_LARGE_PARK_PAGES pages whose
  *	object was freed (its freeBits bit 0 set, so frees of it report)
  *
- * The span parked before goes back to the heap.
+ * Only a span of the size this CPU allocated last is kept: that is the
+ * pattern parking pays for, and a span of another size would only hold
+ * memory.  The span parked before goes back to the heap.
+ * Return: false if @s was not kept (the caller frees it).
  */
-void mcache_park_large(struct mspan *s)
+bool mcache_park_large(struct mspan *s)
 {
+	struct mcache *c;
 	struct mspan *old;
 
 	preempt_disable();
-	old = xchg(&this_cpu_ptr(gs_mcache)->large, s);
+	c = this_cpu_ptr(gs_mcache);
+	if (READ_ONCE(c->large_npages) != s->npages) {
+		preempt_enable();
+		return false;
+	}
+	old = xchg(&c->large, s);
 	preempt_enable();
 	if (old)
 		mheap_free(old);
+	return true;
 }
 
 /**
