@@ -113,7 +113,7 @@ FZ_REFERENCE static void check_all(const char *after)
 		fz_fail("after %s: mspan_count_alloc %u, model %u", after,
 			mspan_count_alloc(&span), live + pending);
 	if (fs != ref_cached + (long)pending * MSPAN_FREE_ONE)
-		fz_fail("after %s: freestate %ld, model %ld + 2 * %u", after,
+		fz_fail("after %s: freestate %ld, model %ld + %u pending", after,
 			fs, ref_cached, pending);
 	for (i = 0; i < ne; i++) {
 		bool is_free = mspan_is_free(&span, i);
@@ -217,7 +217,7 @@ static void alloc_batch(unsigned int n, unsigned long tag)
 	ref_fi = span.freeindex;
 }
 
-/* goslab_free() of a live object while cached: freeBits, freestate + 2. */
+/* goslab_free() of a live object while cached: freeBits, one pending. */
 static void free_one(unsigned int from)
 {
 	unsigned int i, idx;
