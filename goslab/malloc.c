@@ -842,6 +842,13 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 }
 EXPORT_SYMBOL_GPL(goslab_realloc);
 
+/* Zero [@run, @end), adjacent objects of one span. */
+static inline void gs_zero_run(unsigned long run, unsigned long end)
+{
+	if (end > run)
+		memset((void *)run, 0, end - run);
+}
+
 /*
  * Bulk allocation of small objects from the CPU's span: the local LIFO,
  * then whole allocCache words at a time (nextFreeBatch()), then nextFree
@@ -853,7 +860,7 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 {
 	unsigned int sc = goslab_size_to_class(size);
 	spanClass spc = make_spanclass(sc, false);
-	unsigned long zero = gs_want_zero(flags);
+	unsigned long zero = gs_want_zero(flags), run = 0, run_end = 0;
 	struct mcache *c;
 	size_t i = 0, k;
 	int err = 0;
@@ -881,13 +888,25 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 	}
 	c->stats.nmalloc[spc] += i;
 	preempt_enable();
+	/*
+	 * Zero the tagged objects; neighbours in the span (nextFreeBatch()
+	 * hands them out in address order) in one memset per run.
+	 */
 	for (k = 0; k < i; k++) {
-		if (zero && ((unsigned long)p[k] & 1)) {
-			p[k] = (void *)((unsigned long)p[k] & ~1UL);
-			memset(p[k], 0, class_to_size[sc]);
+		unsigned long a = (unsigned long)p[k];
+
+		if (zero && (a & 1)) {
+			a &= ~1UL;
+			p[k] = (void *)a;
+			if (a != run_end) {
+				gs_zero_run(run, run_end);
+				run = a;
+			}
+			run_end = a + class_to_size[sc];
 		}
 		gs_post_alloc(p[k], size, flags, false);
 	}
+	gs_zero_run(run, run_end);
 	return i;
 }
 
