@@ -730,8 +730,10 @@ static unsigned long gs_shrink_count(struct shrinker *sh,
  * @nid: the node
  * @nr: free goslab pages reclaim asks for
  *
- * Under memory pressure the retain threshold does not hold: give back
- * every fully free block of the node, up to what reclaim asked for.
+ * Under memory pressure the retain threshold does not hold: the parked
+ * large spans and the central lists' empty spans become free pages
+ * first, then every fully free block of the node goes back, up to what
+ * reclaim asked for.
  * Reclaim asks in batches (SHRINK_BATCH, 128) smaller than an arena, and
  * a block goes back only whole, so what is kept is rounded down to whole
  * arenas: at least @nr pages go back when that many are free in whole
@@ -745,6 +747,8 @@ unsigned long gs_shrink_node(int nid, unsigned long nr)
 
 	if (!h)
 		return 0;
+	mcache_drain_large();
+	mcentral_release_empty();
 	before = READ_ONCE(h->pages_free);
 	keep = before > nr ? before - nr : 0;
 	mheap_release(h, rounddown(keep, GS_PAGES_PER_ARENA));
@@ -755,12 +759,7 @@ unsigned long gs_shrink_node(int nid, unsigned long nr)
 static unsigned long gs_shrink_scan(struct shrinker *sh,
 				    struct shrink_control *sc)
 {
-	unsigned long freed;
-
-	/* Parked and empty spans become free pages first, then go back. */
-	mcache_drain_large();
-	mcentral_release_empty();
-	freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
+	unsigned long freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
 
 	sc->nr_scanned = freed;
 	return freed ? freed : SHRINK_STOP;

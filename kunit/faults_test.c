@@ -369,6 +369,48 @@ static void faults_shrinker_test(struct kunit *test)
 
 static unsigned long ft_saved_retain;
 
+/*
+ * The shrinker also takes what goslab keeps for speed: the CPU's parked
+ * large span and a class's one empty partial span.
+ */
+static void faults_shrink_caches_test(struct kunit *test)
+{
+	unsigned int sc = goslab_size_to_class(1024), n = class_to_nelems[sc], i;
+	struct mcentral *c = mcentral_of(numa_mem_id(), make_spanclass(sc, false));
+	int node = numa_mem_id();
+	struct ft_heap t0, t1;
+	void *big, **objs;
+
+	ft_pin(test);
+	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	ft_settle(&t0);
+	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+
+	big = goslab_alloc(5 * GOSLAB_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	goslab_free(big);
+	KUNIT_EXPECT_EQ(test, mcache_parked_pages(), 5UL);
+
+	/* Fill a span, move on to the next, empty the first: it is kept. */
+	for (i = 0; i <= n; i++) {
+		objs[i] = goslab_alloc(1024, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < n; i++)
+		goslab_free(objs[i]);
+	KUNIT_EXPECT_EQ(test, c->nr_partial, 1UL);
+
+	gs_shrink_node(node, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, mcache_parked_pages(), 0UL);
+	KUNIT_EXPECT_EQ(test, c->nr_partial, 0UL);
+	goslab_free(objs[n]);
+	ft_settle(&t1);
+	KUNIT_EXPECT_EQ(test, t1.owned, t0.owned);
+	KUNIT_EXPECT_EQ(test, t1.inuse, t0.inuse);
+	FT_EXPECT_VERIFY(test);
+}
+
 static int ft_init(struct kunit *test)
 {
 	ft_saved_retain = mheap_retain_pages();
@@ -387,6 +429,7 @@ static struct kunit_case goslab_faults_cases[] = {
 	KUNIT_CASE(faults_realloc_test),
 	KUNIT_CASE(faults_partial_test),
 	KUNIT_CASE(faults_shrinker_test),
+	KUNIT_CASE(faults_shrink_caches_test),
 	{}
 };
 
