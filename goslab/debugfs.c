@@ -54,17 +54,13 @@ DEFINE_SHOW_ATTRIBUTE(sizeclasses);
  */
 void gs_sum_stats(struct gs_cpu_stats *sum)
 {
-	struct mcache __percpu *const levels[] = {
-		gs_mcache, gs_mcache_softirq, gs_mcache_hardirq,
-	};
 	unsigned int i, l;
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		for (l = 0; l < ARRAY_SIZE(levels); l++) {
-			const struct gs_cpu_stats *st =
-				&per_cpu_ptr(levels[l], cpu)->stats;
+		for (l = 0; l < GS_MCACHE_LEVELS; l++) {
+			const struct gs_cpu_stats *st = &mcache_of(cpu, l)->stats;
 
 			for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
 				sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
@@ -245,13 +241,13 @@ static long percpu_snap_fn(void *arg)
 {
 	struct percpu_snap *ps = arg;
 	unsigned long irqf;
+	unsigned int l;
 
 	memset(ps, 0, sizeof(*ps));
 	local_bh_disable();
 	local_irq_save(irqf);
-	percpu_snap_one(ps, this_cpu_ptr(gs_mcache));
-	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_softirq));
-	percpu_snap_one(ps, this_cpu_ptr(gs_mcache_hardirq));
+	for (l = 0; l < GS_MCACHE_LEVELS; l++)
+		percpu_snap_one(ps, mcache_of(smp_processor_id(), l));
 	ps->flushes = this_cpu_read(gs_mcache->stats.flushes);
 	local_irq_restore(irqf);
 	local_bh_enable();

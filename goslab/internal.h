@@ -490,6 +490,19 @@ extern struct mcache __percpu *gs_mcache_softirq;
 extern struct mcache __percpu *gs_mcache_hardirq;
 extern struct mspan emptymspan;
 
+/* The context levels every CPU has an mcache for. */
+enum { GS_MCACHE_TASK, GS_MCACHE_SOFTIRQ, GS_MCACHE_HARDIRQ, GS_MCACHE_LEVELS };
+
+/* @cpu's mcache of context level @level, for code that walks them all. */
+static inline struct mcache *mcache_of(int cpu, unsigned int level)
+{
+	struct mcache __percpu *pc = level == GS_MCACHE_TASK ? gs_mcache :
+				     level == GS_MCACHE_SOFTIRQ ?
+				     gs_mcache_softirq : gs_mcache_hardirq;
+
+	return per_cpu_ptr(pc, cpu);
+}
+
 /* This CPU's mcache for the current context; preemption must be off. */
 static __always_inline struct mcache *gs_this_mcache(void)
 {

@@ -125,12 +125,6 @@ unsigned long mcache_parked_pages(void)
 	return n;
 }
 
-/* Take the span in @slot, if any; any CPU, any context. */
-static struct mspan *mcache_unpark(struct mspan **slot)
-{
-	return xchg(slot, NULL);
-}
-
 /**
  * mcache_take_large - this CPU's parked large span, if it fits
  * @npages: the pages wanted
@@ -143,16 +137,16 @@ static struct mspan *mcache_unpark(struct mspan **slot)
  */
 struct mspan *mcache_take_large(unsigned int npages, int node)
 {
-	struct mspan **slot;
+	struct mcache *c;
 	struct mspan *s;
 
 	preempt_disable();
+	c = this_cpu_ptr(gs_mcache);
 	/* What mcache_park_large() keeps: a size this CPU allocates. */
-	this_cpu_ptr(gs_mcache)->large_npages = npages;
-	slot = &this_cpu_ptr(gs_mcache)->large;
-	s = READ_ONCE(*slot) ? mcache_unpark(slot) : NULL;
+	c->large_npages = npages;
+	s = READ_ONCE(c->large) ? xchg(&c->large, NULL) : NULL;
 	if (s && (s->npages != npages || s->node != node)) {
-		if (cmpxchg(slot, NULL, s)) {
+		if (cmpxchg(&c->large, NULL, s)) {
 			preempt_enable();
 			mheap_free(s);
 			return NULL;
@@ -203,7 +197,7 @@ unsigned long mcache_drain_large(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		s = mcache_unpark(&per_cpu_ptr(gs_mcache, cpu)->large);
+		s = xchg(&per_cpu_ptr(gs_mcache, cpu)->large, NULL);
 		if (s) {
 			n += s->npages;
 			mheap_free(s);
@@ -218,7 +212,7 @@ unsigned long mcache_drain_large(void)
  */
 void mcache_releaseAll(struct mcache *c)
 {
-	struct mspan *large = mcache_unpark(&c->large);
+	struct mspan *large = xchg(&c->large, NULL);
 	unsigned int spc;
 
 	if (large)
@@ -242,9 +236,10 @@ void mcache_releaseAll(struct mcache *c)
 /* All three mcaches of @cpu, which must be dead or be this CPU. */
 static void mcache_release_cpu(int cpu)
 {
-	mcache_releaseAll(per_cpu_ptr(gs_mcache, cpu));
-	mcache_releaseAll(per_cpu_ptr(gs_mcache_softirq, cpu));
-	mcache_releaseAll(per_cpu_ptr(gs_mcache_hardirq, cpu));
+	unsigned int l;
+
+	for (l = 0; l < GS_MCACHE_LEVELS; l++)
+		mcache_releaseAll(mcache_of(cpu, l));
 	/* That CPU is this one or dead: its counter is ours to bump. */
 	per_cpu_ptr(gs_mcache, cpu)->stats.flushes++;
 }

@@ -172,20 +172,20 @@ static void st_class(struct kunit *test, spanClass spc, struct st_class *c)
 	kunit_kfree(test, buf);
 }
 
-/* The per-CPU counters of @spc, summed the way debugfs sums them. */
+/* The per-CPU counters of @spc, summed as debugfs sums them. */
 static void st_percpu_class(spanClass spc, unsigned long *nmalloc,
 			    unsigned long *nfree)
 {
-	int cpu;
+	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 
 	*nmalloc = 0;
 	*nfree = 0;
-	for_each_possible_cpu(cpu) {
-		const struct gs_cpu_stats *s = &per_cpu_ptr(gs_mcache, cpu)->stats;
-
-		*nmalloc += READ_ONCE(s->nmalloc[spc]);
-		*nfree += READ_ONCE(s->nfree[spc]);
-	}
+	if (WARN_ON(!st))
+		return;
+	gs_sum_stats(st);
+	*nmalloc = st->nmalloc[spc];
+	*nfree = st->nfree[spc];
+	kfree(st);
 }
 
 /* verify, with the violations (if any) in the failure message. */
@@ -666,21 +666,10 @@ static void st_fill_irq(void *arg)
 	o->irq[1] = goslab_alloc_noscan(5, GFP_ATOMIC);
 }
 
-/* A CPU's mcaches: task, softirq and hardirq context. */
-static struct mcache *st_mcache(int cpu, unsigned int level)
-{
-	struct mcache __percpu *pc[] = {
-		gs_mcache, gs_mcache_softirq, gs_mcache_hardirq,
-	};
-
-	return per_cpu_ptr(pc[level], cpu);
-}
-
-#define ST_MCACHES	3
-
+/* Spans the mcache of @cpu and context @level caches. */
 static unsigned long st_cpu_cached(int cpu, unsigned int level)
 {
-	struct mcache *c = st_mcache(cpu, level);
+	struct mcache *c = mcache_of(cpu, level);
 	unsigned long n = 0;
 	unsigned int spc;
 
@@ -733,10 +722,10 @@ static void stats_flush_test(struct kunit *test)
 		long err = work_on_cpu(cpu, st_fill_cache, &o[ncpus]);
 
 		KUNIT_EXPECT_EQ_MSG(test, err, 0L, "cpu %d", cpu);
-		KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, 0),
+		KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, GS_MCACHE_TASK),
 				    (unsigned long)ARRAY_SIZE(st_flush_sizes),
 				    "cpu %d", cpu);
-		KUNIT_EXPECT_NE(test, READ_ONCE(st_mcache(cpu, 0)->tiny), 0UL);
+		KUNIT_EXPECT_NE(test, READ_ONCE(mcache_of(cpu, GS_MCACHE_TASK)->tiny), 0UL);
 		/*
 		 * Another CPU's IPI handler runs in hard IRQ there.  Not
 		 * preemptible meanwhile: migrated onto @cpu, this thread
@@ -749,7 +738,7 @@ static void stats_flush_test(struct kunit *test)
 			put_cpu();
 			KUNIT_EXPECT_EQ(test, err, 0);
 			KUNIT_EXPECT_TRUE(test, o[ncpus].irq[0] && o[ncpus].irq[1]);
-			KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, 2), 2UL,
+			KUNIT_EXPECT_GE_MSG(test, st_cpu_cached(cpu, GS_MCACHE_HARDIRQ), 2UL,
 					    "cpu %d", cpu);
 		} else {
 			put_cpu();
@@ -761,13 +750,13 @@ static void stats_flush_test(struct kunit *test)
 			(unsigned long)ARRAY_SIZE(st_flush_sizes) * ncpus);
 
 	for_each_possible_cpu(cpu)
-		flushes0 += READ_ONCE(st_mcache(cpu, 0)->stats.flushes);
+		flushes0 += READ_ONCE(mcache_of(cpu, GS_MCACHE_TASK)->stats.flushes);
 	mcache_flush_all();
 	for_each_possible_cpu(cpu) {
 		unsigned int spc, level;
 
-		for (level = 0; level < ST_MCACHES; level++) {
-			struct mcache *c = st_mcache(cpu, level);
+		for (level = 0; level < GS_MCACHE_LEVELS; level++) {
+			struct mcache *c = mcache_of(cpu, level);
 
 			for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
 				KUNIT_EXPECT_PTR_EQ_MSG(test, READ_ONCE(c->alloc[spc]),
@@ -777,7 +766,7 @@ static void stats_flush_test(struct kunit *test)
 			KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(c->tiny), 0UL,
 					    "cpu %d mcache %u", cpu, level);
 		}
-		flushes1 += READ_ONCE(st_mcache(cpu, 0)->stats.flushes);
+		flushes1 += READ_ONCE(mcache_of(cpu, GS_MCACHE_TASK)->stats.flushes);
 	}
 	KUNIT_EXPECT_EQ(test, st_central_cached(), 0UL);
 	KUNIT_EXPECT_EQ(test, flushes1 - flushes0, (unsigned long)num_online_cpus());
