@@ -212,6 +212,25 @@ static noinline int pair_s(size_t size, unsigned int iters, u64 *ns)
 static void *batch_objs[BATCH_N];
 static u16 batch_perm[BATCH_N];
 
+/* Allocate the batch; on failure free what was allocated. */
+static __always_inline int batch_fill(bool g, size_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < BATCH_N; i++) {
+		char *p = b_alloc(g, size, GFP_KERNEL);
+
+		if (unlikely(!p)) {
+			while (i--)
+				b_free(g, batch_objs[i]);
+			return -ENOMEM;
+		}
+		WRITE_ONCE(*p, 1);
+		batch_objs[i] = p;
+	}
+	return 0;
+}
+
 static __always_inline int batch_loop(bool g, size_t size, unsigned int rounds,
 				      bool random, u64 *ns)
 {
@@ -221,17 +240,9 @@ static __always_inline int batch_loop(bool g, size_t size, unsigned int rounds,
 	migrate_disable();
 	t0 = ktime_get_ns();
 	for (r = 0; r < rounds; r++) {
-		for (i = 0; i < BATCH_N; i++) {
-			char *p = b_alloc(g, size, GFP_KERNEL);
-
-			if (unlikely(!p)) {
-				while (i--)
-					b_free(g, batch_objs[i]);
-				migrate_enable();
-				return -ENOMEM;
-			}
-			WRITE_ONCE(*p, 1);
-			batch_objs[i] = p;
+		if (unlikely(batch_fill(g, size))) {
+			migrate_enable();
+			return -ENOMEM;
 		}
 		if (random) {
 			for (i = 0; i < BATCH_N; i++)
@@ -267,17 +278,9 @@ static __always_inline int phase_loop(bool g, size_t size, unsigned int rounds,
 	migrate_disable();
 	for (r = 0; r < rounds; r++) {
 		t0 = ktime_get_ns();
-		for (i = 0; i < BATCH_N; i++) {
-			char *p = b_alloc(g, size, GFP_KERNEL);
-
-			if (unlikely(!p)) {
-				while (i--)
-					b_free(g, batch_objs[i]);
-				migrate_enable();
-				return -ENOMEM;
-			}
-			WRITE_ONCE(*p, 1);
-			batch_objs[i] = p;
+		if (unlikely(batch_fill(g, size))) {
+			migrate_enable();
+			return -ENOMEM;
 		}
 		t1 = ktime_get_ns();
 		for (i = BATCH_N; i--;)
