@@ -671,20 +671,14 @@ static __always_inline struct mspan *gs_lookup(unsigned long p,
 }
 
 /* goslab_free() for @caller: the API call a report names. */
-static __always_inline void gs_free(const void *p, unsigned long caller)
+/* The free of @p, found by gs_lookup() as object @idx of @s. */
+static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
+					  bool tiny, const void *p,
+					  unsigned long caller)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mcache *c;
-	struct mspan *s;
-	unsigned int idx;
-	bool tiny;
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	s = gs_lookup(addr, &idx, &tiny, "pointer goslab does not own",
-		      caller);
-	if (unlikely(!s))
-		return;
 	if (tiny) {
 		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
 		u32 r = READ_ONCE(*tiny_ref(s, block));
@@ -743,6 +737,20 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		gs_free_object(s, addr, idx, caller);
 	}
 	preempt_enable();
+}
+
+static __always_inline void gs_free(const void *p, unsigned long caller)
+{
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = gs_lookup((unsigned long)p, &idx, &tiny,
+		      "pointer goslab does not own", caller);
+	if (likely(s))
+		gs_free_found(s, idx, tiny, p, caller);
 }
 
 /**
@@ -1015,7 +1023,7 @@ static size_t gs_free_run(void **p, size_t nr, unsigned long caller)
 	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
 	    !spanclass_sizeclass(s->spanclass) ||
 	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
-		gs_free(p[0], caller);
+		gs_free_found(s, idx, tiny, p[0], caller);
 		return 1;
 	}
 	start = s->startAddr;
