@@ -499,7 +499,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			  spanClass spc, gfp_t gfp, unsigned int how)
 {
 	bool tiny = spc == GS_TINY_SPANCLASS;
-	unsigned int nelems;
+	unsigned int nelems, words;
 	unsigned long flags;
 	struct mspan *s;
 	u32 *refs = NULL;
@@ -512,9 +512,10 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 	if (!nelems)
 		return ERR_PTR(-EINVAL);
 	/* A cached struct and free pages: one lock for the whole span. */
-	if (!tiny && READ_ONCE(h->nspancache[mspan_bitmap_words(nelems)])) {
+	words = mspan_bitmap_words(nelems);
+	if (!tiny && READ_ONCE(h->nspancache[words])) {
 		spin_lock_irqsave(&h->lock, flags);
-		s = mheap_spancache_pop(h, mspan_bitmap_words(nelems));
+		s = mheap_spancache_pop(h, words);
 		if (s && !mheap_carve(h, npages, s)) {
 			mheap_spancache_push(h, s);
 			s = NULL;
@@ -646,7 +647,7 @@ static void free_dead_arenas(struct list_head *dead)
  */
 void mheap_release(struct mheap *h, unsigned long keep)
 {
-	struct mspan *cached = NULL, *s;
+	struct mspan *chains[GS_ALLOCBITS_WORDS + 1], *s;
 	unsigned long flags;
 	unsigned int w;
 	LIST_HEAD(dead);
@@ -654,17 +655,16 @@ void mheap_release(struct mheap *h, unsigned long keep)
 	spin_lock_irqsave(&h->lock, flags);
 	mheap_release_locked(h, keep, &dead);
 	/* The span struct cache goes back to its fixallocs too. */
-	for (w = 0; w <= GS_ALLOCBITS_WORDS; w++) {
-		while ((s = mheap_spancache_pop(h, w))) {
-			s->list.next = (struct list_head *)cached;
-			cached = s;
-		}
-	}
+	memcpy(chains, h->spancache, sizeof(chains));
+	memset(h->spancache, 0, sizeof(h->spancache));
+	memset(h->nspancache, 0, sizeof(h->nspancache));
 	spin_unlock_irqrestore(&h->lock, flags);
 	free_dead_arenas(&dead);
-	while ((s = cached)) {
-		cached = (struct mspan *)s->list.next;
-		gs_span_free(s);
+	for (w = 0; w <= GS_ALLOCBITS_WORDS; w++) {
+		while ((s = chains[w])) {
+			chains[w] = (struct mspan *)s->list.next;
+			gs_span_free(s);
+		}
 	}
 }
 
