@@ -153,9 +153,10 @@ static int classes_show(struct seq_file *m, void *v)
 	if (!st)
 		return -ENOMEM;
 	gs_sum_stats(st);
-	seq_puts(m, "spanclass class noscan size objs/span cached partial full live_objs util% allocs frees refills\n");
+	seq_puts(m, "spanclass class noscan size objs/span cached partial full live_objs util% allocs frees refills empty\n");
 	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		unsigned long cached = 0, partial = 0, full = 0, refills = 0;
+		unsigned long empty = 0;
 		unsigned long pages = 0;
 		unsigned int sc = spanclass_sizeclass(spc);
 		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
@@ -168,20 +169,21 @@ static int classes_show(struct seq_file *m, void *v)
 			cached += c->nr_cached;
 			partial += c->nr_partial;
 			full += c->nr_full;
+			empty += c->nr_empty;
 			refills += c->nmalloc_spans;
 			pages += c->npages;
 			spin_unlock_irqrestore(&c->lock, flags);
 		}
-		if (!st->nmalloc[spc] && !cached && !partial && !full)
+		if (!st->nmalloc[spc] && !cached && !partial && !full && !empty)
 			continue;
 		/* Actual pages: a shared class's first span is smaller. */
 		span_bytes = pages << GOSLAB_PAGE_SHIFT;
 		if (span_bytes)
 			util = live * class_to_size[sc] * 100 / span_bytes;
-		seq_printf(m, "%9u %5u %6u %5u %9u %6lu %7lu %4lu %9lu %5lu %6lu %5lu %7lu\n",
+		seq_printf(m, "%9u %5u %6u %5u %9u %6lu %7lu %4lu %9lu %5lu %6lu %5lu %7lu %5lu\n",
 			   spc, sc, spc & 1, class_to_size[sc], class_to_nelems[sc],
 			   cached, partial, full, live, util, st->nmalloc[spc],
-			   st->nfree[spc], refills);
+			   st->nfree[spc], refills, empty);
 	}
 	kfree(st);
 	return 0;
@@ -318,7 +320,11 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			verr(v, "span %lx: not in the arena's spans[]", s->startAddr);
 		full = s->allocCount == s->nelems && mspan_pending(fs) <= 0;
 		on_full = where == MSPAN_LIST_FULL;
-		if (full != on_full)
+		if (where == MSPAN_LIST_EMPTY &&
+		    (long)s->allocCount - mspan_pending(fs) > 0)
+			verr(v, "span %lx: on the empty list, %u allocated, %ld frees pending",
+			     s->startAddr, s->allocCount, mspan_pending(fs));
+		else if (full != on_full)
 			verr(v, "span %lx: on list %u, %u of %u allocated, %ld frees pending",
 			     s->startAddr, where, s->allocCount, s->nelems,
 			     mspan_pending(fs));
@@ -397,6 +403,8 @@ unsigned long gs_verify(struct seq_file *m)
 			verify_list(&ctx, c, &c->partial, MSPAN_LIST_PARTIAL,
 				    c->nr_partial);
 			verify_list(&ctx, c, &c->full, MSPAN_LIST_FULL, c->nr_full);
+			verify_list(&ctx, c, &c->empty, MSPAN_LIST_EMPTY,
+				    c->nr_empty);
 			spin_unlock_irqrestore(&c->lock, flags);
 		}
 		verify_heap(&ctx, mheap_of(node));

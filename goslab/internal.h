@@ -84,6 +84,7 @@ enum mspan_list {
 	MSPAN_LIST_NONE = 0,	/* cached by an mcache or being set up */
 	MSPAN_LIST_PARTIAL,
 	MSPAN_LIST_FULL,
+	MSPAN_LIST_EMPTY,	/* nothing live, kept for the next refill */
 };
 
 #define GS_ALLOCBITS_WORDS	(GOSLAB_MAX_OBJS_PER_SPAN / 64)
@@ -416,14 +417,23 @@ struct mcentral {
 	int node;
 	struct list_head partial;
 	struct list_head full;
+	struct list_head empty;		/* kept empty spans, up to keep_empty */
 	unsigned long nr_partial;
 	unsigned long nr_full;
+	unsigned long nr_empty;
+	unsigned int keep_empty;
 	unsigned long nr_cached;
 	unsigned long nmalloc_spans;	/* spans handed to mcaches */
 	unsigned long grows;
 	unsigned long released;		/* empty spans back to the heap */
 	unsigned long npages;		/* pages of all its spans, any list */
 } ____cacheline_aligned_in_smp;
+
+/*
+ * Empty spans each class keeps per node, in bytes (mcentral_place()): a
+ * SLUB kmalloc-1k slab's worth.
+ */
+#define GS_KEEP_EMPTY_BYTES	(32UL << 10)
 
 struct mcentral *mcentral_of(int node, spanClass spc);
 struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
@@ -469,6 +479,13 @@ struct mcache {
 	unsigned int tinyoffset;
 	struct mspan *large;		/* a freed large span kept, or NULL */
 	unsigned int large_npages;	/* pages of the last large allocation */
+	/*
+	 * Frees by this context to @rfspan, a span it does not allocate
+	 * from: their freeBits are set, their count is not yet in the
+	 * span's freestate (gs_commit_remote()).
+	 */
+	struct mspan *rfspan;
+	unsigned long rfcount;
 	struct gs_cpu_stats stats;	/* this context's counters */
 };
 
@@ -566,6 +583,8 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller);
 /* malloc.c */
 void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 		    unsigned long caller);
+void gs_commit_remote(struct mcache *c);
+void gs_commit_remote_this(void);
 void gs_report_bad(const void *p, const char *reason, unsigned long caller);
 
 /* What gs_report_bad() said last: tests compare it with what they did. */

@@ -585,6 +585,61 @@ void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 	gs_commit_frees(s, 1);
 }
 
+/**
+ * gs_commit_remote - count the frees @c batched for another owner's span
+ * @c: this context's mcache, preemption off (or a dead CPU's)
+ */
+void gs_commit_remote(struct mcache *c)
+{
+	struct mspan *s = c->rfspan;
+
+	if (s) {
+		c->rfspan = NULL;
+		gs_commit_frees(s, c->rfcount);
+	}
+}
+
+/**
+ * gs_commit_remote_this - count the current context's batched frees now
+ *
+ * For tests and anything else that must see every free counted.
+ */
+void gs_commit_remote_this(void)
+{
+	preempt_disable();
+	gs_commit_remote(gs_this_mcache());
+	preempt_enable();
+}
+
+/*
+ * A free to a span this context does not allocate from, usually another
+ * CPU's.  Its bit is set at once, so liveness checks and the owner's next
+ * sweep see it; the count is batched in the mcache while frees keep
+ * hitting the same span, which makes a remote free one atomic operation
+ * instead of two and a span's worth of them one central-list round
+ * instead of two.  The batch is counted when this context frees to
+ * another span, and by every flush.  Uncounted, the objects still count
+ * as live, so at most one span per context stays unreleased meanwhile,
+ * as a cached span does.  Classes shared per node are not batched: a
+ * slot freed there is for the next allocation on any CPU.
+ */
+static __always_inline void gs_free_remote(struct mcache *c, struct mspan *s,
+					   unsigned long p, unsigned int idx,
+					   unsigned long caller)
+{
+	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
+		gs_report_bad((void *)p, "double free", caller);
+		return;
+	}
+	if (likely(c->rfspan == s)) {
+		c->rfcount++;
+		return;
+	}
+	gs_commit_remote(c);
+	c->rfspan = s;
+	c->rfcount = 1;
+}
+
 /*
  * Resolve @p to its span and object index, reporting anything that is
  * not the start of an allocated object.  Tiny objects are resolved to
@@ -733,6 +788,9 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 		*(void **)p = s->localfree;
 		s->localfree = (void *)p;
 		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
+	} else if (c->alloc[s->spanclass] != s &&
+		   !spanclass_shared(s->spanclass)) {
+		gs_free_remote(c, s, addr, idx, caller);
 	} else {
 		gs_free_object(s, addr, idx, caller);
 	}

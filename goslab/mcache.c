@@ -215,6 +215,7 @@ void mcache_releaseAll(struct mcache *c)
 	struct mspan *large = xchg(&c->large, NULL);
 	unsigned int spc;
 
+	gs_commit_remote(c);
 	if (large)
 		mheap_free(large);
 	if (c->tiny) {

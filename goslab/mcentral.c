@@ -3,12 +3,14 @@
  * mcentral: the central free lists of one span class on one node
  * (runtime/mcentral.go).  Go keeps swept/unswept partial and full span
  * sets; goslab has no GC, so one partial list (spans with free objects)
- * and one full list suffice.  A span cached by an mcache is on neither.
+ * and one full list suffice, plus a short list of empty spans (below).  A
+ * span cached by an mcache is on none.
  *
  * Explicit frees move spans between the lists (see goslab_free() in
  * malloc.c for the protocol): a free to an uncached span takes this
  * lock, so the placement below is always computed from the span's
- * current counts, and an empty span goes straight back to the heap.
+ * current counts.  An empty span goes back to the heap, or onto the
+ * empty list for the next refill.
  */
 #include <linux/slab.h>
 #include <linux/err.h>
@@ -37,6 +39,8 @@ static void mcentral_unlink(struct mcentral *c, struct mspan *s)
 		c->nr_partial--;
 	} else if (s->where == MSPAN_LIST_FULL) {
 		c->nr_full--;
+	} else if (s->where == MSPAN_LIST_EMPTY) {
+		c->nr_empty--;
 	} else {
 		return;
 	}
@@ -78,16 +82,22 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 	mcentral_unlink(c, s);
 	v = atomic_long_read(&s->freestate);
 	/*
-	 * An empty span goes back to the heap, unless it would be the
-	 * class's only partial span: that one stays, as SLUB keeps
-	 * min_partial slabs, so a class that empties and refills a span
-	 * over and over does not take it from the heap each time.
+	 * An empty span goes back to the heap, unless the class keeps
+	 * fewer than keep_empty: as SLUB keeps min_partial slabs, so that a
+	 * class whose spans empty and refill over and over (objects freed
+	 * on another CPU) does not take them from the heap each time.  No
+	 * free can reach an empty span, so it needs no partial bit.
 	 */
-	if (mspan_live(s, v) <= 0 &&
-	    (c->nr_partial || spanclass_shared(c->spanclass))) {
-		c->released++;
-		c->npages -= s->npages;
-		return true;
+	if (mspan_live(s, v) <= 0) {
+		if (c->nr_empty >= c->keep_empty) {
+			c->released++;
+			c->npages -= s->npages;
+			return true;
+		}
+		list_add(&s->list, &c->empty);
+		s->where = MSPAN_LIST_EMPTY;
+		c->nr_empty++;
+		return false;
 	}
 	if (s->allocCount < s->nelems || mspan_pending(v) > 0) {
 		list_add(&s->list, &c->partial);
@@ -116,6 +126,16 @@ static bool mcentral_uncache_locked(struct mcentral *c, struct mspan *s)
 	return mcentral_place(c, s);
 }
 
+/*
+ * The span a refill takes: partial spans before empty ones, which keeps
+ * live objects together and the empty spans free to go back.
+ */
+static struct mspan *mcentral_first_free(struct mcentral *c)
+{
+	return list_first_entry_or_null(&c->partial, struct mspan, list) ?:
+	       list_first_entry_or_null(&c->empty, struct mspan, list);
+}
+
 /**
  * mcentral_cacheSpan - a span with at least one free object for an mcache
  * @c: the central list
@@ -140,7 +160,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
 		spin_lock_irqsave(&c->lock, flags);
 		if (old)
 			release = mcentral_uncache_locked(c, old);
-		s = list_first_entry_or_null(&c->partial, struct mspan, list);
+		s = mcentral_first_free(c);
 		if (s) {
 			mcentral_unlink(c, s);
 			atomic_long_or(MSPAN_CACHED, &s->freestate);
@@ -250,8 +270,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 	unsigned int idx;
 
 	spin_lock_irqsave(&c->lock, flags);
-	while ((s = list_first_entry_or_null(&c->partial, struct mspan,
-					     list))) {
+	while ((s = mcentral_first_free(c))) {
 		if (mspan_pending(atomic_long_read(&s->freestate)))
 			mspan_sweep(s);
 		if (s->allocCount < s->nelems)
@@ -330,9 +349,9 @@ void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 /**
  * mcentral_release_empty - hand every node's empty spans to its heap
  *
- * The spans mcentral_place() kept as their class's only partial span:
- * for "release" and the shrinker, as kmem_cache_shrink() discards empty
- * slabs.  An empty span gets no frees, so it can go under the lock alone.
+ * The spans mcentral_place() kept: for "release" and the shrinker, as
+ * kmem_cache_shrink() discards empty slabs.  An empty span gets no frees,
+ * so it can go under the lock alone.
  * Return: the pages handed back.
  */
 unsigned long mcentral_release_empty(void)
@@ -349,9 +368,7 @@ unsigned long mcentral_release_empty(void)
 			struct mcentral *c = &gs_central[node][i];
 
 			spin_lock_irqsave(&c->lock, flags);
-			list_for_each_entry_safe(s, tmp, &c->partial, list) {
-				if (mspan_live(s, atomic_long_read(&s->freestate)) > 0)
-					continue;
+			list_for_each_entry_safe(s, tmp, &c->empty, list) {
 				mcentral_unlink(c, s);
 				list_add(&s->list, &empty);
 				c->released++;
@@ -366,6 +383,21 @@ unsigned long mcentral_release_empty(void)
 		mheap_free(s);
 	}
 	return pages;
+}
+
+/*
+ * Empty spans a class keeps per node: GS_KEEP_EMPTY_BYTES of them, at
+ * least one; none for the shared classes, whose few big spans go back
+ * at once.
+ */
+static unsigned int mcentral_keep_empty(spanClass spc)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+
+	if (!sc || spanclass_shared(spc))
+		return 0;
+	return max(1UL, GS_KEEP_EMPTY_BYTES /
+		   ((unsigned long)class_to_allocnpages[sc] << GOSLAB_PAGE_SHIFT));
 }
 
 int mcentral_init(void)
@@ -388,6 +420,8 @@ int mcentral_init(void)
 			c[i].node = node;
 			INIT_LIST_HEAD(&c[i].partial);
 			INIT_LIST_HEAD(&c[i].full);
+			INIT_LIST_HEAD(&c[i].empty);
+			c[i].keep_empty = mcentral_keep_empty(i);
 		}
 		gs_central[node] = c;
 	}

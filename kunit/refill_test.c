@@ -36,7 +36,7 @@ KUNIT_ARRAY_PARAM(refill_size, refill_sizes, refill_size_desc);
 /* The counters of one mcentral and its node's heap. */
 struct refill_snap {
 	unsigned long partial, full, cached, grows, released, spans;
-	unsigned long inuse, class_pages;
+	unsigned long inuse, class_pages, empty;
 };
 
 struct refill_ctx {
@@ -57,6 +57,7 @@ static void refill_snap(struct refill_ctx *x, struct refill_snap *s)
 	spin_lock_irqsave(&x->c->lock, flags);
 	s->partial = x->c->nr_partial;
 	s->full = x->c->nr_full;
+	s->empty = x->c->nr_empty;
 	s->cached = x->c->nr_cached;
 	s->grows = x->c->grows;
 	s->released = x->c->released;
@@ -90,6 +91,16 @@ do {									\
 	KUNIT_EXPECT_EQ(__t, __s.inuse, __x->base.inuse + __pages);	\
 	KUNIT_EXPECT_EQ(__t, __s.class_pages,				\
 			__x->base.class_pages + __pages);		\
+} while (0)
+
+/* The kept empty spans against the baseline. */
+#define REFILL_EXPECT_EMPTY(test, x, dempty)				\
+do {									\
+	struct refill_ctx *__x = (x);					\
+	struct refill_snap __e;						\
+									\
+	refill_snap(__x, &__e);						\
+	KUNIT_EXPECT_EQ((test), __e.empty, __x->base.empty + (dempty));	\
 } while (0)
 
 /*
@@ -245,8 +256,20 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, span_cached(b));
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2);
 
-	/* A free to the uncached full span moves it to partial. */
+	/*
+	 * A free to the uncached full span: its bit is set at once, its
+	 * count waits in this context's mcache; counted, it moves the span
+	 * to partial.
+	 */
 	goslab_free(objs[0]);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, a->freeBits));
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, a);
+	KUNIT_EXPECT_EQ(test, x.mc->rfcount, 1UL);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2);
+	gs_commit_remote_this();
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, NULL);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_PARTIAL);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
 	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 2, 2);
@@ -279,15 +302,20 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	objs[0] = z;
 
 	/*
-	 * Free b's objects: full -> partial, and empty it stays there as
-	 * the class's only partial span (mcentral_place()).
+	 * Free b's objects: one batch, counted in one go, takes b from full
+	 * to the empty list, where the class keeps it for its next refill
+	 * (mcentral_place()).
 	 */
-	goslab_free(more[0]);
-	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
-	for (i = 1; i < x.nelems; i++)
+	for (i = 0; i < x.nelems; i++)
 		goslab_free(more[i]);
-	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
-	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_PARTIAL);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, b);
+	KUNIT_EXPECT_EQ(test, x.mc->rfcount, (unsigned long)x.nelems);
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 3, 2);
+	REFILL_EXPECT_EMPTY(test, &x, 0);
+	gs_commit_remote_this();
+	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 0, 3, 2);
+	REFILL_EXPECT_EMPTY(test, &x, 1);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_EMPTY);
 	KUNIT_EXPECT_EQ(test, b->allocCount, (unsigned int)span_pending(b));
 
 	/*
@@ -299,9 +327,13 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, span_cached(a));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, bitmap_weight(a->localBits, x.nelems), x.nelems);
-	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 3, 2);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 0, 3, 2);
+	REFILL_EXPECT_EMPTY(test, &x, 1);
 
-	/* a, empty beside empty b, goes to the heap; the flush takes b. */
+	/*
+	 * Uncached, a joins b on the empty list or, past the class's
+	 * keep_empty, goes to the heap; the flush hands every kept one back.
+	 */
 	mcache_flush_all();
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
 	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 3, 0);
@@ -311,6 +343,12 @@ static void refill_full_partial_empty_test(struct kunit *test)
 static void refill_remote_free(void *p)
 {
 	goslab_free(p);
+}
+
+/* Count the frees that CPU's hard-IRQ context batched. */
+static void refill_remote_commit(void *unused)
+{
+	gs_commit_remote_this();
 }
 
 /*
@@ -353,6 +391,12 @@ static void refill_local_sweep_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			smp_call_function_single(other, refill_remote_free, objs[k2], 1),
 			0);
+	/* The remote free is batched on that CPU until it commits it. */
+	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	KUNIT_EXPECT_EQ(test,
+			smp_call_function_single(other, refill_remote_commit, NULL, 1),
+			0);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
 	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->localBits));
 	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->freeBits));
@@ -383,15 +427,136 @@ static void refill_local_sweep_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
 	REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
 	/*
-	 * ...and frees take it to partial, where it stays empty as the
-	 * class's only partial span, until "release" takes it.
+	 * ...and frees, once counted, take it to the empty list, where it
+	 * stays until "release" takes it.
 	 */
 	for (i = 0; i < x.nelems; i++) {
 		goslab_free(objs[i]);
-		REFILL_EXPECT(test, &x, 1, 0, 0, 1, 0, 1, 1);
+		REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
 	}
+	gs_commit_remote_this();
+	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 0, 1, 1);
+	REFILL_EXPECT_EMPTY(test, &x, 1);
 	KUNIT_EXPECT_EQ(test, mcentral_release_empty(), (unsigned long)x.npages);
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
+	REFILL_EXPECT_EMPTY(test, &x, 0);
+}
+
+/*
+ * Frees to spans this context does not allocate from: each object's bit
+ * at once, the count per span in a batch, counted when the context frees
+ * to another span, commits on purpose, or is flushed.
+ */
+static void refill_remote_batch_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	struct refill_ctx x;
+	struct mspan *a, *b;
+	unsigned int i, n;
+	void **objs;
+
+	refill_setup(test, &x, *size);
+	n = 2 * x.nelems;
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	a = spanOf((unsigned long)objs[0]);
+	b = spanOf((unsigned long)objs[x.nelems]);
+	KUNIT_ASSERT_TRUE(test, a && b && a != b);
+	mcache_flush_all();
+	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 2, 2);
+	KUNIT_ASSERT_PTR_EQ(test, x.mc->rfspan, NULL);
+
+	goslab_free(objs[0]);
+	goslab_free(objs[1]);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, a);
+	KUNIT_EXPECT_EQ(test, x.mc->rfcount, 2UL);
+	KUNIT_EXPECT_TRUE(test, test_bit(0, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(1, a->freeBits));
+	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
+	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 2, 2);
+
+	/* A free to b counts a's batch in one step: a goes to partial. */
+	goslab_free(objs[x.nelems]);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, b);
+	KUNIT_EXPECT_EQ(test, x.mc->rfcount, 1UL);
+	KUNIT_EXPECT_EQ(test, span_pending(a), 2L);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_PARTIAL);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_FULL);
+	REFILL_EXPECT(test, &x, 1, 1, 0, 2, 0, 2, 2);
+
+	/* A flush counts what is left. */
+	mcache_flush_all();
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, NULL);
+	KUNIT_EXPECT_EQ(test, span_pending(b), 1L);
+	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_PARTIAL);
+	REFILL_EXPECT(test, &x, 2, 0, 0, 2, 0, 2, 2);
+
+	for (i = 2; i < n; i++)
+		if (i != x.nelems)
+			goslab_free(objs[i]);
+	gs_commit_remote_this();
+	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2 - min(2U, x.c->keep_empty),
+		      2, min(2U, x.c->keep_empty));
+	REFILL_EXPECT_EMPTY(test, &x, min(2U, x.c->keep_empty));
+	mcache_flush_all();
+	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 2, 0);
+	REFILL_EXPECT_EMPTY(test, &x, 0);
+}
+
+/*
+ * A class keeps up to keep_empty empty spans (GS_KEEP_EMPTY_BYTES of
+ * them, at least one) and gives the rest back; a refill takes a partial
+ * span before a kept empty one.
+ */
+static void refill_keep_empty_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	unsigned int i, n, nspans, keep;
+	struct mspan *last;
+	struct refill_ctx x;
+	void **objs, *p;
+
+	refill_setup(test, &x, *size);
+	keep = x.c->keep_empty;
+	KUNIT_EXPECT_EQ(test, keep,
+			(unsigned int)max(1UL, GS_KEEP_EMPTY_BYTES /
+					  (x.npages * GOSLAB_PAGE_SIZE)));
+	nspans = keep + 2;
+	n = nspans * x.nelems;
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	last = spanOf((unsigned long)objs[n - 1]);
+	KUNIT_ASSERT_NOT_NULL(test, last);
+	mcache_flush_all();
+	REFILL_EXPECT(test, &x, 0, nspans, 0, nspans, 0, nspans, nspans);
+
+	/* All but one object: keep spans kept, one released, one partial. */
+	for (i = 0; i < n - 1; i++)
+		goslab_free(objs[i]);
+	gs_commit_remote_this();
+	REFILL_EXPECT(test, &x, 1, 0, 0, nspans, 1, nspans, nspans - 1);
+	REFILL_EXPECT_EMPTY(test, &x, keep);
+	KUNIT_EXPECT_EQ(test, last->where, (u8)MSPAN_LIST_PARTIAL);
+
+	p = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)p), last);
+	REFILL_EXPECT(test, &x, 0, 0, 1, nspans, 1, nspans + 1, nspans - 1);
+	REFILL_EXPECT_EMPTY(test, &x, keep);
+
+	goslab_free(p);
+	goslab_free(objs[n - 1]);
+	mcache_flush_all();
+	REFILL_EXPECT(test, &x, 0, 0, 0, nspans, nspans, nspans + 1, 0);
+	REFILL_EXPECT_EMPTY(test, &x, 0);
 }
 
 /*
@@ -464,6 +629,8 @@ static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_grow_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_full_partial_empty_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_local_sweep_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_remote_batch_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_keep_empty_test, refill_size_gen_params),
 	KUNIT_CASE(refill_shared_test),
 	{}
 };
