@@ -17,6 +17,9 @@ leaves live, and prints the bytes that each way of packing them needs:
                   in 8 KiB pages: the least goslab can hold with Go's
                   classes and pages, before per-CPU caching, parked spans
                   and metadata
+  goslab spans    the same, except that a class over 4 KiB (shared per
+                  node, see Documentation/design.rst) starts with a span
+                  of the fewest pages that hold one object
 
 and each as a ratio of the kmalloc figure.  make bench's replay measures
 what the allocators really hold; this says where the floor is.
@@ -32,6 +35,7 @@ mksc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mksc)
 
 GO_PAGE = mksc.PAGE_SIZE
+SHARED_MIN_SIZE = 4096          # GS_SHARED_MIN_SIZE in goslab/internal.h
 KPAGE = 4096
 KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
                  8192]
@@ -80,18 +84,26 @@ def main(argv):
             large += -(-s // GO_PAGE) * GO_PAGE
     go_classes = large + sum(classes[i][0] * n for i, n in per_class.items())
     go_spans = large
+    goslab_spans = large
     for i, n in per_class.items():
         csize, npages = classes[i]
         nelems = npages * GO_PAGE // csize
         go_spans += -(-n // nelems) * npages * GO_PAGE
+        if csize > SHARED_MIN_SIZE:
+            first = -(-csize // GO_PAGE)
+            goslab_spans += first * GO_PAGE
+            goslab_spans += -(-(n - 1) // nelems) * npages * GO_PAGE
+        else:
+            goslab_spans += -(-n // nelems) * npages * GO_PAGE
     kmalloc = sum(kmalloc_bytes(s) for s in sizes)
     rows = [("requested", sum(sizes)), ("kmalloc", kmalloc),
-            ("go classes", go_classes), ("go spans", go_spans)]
+            ("go classes", go_classes), ("go spans", go_spans),
+            ("goslab spans", goslab_spans)]
     print("%s: %d live objects, %d over 32 KiB (%d bytes in 8 KiB pages)" %
           (os.path.basename(argv[0]), len(sizes),
            sum(1 for s in sizes if s > mksc.MAX_SMALL_SIZE), large))
     for name, v in rows:
-        print("%-11s %11d  %.3f of kmalloc" % (name, v, v / kmalloc))
+        print("%-12s %11d  %.3f of kmalloc" % (name, v, v / kmalloc))
     return 0
 
 
