@@ -876,8 +876,10 @@ EXPORT_SYMBOL_GPL(goslab_usable_size);
  * @new_size: bytes; 0 frees @p and gives ZERO_SIZE_PTR
  * @flags: GFP flags as for goslab_alloc()
  *
- * Returns @p itself when @new_size still fits.  The new object keeps
- * @p's scan/noscan kind.  On failure @p is left untouched.
+ * Returns @p itself when @new_size still fits; then, as krealloc()
+ * does, with __GFP_ZERO or init_on_alloc the bytes from @new_size to the
+ * usable size are cleared.  The new object keeps @p's scan/noscan kind.
+ * On failure @p is left untouched.
  * Return: the object, or NULL on failure (or if @p is not goslab's).
  */
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
@@ -896,8 +898,15 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 	old = gs_usable_size(p, _RET_IP_);
 	if (!old)
 		return NULL;
-	if (new_size <= old)
+	if (new_size <= old) {
+		/*
+		 * As krealloc(): with __GFP_ZERO or init_on_alloc the spare
+		 * bytes are cleared, so a later grow in place hands out zeroes.
+		 */
+		if (want_init_on_alloc(flags))
+			memset((u8 *)p + new_size, 0, old - new_size);
 		return (void *)p;
+	}
 	noscan = spanclass_noscan(spanOf((unsigned long)p)->spanclass);
 	n = gs_malloc(new_size, flags, noscan, NUMA_NO_NODE);
 	if (!n)

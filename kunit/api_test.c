@@ -314,6 +314,17 @@ static void api_realloc_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, goslab_realloc(q, GOSLAB_MAX_SIZE + 1,
 					       GFP_KERNEL | __GFP_NOWARN));
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(q), (size_t)4096);
+	/*
+	 * Shrinking in place with __GFP_ZERO clears the spare bytes, as
+	 * krealloc() does, so growing back in place hands out zeroes.
+	 */
+	memset(q, 0x7e, 4096);
+	KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(q, 100, GFP_KERNEL | __GFP_ZERO),
+			    (void *)q);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x7e, 100));
+	KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(q, 4096, GFP_KERNEL | __GFP_ZERO),
+			    (void *)q);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q + 100, 0, 4096 - 100));
 	goslab_free(q);
 	mcache_flush_all();
 }
