@@ -433,8 +433,13 @@ static void op_realloc(struct thread_state *t, struct obj *o)
 		TERR("realloc of %px to %zu bytes failed", o->p, size);
 		return;
 	}
+	/*
+	 * In place, only what still fits is kept: as krealloc(), goslab
+	 * clears the rest under init_on_alloc.
+	 */
 	if (q == o->p)
-		obj_check(q, o->len, base, o->seed, "realloc in place");
+		obj_check(q, min_t(size_t, o->len, size), base, o->seed,
+			  "realloc in place");
 	else if (size > o->len)
 		obj_check(q, o->len, base, o->seed, "realloc copy");
 	else

@@ -245,7 +245,8 @@ struct mheap {
 	unsigned int nspancache[GS_ALLOCBITS_WORDS + 1];
 };
 
-#define GS_SPANCACHE_MAX	8	/* structs kept per heap and bitmap size */
+/* Structs kept per heap and bitmap size: as many as Go's mspancache. */
+#define GS_SPANCACHE_MAX	128
 
 /* Allocation context flags for the heap and central lists. */
 #define GS_MAY_BLOCK	0x1	/* caller may sleep now: grow in place */
