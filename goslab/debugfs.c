@@ -517,7 +517,7 @@ static void release_set(u64 val)
 {
 	int node;
 
-	mcentral_release_empty();
+	mcentral_release_empty(NUMA_NO_NODE);
 	for_each_node(node)
 		if (mheap_of(node))
 			mheap_release(mheap_of(node), mheap_retain_pages());

@@ -444,7 +444,7 @@ void mcentral_free_locked(struct mspan *s, long n);
 unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
-unsigned long mcentral_release_empty(void);
+unsigned long mcentral_release_empty(int nid);
 int mcentral_init(void);
 void mcentral_exit(void);
 

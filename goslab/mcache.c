@@ -277,7 +277,7 @@ void mcache_flush_all(void)
 	for_each_online_cpu(cpu)
 		work_on_cpu(cpu, mcache_flush_local, NULL);
 	cpus_read_unlock();
-	mcentral_release_empty();
+	mcentral_release_empty(NUMA_NO_NODE);
 }
 
 /**

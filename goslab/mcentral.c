@@ -347,14 +347,15 @@ void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 }
 
 /**
- * mcentral_release_empty - hand every node's empty spans to its heap
+ * mcentral_release_empty - hand a node's empty spans to its heap
+ * @nid: the node, or NUMA_NO_NODE for every node
  *
  * The spans mcentral_place() kept: for "release" and the shrinker, as
  * kmem_cache_shrink() discards empty slabs.  An empty span gets no frees,
  * so it can go under the lock alone.
  * Return: the pages handed back.
  */
-unsigned long mcentral_release_empty(void)
+unsigned long mcentral_release_empty(int nid)
 {
 	unsigned long flags, pages = 0;
 	struct mspan *s, *tmp;
@@ -362,7 +363,7 @@ unsigned long mcentral_release_empty(void)
 	int node, i;
 
 	for_each_node(node) {
-		if (!gs_central[node])
+		if (!gs_central[node] || (nid != NUMA_NO_NODE && node != nid))
 			continue;
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
 			struct mcentral *c = &gs_central[node][i];

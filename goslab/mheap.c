@@ -731,9 +731,9 @@ static unsigned long gs_shrink_count(struct shrinker *sh,
  * @nr: free goslab pages reclaim asks for
  *
  * Under memory pressure the retain threshold does not hold: the parked
- * large spans and the central lists' empty spans become free pages
- * first, then every fully free block of the node goes back, up to what
- * reclaim asked for.
+ * large spans (every CPU's: one span each, wherever it lives) and the
+ * node's kept empty spans become free pages first, then every fully free
+ * block of the node goes back, up to what reclaim asked for.
  * Reclaim asks in batches (SHRINK_BATCH, 128) smaller than an arena, and
  * a block goes back only whole, so what is kept is rounded down to whole
  * arenas: at least @nr pages go back when that many are free in whole
@@ -748,7 +748,7 @@ unsigned long gs_shrink_node(int nid, unsigned long nr)
 	if (!h)
 		return 0;
 	mcache_drain_large();
-	mcentral_release_empty();
+	mcentral_release_empty(nid);
 	before = READ_ONCE(h->pages_free);
 	keep = before > nr ? before - nr : 0;
 	mheap_release(h, rounddown(keep, GS_PAGES_PER_ARENA));

@@ -437,7 +437,7 @@ static void refill_local_sweep_test(struct kunit *test)
 	gs_commit_remote_this();
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 0, 1, 1);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
-	KUNIT_EXPECT_EQ(test, mcentral_release_empty(), (unsigned long)x.npages);
+	KUNIT_EXPECT_EQ(test, mcentral_release_empty(x.node), (unsigned long)x.npages);
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
 	REFILL_EXPECT_EMPTY(test, &x, 0);
 }
