@@ -217,11 +217,13 @@ static int heap_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(heap);
 
 struct percpu_snap {
-	unsigned long spans, bytes, refills, flushes;
+	unsigned long spans, bytes, refills, flushes, batched, parked;
 };
 
 static void percpu_snap_one(struct percpu_snap *ps, struct mcache *c)
 {
+	/* Another CPU's drain may take it: read once (structs stay mapped). */
+	struct mspan *large = READ_ONCE(c->large);
 	unsigned int spc;
 
 	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
@@ -233,6 +235,10 @@ static void percpu_snap_one(struct percpu_snap *ps, struct mcache *c)
 		ps->bytes += (unsigned long)(s->nelems - s->allocCount) * s->elemsize;
 	}
 	ps->refills += c->stats.refills;
+	if (c->rfspan)
+		ps->batched += c->rfcount;
+	if (large)
+		ps->parked += (unsigned long)large->npages << GOSLAB_PAGE_SHIFT;
 }
 
 /*
@@ -261,12 +267,13 @@ static int percpu_show(struct seq_file *m, void *v)
 	struct percpu_snap ps;
 	int cpu;
 
-	seq_puts(m, "cpu spans_cached bytes_free_cached refills flushes\n");
+	seq_puts(m, "cpu spans_cached bytes_free_cached refills flushes batched_frees parked_bytes\n");
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		work_on_cpu(cpu, percpu_snap_fn, &ps);
-		seq_printf(m, "%3d %12lu %17lu %7lu %7lu\n", cpu, ps.spans,
-			   ps.bytes, ps.refills, ps.flushes);
+		seq_printf(m, "%3d %12lu %17lu %7lu %7lu %13lu %12lu\n", cpu,
+			   ps.spans, ps.bytes, ps.refills, ps.flushes, ps.batched,
+			   ps.parked);
 	}
 	cpus_read_unlock();
 	return 0;

@@ -902,6 +902,73 @@ static void stats_release_test(struct kunit *test)
 	goslab_free(p[0]);
 }
 
+/* This CPU's batched_frees and parked_bytes from debugfs percpu. */
+static void st_percpu_line(struct kunit *test, unsigned long *batched,
+			   unsigned long *parked)
+{
+	char *buf = st_show(test, "percpu"), *p = buf, *line;
+	int me = raw_smp_processor_id();
+	bool found = false;
+
+	while ((line = strsep(&p, "\n"))) {
+		unsigned long spans, bytes, refills, flushes;
+		int cpu;
+
+		if (sscanf(line, "%d %lu %lu %lu %lu %lu %lu", &cpu, &spans,
+			   &bytes, &refills, &flushes, batched, parked) == 7 &&
+		    cpu == me) {
+			found = true;
+			break;
+		}
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, found, "no percpu line for cpu %d", me);
+}
+
+/*
+ * percpu shows what a CPU holds back: frees whose count its mcache
+ * batches, and its parked large span.
+ */
+static void stats_percpu_held_test(struct kunit *test)
+{
+	unsigned int sc = goslab_size_to_class(3072), n = class_to_nelems[sc];
+	unsigned long batched, parked;
+	unsigned int i;
+	void **p, *big;
+
+	st_pin(test);
+	p = kunit_kcalloc(test, n + 1, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mcache_flush_all();
+	st_percpu_line(test, &batched, &parked);
+	KUNIT_EXPECT_EQ(test, batched, 0UL);
+	KUNIT_EXPECT_EQ(test, parked, 0UL);
+
+	/* A full span given back by the refill for the n+1st object. */
+	for (i = 0; i <= n; i++) {
+		p[i] = goslab_alloc(3072, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	goslab_free(p[0]);
+	goslab_free(p[1]);
+	big = goslab_alloc(5 * GOSLAB_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	goslab_free(big);
+	st_percpu_line(test, &batched, &parked);
+	KUNIT_EXPECT_EQ(test, batched, 2UL);
+	KUNIT_EXPECT_EQ(test, parked, 5UL * GOSLAB_PAGE_SIZE);
+
+	gs_commit_remote_this();
+	st_percpu_line(test, &batched, &parked);
+	KUNIT_EXPECT_EQ(test, batched, 0UL);
+	for (i = 2; i <= n; i++)
+		goslab_free(p[i]);
+	mcache_flush_all();
+	st_percpu_line(test, &batched, &parked);
+	KUNIT_EXPECT_EQ(test, batched, 0UL);
+	KUNIT_EXPECT_EQ(test, parked, 0UL);
+	st_expect_verify(test, "after percpu");
+}
+
 /* ---- suite ------------------------------------------------------------- */
 
 static unsigned long st_saved_retain;
@@ -926,6 +993,7 @@ static struct kunit_case goslab_stats_cases[] = {
 	KUNIT_CASE(stats_verify_stress_test),
 	KUNIT_CASE(stats_flush_test),
 	KUNIT_CASE(stats_release_test),
+	KUNIT_CASE(stats_percpu_held_test),
 	{}
 };
 
