@@ -66,6 +66,7 @@ if ! sh scripts/deps.sh; then
 fi
 stage sizeclasses make --no-print-directory check-sizeclasses
 stage trace2gtrace python3 scripts/tests/trace2gtrace-check.py
+stage footprint python3 scripts/tests/footprint-check.py
 stage kunit sh scripts/kunit.sh
 stage vm-test sh scripts/vm-test.sh
 if [ -f scripts/fuzz.sh ]; then
