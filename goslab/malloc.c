@@ -566,6 +566,21 @@ static __always_inline void gs_commit_frees(struct mspan *s, long n)
 					  v + n * MSPAN_FREE_ONE));
 }
 
+/*
+ * Set object @idx's bit in @s->freeBits.  Return: false, after a report,
+ * if it was set already: a second free that raced with the first.
+ */
+static __always_inline bool gs_set_free_bit(struct mspan *s, const void *p,
+					    unsigned int idx,
+					    unsigned long caller)
+{
+	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
+		gs_report_bad(p, "double free", caller);
+		return false;
+	}
+	return true;
+}
+
 /**
  * gs_free_object - return object @idx of @s to its span
  * @s: an in-use small span
@@ -578,11 +593,8 @@ static __always_inline void gs_commit_frees(struct mspan *s, long n)
 void gs_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 		    unsigned long caller)
 {
-	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
-		gs_report_bad((void *)p, "double free", caller);
-		return;
-	}
-	gs_commit_frees(s, 1);
+	if (gs_set_free_bit(s, (void *)p, idx, caller))
+		gs_commit_frees(s, 1);
 }
 
 /**
@@ -627,10 +639,8 @@ static __always_inline void gs_free_remote(struct mcache *c, struct mspan *s,
 					   unsigned long p, unsigned int idx,
 					   unsigned long caller)
 {
-	if (unlikely(test_and_set_bit(idx, s->freeBits))) {
-		gs_report_bad((void *)p, "double free", caller);
+	if (!gs_set_free_bit(s, (void *)p, idx, caller))
 		return;
-	}
 	if (likely(c->rfspan == s)) {
 		c->rfcount++;
 		return;
@@ -733,6 +743,7 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 {
 	unsigned long addr = (unsigned long)p;
 	struct mcache *c;
+	bool own;
 
 	if (tiny) {
 		unsigned long block = addr & ~(GS_TINY_SIZE - 1UL);
@@ -763,10 +774,8 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 		/* A large object: its span goes back to the heap. */
 		struct gs_cpu_stats *st;
 
-		if (test_and_set_bit(0, s->freeBits)) {
-			gs_report_bad(p, "double free", caller);
+		if (!gs_set_free_bit(s, p, 0, caller))
 			return;
-		}
 		st = gs_stats_get();
 		st->large_frees++;
 		st->large_bytes -= s->elemsize;
@@ -783,13 +792,13 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 	 * The owner's own free: onto the span's local LIFO, no atomics.  The
 	 * next allocation of this class takes it back while it is hot.
 	 */
-	if (likely(c->alloc[s->spanclass] == s && !gs_debug_on() &&
+	own = c->alloc[s->spanclass] == s;
+	if (likely(own && !gs_debug_on() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		*(void **)p = s->localfree;
 		s->localfree = (void *)p;
 		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
-	} else if (c->alloc[s->spanclass] != s &&
-		   !spanclass_shared(s->spanclass)) {
+	} else if (!own && !spanclass_shared(s->spanclass)) {
 		gs_free_remote(c, s, addr, idx, caller);
 	} else {
 		gs_free_object(s, addr, idx, caller);
@@ -903,7 +912,7 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		 * As krealloc(): with __GFP_ZERO or init_on_alloc the spare
 		 * bytes are cleared, so a later grow in place hands out zeroes.
 		 */
-		if (want_init_on_alloc(flags))
+		if (gs_want_zero(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
 		return (void *)p;
 	}
