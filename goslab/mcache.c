@@ -185,6 +185,19 @@ bool mcache_park_large(struct mspan *s)
 	return true;
 }
 
+/* @c's parked large span back to the heap.  Return: its pages, or 0. */
+static unsigned long mcache_drop_large(struct mcache *c)
+{
+	struct mspan *s = xchg(&c->large, NULL);
+	unsigned long n = 0;
+
+	if (s) {
+		n = s->npages;
+		mheap_free(s);
+	}
+	return n;
+}
+
 /**
  * mcache_drain_large - every CPU's parked large span back to the heap
  *
@@ -193,16 +206,10 @@ bool mcache_park_large(struct mspan *s)
 unsigned long mcache_drain_large(void)
 {
 	unsigned long n = 0;
-	struct mspan *s;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		s = xchg(&per_cpu_ptr(gs_mcache, cpu)->large, NULL);
-		if (s) {
-			n += s->npages;
-			mheap_free(s);
-		}
-	}
+	for_each_possible_cpu(cpu)
+		n += mcache_drop_large(per_cpu_ptr(gs_mcache, cpu));
 	return n;
 }
 
@@ -212,12 +219,10 @@ unsigned long mcache_drain_large(void)
  */
 void mcache_releaseAll(struct mcache *c)
 {
-	struct mspan *large = xchg(&c->large, NULL);
 	unsigned int spc;
 
 	gs_commit_remote(c);
-	if (large)
-		mheap_free(large);
+	mcache_drop_large(c);
 	if (c->tiny) {
 		gs_tiny_release_block(c->tinyspan, c->tiny);
 		c->tiny = 0;

@@ -143,8 +143,9 @@ static struct mspan *mcentral_first_free(struct mcentral *c)
  * @gfp: the allocation's flags
  * @how: GS_MAY_BLOCK if the caller can sleep now (see mheap_alloc())
  *
- * Partial spans first, swept (pending frees merged) after they leave the
- * list; otherwise grow: a new span from the heap.  A refill's give-back
+ * Partial spans first, then kept empty ones (mcentral_first_free()),
+ * swept (pending frees merged) after they leave their list; otherwise
+ * grow: a new span from the heap.  A refill's give-back
  * and take share one lock round, and so does a grow's accounting.
  * Return: the span, marked cached, or an ERR_PTR from mheap_alloc().
  */
