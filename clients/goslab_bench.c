@@ -753,11 +753,12 @@ static int bench_command(char *cmd)
 	return err;
 }
 
+/* " g/s" to three decimals; 0.000 when @s is 0. */
 static void print_ratio(struct seq_file *m, u64 g, u64 s)
 {
 	u64 r = s ? div64_u64(g * 1000, s) : 0;
 
-	seq_printf(m, " %llu.%03llu\n", r / 1000, r % 1000);
+	seq_printf(m, " %llu.%03llu", r / 1000, r % 1000);
 }
 
 static int bench_show(struct seq_file *m, void *v)
@@ -1491,11 +1492,6 @@ out_trace:
 	return err;
 }
 
-static void print_ratio_pct(struct seq_file *m, u64 g, u64 s)
-{
-	print_ratio(m, g, s);
-}
-
 static int replay_show(struct seq_file *m, void *v)
 {
 	static const char *const name[2] = { "goslab", "slub" };
@@ -1523,16 +1519,11 @@ static int replay_show(struct seq_file *m, void *v)
 			   r->ns_per_op_x10 % 10);
 	}
 	seq_puts(m, "ratio - -");
-	seq_printf(m, " %llu.%03llu", rp.med[1].held_end ?
-		   div64_u64(rp.med[0].held_end * 1000, rp.med[1].held_end) / 1000 : 0,
-		   rp.med[1].held_end ?
-		   div64_u64(rp.med[0].held_end * 1000, rp.med[1].held_end) % 1000 : 0);
-	seq_printf(m, " %llu.%03llu", rp.med[1].held_peak ?
-		   div64_u64(rp.med[0].held_peak * 1000, rp.med[1].held_peak) / 1000 : 0,
-		   rp.med[1].held_peak ?
-		   div64_u64(rp.med[0].held_peak * 1000, rp.med[1].held_peak) % 1000 : 0);
+	print_ratio(m, rp.med[0].held_end, rp.med[1].held_end);
+	print_ratio(m, rp.med[0].held_peak, rp.med[1].held_peak);
 	seq_puts(m, " - - -");
-	print_ratio_pct(m, rp.med[0].ns_per_op_x10, rp.med[1].ns_per_op_x10);
+	print_ratio(m, rp.med[0].ns_per_op_x10, rp.med[1].ns_per_op_x10);
+	seq_putc(m, '\n');
 	mutex_unlock(&replay_lock);
 	return 0;
 }
