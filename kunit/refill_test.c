@@ -138,6 +138,21 @@ static void refill_setup(struct kunit *test, struct refill_ctx *x, size_t size)
 	KUNIT_ASSERT_PTR_EQ(test, x->mc->alloc[x->spc], &emptymspan);
 }
 
+/* @n objects of the class under test, in a test-managed array. */
+static void **refill_objs(struct kunit *test, struct refill_ctx *x,
+			  unsigned int n)
+{
+	void **objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = goslab_alloc(x->size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	return objs;
+}
+
 static bool span_cached(struct mspan *s)
 {
 	return atomic_long_read(&s->freestate) & MSPAN_CACHED;
@@ -371,14 +386,8 @@ static void refill_local_sweep_test(struct kunit *test)
 	other = cpumask_any_but(cpu_online_mask, x.cpu);
 	if (other >= nr_cpu_ids)
 		kunit_skip(test, "needs a second online CPU");
-	objs = kunit_kcalloc(test, x.nelems, sizeof(*objs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, objs);
 	refills = x.mc->stats.refills;
-
-	for (i = 0; i < x.nelems; i++) {
-		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	objs = refill_objs(test, &x, x.nelems);
 	a = spanOf((unsigned long)objs[0]);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_EQ(test, a->allocCount, x.nelems);
@@ -457,12 +466,7 @@ static void refill_remote_batch_test(struct kunit *test)
 
 	refill_setup(test, &x, *size);
 	n = 2 * x.nelems;
-	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, objs);
-	for (i = 0; i < n; i++) {
-		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	objs = refill_objs(test, &x, n);
 	a = spanOf((unsigned long)objs[0]);
 	b = spanOf((unsigned long)objs[x.nelems]);
 	KUNIT_ASSERT_TRUE(test, a && b && a != b);
@@ -527,12 +531,7 @@ static void refill_keep_empty_test(struct kunit *test)
 					  (x.npages * GOSLAB_PAGE_SIZE)));
 	nspans = keep + 2;
 	n = nspans * x.nelems;
-	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, objs);
-	for (i = 0; i < n; i++) {
-		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-	}
+	objs = refill_objs(test, &x, n);
 	last = spanOf((unsigned long)objs[n - 1]);
 	KUNIT_ASSERT_NOT_NULL(test, last);
 	mcache_flush_all();
