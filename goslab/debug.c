@@ -288,6 +288,18 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 	return false;
 }
 
+/*
+ * Bytes of object @idx of @s that hold data: the size asked for when its
+ * record is current (the rest of the slot is red zone, not data), else
+ * the whole slot.
+ */
+size_t gs_debug_size(struct mspan *s, unsigned int idx)
+{
+	if (s->debug && s->debug[idx].flags == (OBJ_LIVE | obj_gen()))
+		return s->debug[idx].size;
+	return s->elemsize;
+}
+
 /**
  * gs_debug_usable - a caller learnt the usable size of object @idx
  * @s: its span

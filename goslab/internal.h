@@ -534,6 +534,29 @@ static __always_inline struct mcache *gs_this_mcache(void)
 }
 
 /*
+ * The owner's LIFO keeps its link in the freed object's first word, which
+ * KASAN has poisoned by then (kasan.c): under KASAN the link is read and
+ * written out of its sight, as SLUB's free pointer is.
+ */
+void gs_kasan_set_link(void *p, void *next);
+void *gs_kasan_get_link(const void *p);
+
+static __always_inline void gs_set_link(void *p, void *next)
+{
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+		gs_kasan_set_link(p, next);
+	else
+		*(void **)p = next;
+}
+
+static __always_inline void *gs_get_link(const void *p)
+{
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+		return gs_kasan_get_link(p);
+	return *(void * const *)p;
+}
+
+/*
  * The owner's fast path: the most recently freed object of this span, if
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
  * object never left the bitmap, so the span's needzero applies to it.
@@ -545,8 +568,8 @@ static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 	unsigned int idx;
 
 	if (v) {
-		s->localfree = *(void **)v;
-		*(void **)v = NULL;	/* no allocator pointer left behind */
+		s->localfree = gs_get_link(v);
+		gs_set_link(v, NULL);	/* no allocator pointer left behind */
 		idx = mspan_obj_index(s, (unsigned long)v);
 		/* A word operation: bit instructions on memory are slow. */
 		s->localBits[idx / BITS_PER_LONG] &= ~BIT(idx % BITS_PER_LONG);
@@ -617,8 +640,33 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags);
 bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 		   unsigned long caller);
 void gs_debug_usable(struct mspan *s, unsigned int idx);
+size_t gs_debug_size(struct mspan *s, unsigned int idx);
 void gs_debug_print_object(struct mspan *s, const void *p);
 void gs_report_debug(const void *p, const char *what, unsigned long caller);
+
+/*
+ * kasan.c: goslab's objects under KASAN's generic mode (the mode x86_64
+ * has).  Handed out, an object is addressable up to the size asked for;
+ * freed, it is not addressable at all, so the kernel's own checks catch
+ * use after free and out-of-bounds access to goslab memory as they do for
+ * kmalloc.  Without CONFIG_KASAN_GENERIC every hook is empty.
+ */
+static __always_inline bool gs_kasan_on(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC);
+}
+
+#ifdef CONFIG_KASAN_GENERIC
+void gs_kasan_unpoison(const void *p, size_t size);
+void gs_kasan_alloc(const void *p, size_t size, size_t slot);
+void gs_kasan_free(const void *p, size_t slot);
+void gs_kasan_span(const struct mspan *s, bool freed);
+#else
+static inline void gs_kasan_unpoison(const void *p, size_t size) { }
+static inline void gs_kasan_alloc(const void *p, size_t size, size_t slot) { }
+static inline void gs_kasan_free(const void *p, size_t slot) { }
+static inline void gs_kasan_span(const struct mspan *s, bool freed) { }
+#endif
 
 /* Global statistics the paths bump off the fast path. */
 struct gs_stats {

@@ -159,10 +159,15 @@ static bool gs_grow_retry(spanClass spc, gfp_t flags)
 			     spc, flags);
 }
 
-/* __GFP_ZERO and init_on_alloc; in debug mode gs_debug_alloc() zeroes. */
+/*
+ * __GFP_ZERO and init_on_alloc; in debug mode gs_debug_alloc() zeroes.
+ * Under KASAN the whole slot is made addressable first, for the zeroing
+ * and debug mode's checks; gs_malloc() then trims it to the request.
+ */
 static __always_inline void gs_zero_small(unsigned long v, unsigned int sc,
 					  gfp_t flags, bool needzero)
 {
+	gs_kasan_unpoison((void *)v, class_to_size[sc]);
 	if (gs_want_zero(flags) && needzero && !gs_debug_on())
 		memset((void *)v, 0, class_to_size[sc]);
 }
@@ -289,6 +294,7 @@ void gs_tiny_release_block(struct mspan *s, unsigned long block)
 	if (old == GS_TINY_HELD) {
 		gs_stats_get()->nfree[GS_TINY_SPANCLASS]++;
 		gs_stats_put();
+		gs_kasan_free((void *)block, GS_TINY_SIZE);
 		gs_free_object(s, block,
 			       (block - s->startAddr) / GS_TINY_SIZE, _RET_IP_);
 	}
@@ -326,6 +332,7 @@ bool gs_tiny_free(struct mspan *s, unsigned long p, unsigned long caller)
 		st->nfree[GS_TINY_SPANCLASS]++;
 	gs_stats_put();
 	if (!new) {
+		gs_kasan_free((void *)block, GS_TINY_SIZE);
 		gs_free_object(s, block, (block - s->startAddr) / GS_TINY_SIZE,
 			       caller);
 	}
@@ -373,6 +380,8 @@ retry:
 	}
 	c->stats.nmalloc[GS_TINY_SPANCLASS]++;
 	c->stats.tiny_allocs++;
+	/* Under KASAN a block is addressable whole while it is in use. */
+	gs_kasan_unpoison((void *)v, GS_TINY_SIZE);
 	memset((void *)v, 0, GS_TINY_SIZE);
 	/* Keep the block with more room left, as Go does. */
 	if (size < c->tinyoffset || !c->tiny) {
@@ -428,6 +437,7 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	st->large_allocs++;
 	st->large_bytes += s->elemsize;
 	gs_stats_put();
+	gs_kasan_unpoison((void *)s->startAddr, s->elemsize);
 	if (gs_want_zero(flags) && s->needzero && !gs_debug_on())
 		memset((void *)s->startAddr, 0, s->elemsize);
 	return (void *)s->startAddr;
@@ -443,6 +453,7 @@ static noinline void gs_alloc_failed(size_t size, gfp_t flags)
 static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 				       int node)
 {
+	bool tiny;
 	void *p;
 
 	might_alloc(flags);
@@ -451,9 +462,10 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	/* NMI code may interrupt the hardirq mcache: not a context we serve. */
 	if (WARN_ON_ONCE(in_nmi()))
 		return NULL;
+	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
+	       !gs_debug_on();
 	if (size <= GOSLAB_MAX_SMALL_SIZE) {
-		if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
-		    !gs_debug_on())
+		if (tiny)
 			p = gs_alloc_tiny(size, flags);
 		else
 			p = gs_alloc_small(size, flags, noscan, node);
@@ -467,6 +479,11 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	}
 	if (gs_debug_on())
 		gs_debug_alloc(p, size, flags);
+	/* A tiny object shares its granules: its block stays addressable. */
+	if (gs_kasan_on() && !tiny)
+		gs_kasan_alloc(p, size, size <= GOSLAB_MAX_SMALL_SIZE ?
+			       class_to_size[goslab_size_to_class(size)] :
+			       round_up(size, GOSLAB_PAGE_SIZE));
 	gs_post_alloc(p, size, flags, noscan);
 	return p;
 }
@@ -766,10 +783,13 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 		return;
 	}
 	kmemleak_free(p);
+	/* Under KASAN: all of it for debug mode and init_on_free, then none. */
+	gs_kasan_unpoison(p, s->elemsize);
 	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, caller))
 		;	/* poisoned: nothing of the old contents is left */
 	else if (want_init_on_free())
 		memset((void *)p, 0, s->elemsize);
+	gs_kasan_free(p, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
 		/* A large object: its span goes back to the heap. */
 		struct gs_cpu_stats *st;
@@ -795,7 +815,7 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 	own = c->alloc[s->spanclass] == s;
 	if (likely(own && !gs_debug_on() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
-		*(void **)p = s->localfree;
+		gs_set_link((void *)p, s->localfree);
 		s->localfree = (void *)p;
 		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
 	} else if (!own && !spanclass_shared(s->spanclass)) {
@@ -834,12 +854,17 @@ void goslab_free(const void *p)
 }
 EXPORT_SYMBOL_GPL(goslab_free);
 
-/* goslab_usable_size() for @caller. */
-static size_t gs_usable_size(const void *p, unsigned long caller)
+/*
+ * goslab_usable_size() for @caller.  *@data, if asked for, gets how many
+ * bytes hold data: all of them, unless debug mode knows the request.
+ */
+static size_t gs_usable_size(const void *p, unsigned long caller,
+			     size_t *data)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mspan *s;
 	unsigned int idx;
+	size_t size;
 	bool tiny;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
@@ -857,11 +882,17 @@ static size_t gs_usable_size(const void *p, unsigned long caller)
 			gs_report_bad(p, "tiny object not allocated", caller);
 			return 0;
 		}
-		return tiny_last(r, off) - off + 1;
+		size = tiny_last(r, off) - off + 1;
+		if (data)
+			*data = size;
+		return size;
 	}
+	if (data)
+		*data = gs_debug_on() ? gs_debug_size(s, idx) : s->elemsize;
 	/* The caller may now use it all: no red zone past the request. */
 	if (gs_debug_on())
 		gs_debug_usable(s, idx);
+	gs_kasan_unpoison(p, s->elemsize);
 	return s->elemsize;
 }
 
@@ -875,7 +906,7 @@ static size_t gs_usable_size(const void *p, unsigned long caller)
  */
 size_t goslab_usable_size(const void *p)
 {
-	return gs_usable_size(p, _RET_IP_);
+	return gs_usable_size(p, _RET_IP_, NULL);
 }
 EXPORT_SYMBOL_GPL(goslab_usable_size);
 
@@ -893,7 +924,7 @@ EXPORT_SYMBOL_GPL(goslab_usable_size);
  */
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 {
-	size_t old;
+	size_t old, data;
 	bool noscan;
 	void *n;
 
@@ -904,7 +935,7 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		gs_free(p, _RET_IP_);
 		return ZERO_SIZE_PTR;
 	}
-	old = gs_usable_size(p, _RET_IP_);
+	old = gs_usable_size(p, _RET_IP_, &data);
 	if (!old)
 		return NULL;
 	if (new_size <= old) {
@@ -914,13 +945,17 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		 */
 		if (gs_want_zero(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
+		/* As kasan_krealloc(): addressable up to the new size. */
+		if (gs_kasan_on())
+			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}
 	noscan = spanclass_noscan(spanOf((unsigned long)p)->spanclass);
 	n = gs_malloc(new_size, flags, noscan, NUMA_NO_NODE);
 	if (!n)
 		return NULL;
-	memcpy(n, p, old);
+	/* Not debug mode's red zone: with __GFP_ZERO the rest stays zero. */
+	memcpy(n, p, data);
 	gs_free(p, _RET_IP_);
 	return n;
 }
@@ -974,11 +1009,13 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 	preempt_enable();
 	/*
 	 * Zero the tagged objects; neighbours in the span (nextFreeBatch()
-	 * hands them out in address order) in one memset per run.
+	 * hands them out in address order) in one memset per run.  Under
+	 * KASAN each slot is addressable whole for that, then trimmed.
 	 */
 	for (k = 0; k < i; k++) {
 		unsigned long a = (unsigned long)p[k];
 
+		gs_kasan_unpoison((void *)(a & ~1UL), class_to_size[sc]);
 		if (zero && (a & 1)) {
 			a &= ~1UL;
 			p[k] = (void *)a;
@@ -991,6 +1028,9 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 		gs_post_alloc(p[k], size, flags, false);
 	}
 	gs_zero_run(run, run_end);
+	if (gs_kasan_on())
+		for (k = 0; k < i; k++)
+			gs_kasan_alloc(p[k], size, class_to_size[sc]);
 	return i;
 }
 
@@ -1060,10 +1100,14 @@ static long gs_free_word(struct mspan *s, unsigned int w, unsigned long bits,
 	for (b = bad; b; b &= b - 1)
 		gs_report_bad((void *)(base + __ffs(b) * s->elemsize),
 			      "object not allocated (double free?)", caller);
-	if (want_init_on_free())
-		for (b = bits; b; b &= b - 1)
-			memset((void *)(base + __ffs(b) * s->elemsize), 0,
-			       s->elemsize);
+	for (b = bits; b && (want_init_on_free() || gs_kasan_on()); b &= b - 1) {
+		void *obj = (void *)(base + __ffs(b) * s->elemsize);
+
+		gs_kasan_unpoison(obj, s->elemsize);
+		if (want_init_on_free())
+			memset(obj, 0, s->elemsize);
+		gs_kasan_free(obj, s->elemsize);
+	}
 	bad = atomic_long_fetch_or(bits, (atomic_long_t *)&s->freeBits[w]) & bits;
 	/* Lost a race with a concurrent free of the same object. */
 	for (b = bad; b; b &= b - 1)

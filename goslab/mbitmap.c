@@ -236,7 +236,7 @@ void mspan_drain_local(struct mspan *s)
 	void *v = s->localfree;
 
 	while (v) {
-		void *next = *(void **)v;
+		void *next = gs_get_link(v);
 		unsigned int idx = mspan_obj_index(s, (unsigned long)v);
 
 		__clear_bit(idx, s->localBits);

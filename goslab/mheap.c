@@ -571,6 +571,7 @@ carved:
 		mheap_free(s);
 		return ERR_PTR(-ENOMEM);
 	}
+	gs_kasan_span(s, false);
 	/* Publish last: a racing lookup must not see a half-made span. */
 	smp_store_release(&s->state, MSPAN_INUSE);
 	return s;
@@ -687,6 +688,7 @@ void mheap_free(struct mspan *s)
 	unsigned int k;
 	LIST_HEAD(dead);
 
+	gs_kasan_span(s, true);
 	spin_lock_irqsave(&h->lock, flags);
 	WRITE_ONCE(s->state, MSPAN_DEAD);
 	for (k = i; k < i + s->npages; k++)

@@ -30,6 +30,7 @@
 
 #include <goslab.h>
 #include "../goslab/internal.h"
+#include "gs_test.h"
 
 #define DBG_REDZONE	0xcc	/* debug.c's red-zone byte */
 #define DBG_STASH	8192	/* objects dbg_alloc() may skip */
@@ -245,7 +246,7 @@ static void dbg_overflow_one(struct kunit *test, size_t size, bool noscan,
 	memset(p, 0x11, size);
 	dbg_counts(&c);
 	dbg_expect_begin();
-	p[size + off] = 0x42;
+	gs_test_poke(p + size + off, 0x42);
 	dbg_free_here(p);
 	dbg_expect_end();
 	dbg_expect_report(test, &c, p + size + off,
@@ -304,7 +305,7 @@ static void debug_uaf_test(struct kunit *test)
 		goslab_free(p);
 		dbg_counts(&c);
 		dbg_expect_begin();
-		WRITE_ONCE(p[size / 2], 0x42);	/* deliberately after the free */
+		gs_test_poke(p + size / 2, 0x42);	/* deliberately after the free */
 		back = dbg_get_back(p, size, false, GFP_KERNEL);
 		dbg_expect_end();
 		KUNIT_ASSERT_TRUE_MSG(test, back, "%s: slot never came back", what);
@@ -392,11 +393,13 @@ static void debug_redzone_test(struct kunit *test)
 			p = dbg_alloc(test, size, GFP_KERNEL, k & 1);
 			s = spanOf((unsigned long)p);
 			KUNIT_EXPECT_NULL_MSG(test,
-					      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+					      gs_test_memchr_inv(p + size, DBG_REDZONE,
+								 s->elemsize - size),
 					      "size %zu: red zone not set at allocation", size);
 			memset(p, 0x55, size);
 			KUNIT_EXPECT_NULL_MSG(test,
-					      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+					      gs_test_memchr_inv(p + size, DBG_REDZONE,
+								 s->elemsize - size),
 					      "size %zu: red zone changed", size);
 			goslab_free(p);
 		}
@@ -489,7 +492,7 @@ static void debug_tiny_test(struct kunit *test)
 				      "size %zu: %px and %px share a slot",
 				      size, p, q);
 		KUNIT_EXPECT_NULL_MSG(test,
-				      memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
+				      gs_test_memchr_inv(p + size, DBG_REDZONE, s->elemsize - size),
 				      "size %zu: no red zone", size);
 		memset(p, 0x66, size);
 		memset(q, 0x77, size);
@@ -573,6 +576,36 @@ static void debug_suite_exit(struct kunit_suite *suite)
 	gs_debug_set("-");
 }
 
+/*
+ * A realloc that moves copies the data, not the red zone past it: with
+ * __GFP_ZERO throughout, everything past the old request reads zero.
+ */
+static void debug_realloc_test(struct kunit *test)
+{
+	static const size_t sizes[][2] = {
+		{ 100, 300 }, { 13, 5000 }, { 3000, 40000 }, { 40000, 90000 },
+	};
+	struct dbg_counts c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t from = sizes[i][0], to = sizes[i][1];
+		u8 *p = dbg_alloc(test, from, GFP_KERNEL | __GFP_ZERO, false);
+		u8 *q;
+
+		memset(p, 0x5e, from);
+		dbg_counts(&c);
+		q = goslab_realloc(p, to, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(q, 0x5e, from),
+				      "%zu to %zu: data", from, to);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(q + from, 0, to - from),
+				      "%zu to %zu: not zero past the data", from, to);
+		goslab_free(q);
+		dbg_expect_quiet(test, &c, "realloc");
+	}
+}
+
 static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_overflow_test),
 	KUNIT_CASE(debug_uaf_test),
@@ -581,6 +614,7 @@ static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_zero_test),
 	KUNIT_CASE(debug_tiny_test),
 	KUNIT_CASE(debug_switch_test),
+	KUNIT_CASE(debug_realloc_test),
 	{}
 };
 

@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
+#include <linux/types.h>
 
 /* The first two online CPUs, or the only one twice. */
 static inline void gs_test_two_cpus(struct kunit *test, int cpus[2])
@@ -51,6 +52,39 @@ static inline bool gs_test_start_pair(struct kunit *test, int (*fn)(void *),
 		wake_up_process(t[i]);
 	}
 	return true;
+}
+
+/*
+ * Deliberate access to bytes KASAN marks off-limits (a freed object, the
+ * red zone past a request), for the cases that test goslab's own checks
+ * or its bookkeeping of those bytes rather than KASAN's: not instrumented,
+ * so KASAN neither reports nor fails the case.  Byte by byte with
+ * READ_ONCE()/WRITE_ONCE(), so the compiler cannot turn them into
+ * (checked) mem calls.
+ */
+static noinline __no_sanitize_address __maybe_unused void
+gs_test_poke(void *p, u8 v)
+{
+	WRITE_ONCE(*(u8 *)p, v);
+}
+
+static noinline __no_sanitize_address __maybe_unused u8
+gs_test_peek(const void *p)
+{
+	return READ_ONCE(*(const u8 *)p);
+}
+
+/* memchr_inv() for off-limits bytes, as gs_test_poke(). */
+static noinline __no_sanitize_address __maybe_unused const void *
+gs_test_memchr_inv(const void *p, int c, size_t n)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (READ_ONCE(b[i]) != (u8)c)
+			return &b[i];
+	return NULL;
 }
 
 #endif /* _GOSLAB_KUNIT_GS_TEST_H */
