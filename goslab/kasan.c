@@ -33,7 +33,7 @@
 
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 
-#define GS_KASAN_GRANULE	(1UL << KASAN_SHADOW_SCALE_SHIFT)
+#define GS_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 
 /* mm/kasan/kasan.h's values, so that reports name the bug right. */
 #define GS_KASAN_PAGE_FREE	0xFF

@@ -344,4 +344,5 @@ static struct kunit_suite goslab_kasan_suite = {
 	.name = "goslab_kasan",
 	.test_cases = goslab_kasan_cases,
 };
+
 kunit_test_suite(goslab_kasan_suite);

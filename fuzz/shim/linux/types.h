@@ -36,6 +36,8 @@ struct list_head {
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define __percpu		/* sparse's address space: nothing here */
+/* No Kconfig option is set in userspace (KASAN hooks and the like). */
+#define IS_ENABLED(option)	0
 
 /* <linux/bits.h>, <linux/math.h> */
 #define BITS_PER_LONG		64
