@@ -561,20 +561,36 @@ static __always_inline void *gs_get_link(const void *p)
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
  * object never left the bitmap, so the span's needzero applies to it.
  */
+unsigned long mspan_bad_link(struct mspan *s, const void *v, bool *fresh,
+			     unsigned long caller);
+
 static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 						       bool *fresh)
 {
-	void *v = s->localfree;
-	unsigned int idx;
+	unsigned long v = (unsigned long)s->localfree, m;
+	unsigned int idx, w;
 
 	if (v) {
-		s->localfree = gs_get_link(v);
-		gs_set_link(v, NULL);	/* no allocator pointer left behind */
-		idx = mspan_obj_index(s, (unsigned long)v);
+		/*
+		 * The link came from a freed object, where a write after free
+		 * may have changed it: hand out only the start of an object
+		 * of this span that is on the LIFO.  (SLUB's hardened free
+		 * pointer serves the same end.)
+		 */
+		if (unlikely(v - s->startAddr >= s->limit - s->startAddr))
+			return mspan_bad_link(s, (void *)v, fresh, _RET_IP_);
+		idx = mspan_obj_index(s, v);
+		w = idx / BITS_PER_LONG;
+		m = BIT(idx % BITS_PER_LONG);
+		if (unlikely(!(s->localBits[w] & m) ||
+			     v != s->startAddr + (unsigned long)idx * s->elemsize))
+			return mspan_bad_link(s, (void *)v, fresh, _RET_IP_);
+		s->localfree = gs_get_link((void *)v);
+		gs_set_link((void *)v, NULL);	/* no allocator pointer left behind */
 		/* A word operation: bit instructions on memory are slow. */
-		s->localBits[idx / BITS_PER_LONG] &= ~BIT(idx % BITS_PER_LONG);
+		s->localBits[w] &= ~m;
 		*fresh = false;
-		return (unsigned long)v;
+		return v;
 	}
 	*fresh = true;
 	return nextFreeFast(s);

@@ -228,23 +228,47 @@ unsigned int mspan_sweep(struct mspan *s)
  *
  * Before an mcache lets a span go, the objects its context freed into
  * the span's private LIFO become pending frees in freeBits, counted in
- * freestate, as if they had come from another CPU.
+ * freestate, as if they had come from another CPU.  localBits names them
+ * all, so the links in the objects are not followed: one a write after
+ * free changed cannot lose or invent a free.
  */
 void mspan_drain_local(struct mspan *s)
 {
+	unsigned int w, words = mspan_bitmap_words(s->nelems);
 	unsigned long n = 0;
-	void *v = s->localfree;
 
-	while (v) {
-		void *next = gs_get_link(v);
-		unsigned int idx = mspan_obj_index(s, (unsigned long)v);
+	for (w = 0; w < words; w++) {
+		unsigned long b = s->localBits[w];
 
-		__clear_bit(idx, s->localBits);
-		set_bit(idx, s->freeBits);
-		n++;
-		v = next;
+		if (!b)
+			continue;
+		s->localBits[w] = 0;
+		atomic_long_or(b, (atomic_long_t *)&s->freeBits[w]);
+		n += hweight_long(b);
 	}
 	s->localfree = NULL;
 	if (n)
 		atomic_long_add(n * MSPAN_FREE_ONE, &s->freestate);
+}
+
+/**
+ * mspan_bad_link - the owner's LIFO gave a pointer that is no free object
+ * @s: the span, cached by the caller's mcache
+ * @v: the pointer the LIFO gave
+ * @fresh: as for mcache_alloc_fast()
+ * @caller: the allocation's caller, for the report
+ *
+ * A write after free overwrote a link.  Reported; the LIFO is dropped
+ * (its objects stay in localBits and are drained when the span goes back)
+ * and the allocation goes on from the bitmap.
+ * Return: as mcache_alloc_fast().
+ */
+unsigned long mspan_bad_link(struct mspan *s, const void *v, bool *fresh,
+			     unsigned long caller)
+{
+	s->localfree = NULL;
+	gs_report_bad(v, "link in a freed object overwritten (write after free?)",
+		      caller);
+	*fresh = true;
+	return nextFreeFast(s);
 }

@@ -32,6 +32,7 @@
 
 #include <goslab.h>
 #include "../goslab/internal.h"
+#include "gs_test.h"
 
 static void bf_pin(struct kunit *test)
 {
@@ -428,6 +429,55 @@ static noinline void bf_foreign(struct kunit *test, void *p, const char *words)
 	BF_BAD(test, p, words, goslab_free_bulk(1, arr));
 }
 
+/* ---- a write after free into the owner's LIFO ---------------------------- */
+
+/*
+ * A freed object on the owner's LIFO keeps the link to the next one in
+ * its first word.  A write after free that overwrites it with a wild
+ * pointer, a pointer into an object, or a live object must not make
+ * goslab hand that out: the allocation that would reports it (address,
+ * reason, the allocating function) and gets a good object instead, and
+ * every object is accounted for afterwards.
+ */
+static void badfree_lifo_link_test(struct kunit *test)
+{
+	unsigned int k;
+
+	bf_pin(test);
+	for (k = 0; k < 3; k++) {
+		char *a, *b, *r, *x, *y = NULL;
+		unsigned long junk;
+
+		mcache_flush_all();
+		a = goslab_alloc(96, GFP_KERNEL);
+		b = goslab_alloc(96, GFP_KERNEL);
+		r = goslab_alloc(96, GFP_KERNEL);
+		KUNIT_ASSERT_TRUE(test, a && b && r);
+		KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)a),
+				    spanOf((unsigned long)r));
+		junk = k == 0 ? 0xdead4ead00000000UL :
+		       k == 1 ? (unsigned long)r + 8 : (unsigned long)r;
+		goslab_free(b);
+		goslab_free(a);		/* LIFO: a, then b */
+		gs_test_poke_long(a, junk);
+		BF_GOOD(test, x = goslab_alloc(96, GFP_KERNEL));
+		KUNIT_EXPECT_PTR_EQ(test, x, a);
+		BF_BAD(test, junk, "overwritten",
+		       y = goslab_alloc(96, GFP_KERNEL));
+		KUNIT_ASSERT_NOT_NULL(test, y);
+		KUNIT_EXPECT_PTR_NE(test, (void *)y, (void *)junk);
+		KUNIT_EXPECT_TRUE(test, y != a && y != b && y != r);
+		BF_GOOD(test, KUNIT_EXPECT_EQ(test, goslab_usable_size(y),
+					      (size_t)96));
+		BF_GOOD(test, goslab_free(y));
+		BF_GOOD(test, goslab_free(x));
+		BF_GOOD(test, goslab_free(r));
+		/* b, left on the dropped LIFO, is drained as freed. */
+		mcache_flush_all();
+		BF_VERIFY(test);
+	}
+}
+
 /* Memory from the stack, kmalloc, vmalloc and the page allocator. */
 static void badfree_foreign_test(struct kunit *test)
 {
@@ -662,6 +712,7 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_interior_small_test),
 	KUNIT_CASE(badfree_interior_large_test),
 	KUNIT_CASE(badfree_interior_tiny_test),
+	KUNIT_CASE(badfree_lifo_link_test),
 	KUNIT_CASE(badfree_foreign_test),
 	KUNIT_CASE(badfree_never_allocated_test),
 	KUNIT_CASE(badfree_bulk_test),

@@ -68,6 +68,12 @@ gs_test_poke(void *p, u8 v)
 	WRITE_ONCE(*(u8 *)p, v);
 }
 
+static noinline __no_sanitize_address __maybe_unused void
+gs_test_poke_long(void *p, unsigned long v)
+{
+	WRITE_ONCE(*(unsigned long *)p, v);
+}
+
 static noinline __no_sanitize_address __maybe_unused u8
 gs_test_peek(const void *p)
 {
