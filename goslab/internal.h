@@ -146,10 +146,10 @@ struct mspan {
 	struct gs_arena *arena;		/* NULL for a huge span */
 	u32 *tinyrefs;			/* tiny blocks' live masks */
 	struct gs_objdebug *debug;	/* per-object records, debug mode */
-	void *localfree;		/* owner's LIFO of freed objects */
+	unsigned int localhead;		/* owner's LIFO: top index + 1, 0 empty */
 	unsigned long *allocBits;
 	unsigned long *freeBits;
-	unsigned long *localBits;	/* objects on localfree */
+	unsigned long *localBits;	/* objects on the owner's LIFO */
 	/*
 	 * The three bitmaps, as many words each as nelems needs: one word
 	 * for every class of 128 bytes and up, so most spans carry 24 bytes
@@ -534,26 +534,27 @@ static __always_inline struct mcache *gs_this_mcache(void)
 }
 
 /*
- * The owner's LIFO keeps its link in the freed object's first word, which
- * KASAN has poisoned by then (kasan.c): under KASAN the link is read and
- * written out of its sight, as SLUB's free pointer is.
+ * The owner's LIFO keeps its link, the next object's index + 1 (0 ends
+ * it), in the freed object's first word, which KASAN has poisoned by
+ * then (kasan.c): under KASAN the link is read and written out of its
+ * sight, as SLUB's free pointer is.
  */
-void gs_kasan_set_link(void *p, void *next);
-void *gs_kasan_get_link(const void *p);
+void gs_kasan_set_link(void *p, unsigned int next);
+unsigned int gs_kasan_get_link(const void *p);
 
-static __always_inline void gs_set_link(void *p, void *next)
+static __always_inline void gs_set_link(void *p, unsigned int next)
 {
 	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
 		gs_kasan_set_link(p, next);
 	else
-		*(void **)p = next;
+		*(unsigned int *)p = next;
 }
 
-static __always_inline void *gs_get_link(const void *p)
+static __always_inline unsigned int gs_get_link(const void *p)
 {
 	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
 		return gs_kasan_get_link(p);
-	return *(void * const *)p;
+	return *(const unsigned int *)p;
 }
 
 /*
@@ -561,32 +562,34 @@ static __always_inline void *gs_get_link(const void *p)
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
  * object never left the bitmap, so the span's needzero applies to it.
  */
-unsigned long mspan_bad_link(struct mspan *s, const void *v, bool *fresh,
+unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 			     unsigned long caller);
 
 static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 						       bool *fresh)
 {
-	unsigned long v = (unsigned long)s->localfree, m;
-	unsigned int idx, w;
+	unsigned int top = s->localhead, idx, w, next;
+	unsigned long v, m;
 
-	if (v) {
-		/*
-		 * The link came from a freed object, where a write after free
-		 * may have changed it: hand out only the start of an object
-		 * of this span that is on the LIFO.  (SLUB's hardened free
-		 * pointer serves the same end.)
-		 */
-		if (unlikely(v - s->startAddr >= s->limit - s->startAddr))
-			return mspan_bad_link(s, (void *)v, fresh, _RET_IP_);
-		idx = mspan_obj_index(s, v);
+	if (top) {
+		idx = top - 1;
 		w = idx / BITS_PER_LONG;
 		m = BIT(idx % BITS_PER_LONG);
-		if (unlikely(!(s->localBits[w] & m) ||
-			     v != s->startAddr + (unsigned long)idx * s->elemsize))
-			return mspan_bad_link(s, (void *)v, fresh, _RET_IP_);
-		s->localfree = gs_get_link((void *)v);
-		gs_set_link((void *)v, NULL);	/* no allocator pointer left behind */
+		v = s->startAddr + (unsigned long)idx * s->elemsize;
+		/*
+		 * Links live in freed objects, where a write after free may
+		 * change them: hand out only objects on the LIFO, follow
+		 * only links that name an object of the span.  (SLUB's
+		 * hardened free pointer serves the same end.)
+		 */
+		next = gs_get_link((void *)v);
+		if (unlikely(!(s->localBits[w] & m) || next > s->nelems)) {
+			/* Bit 0 says fresh: no local's address taken here. */
+			v = mspan_bad_link(s, v, _RET_IP_);
+			*fresh = v & 1;
+			return v & ~1UL;
+		}
+		s->localhead = next;
 		/* A word operation: bit instructions on memory are slow. */
 		s->localBits[w] &= ~m;
 		*fresh = false;

@@ -108,12 +108,12 @@ void gs_kasan_span(const struct mspan *s, bool freed)
 }
 
 /* The owner's LIFO link in a freed object: not instrumented. */
-__no_sanitize_address void gs_kasan_set_link(void *p, void *next)
+__no_sanitize_address void gs_kasan_set_link(void *p, unsigned int next)
 {
-	*(void **)p = next;
+	*(unsigned int *)p = next;
 }
 
-__no_sanitize_address void *gs_kasan_get_link(const void *p)
+__no_sanitize_address unsigned int gs_kasan_get_link(const void *p)
 {
-	return *(void * const *)p;
+	return *(const unsigned int *)p;
 }

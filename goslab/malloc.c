@@ -815,8 +815,8 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 	own = c->alloc[s->spanclass] == s;
 	if (likely(own && !gs_debug_on() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
-		gs_set_link((void *)p, s->localfree);
-		s->localfree = (void *)p;
+		gs_set_link((void *)p, s->localhead);
+		s->localhead = idx + 1;
 		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
 	} else if (!own && !spanclass_shared(s->spanclass)) {
 		gs_free_remote(c, s, addr, idx, caller);
@@ -991,8 +991,10 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 		unsigned long v, tag;
 		bool fresh;
 
-		while (s->localfree && i < nr) {
+		while (s->localhead && i < nr) {
 			v = mcache_alloc_fast(s, &fresh);
+			if (!v)
+				break;
 			p[i++] = (void *)(v | zero);
 		}
 		tag = zero & s->needzero;

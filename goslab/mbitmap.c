@@ -39,7 +39,7 @@ void mspan_init_bits(struct mspan *s)
 	/* The three bitmaps are contiguous, freeBits - allocBits words each. */
 	memset(s->allocBits, 0, 3 * (s->freeBits - s->allocBits) *
 	       sizeof(unsigned long));
-	s->localfree = NULL;
+	s->localhead = 0;
 	s->freeindex = 0;
 	s->allocCount = 0;
 	refillAllocCache(s, 0);
@@ -246,29 +246,40 @@ void mspan_drain_local(struct mspan *s)
 		atomic_long_or(b, (atomic_long_t *)&s->freeBits[w]);
 		n += hweight_long(b);
 	}
-	s->localfree = NULL;
+	s->localhead = 0;
 	if (n)
 		atomic_long_add(n * MSPAN_FREE_ONE, &s->freestate);
 }
 
 /**
- * mspan_bad_link - the owner's LIFO gave a pointer that is no free object
+ * mspan_bad_link - the owner's LIFO was written after a free
  * @s: the span, cached by the caller's mcache
- * @v: the pointer the LIFO gave
- * @fresh: as for mcache_alloc_fast()
+ * @v: the object on top of the LIFO
  * @caller: the allocation's caller, for the report
  *
- * A write after free overwrote a link.  Reported; the LIFO is dropped
- * (its objects stay in localBits and are drained when the span goes back)
- * and the allocation goes on from the bitmap.
- * Return: as mcache_alloc_fast().
+ * Either @v's link names no object of the span (@v was written after it
+ * was freed: @v itself is handed out, its link is not followed) or the
+ * link that led to @v was changed and @v is not on the LIFO (reported,
+ * not handed out).  Either way the LIFO is dropped: its objects stay in
+ * localBits and are drained when the span goes back.
+ * Return: the object mcache_alloc_fast() hands out, or 0, with bit 0 set
+ * when it is fresh (from the bitmap).
  */
-unsigned long mspan_bad_link(struct mspan *s, const void *v, bool *fresh,
+unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 			     unsigned long caller)
 {
-	s->localfree = NULL;
-	gs_report_bad(v, "link in a freed object overwritten (write after free?)",
+	unsigned int idx = s->localhead - 1;
+	unsigned long m = BIT(idx % BITS_PER_LONG);
+
+	s->localhead = 0;
+	if (!(s->localBits[idx / BITS_PER_LONG] & m)) {
+		gs_report_bad((void *)v, "LIFO names an object that is not free (write after free?)",
+			      caller);
+		v = nextFreeFast(s);
+		return v ? v | 1 : 0;
+	}
+	gs_report_bad((void *)v, "link in a freed object overwritten (write after free?)",
 		      caller);
-	*fresh = true;
-	return nextFreeFast(s);
+	s->localBits[idx / BITS_PER_LONG] &= ~m;
+	return v;
 }

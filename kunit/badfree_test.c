@@ -432,12 +432,14 @@ static noinline void bf_foreign(struct kunit *test, void *p, const char *words)
 /* ---- a write after free into the owner's LIFO ---------------------------- */
 
 /*
- * A freed object on the owner's LIFO keeps the link to the next one in
- * its first word.  A write after free that overwrites it with a wild
- * pointer, a pointer into an object, or a live object must not make
- * goslab hand that out: the allocation that would reports it (address,
- * reason, the allocating function) and gets a good object instead, and
- * every object is accounted for afterwards.
+ * A freed object on the owner's LIFO keeps the link to the next one (its
+ * index + 1) in its first word.  A write after free that overwrites it
+ * must not make goslab hand out anything but free objects: a link past
+ * the span is reported at the object that held it, which is still handed
+ * out (it was free); a link to a live object is reported at that object
+ * by the allocation that would have taken it, which gets a fresh object
+ * instead; a link of 0 just ends the LIFO.  Every object is accounted for
+ * afterwards.
  */
 static void badfree_lifo_link_test(struct kunit *test)
 {
@@ -446,26 +448,34 @@ static void badfree_lifo_link_test(struct kunit *test)
 	bf_pin(test);
 	for (k = 0; k < 3; k++) {
 		char *a, *b, *r, *x, *y = NULL;
-		unsigned long junk;
+		struct mspan *s;
+		unsigned int junk;
 
 		mcache_flush_all();
 		a = goslab_alloc(96, GFP_KERNEL);
 		b = goslab_alloc(96, GFP_KERNEL);
 		r = goslab_alloc(96, GFP_KERNEL);
 		KUNIT_ASSERT_TRUE(test, a && b && r);
-		KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)a),
-				    spanOf((unsigned long)r));
-		junk = k == 0 ? 0xdead4ead00000000UL :
-		       k == 1 ? (unsigned long)r + 8 : (unsigned long)r;
+		s = spanOf((unsigned long)a);
+		KUNIT_ASSERT_PTR_EQ(test, s, spanOf((unsigned long)r));
+		junk = k == 0 ? 0xdeadbeefU :
+		       k == 1 ? ((unsigned long)r - s->startAddr) / s->elemsize + 1 :
+				0;
 		goslab_free(b);
 		goslab_free(a);		/* LIFO: a, then b */
 		gs_test_poke_long(a, junk);
-		BF_GOOD(test, x = goslab_alloc(96, GFP_KERNEL));
+		if (k == 0)
+			BF_BAD(test, a, "overwritten",
+			       x = goslab_alloc(96, GFP_KERNEL));
+		else
+			BF_GOOD(test, x = goslab_alloc(96, GFP_KERNEL));
 		KUNIT_EXPECT_PTR_EQ(test, x, a);
-		BF_BAD(test, junk, "overwritten",
-		       y = goslab_alloc(96, GFP_KERNEL));
+		if (k == 1)
+			BF_BAD(test, r, "not free",
+			       y = goslab_alloc(96, GFP_KERNEL));
+		else
+			BF_GOOD(test, y = goslab_alloc(96, GFP_KERNEL));
 		KUNIT_ASSERT_NOT_NULL(test, y);
-		KUNIT_EXPECT_PTR_NE(test, (void *)y, (void *)junk);
 		KUNIT_EXPECT_TRUE(test, y != a && y != b && y != r);
 		BF_GOOD(test, KUNIT_EXPECT_EQ(test, goslab_usable_size(y),
 					      (size_t)96));
