@@ -37,6 +37,13 @@
 
 enum obj { AVAIL, LIVE, PENDING };
 
+/* mbitmap.c reports a LIFO link a write after free changed: never here. */
+void gs_report_bad(const void *p, const char *reason, unsigned long caller)
+{
+	fprintf(stderr, "gs_report_bad(%p): %s\n", p, reason);
+	abort();
+}
+
 static struct mspan span;
 /* The span's three bitmaps, full size (mspan_layout_bits()). */
 static unsigned long span_bits[3 * GS_ALLOCBITS_WORDS];

@@ -273,7 +273,8 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 
 	s->localhead = 0;
 	if (!(s->localBits[idx / BITS_PER_LONG] & m)) {
-		gs_report_bad((void *)v, "LIFO names an object that is not free (write after free?)",
+		gs_report_bad((void *)v,
+			      "LIFO names an object that is not free (write after free?)",
 			      caller);
 		v = nextFreeFast(s);
 		return v ? v | 1 : 0;

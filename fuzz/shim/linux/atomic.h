@@ -33,6 +33,11 @@ static inline void atomic_long_add(long i, atomic_long_t *v)
 	__atomic_fetch_add(&v->counter, i, __ATOMIC_RELAXED);
 }
 
+static inline void atomic_long_or(long i, atomic_long_t *v)
+{
+	__atomic_fetch_or(&v->counter, i, __ATOMIC_SEQ_CST);
+}
+
 static inline void atomic_long_sub(long i, atomic_long_t *v)
 {
 	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);

@@ -29,6 +29,8 @@ static inline unsigned int hweight64(u64 w)
 	return (unsigned int)__builtin_popcountll(w);
 }
 
+#define hweight_long(w)		hweight64(w)
+
 #define BIT_WORD(nr)		((nr) / BITS_PER_LONG)
 #define BIT_MASK(nr)		(1UL << ((nr) % BITS_PER_LONG))
 

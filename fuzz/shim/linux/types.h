@@ -36,6 +36,7 @@ struct list_head {
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #define __percpu		/* sparse's address space: nothing here */
+#define _RET_IP_		((unsigned long)__builtin_return_address(0))
 /* No Kconfig option is set in userspace (KASAN hooks and the like). */
 #define IS_ENABLED(option)	0
 
