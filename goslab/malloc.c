@@ -443,6 +443,28 @@ static void *gs_alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	return (void *)s->startAddr;
 }
 
+/*
+ * A zone modifier in @flags, out of line (%pGg takes the flags' address).
+ * kmalloc() serves __GFP_DMA from caches of its own; goslab has no heap in
+ * the DMA zone, and memory from another zone would fail the caller's
+ * device silently: refused, with a warning.  __GFP_DMA32 and
+ * __GFP_HIGHMEM are bugs for kmalloc() too, which warns and drops them;
+ * goslab does the same (its memory is in the linear map anyway).
+ * Return: the flags to go on with; __GFP_DMA still set means fail.
+ */
+static noinline gfp_t gs_zone_fixup(gfp_t flags)
+{
+	if (flags & __GFP_DMA) {
+		WARN_ONCE(!(flags & __GFP_NOWARN),
+			  "goslab: no DMA-zone memory (gfp %pGg): use kmalloc()\n",
+			  &flags);
+		return flags;
+	}
+	WARN_ONCE(!(flags & __GFP_NOWARN),
+		  "goslab: unexpected gfp %pGg: zone modifiers dropped\n", &flags);
+	return flags & ~GS_GFP_ZONES;
+}
+
 /* Out of line: %pGg takes the flags' address. */
 static noinline void gs_alloc_failed(size_t size, gfp_t flags)
 {
@@ -462,6 +484,11 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	/* NMI code may interrupt the hardirq mcache: not a context we serve. */
 	if (WARN_ON_ONCE(in_nmi()))
 		return NULL;
+	if (unlikely(flags & GS_GFP_ZONES)) {
+		flags = gs_zone_fixup(flags);
+		if (flags & __GFP_DMA)
+			return NULL;
+	}
 	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
 	       !gs_debug_on();
 	if (size <= GOSLAB_MAX_SMALL_SIZE) {
@@ -1052,6 +1079,11 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	size_t i = 0;
 
 	might_alloc(flags);
+	if (unlikely(flags & GS_GFP_ZONES)) {
+		flags = gs_zone_fixup(flags);
+		if (flags & __GFP_DMA)
+			return 0;
+	}
 	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
 	    !gs_debug_on() && !WARN_ON_ONCE(in_nmi()))
 		i = gs_alloc_bulk_small(size, flags, nr, p);

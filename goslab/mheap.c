@@ -234,7 +234,7 @@ int gs_meta_prefill(spanClass spc, gfp_t gfp)
 	unsigned int sc = spanclass_sizeclass(spc);
 	unsigned int words = mspan_bitmap_words(sc ? class_to_nelems[sc] : 1);
 
-	gfp &= ~__GFP_ZERO;
+	gfp = gs_page_gfp(gfp);
 	if (fixalloc_prefill(&gs_spanalloc[words], gfp))
 		return -ENOMEM;
 	if (spc == GS_TINY_SPANCLASS && fixalloc_prefill(&gs_tinyalloc, gfp))
@@ -355,7 +355,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 		return -E2BIG;
 	if (order > GS_MAX_PAGE_ORDER)
 		order = GS_MAX_PAGE_ORDER;
-	gfp &= ~(__GFP_ZERO | __GFP_COMP);
+	gfp = gs_page_gfp(gfp);
 
 	err = fixalloc_prefill(&gs_arenaalloc, gfp);
 	if (err)

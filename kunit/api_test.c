@@ -548,6 +548,46 @@ do {									\
 	(bad)++;							\
 } while (0)
 
+/*
+ * Zone modifiers: __GFP_DMA is refused (goslab has no DMA-zone heap), with
+ * a warning unless __GFP_NOWARN; __GFP_DMA32 and __GFP_HIGHMEM are dropped
+ * as kmalloc() drops them.  The flags that reach the page allocator for
+ * shared arenas and metadata keep how hard to try and nothing else.
+ */
+static void api_gfp_zones_test(struct kunit *test)
+{
+	void *p, *b[4];
+
+	KUNIT_EXPECT_NULL(test, goslab_alloc(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN));
+	KUNIT_EXPECT_NULL(test, goslab_alloc(100000, GFP_ATOMIC | __GFP_DMA | __GFP_NOWARN));
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN,
+						ARRAY_SIZE(b), b), 0);
+	api_expect_begin();
+	p = goslab_alloc(64, GFP_KERNEL | __GFP_DMA);
+	api_expect_end();
+	KUNIT_EXPECT_NULL(test, p);
+
+	p = goslab_alloc(64, GFP_KERNEL | __GFP_DMA32 | __GFP_NOWARN | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0, 64));
+	goslab_free(p);
+	p = goslab_alloc(5000, __GFP_HIGHMEM | __GFP_NOWARN);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	goslab_free(p);
+	p = goslab_alloc(200, GFP_KERNEL_ACCOUNT);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	goslab_free(p);
+
+	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_KERNEL_ACCOUNT | __GFP_MOVABLE |
+					  __GFP_THISNODE | __GFP_ZERO | __GFP_COMP |
+					  __GFP_NOWARN),
+			GFP_KERNEL | __GFP_NOWARN);
+	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_ATOMIC | __GFP_RECLAIMABLE),
+			GFP_ATOMIC);
+	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_NOFS | __GFP_NOFAIL | __GFP_DMA32),
+			GFP_NOFS | __GFP_NOFAIL);
+}
+
 #define API_CHURN	300
 
 /*
@@ -642,6 +682,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_bulk_many_test),
 	KUNIT_CASE(api_alloc_node_test),
 	KUNIT_CASE(api_limits_test),
+	KUNIT_CASE(api_gfp_zones_test),
 	KUNIT_CASE(api_bad_free_test),
 	{}
 };
