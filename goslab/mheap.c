@@ -223,6 +223,23 @@ void mheap_totals(struct mheap_totals *t)
 	}
 }
 
+/*
+ * The flags goslab passes to the page allocator for memory that every
+ * caller shares (arenas, metadata): how hard to try, never where the pages
+ * go or whose memory cgroup pays.  A caller's __GFP_ACCOUNT, __GFP_MOVABLE
+ * or __GFP_THISNODE must not place or charge a shared arena; SLUB masks
+ * its slab pages the same way (mm's GFP_RECLAIM_MASK).
+ */
+#define GS_GFP_PAGE_MASK	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | \
+				 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+				 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
+				 __GFP_NOLOCKDEP)
+
+gfp_t gs_page_gfp(gfp_t gfp)
+{
+	return gfp & GS_GFP_PAGE_MASK;
+}
+
 /**
  * gs_meta_prefill - top up, outside any lock, the metadata allocators a
  *	span of class @spc needs
