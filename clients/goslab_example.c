@@ -324,6 +324,24 @@ static void test_api(void)
 	p = goslab_alloc(GOSLAB_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN);
 	CHECK("too-big", !p, "an over-large request succeeded");
 	goslab_free(p);
+	p = goslab_alloc(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN);
+	CHECK("dma-refused", !p, "__GFP_DMA gave memory goslab cannot place");
+	goslab_free(p);
+	ok = 1;
+	for (i = 1; i <= 100000; i = i * 3 + 1) {
+		p = goslab_alloc(i, GFP_KERNEL);
+		ok = p && goslab_usable_size(p) == goslab_size_roundup(i);
+		goslab_free(p);
+		if (!ok)
+			break;
+	}
+	CHECK("size-roundup", ok, "goslab_size_roundup(%d) is not the usable size", i);
+	p = goslab_alloc(64, GFP_KERNEL);
+	if (p) {
+		fill((u8 *)p, 64, 9);
+		goslab_free_sensitive(p);
+	}
+	CHECK("free-sensitive", p, "no memory");
 }
 
 static void test_nodes(void)

@@ -938,6 +938,42 @@ size_t goslab_usable_size(const void *p)
 EXPORT_SYMBOL_GPL(goslab_usable_size);
 
 /**
+ * goslab_size_roundup - the size goslab_alloc() would give @size
+ * @size: bytes that would be asked for
+ *
+ * Return: the size class's size, whole pages for a large object; @size
+ * itself for 0 and for sizes over GOSLAB_MAX_SIZE.
+ */
+size_t goslab_size_roundup(size_t size)
+{
+	if (!size || size > GOSLAB_MAX_SIZE)
+		return size;
+	if (size <= GOSLAB_MAX_SMALL_SIZE)
+		return class_to_size[goslab_size_to_class(size)];
+	return round_up(size, GOSLAB_PAGE_SIZE);
+}
+EXPORT_SYMBOL_GPL(goslab_size_roundup);
+
+/**
+ * goslab_free_sensitive - clear an object, then free it
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * The whole usable size is cleared with memzero_explicit(), which the
+ * compiler may not drop.  A pointer that is not an allocated object is
+ * reported once, by the size lookup, and nothing is written or freed.
+ */
+void goslab_free_sensitive(const void *p)
+{
+	size_t size = gs_usable_size(p, _RET_IP_, NULL);
+
+	if (!size)
+		return;
+	memzero_explicit((void *)p, size);
+	gs_free(p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goslab_free_sensitive);
+
+/**
  * goslab_realloc - resize an object, keeping its contents
  * @p: the object, or NULL to allocate
  * @new_size: bytes; 0 frees @p and gives ZERO_SIZE_PTR

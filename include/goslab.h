@@ -86,6 +86,28 @@ void goslab_free(const void *p);
 size_t goslab_usable_size(const void *p);
 
 /**
+ * goslab_size_roundup - the size goslab_alloc() would give @size
+ * @size: bytes that would be asked for
+ *
+ * As kmalloc_size_roundup(): ask for this much to use the whole slot
+ * (Go's size class, or whole 8 KiB pages for a large object).  A noscan
+ * request under 16 bytes may be packed and have less.
+ *
+ * Return: the slot size; @size itself for 0 and for sizes over
+ * GOSLAB_MAX_SIZE (which goslab_alloc() refuses).
+ */
+size_t goslab_size_roundup(size_t size);
+
+/**
+ * goslab_free_sensitive - clear an object, then free it
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * As kfree_sensitive(): the whole usable size is cleared with
+ * memzero_explicit() first, for keys and other secrets.
+ */
+void goslab_free_sensitive(const void *p);
+
+/**
  * goslab_alloc_bulk - allocate @nr objects of @size bytes
  * @size: bytes per object
  * @flags: GFP flags, as for kmalloc()

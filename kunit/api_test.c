@@ -20,6 +20,7 @@
 
 #include <goslab.h>
 #include "../goslab/internal.h"
+#include "gs_test.h"
 
 static void api_pin(struct kunit *test)
 {
@@ -588,6 +589,67 @@ static void api_gfp_zones_test(struct kunit *test)
 			GFP_NOFS | __GFP_NOFAIL);
 }
 
+/*
+ * goslab_size_roundup() says what goslab_usable_size() then says, and is
+ * its own fixed point; goslab_free_sensitive() clears the whole usable
+ * size before it frees, and reports a bad pointer once without touching
+ * it.
+ */
+static void api_roundup_sensitive_test(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		1, 8, 9, 16, 17, 24, 25, 100, 1024, 1025, 4096, 4097, 32768,
+		32769, 40000, 100000, GOSLAB_MAX_SIZE,
+	};
+	static const struct {
+		size_t size;
+		bool noscan;
+	} secrets[] = { { 5, true }, { 100, false }, { 5000, false }, { 40000, false } };
+	unsigned int i, nbad = 0;
+	char *k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t r = goslab_size_roundup(sizes[i]);
+		void *p = goslab_alloc(sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_GE(test, r, sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, goslab_usable_size(p), r, "size %zu", sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, goslab_size_roundup(r), r, "size %zu", sizes[i]);
+		goslab_free(p);
+	}
+	KUNIT_EXPECT_EQ(test, goslab_size_roundup(0), (size_t)0);
+	KUNIT_EXPECT_EQ(test, goslab_size_roundup(GOSLAB_MAX_SIZE + 1),
+			(size_t)GOSLAB_MAX_SIZE + 1);
+
+	migrate_disable();
+	for (i = 0; i < ARRAY_SIZE(secrets); i++) {
+		size_t size = secrets[i].size, usable, from;
+		u8 *p = secrets[i].noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
+					    goslab_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		usable = goslab_usable_size(p);
+		memset(p, 0xa5, usable);
+		goslab_free_sensitive(p);
+		/* The owner's LIFO keeps a link in a freed object's first word. */
+		from = size < GS_TINY_SIZE ? 0 : 8;
+		KUNIT_EXPECT_NULL_MSG(test, gs_test_memchr_inv(p + from, 0, usable - from),
+				      "size %zu: not cleared", size);
+	}
+	migrate_enable();
+	goslab_free_sensitive(NULL);
+	goslab_free_sensitive(ZERO_SIZE_PTR);
+	k = kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, k);
+	memset(k, 0x6b, 64);
+	API_BAD(test, nbad, goslab_free_sensitive(k));
+	KUNIT_EXPECT_EQ(test, nbad, 1U);
+	KUNIT_EXPECT_NULL(test, memchr_inv(k, 0x6b, 64));
+	kfree(k);
+	mcache_flush_all();
+}
+
 #define API_CHURN	300
 
 /*
@@ -683,6 +745,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_alloc_node_test),
 	KUNIT_CASE(api_limits_test),
 	KUNIT_CASE(api_gfp_zones_test),
+	KUNIT_CASE(api_roundup_sensitive_test),
 	KUNIT_CASE(api_bad_free_test),
 	{}
 };
