@@ -1008,8 +1008,11 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		 */
 		if (gs_want_zero(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
-		/* As kasan_krealloc(): addressable up to the new size. */
-		if (gs_kasan_on())
+		/*
+		 * As kasan_krealloc(): addressable up to the new size.  Not a
+		 * tiny object (usable size under 16): it shares its granules.
+		 */
+		if (gs_kasan_on() && old >= GS_TINY_SIZE)
 			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}

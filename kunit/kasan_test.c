@@ -129,6 +129,10 @@ static void kasan_tiny_test(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, gs_kasan_ok(p[i] + 2 + i));
 		memset(p[i], 0x3c, 3 + i);
 	}
+	/* Shrunk in place, a tiny object leaves its neighbours addressable. */
+	KUNIT_EXPECT_PTR_EQ(test, goslab_realloc(p[0], 2, GFP_KERNEL), (void *)p[0]);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_EXPECT_TRUE(test, gs_kasan_ok(p[i]));
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		goslab_free(p[i]);
 	mcache_flush_all();
