@@ -10,7 +10,9 @@
  * operations: allocate the way mcache does (nextFreeFast, nextFreeIndex
  * when it declines), nextFreeIndex alone, allocate until full, a bulk
  * allocation (nextFreeBatch), free a live object the way goslab_free()
- * does (its freeBits bit and pending count), and sweep.
+ * does (its freeBits bit and pending count), sweep; and the owner's LIFO:
+ * free onto it, allocate from it (mcache_alloc_fast()), overwrite the
+ * link in an object on it as a write after free would, drain it.
  *
  * The reference model knows, per object, only what Go's allocator means:
  * available, live (allocated, not freed), or freed but not yet swept (not
@@ -24,6 +26,11 @@
  * operation freeindex, Go's allocCache invariant, allocCount,
  * mspan_count_alloc(), mspan_is_free() and freeBits for every object, and
  * the pending count in freestate are checked against the model.
+ *
+ * The LIFO must hand back its objects last in, first out while no link
+ * was overwritten; after one was, every object it hands out must still be
+ * one on it (or, after a report, the bitmap's first free one), never a
+ * live or a pending one, and reports come only after an overwrite.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -31,17 +38,25 @@
 #include "fuzz.h"
 #include "../goslab/internal.h"
 
-#define BASE		0x40000000UL	/* never dereferenced */
 #define ELEMSIZE	8U		/* class 1 */
 #define MAXOBJS		GOSLAB_MAX_OBJS_PER_SPAN
 
-enum obj { AVAIL, LIVE, PENDING };
+/* The span's memory: the LIFO keeps its links in freed objects. */
+static u64 span_mem[MAXOBJS];
+#define BASE		((unsigned long)span_mem)
 
-/* mbitmap.c reports a LIFO link a write after free changed: never here. */
+enum obj { AVAIL, LIVE, PENDING, LOCAL };
+
+static unsigned int lifo[MAXOBJS], nlifo;	/* the model's LIFO, top last */
+static bool overwritten;	/* a link was overwritten since the last drain */
+static unsigned int reports;
+
+/* mbitmap.c reports a LIFO link a write after free changed. */
 void gs_report_bad(const void *p, const char *reason, unsigned long caller)
 {
-	fprintf(stderr, "gs_report_bad(%p): %s\n", p, reason);
-	abort();
+	if (!overwritten)
+		fz_fail("report with no link overwritten: %p: %s", p, reason);
+	reports++;
 }
 
 static struct mspan span;
@@ -93,7 +108,8 @@ static void ref_take(unsigned int idx, const char *who)
 		fz_fail("%s handed out %u, nelems %u", who, idx, span.nelems);
 	if (ref[idx] != AVAIL)
 		fz_fail("%s handed out object %u twice (it is %s)", who, idx,
-			ref[idx] == LIVE ? "live" : "freed, not swept");
+			ref[idx] == LIVE ? "live" :
+			ref[idx] == LOCAL ? "on the LIFO" : "freed, not swept");
 	ref[idx] = LIVE;
 	ref_fi = idx + 1;
 }
@@ -101,7 +117,7 @@ static void ref_take(unsigned int idx, const char *who)
 FZ_REFERENCE static void check_all(const char *after)
 {
 	unsigned int i, ne = span.nelems, f = span.freeindex;
-	unsigned int live = count(LIVE), pending = count(PENDING);
+	unsigned int live = count(LIVE) + count(LOCAL), pending = count(PENDING);
 	long fs = atomic_long_read(&span.freestate);
 
 	if (f != ref_fi)
@@ -132,9 +148,13 @@ FZ_REFERENCE static void check_all(const char *after)
 		if (freed != (ref[i] == PENDING))
 			fz_fail("after %s: freeBits %u = %d, model %d", after,
 				i, freed, ref[i]);
+		if (test_bit(i, span.localBits) != (ref[i] == LOCAL))
+			fz_fail("after %s: localBits %u = %d, model %d", after,
+				i, test_bit(i, span.localBits), ref[i]);
 	}
 	for (; i < MAXOBJS; i++)
-		if (test_bit(i, span.allocBits) || test_bit(i, span.freeBits))
+		if (test_bit(i, span.allocBits) || test_bit(i, span.freeBits) ||
+		    test_bit(i, span.localBits))
 			fz_fail("after %s: bit %u past nelems %u set", after,
 				i, ne);
 }
@@ -242,9 +262,119 @@ static void free_one(unsigned int from)
 	}
 }
 
+/* The owner's free: onto the LIFO, as goslab_free() does it. */
+static void local_free(unsigned int from)
+{
+	unsigned int i, idx;
+
+	for (i = 0; i < span.nelems; i++) {
+		idx = (from + i) % span.nelems;
+		if (ref[idx] != LIVE)
+			continue;
+		gs_set_link((void *)(BASE + idx * ELEMSIZE), span.localhead);
+		span.localhead = idx + 1;
+		__set_bit(idx, span.localBits);
+		ref[idx] = LOCAL;
+		lifo[nlifo++] = idx;
+		return;
+	}
+}
+
+static void lifo_forget(unsigned int idx)
+{
+	unsigned int k;
+
+	for (k = 0; k < nlifo; k++)
+		if (lifo[k] == idx) {
+			memmove(&lifo[k], &lifo[k + 1],
+				(nlifo - k - 1) * sizeof(lifo[0]));
+			nlifo--;
+			return;
+		}
+	fz_fail("model: object %u not on the LIFO", idx);
+}
+
+/* mcache_alloc_fast() with the LIFO in use. */
+static void local_alloc(void)
+{
+	unsigned int r = ref_first_avail(), rep0 = reports, idx;
+	unsigned long v;
+	bool fresh;
+
+	if (!span.localhead)
+		return;
+	v = mcache_alloc_fast(&span, &fresh);
+	if (!overwritten) {
+		if (!nlifo || v != BASE + (unsigned long)lifo[nlifo - 1] * ELEMSIZE ||
+		    fresh)
+			fz_fail("LIFO gave %#lx (fresh %d), want object %u",
+				v, fresh, nlifo ? lifo[nlifo - 1] : ~0U);
+	}
+	if (!v) {
+		if (reports == rep0 || !go_fast_declines(r))
+			fz_fail("LIFO gave nothing: %u reports, first free %u",
+				reports - rep0, r);
+		return;
+	}
+	if ((v - BASE) % ELEMSIZE || v - BASE >= span.nelems * ELEMSIZE)
+		fz_fail("LIFO gave %#lx, no object of the span", v);
+	idx = (v - BASE) / ELEMSIZE;
+	if (fresh) {
+		if (reports == rep0)
+			fz_fail("LIFO fell back to the bitmap without a report");
+		if (idx != r)
+			fz_fail("fallback gave object %u, first free is %u", idx, r);
+		ref_take(idx, "fallback");
+		return;
+	}
+	if (ref[idx] != LOCAL)
+		fz_fail("LIFO gave object %u, which is not on it (state %d)",
+			idx, ref[idx]);
+	ref[idx] = LIVE;
+	lifo_forget(idx);
+}
+
+/* A write after free over the link of an object on the LIFO. */
+static void overwrite(unsigned int from, unsigned int kind, u32 val)
+{
+	unsigned int i, idx;
+	u32 link;
+
+	for (i = 0; i < span.nelems; i++) {
+		idx = (from + i) % span.nelems;
+		if (ref[idx] != LOCAL)
+			continue;
+		link = kind == 0 ? val :
+		       kind == 1 ? val % span.nelems + 1 :
+		       kind == 2 ? 0 : span.nelems + 1;
+		*(u32 *)(BASE + idx * ELEMSIZE) = link;
+		overwritten = true;
+		return;
+	}
+}
+
+/* mspan_drain_local(): everything on the LIFO becomes a pending free. */
+static void drain(void)
+{
+	unsigned int i;
+
+	mspan_drain_local(&span);
+	if (span.localhead)
+		fz_fail("drain left localhead %u", span.localhead);
+	for (i = 0; i < span.nelems; i++)
+		if (ref[i] == LOCAL)
+			ref[i] = PENDING;
+	nlifo = 0;
+	overwritten = false;
+}
+
+/* As refill: the LIFO drained, then the pending frees merged. */
 static void sweep(void)
 {
-	unsigned int i, pending = count(PENDING), merged;
+	unsigned int i, pending, merged;
+
+	drain();
+	pending = count(PENDING);
 
 	span.needzero = 0;
 	merged = mspan_sweep(&span);
@@ -270,6 +400,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&span, 0, sizeof(span));
 	memset(span_bits, 0, sizeof(span_bits));
+	nlifo = 0;
+	overwritten = false;
+	reports = 0;
 	span.allocBits = span_bits;
 	span.freeBits = span_bits + GS_ALLOCBITS_WORDS;
 	span.localBits = span_bits + 2 * GS_ALLOCBITS_WORDS;
@@ -324,7 +457,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (fz_left(&in)) {
 		unsigned int op = fz_u8(&in);
 
-		switch (op % 9) {
+		switch (op % 14) {
 		case 0:
 		case 1:
 		case 2:
@@ -351,9 +484,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			alloc_batch(1 + fz_u8(&in) % 130, (op >> 4) & 1);
 			check_all("nextFreeBatch");
 			break;
-		default:
+		case 8:
 			sweep();
 			check_all("sweep");
+			break;
+		case 9:
+		case 10:
+			local_free(fz_u16(&in) % ne);
+			check_all("free onto the LIFO");
+			break;
+		case 11:
+		case 12:
+			local_alloc();
+			check_all("allocation from the LIFO");
+			break;
+		default:
+			if (op & 16) {
+				drain();
+				check_all("drain");
+			} else {
+				overwrite(fz_u16(&in) % ne, (op >> 5) & 3,
+					  (u32)fz_u64(&in));
+				check_all("overwrite");
+			}
 		}
 	}
 	return 0;
