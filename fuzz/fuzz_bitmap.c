@@ -245,39 +245,43 @@ static void alloc_batch(unsigned int n, unsigned long tag)
 }
 
 /* goslab_free() of a live object while cached: freeBits, one pending. */
-static void free_one(unsigned int from)
+/* The first object in state @want from @from on, wrapping; or nelems. */
+FZ_REFERENCE static unsigned int ref_find(unsigned int from, enum obj want)
 {
 	unsigned int i, idx;
 
 	for (i = 0; i < span.nelems; i++) {
 		idx = (from + i) % span.nelems;
-		if (ref[idx] != LIVE)
-			continue;
-		if (test_and_set_bit(idx, span.freeBits))
-			fz_fail("free of live object %u: freeBits already set",
-				idx);
-		atomic_long_add(MSPAN_FREE_ONE, &span.freestate);
-		ref[idx] = PENDING;
-		return;
+		if (ref[idx] == want)
+			return idx;
 	}
+	return span.nelems;
+}
+
+static void free_one(unsigned int from)
+{
+	unsigned int idx = ref_find(from, LIVE);
+
+	if (idx == span.nelems)
+		return;
+	if (test_and_set_bit(idx, span.freeBits))
+		fz_fail("free of live object %u: freeBits already set", idx);
+	atomic_long_add(MSPAN_FREE_ONE, &span.freestate);
+	ref[idx] = PENDING;
 }
 
 /* The owner's free: onto the LIFO, as goslab_free() does it. */
 static void local_free(unsigned int from)
 {
-	unsigned int i, idx;
+	unsigned int idx = ref_find(from, LIVE);
 
-	for (i = 0; i < span.nelems; i++) {
-		idx = (from + i) % span.nelems;
-		if (ref[idx] != LIVE)
-			continue;
-		gs_set_link((void *)(BASE + idx * ELEMSIZE), span.localhead);
-		span.localhead = idx + 1;
-		__set_bit(idx, span.localBits);
-		ref[idx] = LOCAL;
-		lifo[nlifo++] = idx;
+	if (idx == span.nelems)
 		return;
-	}
+	gs_set_link((void *)(BASE + idx * ELEMSIZE), span.localhead);
+	span.localhead = idx + 1;
+	__set_bit(idx, span.localBits);
+	ref[idx] = LOCAL;
+	lifo[nlifo++] = idx;
 }
 
 static void lifo_forget(unsigned int idx)
@@ -337,20 +341,14 @@ static void local_alloc(void)
 /* A write after free over the link of an object on the LIFO. */
 static void overwrite(unsigned int from, unsigned int kind, u32 val)
 {
-	unsigned int i, idx;
-	u32 link;
+	unsigned int idx = ref_find(from, LOCAL);
 
-	for (i = 0; i < span.nelems; i++) {
-		idx = (from + i) % span.nelems;
-		if (ref[idx] != LOCAL)
-			continue;
-		link = kind == 0 ? val :
-		       kind == 1 ? val % span.nelems + 1 :
-		       kind == 2 ? 0 : span.nelems + 1;
-		*(u32 *)(BASE + idx * ELEMSIZE) = link;
-		overwritten = true;
+	if (idx == span.nelems)
 		return;
-	}
+	*(u32 *)(BASE + idx * ELEMSIZE) = kind == 0 ? val :
+					   kind == 1 ? val % span.nelems + 1 :
+					   kind == 2 ? 0 : span.nelems + 1;
+	overwritten = true;
 }
 
 /* mspan_drain_local(): everything on the LIFO becomes a pending free. */
