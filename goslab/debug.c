@@ -173,6 +173,9 @@ int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how)
 	if (!s->debug)
 		return -ENOMEM;
 	if (gs_debug_flags & GS_DEBUG_POISON) {
+		/* Freed pages to KASAN; mheap_alloc() marks them after us. */
+		gs_kasan_unpoison((void *)s->startAddr,
+				  (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
 		memset((void *)s->startAddr, POISON_FREE,
 		       (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
 		for (i = 0; i < s->nelems; i++)

@@ -289,12 +289,27 @@ static void kasan_report_test(struct kunit *test)
 static void kasan_quiet_test(struct kunit *test)
 {
 	static const size_t sizes[] = { 5, 24, 1000, 5000, 40000 };
+	static void *held[64];
 	unsigned int i, r;
+	void *keep;
 	int err;
 
 	err = register_trace_error_report_end(kt_probe, NULL);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	WRITE_ONCE(kt_seen.n, 0);
+	/*
+	 * Spans back in the heap are freed pages to KASAN; debug mode's new
+	 * spans, made from them below, are poisoned whole by debug.c.
+	 */
+	for (i = 0; i < ARRAY_SIZE(held); i++) {
+		held[i] = goslab_alloc(2048, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, held[i]);
+	}
+	/* The last one stays live: its arena stays, with the freed pages. */
+	for (i = 0; i + 1 < ARRAY_SIZE(held); i++)
+		goslab_free(held[i]);
+	keep = held[i];
+	mcache_flush_all();
 	for (r = 0; r < 2; r++) {
 		if (r)
 			KUNIT_ASSERT_EQ(test, gs_debug_set("PZ"), 0);
@@ -310,8 +325,15 @@ static void kasan_quiet_test(struct kunit *test)
 			KUNIT_EXPECT_NULL(test, memchr_inv(p + size, 0, size));
 			goslab_free(p);
 		}
+		for (i = 0; r && i < ARRAY_SIZE(held); i++) {
+			held[i] = goslab_alloc(2048, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, held[i]);
+		}
+		for (i = 0; r && i < ARRAY_SIZE(held); i++)
+			goslab_free(held[i]);
 	}
 	gs_debug_set("-");
+	goslab_free(keep);
 	unregister_trace_error_report_end(kt_probe, NULL);
 	tracepoint_synchronize_unregister();
 	KUNIT_EXPECT_EQ(test, READ_ONCE(kt_seen.n), 0);
