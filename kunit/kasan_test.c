@@ -215,6 +215,37 @@ static void kt_probe(void *ignore, enum error_detector detector,
 	}
 }
 
+static bool kt_watching;
+
+/* Count KASAN's reports from now on; false, with the test failed, if not. */
+static bool kt_watch(struct kunit *test)
+{
+	WRITE_ONCE(kt_seen.n, 0);
+	WRITE_ONCE(kt_seen.addr, 0);
+	if (register_trace_error_report_end(kt_probe, NULL)) {
+		KUNIT_FAIL(test, "cannot attach to error_report_end");
+		return false;
+	}
+	kt_watching = true;
+	return true;
+}
+
+static void kt_unwatch(void)
+{
+	if (!kt_watching)
+		return;
+	unregister_trace_error_report_end(kt_probe, NULL);
+	tracepoint_synchronize_unregister();
+	kt_watching = false;
+}
+
+/* Also after a failed assertion: no probe, no debug mode left behind. */
+static void kasan_case_exit(struct kunit *test)
+{
+	kt_unwatch();
+	gs_debug_set("-");
+}
+
 struct kt_access {
 	struct work_struct work;
 	u8 *p;
@@ -258,10 +289,9 @@ static void kasan_report_test(struct kunit *test)
 {
 	static const size_t sizes[] = { 13, 100, 5000, 40000 };
 	unsigned int i;
-	int err;
 
-	err = register_trace_error_report_end(kt_probe, NULL);
-	KUNIT_ASSERT_EQ(test, err, 0);
+	if (!kt_watch(test))
+		return;
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t size = sizes[i];
 		u8 *p = goslab_alloc(size, GFP_KERNEL);
@@ -280,8 +310,7 @@ static void kasan_report_test(struct kunit *test)
 		snprintf(what, sizeof(what), "size %zu write after free", size);
 		kt_expect_report(test, p + size - 1, true, what);
 	}
-	unregister_trace_error_report_end(kt_probe, NULL);
-	tracepoint_synchronize_unregister();
+	kt_unwatch();
 	mcache_flush_all();
 }
 
@@ -292,11 +321,9 @@ static void kasan_quiet_test(struct kunit *test)
 	static void *held[64];
 	unsigned int i, r;
 	void *keep;
-	int err;
 
-	err = register_trace_error_report_end(kt_probe, NULL);
-	KUNIT_ASSERT_EQ(test, err, 0);
-	WRITE_ONCE(kt_seen.n, 0);
+	if (!kt_watch(test))
+		return;
 	/*
 	 * Spans back in the heap are freed pages to KASAN; debug mode's new
 	 * spans, made from them below, are poisoned whole by debug.c.
@@ -334,8 +361,7 @@ static void kasan_quiet_test(struct kunit *test)
 	}
 	gs_debug_set("-");
 	goslab_free(keep);
-	unregister_trace_error_report_end(kt_probe, NULL);
-	tracepoint_synchronize_unregister();
+	kt_unwatch();
 	KUNIT_EXPECT_EQ(test, READ_ONCE(kt_seen.n), 0);
 	mcache_flush_all();
 }
@@ -368,6 +394,9 @@ static struct kunit_case goslab_kasan_cases[] = {
 
 static struct kunit_suite goslab_kasan_suite = {
 	.name = "goslab_kasan",
+#ifdef CONFIG_KASAN_GENERIC
+	.exit = kasan_case_exit,
+#endif
 	.test_cases = goslab_kasan_cases,
 };
 
