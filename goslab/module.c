@@ -10,6 +10,15 @@
 
 #include "internal.h"
 
+/*
+ * The mcache paths run with preemption off and, when they must, take the
+ * heap's and central lists' spinlock_t locks and call the page allocator
+ * there: on PREEMPT_RT those sleep.  Refuse to build rather than corrupt.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "goslab does not support PREEMPT_RT (see Documentation/design.rst)"
+#endif
+
 static int gs_cpuhp_state = -1;
 
 /* A CPU is dead: its cache is drained from a surviving CPU. */
