@@ -291,6 +291,14 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 	return false;
 }
 
+/* Object @idx's record, if it was handed out under the current setting. */
+static struct gs_objdebug *gs_live_record(struct mspan *s, unsigned int idx)
+{
+	if (s->debug && s->debug[idx].flags == (OBJ_LIVE | obj_gen()))
+		return &s->debug[idx];
+	return NULL;
+}
+
 /*
  * Bytes of object @idx of @s that hold data: the size asked for when its
  * record is current (the rest of the slot is red zone, not data), else
@@ -298,9 +306,9 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
  */
 size_t gs_debug_size(struct mspan *s, unsigned int idx)
 {
-	if (s->debug && s->debug[idx].flags == (OBJ_LIVE | obj_gen()))
-		return s->debug[idx].size;
-	return s->elemsize;
+	struct gs_objdebug *d = gs_live_record(s, idx);
+
+	return d ? d->size : s->elemsize;
 }
 
 /**
@@ -314,8 +322,10 @@ size_t gs_debug_size(struct mspan *s, unsigned int idx)
  */
 void gs_debug_usable(struct mspan *s, unsigned int idx)
 {
-	if (s->debug && s->debug[idx].flags == (OBJ_LIVE | obj_gen()))
-		s->debug[idx].size = s->elemsize;
+	struct gs_objdebug *d = gs_live_record(s, idx);
+
+	if (d)
+		d->size = s->elemsize;
 }
 
 /**

@@ -508,9 +508,7 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 		gs_debug_alloc(p, size, flags);
 	/* A tiny object shares its granules: its block stays addressable. */
 	if (gs_kasan_on() && !tiny)
-		gs_kasan_alloc(p, size, size <= GOSLAB_MAX_SMALL_SIZE ?
-			       class_to_size[goslab_size_to_class(size)] :
-			       round_up(size, GOSLAB_PAGE_SIZE));
+		gs_kasan_alloc(p, size, goslab_size_roundup(size));
 	gs_post_alloc(p, size, flags, noscan);
 	return p;
 }
@@ -779,7 +777,6 @@ static __always_inline struct mspan *gs_lookup(unsigned long p,
 	return s;
 }
 
-/* goslab_free() for @caller: the API call a report names. */
 /* The free of @p, found by gs_lookup() as object @idx of @s. */
 static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 					  bool tiny, const void *p,
@@ -853,6 +850,7 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 	preempt_enable();
 }
 
+/* goslab_free() for @caller: the API call a report names. */
 static __always_inline void gs_free(const void *p, unsigned long caller)
 {
 	struct mspan *s;

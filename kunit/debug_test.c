@@ -274,9 +274,7 @@ static void debug_overflow_test(struct kunit *test)
 		size_t size = cases[i].size, slot;
 		bool noscan = cases[i].noscan;
 
-		slot = size <= GOSLAB_MAX_SMALL_SIZE ?
-		       class_to_size[goslab_size_to_class(size)] :
-		       round_up(size, GOSLAB_PAGE_SIZE);
+		slot = goslab_size_roundup(size);
 		/* The first byte past the request, and the slot's last. */
 		dbg_overflow_one(test, size, noscan, 0);
 		dbg_overflow_one(test, size, noscan, slot - size - 1);

@@ -36,14 +36,6 @@ static noinline __no_sanitize_address bool gs_kasan_ok(const void *p)
 	return !v || (v > 0 && in < v);
 }
 
-/* The slot goslab gives @size: its class, or whole pages when large. */
-static size_t kt_slot(size_t size)
-{
-	return size <= GOSLAB_MAX_SMALL_SIZE ?
-	       class_to_size[goslab_size_to_class(size)] :
-	       round_up(size, GOSLAB_PAGE_SIZE);
-}
-
 /*
  * @p addressable exactly up to @size: its first and last byte may be
  * accessed, the byte after (when still in the @slot) and the slot's last
@@ -88,7 +80,7 @@ static void kasan_object_test(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(kt_sizes); i++) {
 		for (k = 0; k < 2; k++) {
-			size_t size = kt_sizes[i], slot = kt_slot(size);
+			size_t size = kt_sizes[i], slot = goslab_size_roundup(size);
 			char what[48];
 			u8 *p;
 
@@ -172,7 +164,7 @@ static void kasan_resize_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_ASSERT_PTR_NE(test, (void *)q, (void *)p);
 	kt_expect_none(test, p, 1024, "moved from");
-	kt_expect_exact(test, q, 3000, kt_slot(3000), "moved to");
+	kt_expect_exact(test, q, 3000, goslab_size_roundup(3000), "moved to");
 	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x11, 500));
 	goslab_free(q);
 	mcache_flush_all();
@@ -186,7 +178,7 @@ static void kasan_bulk_test(struct kunit *test)
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		size_t size = sizes[i], slot = kt_slot(size);
+		size_t size = sizes[i], slot = goslab_size_roundup(size);
 
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL,
 							ARRAY_SIZE(p), p),
