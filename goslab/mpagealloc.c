@@ -191,38 +191,47 @@ static unsigned int inner_max(u64 w, unsigned int pos, unsigned int max)
 	return max;
 }
 
+/*
+ * Two passes: the runs that touch a word boundary first (one step a
+ * word), then the runs inside words, only in words where a run could
+ * beat the longest one found so far, as Go's summarize() does.
+ * The first pass usually finds a long run (an arena's untouched tail), so
+ * a fragmented head costs no per-run scan.  mheap summarizes on every
+ * span alloc and free: this is on the span-churn path (1,024-batches,
+ * cross-CPU frees).
+ */
 struct pallocsum pallocbits_summarize(const struct pallocbits *b)
 {
-	struct pallocsum s = { 0, 0, 0 };
-	unsigned int i, run = 0, max = 0;
-	bool all_free = true;
+	unsigned int i, run = 0, max = 0, start = PALLOC_CHUNK_PAGES;
 
 	for (i = 0; i < PALLOC_WORDS; i++) {
 		u64 w = b->w[i];
-		unsigned int lo = low_free(w);
 
-		if (all_free) {
-			s.start += lo;
-			if (w)
-				all_free = false;
-		}
 		if (w == 0) {
 			run += 64;
 			continue;
 		}
-		if (run + lo > max)
-			max = run + lo;
-		max = inner_max(w, lo, max);
+		if (start == PALLOC_CHUNK_PAGES)
+			start = run + low_free(w);
+		if (run + low_free(w) > max)
+			max = run + low_free(w);
 		run = high_free(w);
 	}
+	if (start == PALLOC_CHUNK_PAGES)
+		return (struct pallocsum){ PALLOC_CHUNK_PAGES, PALLOC_CHUNK_PAGES,
+					   PALLOC_CHUNK_PAGES };
 	if (run > max)
 		max = run;
-	s.end = run;
-	s.max = max;
-	if (all_free) {
-		s.start = PALLOC_CHUNK_PAGES;
-		s.end = PALLOC_CHUNK_PAGES;
-		s.max = PALLOC_CHUNK_PAGES;
+	for (i = 0; i < PALLOC_WORDS; i++) {
+		u64 w = b->w[i];
+		unsigned int lo;
+
+		if (w == 0)
+			continue;
+		/* Inner runs lie between the lowest and highest used page. */
+		lo = low_free(w);
+		if (64 - lo - high_free(w) > max + 2)
+			max = inner_max(w, lo, max);
 	}
-	return s;
+	return (struct pallocsum){ start, max, run };
 }

@@ -63,11 +63,16 @@ bench_prepare() {
 	[ -r "$vm_image" ] || { echo "bench: no $vm_image" >&2; exit 1; }
 	src=$out/src-$vm_krel
 	mkdir -p "$src"
-	rsync -a --delete --exclude='*.o' --exclude='.*.cmd' \
+	# By content, stamped with the time of the copy: a source's own
+	# mtime can be older than an object built from another tree's
+	# version of it (a worktree staged here before), and make would
+	# keep that object.
+	rsync -rlpD --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
 		"$repo/Kbuild" "$repo/goslab" "$repo/include" "$repo/kunit" \
 		"$src/"
 	mkdir -p "$src/clients"
-	cp -p "$repo/clients/goslab_bench.c" "$src/clients/"
+	cmp -s "$repo/clients/goslab_bench.c" "$src/clients/goslab_bench.c" ||
+		cp "$repo/clients/goslab_bench.c" "$src/clients/"
 	grep -v '^obj-.*clients/' "$repo/Kbuild" >"$src/Kbuild.new"
 	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/goslab_bench.o' >>"$src/Kbuild.new"
 	cmp -s "$src/Kbuild.new" "$src/Kbuild" || cp "$src/Kbuild.new" "$src/Kbuild"

@@ -60,10 +60,11 @@ stage() {
 		mv "$tree/drivers/Makefile.tmp" "$tree/drivers/Makefile"
 	fi
 	# A snapshot of the sources (others may edit the repository while
-	# the kernel builds).  Only the bench client is built in: the example
-	# client's boot-time self tests are not benchmarks.
+	# the kernel builds), by content and stamped with the time of the
+	# copy (see bench.sh).  Only the bench client is built in: the
+	# example client's boot-time self tests are not benchmarks.
 	mkdir -p "$src"
-	rsync -a --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
+	rsync -rlpD --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
 		"$repo/Kbuild" "$repo/goslab" "$repo/include" "$repo/kunit" \
 		"$repo/clients" "$src/"
 	grep -v 'clients/goslab_example.o' "$src/Kbuild" >"$src/Kbuild.tmp"

@@ -8,6 +8,8 @@
 #   GOSLAB-BENCH begin/end          the micro-benchmark table
 #   GOSLAB-REPLAY <name> begin/end  the replay table of /traces/<name>.gtrace
 #   GOSLAB-SERIES <name> begin/end  memory held over that replay
+#   GOSLAB-STATS <name> begin/end   goslab's stats after it (counters
+#                                   summed over every run so far)
 #   GOSLAB-DMESG begin/end          the kernel log
 #
 # Kernel command-line words (handed to init as environment variables):
@@ -52,6 +54,9 @@ if insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
 			echo "GOSLAB-SERIES $name begin"
 			cat $B/series
 			echo "GOSLAB-SERIES $name end"
+			echo "GOSLAB-STATS $name begin"
+			cat /sys/kernel/debug/goslab/stats
+			echo "GOSLAB-STATS $name end"
 		done
 	fi
 	rmmod goslab_bench
