@@ -41,7 +41,10 @@
  * pages), goslab through its debugfs stats (heap_inuse_bytes, the pages
  * of every span, cached, partial or full, plus metadata_inuse_bytes),
  * both cross-checked by free pages (NR_FREE_PAGES plus the per-CPU page
- * lists).  Only the allocator calls are timed (clock cost subtracted).
+ * lists).  Each worker times its part of a window as a whole, less its
+ * waits for another worker's allocations; the same replay with no
+ * allocator, run before each pair of runs, gives the loop's own time,
+ * which is subtracted.  The ns ratio is the median of each run's own.
  */
 #include <linux/module.h>
 #include <linux/init.h>
@@ -1001,6 +1004,8 @@ struct replay_result {
 	u64 requested_end, requested_peak;
 	u64 held_end, held_peak, sys_end, fp_end, fp_peak;
 	u64 ns_per_op_x10;
+	u64 busy_ns;		/* the workers' time in windows, waits out */
+	unsigned long nops;
 };
 
 static struct {
@@ -1017,17 +1022,21 @@ static struct {
 	char errmsg[96];
 	struct replay_result med[2];	/* [0] goslab, [1] slub */
 	unsigned int reps, live_end;
-	u64 clock_ns_x10;
+	u64 loop_ns_x10;		/* the null replay's ns per event */
+	u64 ns_ratio_x1000;		/* median of each run's own ratio */
 	unsigned int nsamples;
 	u32 sample_ev[REPLAY_MAX_SAMPLES];
 	u64 sample_held[2][REPLAY_MAX_SAMPLES];
 } rp;
 
+/* What a replay runs: the first two index rp.med[]. */
+enum replay_mode { RM_GOSLAB, RM_SLUB, RM_NULL };
+
 struct rworker {
 	struct task_struct *task;
 	unsigned int idx;
 	unsigned int gen;	/* the last window generation seen */
-	bool g;
+	enum replay_mode mode;
 	u64 busy_ns;
 	unsigned long nops;
 	int err;
@@ -1042,13 +1051,22 @@ static DECLARE_COMPLETION(win_done);
 
 #define OBJ_FAILED	((void *)1UL)
 
-static __always_inline void replay_window_run(struct rworker *w, bool g)
+/*
+ * A worker's events of the current window.  Timed as a whole, less the
+ * time spent waiting for another worker's allocation: a clock read
+ * around each call would cost as much as the call under QEMU and add its
+ * own noise.  The loop's own cost comes out by subtracting a replay with
+ * no allocator (RM_NULL: a placeholder object, no free).
+ */
+static __always_inline void replay_window_run(struct rworker *w,
+					      enum replay_mode mode)
 {
+	static char null_obj;
+	u64 t0 = ktime_get_ns(), wait = 0;
 	unsigned int i;
 
 	for (i = win_lo; i < win_hi; i++) {
 		const struct rev *e = &rp.ev[i];
-		u64 t0, t1;
 		void *p;
 
 		if (e->worker != w->idx)
@@ -1056,9 +1074,10 @@ static __always_inline void replay_window_run(struct rworker *w, bool g)
 		if (e->type == EV_ALLOC) {
 			gfp_t gfp = e->atomic ? GFP_ATOMIC | __GFP_NOWARN : GFP_KERNEL;
 
-			t0 = ktime_get_ns();
-			p = b_alloc(g, e->size, gfp);
-			t1 = ktime_get_ns();
+			if (mode == RM_NULL)
+				p = &null_obj;
+			else
+				p = b_alloc(mode == RM_GOSLAB, e->size, gfp);
 			if (!p) {
 				w->err = -ENOMEM;
 				p = OBJ_FAILED;
@@ -1066,24 +1085,29 @@ static __always_inline void replay_window_run(struct rworker *w, bool g)
 			/* Publish the object; pairs with the acquire below. */
 			smp_store_release(&rp.obj[e->id], p);
 		} else {
-			unsigned long spins = 0;
-
 			/* Pairs with the allocating worker's release above. */
-			while (!(p = smp_load_acquire(&rp.obj[e->id]))) {
-				cpu_relax();
-				if (++spins % 1024 == 0)
-					cond_resched();
+			p = smp_load_acquire(&rp.obj[e->id]);
+			if (!p) {
+				unsigned long spins = 0;
+				u64 tw = ktime_get_ns();
+
+				/* As above: the release that publishes it. */
+				while (!(p = smp_load_acquire(&rp.obj[e->id]))) {
+					cpu_relax();
+					if (++spins % 1024 == 0)
+						cond_resched();
+				}
+				wait += ktime_get_ns() - tw;
 			}
 			if (p == OBJ_FAILED)
 				continue;
-			t0 = ktime_get_ns();
-			b_free(g, p);
-			t1 = ktime_get_ns();
+			if (mode != RM_NULL)
+				b_free(mode == RM_GOSLAB, p);
 			rp.obj[e->id] = OBJ_FAILED;	/* gone */
 		}
-		w->busy_ns += t1 - t0;
 		w->nops++;
 	}
+	w->busy_ns += ktime_get_ns() - t0 - wait;
 }
 
 static int rworker_fn(void *arg)
@@ -1098,10 +1122,12 @@ static int rworker_fn(void *arg)
 		gen = READ_ONCE(win_gen);
 		/* See win_lo/win_hi; pairs with smp_wmb() in replay_once(). */
 		smp_rmb();
-		if (w->g)
-			replay_window_run(w, true);
+		if (w->mode == RM_GOSLAB)
+			replay_window_run(w, RM_GOSLAB);
+		else if (w->mode == RM_SLUB)
+			replay_window_run(w, RM_SLUB);
 		else
-			replay_window_run(w, false);
+			replay_window_run(w, RM_NULL);
 		if (atomic_dec_and_test(&win_pending))
 			complete(&win_done);
 	}
@@ -1121,12 +1147,31 @@ static u64 held_now(bool g, long base_slab, const struct gs_mem *gbase)
 	return (node_stat_exact(NR_SLAB_UNRECLAIMABLE_B) - base_slab) << PAGE_SHIFT;
 }
 
-/* One replay of the whole trace with one allocator. */
-static int replay_once(bool g, struct replay_result *res, bool record)
+/* Run events [lo, hi) on every worker; back when all are done. */
+static void replay_run_window(unsigned int lo, unsigned int hi)
 {
+	win_lo = lo;
+	win_hi = hi;
+	atomic_set(&win_pending, rp.nworkers);
+	reinit_completion(&win_done);
+	/* Order win_lo/win_hi before win_gen; pairs with rworker_fn()'s smp_rmb(). */
+	smp_wmb();
+	WRITE_ONCE(win_gen, win_gen + 1);
+	wake_up_all(&win_wq);
+	wait_for_completion(&win_done);
+}
+
+/*
+ * One replay of the whole trace: with an allocator (memory sampled after
+ * every window), or with none (RM_NULL, only the loop's time).
+ */
+static int replay_once(enum replay_mode mode, struct replay_result *res,
+		       bool record)
+{
+	bool g = mode == RM_GOSLAB, null = mode == RM_NULL;
 	struct gs_mem gbase = {}, gend = {};
 	long base_slab, base_fp;
-	u64 req = 0, busy = 0, nops = 0, held, fp;
+	u64 req = 0, held, fp;
 	unsigned int i, lo, ns = 0;
 	int err = 0;
 
@@ -1142,7 +1187,7 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 				 "cannot read goslab stats (%d): is debugfs mounted?", err);
 			return err;
 		}
-	} else {
+	} else if (!null) {
 		slub_shrink_kmalloc();
 	}
 	base_slab = node_stat_exact(NR_SLAB_UNRECLAIMABLE_B);
@@ -1151,7 +1196,7 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 	for (i = 0; i < rp.nworkers; i++) {
 		struct rworker *w = &rworkers[i];
 
-		w->g = g;
+		w->mode = mode;
 		w->busy_ns = 0;
 		w->nops = 0;
 		w->err = 0;
@@ -1159,16 +1204,9 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 	for (lo = 0; lo < rp.nev; lo += replay_window) {
 		unsigned int hi = min(lo + replay_window, rp.nev);
 
-		win_lo = lo;
-		win_hi = hi;
-		atomic_set(&win_pending, rp.nworkers);
-		reinit_completion(&win_done);
-		/* Order win_lo/win_hi before win_gen; pairs with rworker_fn()'s smp_rmb(). */
-		smp_wmb();
-		WRITE_ONCE(win_gen, win_gen + 1);
-		wake_up_all(&win_wq);
-		wait_for_completion(&win_done);
-
+		replay_run_window(lo, hi);
+		if (null)
+			continue;
 		for (i = lo; i < hi; i++) {
 			const struct rev *e = &rp.ev[i];
 
@@ -1188,6 +1226,13 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 			ns++;
 		}
 	}
+	for (i = 0; i < rp.nworkers; i++) {
+		res->busy_ns += rworkers[i].busy_ns;
+		res->nops += rworkers[i].nops;
+		err = err ?: rworkers[i].err;
+	}
+	if (null)
+		return 0;
 	if (record)
 		rp.nsamples = ns;
 	res->requested_end = req;
@@ -1197,18 +1242,6 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 		res->sys_end = gend.sys - gbase.sys + gend.meta - gbase.meta;
 	else
 		res->sys_end = res->held_end;
-
-	for (i = 0; i < rp.nworkers; i++) {
-		busy += rworkers[i].busy_ns;
-		nops += rworkers[i].nops;
-		err = err ?: rworkers[i].err;
-	}
-	busy = busy * 10;
-	if (busy > rp.clock_ns_x10 * nops)
-		busy -= rp.clock_ns_x10 * nops;
-	else
-		busy = 0;
-	res->ns_per_op_x10 = nops ? div64_u64(busy, nops) : 0;
 
 	/* Let go of what the trace left live. */
 	for (i = 0; i <= rp.maxid; i++) {
@@ -1223,22 +1256,13 @@ static int replay_once(bool g, struct replay_result *res, bool record)
 	return err;
 }
 
-/* Cost of one ktime_get_ns(), tenths of ns, to subtract per operation. */
-static u64 clock_cost_x10(void)
+/* @res's ns per operation x10, the loop's own time (@null's) taken out. */
+static void replay_set_ns(struct replay_result *res,
+			  const struct replay_result *null)
 {
-	u64 t0, t1, v[5];
-	unsigned int r, i;
+	u64 busy = res->busy_ns > null->busy_ns ? res->busy_ns - null->busy_ns : 0;
 
-	for (r = 0; r < 5; r++) {
-		migrate_disable();
-		t0 = ktime_get_ns();
-		for (i = 0; i < 10000; i++)
-			(void)ktime_get_ns();
-		t1 = ktime_get_ns();
-		migrate_enable();
-		v[r] = (t1 - t0) * 10 / 10000;
-	}
-	return median_u64(v, 5);
+	res->ns_per_op_x10 = res->nops ? div64_u64(busy * 10, res->nops) : 0;
 }
 
 static int replay_parse(void)
@@ -1401,6 +1425,7 @@ static int replay_run(void)
 {
 	static struct replay_result runs[2][BENCH_MAX_REPS];
 	unsigned int reps = clamp(replay_reps, 1U, (unsigned int)BENCH_MAX_REPS);
+	u64 ratio[BENCH_MAX_REPS], loop[BENCH_MAX_REPS];
 	unsigned int i, r, a;
 	int err;
 
@@ -1420,7 +1445,6 @@ static int replay_run(void)
 	err = replay_parse();
 	if (err)
 		goto out_trace;
-	rp.clock_ns_x10 = clock_cost_x10();
 
 	rworkers = kcalloc(rp.nworkers, sizeof(*rworkers), GFP_KERNEL);
 	if (!rworkers) {
@@ -1444,21 +1468,35 @@ static int replay_run(void)
 		wake_up_process(t);
 	}
 
-	/* Warm-up: one untimed run of each. */
+	/*
+	 * Warm-up: one untimed run of each.  Every run starts with the null
+	 * replay its two allocator runs are timed against.
+	 */
 	for (r = 0; !err && r < reps + 1; r++) {
-		struct replay_result warm;
+		struct replay_result warm, null;
 		bool gfirst = !(r & 1);
+		u64 gn, sn;
 
+		err = replay_once(RM_NULL, &null, false);
 		for (a = 0; !err && a < 2; a++) {
-			bool g = a ? !gfirst : gfirst;
-			struct replay_result *res = r ? &runs[!g][r - 1] : &warm;
+			enum replay_mode m = (a ? !gfirst : gfirst) ? RM_GOSLAB : RM_SLUB;
+			struct replay_result *res = r ? &runs[m][r - 1] : &warm;
 
-			err = replay_once(g, res, r == reps);
+			err = replay_once(m, res, r == reps);
+			replay_set_ns(res, &null);
 			cond_resched();
 		}
+		if (!r)
+			continue;
+		gn = runs[RM_GOSLAB][r - 1].ns_per_op_x10;
+		sn = runs[RM_SLUB][r - 1].ns_per_op_x10;
+		ratio[r - 1] = sn ? div64_u64(gn * 1000, sn) : 0;
+		loop[r - 1] = null.nops ? div64_u64(null.busy_ns * 10, null.nops) : 0;
 	}
 	if (err)
 		goto out_workers;
+	rp.ns_ratio_x1000 = median_u64(ratio, reps);
+	rp.loop_ns_x10 = median_u64(loop, reps);
 
 	for (a = 0; a < 2; a++) {
 		u64 v[BENCH_MAX_REPS];
@@ -1504,10 +1542,10 @@ static int replay_show(struct seq_file *m, void *v)
 		mutex_unlock(&replay_lock);
 		return 0;
 	}
-	seq_printf(m, "# %u events (%u allocs, %u frees, %u skipped), %u workers, %u live at the end, median of %u runs, clock %llu.%llu ns\n",
+	seq_printf(m, "# %u events (%u allocs, %u frees, %u skipped), %u workers, %u live at the end, median of %u runs, loop %llu.%llu ns per event\n",
 		   rp.nev, rp.nalloc, rp.nfree, rp.nskipped, rp.nworkers,
-		   rp.live_end, rp.reps, rp.clock_ns_x10 / 10,
-		   rp.clock_ns_x10 % 10);
+		   rp.live_end, rp.reps, rp.loop_ns_x10 / 10,
+		   rp.loop_ns_x10 % 10);
 	seq_puts(m, "allocator requested_end requested_peak held_end held_peak sys_end freepages_end freepages_peak ns_per_op\n");
 	for (a = 0; a < 2; a++) {
 		const struct replay_result *r = &rp.med[a];
@@ -1521,8 +1559,8 @@ static int replay_show(struct seq_file *m, void *v)
 	seq_puts(m, "ratio - -");
 	print_ratio(m, rp.med[0].held_end, rp.med[1].held_end);
 	print_ratio(m, rp.med[0].held_peak, rp.med[1].held_peak);
-	seq_puts(m, " - - -");
-	print_ratio(m, rp.med[0].ns_per_op_x10, rp.med[1].ns_per_op_x10);
+	seq_printf(m, " - - - %llu.%03llu", rp.ns_ratio_x1000 / 1000,
+		   rp.ns_ratio_x1000 % 1000);
 	seq_putc(m, '\n');
 	mutex_unlock(&replay_lock);
 	return 0;

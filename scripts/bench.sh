@@ -14,8 +14,10 @@
 #  2. UML (kunit.py --arch=um, native execution): scripts/bench/uml.sh
 #     builds goslab and the bench into a UML kernel; the bench runs at
 #     late_initcall (goslab_bench.boot_run=all) with init_on_alloc=1 and 0.
-#     UML 6.12 is uniprocessor, so it has no two-CPU rows; it has no
-#     debugfs mount, so no replay.
+#     UML 6.12 is uniprocessor, so it has no two-CPU rows.  No replay:
+#     it needs a process to read the trace and goslab's debugfs, and UML
+#     6.12's userspace dies on this host's CPUs ("ptrace set fp regs
+#     failed": its FP state buffer is smaller than the CPU's XSAVE area).
 #  3. One table on stdout, CSVs in build/bench/ (results.csv, replay.csv,
 #     series-<trace>.csv), plots drawn with gnuplot (ratio per size,
 #     memory held over each replay) into build/bench/ and copied, with the
@@ -24,7 +26,8 @@
 # Environment: GOSLAB_TRACES (default: <repo>/../shared/traces),
 # GOSLAB_BENCH_CMD (bench command, default "all"), GOSLAB_BENCH_IOA
 # (default "1 0"), GOSLAB_BENCH_UML=0 skips UML, GOSLAB_BENCH_QEMU=0 skips
-# QEMU, GOSLAB_BENCH_REPLAY_REPS (default 3), GOSLAB_VM_TIMEOUT (default
+# QEMU, GOSLAB_BENCH_REPLAY_REPS (default 11;
+# replays take a second or two each), GOSLAB_VM_TIMEOUT (default
 # here 2400 s a boot).
 set -eu
 
@@ -46,7 +49,7 @@ sh "$repo/scripts/deps.sh"
 results=$out/results.csv
 replay=$out/replay.csv
 echo "platform,init_on_alloc,test,size,goslab_ns,slub_ns,ratio" >"$results"
-echo "platform,init_on_alloc,trace,allocator,requested_end,requested_peak,held_end,held_peak,sys_end,freepages_end,freepages_peak,ns_per_op" >"$replay"
+echo "platform,init_on_alloc,trace,allocator,requested_end,requested_peak,held_end,held_peak,sys_end,freepages_end,freepages_peak,ns_per_op,ns_ratio" >"$replay"
 
 # bench_prepare <series>: build goslab.ko and goslab_bench.ko from a
 # snapshot of the sources in build/bench/src-<release> (apart from the
@@ -83,7 +86,17 @@ bench_prepare() {
 		echo "bench: module build failed, see $vmdir/build-$vm_krel.log" >&2
 		exit 1
 	fi
-	root=$vmdir/rootfs-$vm_krel
+	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
+	bench_pack "$vmdir/rootfs-$vm_krel" "$vm_initrd" \
+		"$src/goslab.ko" "$src/clients/goslab_bench.ko"
+}
+
+# bench_pack <root dir> <initramfs> [modules...]: busybox, /init =
+# bench-init.sh, the modules and the traces, packed as a gzipped cpio.
+bench_pack() {
+	root=$1
+	initrd=$2
+	shift 2
 	rm -rf "$root"
 	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
 		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
@@ -94,7 +107,7 @@ bench_prepare() {
 	done
 	cp "$repo/scripts/guest/bench-init.sh" "$root/init"
 	chmod 755 "$root/init"
-	cp "$src/goslab.ko" "$src/clients/goslab_bench.ko" "$root/lib/modules/goslab/"
+	[ $# -eq 0 ] || cp "$@" "$root/lib/modules/goslab/"
 	ntr=0
 	for t in "$traces"/*.gtrace; do
 		[ -f "$t" ] || continue
@@ -102,9 +115,44 @@ bench_prepare() {
 		ntr=$((ntr + 1))
 	done
 	[ "$ntr" -gt 0 ] || echo "bench: no traces in $traces: no replay" >&2
-	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
 	(cd "$root" && find . | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"
+		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
+}
+
+# parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
+# printed, into results.csv, replay.csv and series-<trace>-ioa<n>.csv.
+parse_guest() {
+	pl=$1
+	gioa=$2
+	log=$3
+	grep -q '^GOSLAB-GUEST end' "$log" ||
+		{ echo "bench: the $pl guest did not finish; see $log" >&2; tail -n 20 "$log" >&2; }
+	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$log" |
+		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
+		echo "bench: kernel reports in the $pl guest's log (above)" >&2
+	fi
+	grep '^GOSLAB-MACHINE' "$log" | head -n 1 >"$out/machine-$pl-ioa$gioa.txt" || true
+	sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$log" >"$out/bench-$pl-ioa$gioa.txt"
+	parse_bench "$pl" "$gioa" "$out/bench-$pl-ioa$gioa.txt"
+	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
+		sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$log" >"$out/replay-$pl-$t-ioa$gioa.txt"
+		# The ns ratio is the guest's: the median of each run's own.
+		awk -v pl="$pl" -v ioa="$gioa" -v t="$t" '
+			$1 == "ratio" { r = $NF }
+			$1 == "goslab" || $1 == "slub" { line[++n] = $0 }
+			END {
+				for (j = 1; j <= n; j++) {
+					split(line[j], f, " ")
+					printf "%s,%s,%s", pl, ioa, t
+					for (i = 1; i <= length(f); i++) printf ",%s", f[i]
+					printf ",%s\n", r
+				}
+			}' "$out/replay-$pl-$t-ioa$gioa.txt" >>"$replay"
+		sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$log" |
+			awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+			     NR == 2 { print "event,goslab_held,slub_held" }' \
+			>"$out/series-$t-ioa$gioa.csv"
+	done
 }
 
 # parse_bench <platform> <ioa> <file with the table lines>
@@ -126,31 +174,10 @@ if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ]; then
 		start=$(date +%s)
 		rc=0
 		vm_boot "$serial" "init_on_alloc=$ioa" "bench_cmd=$bcmd" \
-			"bench_replay_reps=${GOSLAB_BENCH_REPLAY_REPS:-3}" || rc=$?
+			"bench_replay_reps=${GOSLAB_BENCH_REPLAY_REPS:-11}" || rc=$?
 		echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
 		tr -d '\r' <"$serial" >"$serial.txt"
-		grep -q '^GOSLAB-GUEST end' "$serial.txt" ||
-			{ echo "bench: the guest did not finish; see $serial" >&2; tail -n 20 "$serial.txt" >&2; }
-		if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$serial.txt" |
-			grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
-			echo "bench: kernel reports in the guest's log (above)" >&2
-		fi
-		grep '^GOSLAB-MACHINE' "$serial.txt" | head -n 1 >"$out/machine-qemu-ioa$ioa.txt" || true
-		sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$serial.txt" >"$out/bench-qemu-ioa$ioa.txt"
-		parse_bench qemu "$ioa" "$out/bench-qemu-ioa$ioa.txt"
-		for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$serial.txt"); do
-			sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$serial.txt" >"$out/replay-$t-ioa$ioa.txt"
-			awk -v ioa="$ioa" -v t="$t" '
-				$1 == "goslab" || $1 == "slub" {
-					printf "qemu,%s,%s", ioa, t
-					for (i = 1; i <= NF; i++) printf ",%s", $i
-					printf "\n"
-				}' "$out/replay-$t-ioa$ioa.txt" >>"$replay"
-			sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$serial.txt" |
-				awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
-				     NR == 2 { print "event,goslab_held,slub_held" }' \
-				>"$out/series-$t-ioa$ioa.csv"
-		done
+		parse_guest qemu "$ioa" "$serial.txt"
 	done
 fi
 

@@ -35,15 +35,16 @@ if [ "$(wc -l <"$out/replay.csv")" -gt 1 ]; then
 			printf "%-5s ioa%s %-7s %-6s requested %9d held_end %9d held_peak %9d freepages_end %9d ns/op %6s\n",
 				$1, $2, $3, $4, $5, $7, $8, $10, $12
 			k = $1 " ioa" $2 " " $3
-			if ($4 == "goslab") { gh[k] = $7; gp[k] = $8; gn[k] = $12 }
-			else { sh_[k] = $7; sp[k] = $8; sn[k] = $12; keys[++n] = k }
+			# $13: the ns ratio from the guest, the median of each run ratio
+			if ($4 == "goslab") { gh[k] = $7; gp[k] = $8; nr[k] = $13 }
+			else { sh_[k] = $7; sp[k] = $8; keys[++n] = k }
 		}
 		END {
 			for (i = 1; i <= n; i++) {
 				k = keys[i]
-				if (!(k in gh) || sh_[k] == 0 || sn[k] == 0 || sp[k] == 0) continue
-				printf "%-22s goslab/slub: held_end %.3f  held_peak %.3f  ns/op %.3f\n",
-					k, gh[k] / sh_[k], gp[k] / sp[k], gn[k] / sn[k]
+				if (!(k in gh) || sh_[k] == 0 || sp[k] == 0) continue
+				printf "%-22s goslab/slub: held_end %.3f  held_peak %.3f  ns/op %s\n",
+					k, gh[k] / sh_[k], gp[k] / sp[k], nr[k]
 			}
 		}' "$out/replay.csv"
 fi

@@ -57,9 +57,11 @@ print()
 rows = []
 with open(replay, newline="") as f:
     for r in csv.DictReader(f):
-        rows.append([r["trace"], r["init_on_alloc"], r["allocator"],
+        rows.append([r["platform"], r["trace"], r["init_on_alloc"],
+                     r["allocator"],
                      "{:,}".format(int(r["requested_end"])),
                      "{:,}".format(int(r["held_end"])),
-                     "{:,}".format(int(r["held_peak"])), r["ns_per_op"]])
-print(table(["trace", "ioa", "allocator", "requested", "held end",
-             "held peak", "ns/op"], rows))
+                     "{:,}".format(int(r["held_peak"])), r["ns_per_op"],
+                     r.get("ns_ratio") or "-"])
+print(table(["where", "trace", "ioa", "allocator", "requested", "held end",
+             "held peak", "ns/op", "ns ratio"], rows))
