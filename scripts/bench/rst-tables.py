@@ -62,6 +62,8 @@ with open(replay, newline="") as f:
                      "{:,}".format(int(r["requested_end"])),
                      "{:,}".format(int(r["held_end"])),
                      "{:,}".format(int(r["held_peak"])), r["ns_per_op"],
-                     r.get("ns_ratio") or "-"])
+                     # One ratio a trace: on goslab's row.
+                     (r.get("ns_ratio") or "-") if r["allocator"] == "goslab"
+                     else ""])
 print(table(["where", "trace", "ioa", "allocator", "requested", "held end",
              "held peak", "ns/op", "ns ratio"], rows))
