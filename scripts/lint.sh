@@ -8,7 +8,9 @@
 #  2. sparse (make C=2) on the module and clients, against the stock 6.12
 #     headers, warning-free;
 #  3. kernel-doc -none on the public header, warning-free;
-#  4. W=1 builds against the stock 6.1 and 6.12 headers, warning-free.
+#  4. W=1 builds against the stock 6.1 and 6.12 headers, warning-free;
+#  5. docutils on every Documentation/*.rst, warning-free
+#     (scripts/rst-check.py).
 #
 # Two checkpatch rules are off, each for a reason of the project's:
 #  CAMELCASE             Go's names are kept on purpose (nextFreeFast,
@@ -89,6 +91,23 @@ for series in 6.12 6.1; do
 	else
 		[ -s "$out.bad" ] || tail -n 20 "$out" >"$out.bad"
 		bad "W=1 + sparse build against $series" "$out.bad"
+	fi
+done
+
+# Documentation/: every file parses without a docutils warning.  Debian's
+# python3-docutils serves /usr/bin/python3; another python3 first on PATH
+# may have its own.
+py=
+for p in python3 /usr/bin/python3; do
+	"$p" -c 'import docutils' 2>/dev/null && { py=$p; break; }
+done
+for f in Documentation/*.rst; do
+	out=$log/rst-$(basename "$f").txt
+	if [ -n "$py" ] && "$py" scripts/rst-check.py "$f" >"$out" 2>&1; then
+		ok
+	else
+		[ -n "$py" ] || echo "no python3 with docutils" >"$out"
+		bad "rst $f" "$out"
 	fi
 done
 
