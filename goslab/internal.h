@@ -557,14 +557,14 @@ static __always_inline unsigned int gs_get_link(const void *p)
 	return *(const unsigned int *)p;
 }
 
+unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
+			     unsigned long caller);
+
 /*
  * The owner's fast path: the most recently freed object of this span, if
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
  * object never left the bitmap, so the span's needzero applies to it.
  */
-unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
-			     unsigned long caller);
-
 static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 						       bool *fresh)
 {

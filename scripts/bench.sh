@@ -86,17 +86,7 @@ bench_prepare() {
 		echo "bench: module build failed, see $vmdir/build-$vm_krel.log" >&2
 		exit 1
 	fi
-	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
-	bench_pack "$vmdir/rootfs-$vm_krel" "$vm_initrd" \
-		"$src/goslab.ko" "$src/clients/goslab_bench.ko"
-}
-
-# bench_pack <root dir> <initramfs> [modules...]: busybox, /init =
-# bench-init.sh, the modules and the traces, packed as a gzipped cpio.
-bench_pack() {
-	root=$1
-	initrd=$2
-	shift 2
+	root=$vmdir/rootfs-$vm_krel
 	rm -rf "$root"
 	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
 		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
@@ -107,7 +97,7 @@ bench_pack() {
 	done
 	cp "$repo/scripts/guest/bench-init.sh" "$root/init"
 	chmod 755 "$root/init"
-	[ $# -eq 0 ] || cp "$@" "$root/lib/modules/goslab/"
+	cp "$src/goslab.ko" "$src/clients/goslab_bench.ko" "$root/lib/modules/goslab/"
 	ntr=0
 	for t in "$traces"/*.gtrace; do
 		[ -f "$t" ] || continue
@@ -115,8 +105,9 @@ bench_pack() {
 		ntr=$((ntr + 1))
 	done
 	[ "$ntr" -gt 0 ] || echo "bench: no traces in $traces: no replay" >&2
+	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
 	(cd "$root" && find . | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$initrd"
+		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"
 }
 
 # parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
