@@ -22,7 +22,10 @@
  *           allocator: "event goslab_held slub_held" (bytes).
  *
  * Built in (UML), goslab_bench.boot_run="all" runs the command at
- * late_initcall and prints the table to the kernel log.
+ * late_initcall and prints the table to the kernel log, and
+ * goslab_bench.boot_replay=/traces/kbuild.gtrace,... replays those files
+ * (from the initramfs) and prints each replay's table; without a process
+ * to read goslab's debugfs through, such a replay measures time only.
  *
  * Timing: ktime_get_ns() around whole loops with migration disabled
  * (the allocations are GFP_KERNEL, so preemption stays on); every test
@@ -70,12 +73,18 @@
 #include <linux/ctype.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/initrd.h>
+#include <linux/kernel_read_file.h>
 
 #include <goslab.h>
 
 static char *boot_run;
 module_param(boot_run, charp, 0444);
 MODULE_PARM_DESC(boot_run, "command to run at load/boot, table to the log");
+
+static char *boot_replay;
+module_param(boot_replay, charp, 0444);
+MODULE_PARM_DESC(boot_replay, "traces to replay at load/boot (','-separated paths), tables to the log");
 
 static unsigned int replay_reps = 3;
 module_param(replay_reps, uint, 0644);
@@ -107,7 +116,7 @@ struct bench_result {
 
 static DEFINE_MUTEX(bench_lock);
 static DEFINE_MUTEX(replay_lock);
-static int replay_run(void);
+static int replay_run(bool nomem);
 static struct bench_result results[MAX_RESULTS];
 static unsigned int nresults;
 static char bench_err[128];
@@ -679,7 +688,7 @@ static int bench_command(char *cmd)
 				      .reps = 3 };
 	} else if (!strcmp(verb, "replay")) {
 		mutex_lock(&replay_lock);
-		err = replay_run();
+		err = replay_run(false);
 		mutex_unlock(&replay_lock);
 		return err;
 	} else if (!strcmp(verb, "phase")) {
@@ -1016,6 +1025,7 @@ static struct {
 	int worker_cpu[NR_CPUS > 64 ? 64 : NR_CPUS];
 	void **obj;		/* by id */
 	u32 *objsize;
+	bool nomem;		/* at boot: no process to read goslab's stats */
 	/* results */
 	bool have, pending;
 	int err;
@@ -1177,7 +1187,7 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 
 	memset(res, 0, sizeof(*res));
 	memset(rp.obj, 0, (rp.maxid + 1) * sizeof(void *));
-	if (g) {
+	if (g && !rp.nomem) {
 		/* Empty per-CPU caches; free arenas back (down to retain). */
 		goslab_debugfs_poke("flush");
 		goslab_debugfs_poke("release");
@@ -1216,6 +1226,8 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 				req -= rp.objsize[e->id];
 		}
 		res->requested_peak = max(res->requested_peak, req);
+		if (rp.nomem)
+			continue;
 		held = held_now(g, base_slab, &gbase);
 		fp = (base_fp - bench_free_pages()) << PAGE_SHIFT;
 		res->held_peak = max(res->held_peak, held);
@@ -1236,12 +1248,15 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 	if (record)
 		rp.nsamples = ns;
 	res->requested_end = req;
-	res->held_end = held_now(g, base_slab, &gbase);
-	res->fp_end = (base_fp - bench_free_pages()) << PAGE_SHIFT;
-	if (g && !goslab_stats(&gend))
-		res->sys_end = gend.sys - gbase.sys + gend.meta - gbase.meta;
-	else
-		res->sys_end = res->held_end;
+	if (!rp.nomem) {
+		res->held_end = held_now(g, base_slab, &gbase);
+		res->fp_end = (base_fp - bench_free_pages()) << PAGE_SHIFT;
+		if (g && !goslab_stats(&gend))
+			res->sys_end = gend.sys - gbase.sys + gend.meta -
+				       gbase.meta;
+		else
+			res->sys_end = res->held_end;
+	}
 
 	/* Let go of what the trace left live. */
 	for (i = 0; i <= rp.maxid; i++) {
@@ -1421,7 +1436,7 @@ static u64 *replay_field(struct replay_result *res, size_t off)
 	return (u64 *)((char *)res + off);
 }
 
-static int replay_run(void)
+static int replay_run(bool nomem)
 {
 	static struct replay_result runs[2][BENCH_MAX_REPS];
 	unsigned int reps = clamp(replay_reps, 1U, (unsigned int)BENCH_MAX_REPS);
@@ -1436,7 +1451,8 @@ static int replay_run(void)
 		snprintf(rp.errmsg, sizeof(rp.errmsg), "no trace written");
 		return -ENODATA;
 	}
-	err = scratch_map();
+	rp.nomem = nomem;
+	err = nomem ? 0 : scratch_map();
 	if (err) {
 		snprintf(rp.errmsg, sizeof(rp.errmsg),
 			 "needs a process context (write 'replay' to bench)");
@@ -1546,19 +1562,30 @@ static int replay_show(struct seq_file *m, void *v)
 		   rp.nev, rp.nalloc, rp.nfree, rp.nskipped, rp.nworkers,
 		   rp.live_end, rp.reps, rp.loop_ns_x10 / 10,
 		   rp.loop_ns_x10 % 10);
+	if (rp.nomem)
+		seq_puts(m, "# memory not measured: no process to read goslab's debugfs through\n");
 	seq_puts(m, "allocator requested_end requested_peak held_end held_peak sys_end freepages_end freepages_peak ns_per_op\n");
 	for (a = 0; a < 2; a++) {
 		const struct replay_result *r = &rp.med[a];
 
-		seq_printf(m, "%s %llu %llu %llu %llu %llu %llu %llu %llu.%llu\n",
-			   name[a], r->requested_end, r->requested_peak,
-			   r->held_end, r->held_peak, r->sys_end, r->fp_end,
-			   r->fp_peak, r->ns_per_op_x10 / 10,
+		seq_printf(m, "%s %llu %llu", name[a], r->requested_end,
+			   r->requested_peak);
+		if (rp.nomem)
+			seq_puts(m, " - - - - -");
+		else
+			seq_printf(m, " %llu %llu %llu %llu %llu", r->held_end,
+				   r->held_peak, r->sys_end, r->fp_end,
+				   r->fp_peak);
+		seq_printf(m, " %llu.%llu\n", r->ns_per_op_x10 / 10,
 			   r->ns_per_op_x10 % 10);
 	}
 	seq_puts(m, "ratio - -");
-	print_ratio(m, rp.med[0].held_end, rp.med[1].held_end);
-	print_ratio(m, rp.med[0].held_peak, rp.med[1].held_peak);
+	if (rp.nomem) {
+		seq_puts(m, " - -");
+	} else {
+		print_ratio(m, rp.med[0].held_end, rp.med[1].held_end);
+		print_ratio(m, rp.med[0].held_peak, rp.med[1].held_peak);
+	}
 	seq_printf(m, " - - - %llu.%03llu", rp.ns_ratio_x1000 / 1000,
 		   rp.ns_ratio_x1000 % 1000);
 	seq_putc(m, '\n');
@@ -1626,7 +1653,7 @@ static int replay_release(struct inode *inode, struct file *file)
 		 */
 		if (current->mm && current->fs &&
 		    !(current->flags & (PF_EXITING | PF_KTHREAD))) {
-			replay_run();
+			replay_run(false);
 		} else {
 			rp.have = false;
 			rp.pending = true;
@@ -1665,6 +1692,67 @@ DEFINE_SHOW_ATTRIBUTE(series);
 
 static struct dentry *bench_dir;
 
+/* Print what @show writes to a seq_file into the log, a line a call. */
+static void show_to_log(int (*show)(struct seq_file *, void *))
+{
+	struct seq_file m = { .size = 4 * PAGE_SIZE };
+	char *cur, *line;
+
+	m.buf = kvzalloc(m.size, GFP_KERNEL);
+	if (!m.buf)
+		return;
+	show(&m, NULL);
+	m.buf[min(m.count, m.size - 1)] = 0;
+	cur = m.buf;
+	while ((line = strsep(&cur, "\n")))
+		if (*line)
+			pr_info("%s\n", line);
+	kvfree(m.buf);
+}
+
+/*
+ * Replay each trace of @boot_replay, read from a file (at boot, from the
+ * initramfs: UML's userspace does not run on this machine's host, so
+ * nothing could write the trace into debugfs).  Without a process,
+ * goslab's debugfs cannot be read either: the replay measures time only.
+ */
+static void __init boot_replays(void)
+{
+	char *paths, *cur, *path;
+
+	paths = kstrdup(boot_replay, GFP_KERNEL);
+	if (!paths)
+		return;
+	wait_for_initramfs();
+	cur = paths;
+	while ((path = strsep(&cur, ","))) {
+		const char *base = kbasename(path);
+		int len = strcspn(base, ".");
+		void *buf = NULL;
+		ssize_t n;
+
+		if (!*path)
+			continue;
+		pr_info("GOSLAB-REPLAY %.*s begin\n", len, base);
+		n = kernel_read_file_from_path(path, 0, &buf, REPLAY_MAX_BYTES,
+					       NULL, READING_UNKNOWN);
+		if (n < 0) {
+			pr_info("# no replay: cannot read %s (%zd)\n", path, n);
+		} else {
+			mutex_lock(&replay_lock);
+			vfree(rp.text);
+			rp.text = buf;
+			rp.len = n;
+			rp.cap = n;
+			replay_run(!current->mm);
+			mutex_unlock(&replay_lock);
+			show_to_log(replay_show);
+		}
+		pr_info("GOSLAB-REPLAY %.*s end\n", len, base);
+	}
+	kfree(paths);
+}
+
 static int __init goslab_bench_init(void)
 {
 	bench_dir = debugfs_create_dir("goslab_bench", NULL);
@@ -1699,6 +1787,8 @@ static int __init goslab_bench_init(void)
 		pr_info("GOSLAB-BENCH end\n");
 		mutex_unlock(&bench_lock);
 	}
+	if (boot_replay && *boot_replay)
+		boot_replays();
 	return 0;
 }
 

@@ -14,10 +14,12 @@
 #  2. UML (kunit.py --arch=um, native execution): scripts/bench/uml.sh
 #     builds goslab and the bench into a UML kernel; the bench runs at
 #     late_initcall (goslab_bench.boot_run=all) with init_on_alloc=1 and 0.
-#     UML 6.12 is uniprocessor, so it has no two-CPU rows.  No replay:
-#     it needs a process to read the trace and goslab's debugfs, and UML
+#     UML 6.12 is uniprocessor, so it has no two-CPU rows.  The traces
+#     go in an initramfs (initrd=) and are replayed at boot too
+#     (goslab_bench.boot_replay), on the one CPU and timed only: UML
 #     6.12's userspace dies on this host's CPUs ("ptrace set fp regs
-#     failed": its FP state buffer is smaller than the CPU's XSAVE area).
+#     failed": its FP state buffer is smaller than the CPU's XSAVE area),
+#     so no process reads goslab's debugfs for the memory figures.
 #  3. One table on stdout, CSVs in build/bench/ (results.csv, replay.csv,
 #     series-<trace>.csv), plots drawn with gnuplot (ratio per size,
 #     memory held over each replay) into build/bench/ and copied, with the
@@ -125,6 +127,21 @@ parse_guest() {
 	grep '^GOSLAB-MACHINE' "$log" | head -n 1 >"$out/machine-$pl-ioa$gioa.txt" || true
 	sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$log" >"$out/bench-$pl-ioa$gioa.txt"
 	parse_bench "$pl" "$gioa" "$out/bench-$pl-ioa$gioa.txt"
+	parse_replays "$pl" "$gioa" "$log"
+	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
+		sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$log" |
+			awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+			     NR == 2 { print "event,goslab_held,slub_held" }' \
+			>"$out/series-$t-ioa$gioa.csv"
+	done
+}
+
+# parse_replays <platform> <ioa> <log>: each GOSLAB-REPLAY table into
+# replay.csv ("-" where a figure was not measured).
+parse_replays() {
+	pl=$1
+	gioa=$2
+	log=$3
 	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
 		sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$log" >"$out/replay-$pl-$t-ioa$gioa.txt"
 		# The ns ratio is the guest's: the median of each run's own.
@@ -139,10 +156,6 @@ parse_guest() {
 					printf ",%s\n", r
 				}
 			}' "$out/replay-$pl-$t-ioa$gioa.txt" >>"$replay"
-		sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$log" |
-			awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
-			     NR == 2 { print "event,goslab_held,slub_held" }' \
-			>"$out/series-$t-ioa$gioa.csv"
 	done
 }
 
@@ -176,19 +189,35 @@ fi
 if [ "${GOSLAB_BENCH_UML:-1}" = 1 ]; then
 	echo "bench: building the UML kernel (kunit.py --arch=um; first time: several minutes)" >&2
 	if sh "$repo/scripts/bench/uml.sh" build >"$out/uml-build.log" 2>&1; then
+		# The traces, as an uncompressed initramfs for initrd=.
+		ucpio=$out/uml-traces.cpio
+		urep=
+		rm -rf "$out/uml-root"
+		mkdir -p "$out/uml-root/traces"
+		for t in "$traces"/*.gtrace; do
+			[ -f "$t" ] || continue
+			cp "$t" "$out/uml-root/traces/"
+			urep=$urep${urep:+,}/traces/$(basename "$t")
+		done
+		(cd "$out/uml-root" && find . | LC_ALL=C sort |
+			cpio -o -H newc -R 0:0 --quiet) >"$ucpio"
 		for ioa in $ioas; do
 			log=$out/uml-ioa$ioa.log
 			echo "bench: UML init_on_alloc=$ioa (log $log)" >&2
 			sh "$repo/scripts/bench/uml.sh" run "$log" \
 				"goslab_bench.boot_run=$(echo "$cmd" | tr ' ' ',')" \
+				${urep:+"initrd=$ucpio"} \
+				${urep:+"goslab_bench.boot_replay=$urep"} \
+				"goslab_bench.replay_reps=${GOSLAB_BENCH_REPLAY_REPS:-11}" \
 				"init_on_alloc=$ioa"
-			# Strip printk timestamps; keep the table.
-			sed -e 's/^\[[ 0-9.]*\] //' "$log" |
-				sed -n '/GOSLAB-BENCH begin/,/GOSLAB-BENCH end/p' \
-				>"$out/bench-uml-ioa$ioa.txt"
+			# Strip printk timestamps; keep the tables.
+			sed -e 's/^\[[ 0-9.]*\] //' "$log" >"$out/uml-ioa$ioa.txt"
+			sed -n '/GOSLAB-BENCH begin/,/GOSLAB-BENCH end/p' \
+				"$out/uml-ioa$ioa.txt" >"$out/bench-uml-ioa$ioa.txt"
 			grep -q 'GOSLAB-BENCH end' "$out/bench-uml-ioa$ioa.txt" ||
 				{ echo "bench: UML run printed no table; see $log" >&2; tail -n 20 "$log" >&2; }
 			parse_bench uml "$ioa" "$out/bench-uml-ioa$ioa.txt"
+			parse_replays uml "$ioa" "$out/uml-ioa$ioa.txt"
 		done
 	else
 		echo "bench: UML build failed; see $out/uml-build.log" >&2

@@ -32,7 +32,7 @@ if [ "$(wc -l <"$out/replay.csv")" -gt 1 ]; then
 	awk -F, '
 		NR == 1 { next }
 		{
-			printf "%-5s ioa%s %-7s %-6s requested %9d held_end %9d held_peak %9d freepages_end %9d ns/op %6s\n",
+			printf "%-5s ioa%s %-7s %-6s requested %9d held_end %9s held_peak %9s freepages_end %9s ns/op %6s\n",
 				$1, $2, $3, $4, $5, $7, $8, $10, $12
 			k = $1 " ioa" $2 " " $3
 			# $13: the ns ratio from the guest, the median of each run ratio
@@ -42,9 +42,14 @@ if [ "$(wc -l <"$out/replay.csv")" -gt 1 ]; then
 		END {
 			for (i = 1; i <= n; i++) {
 				k = keys[i]
-				if (!(k in gh) || sh_[k] == 0 || sp[k] == 0) continue
-				printf "%-22s goslab/slub: held_end %.3f  held_peak %.3f  ns/op %s\n",
-					k, gh[k] / sh_[k], gp[k] / sp[k], nr[k]
+				if (!(k in gh)) continue
+				# "-": not measured (the UML replays at boot)
+				if (sh_[k] + 0 == 0 || sp[k] + 0 == 0)
+					printf "%-22s goslab/slub: held_end -      held_peak -      ns/op %s\n",
+						k, nr[k]
+				else
+					printf "%-22s goslab/slub: held_end %.3f  held_peak %.3f  ns/op %s\n",
+						k, gh[k] / sh_[k], gp[k] / sp[k], nr[k]
 			}
 		}' "$out/replay.csv"
 fi

@@ -54,14 +54,18 @@ for test, size in order:
 print(table(header, rows))
 print()
 
+def num(v):
+    """Thousands separated; "-" (not measured) as it is."""
+    return "{:,}".format(int(v)) if v.isdigit() else v
+
+
 rows = []
 with open(replay, newline="") as f:
     for r in csv.DictReader(f):
         rows.append([r["platform"], r["trace"], r["init_on_alloc"],
                      r["allocator"],
-                     "{:,}".format(int(r["requested_end"])),
-                     "{:,}".format(int(r["held_end"])),
-                     "{:,}".format(int(r["held_peak"])), r["ns_per_op"],
+                     num(r["requested_end"]), num(r["held_end"]),
+                     num(r["held_peak"]), r["ns_per_op"],
                      # One ratio a trace: on goslab's row.
                      (r.get("ns_ratio") or "-") if r["allocator"] == "goslab"
                      else ""])

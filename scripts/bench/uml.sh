@@ -6,7 +6,9 @@
 # kernel parameter goslab_bench.boot_run=..., once with init_on_alloc=1 and
 # once with init_on_alloc=0.  UML runs kernel code natively (no TCG), but
 # the 6.12 UML kernel is uniprocessor (arch/um: SMP needs 6.16), so the
-# two-CPU test reports "n/a" there.
+# two-CPU test reports "n/a" there.  Traces reach the UML kernel in an
+# initramfs (initrd=FILE): goslab_bench.boot_replay=... replays them at
+# boot, timing only (no process reads goslab's debugfs there).
 #
 # Staging, apart from scripts/kunit.sh's so the two never fight over the
 # drivers/goslab symlink:
@@ -81,6 +83,7 @@ CONFIG_GOSLAB=y
 CONFIG_GOSLAB_EXAMPLE=y
 CONFIG_DEBUG_FS=y
 CONFIG_PRINTK_TIME=y
+CONFIG_BLK_DEV_INITRD=y
 CFG
 }
 
