@@ -18,7 +18,7 @@ SRCS := Kbuild goslab include kunit clients
 BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 	 modules.order Module.symvers '.tmp*'
 
-.PHONY: all modules clean deps check kunit vm-test run sizeclasses install \
+.PHONY: all modules clean deps check kunit kunit-lean vm-test run sizeclasses install \
 	dkms-test lint \
 	check-sizeclasses torture bench fuzz fuzz-check
 
@@ -70,6 +70,9 @@ check-sizeclasses:
 
 kunit:
 	sh scripts/kunit.sh
+
+kunit-lean:
+	GOSLAB_KUNIT_CONFIG=lean sh scripts/kunit.sh
 
 vm-test:
 	sh scripts/vm-test.sh

@@ -333,7 +333,9 @@ static __always_inline struct mspan *spanOf(unsigned long p)
 
 	if (unlikely(!a))
 		return NULL;
-	return READ_ONCE(a->spans[(p - a->base) >> GOSLAB_PAGE_SHIFT]);
+	/* Regions are aligned: the page's index needs no load of a->base. */
+	return READ_ONCE(a->spans[(p >> GOSLAB_PAGE_SHIFT) &
+				  (GS_PAGES_PER_ARENA - 1)]);
 }
 
 /* Metadata allocators (serialized by gs_meta_lock). */
@@ -522,15 +524,19 @@ static inline struct mcache *mcache_of(int cpu, unsigned int level)
 }
 
 /* This CPU's mcache for the current context; preemption must be off. */
-static __always_inline struct mcache *gs_this_mcache(void)
+/* The mcache of the context that preempt count @pc names, this CPU. */
+static __always_inline struct mcache *gs_mcache_for(unsigned long pc)
 {
-	unsigned long pc = preempt_count();
-
 	if (likely(!(pc & (HARDIRQ_MASK | NMI_MASK | SOFTIRQ_OFFSET))))
 		return this_cpu_ptr(gs_mcache);
 	if (pc & (HARDIRQ_MASK | NMI_MASK))
 		return this_cpu_ptr(gs_mcache_hardirq);
 	return this_cpu_ptr(gs_mcache_softirq);
+}
+
+static __always_inline struct mcache *gs_this_mcache(void)
+{
+	return gs_mcache_for(preempt_count());
 }
 
 /*
@@ -564,9 +570,11 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
  * The owner's fast path: the most recently freed object of this span, if
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the
  * object never left the bitmap, so the span's needzero applies to it.
+ * A bad link is reported and dealt with, or with @bail left alone (0:
+ * the caller takes its slow path, which comes here without @bail).
  */
 static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
-						       bool *fresh)
+						       bool *fresh, bool bail)
 {
 	unsigned int top = s->localhead, idx, w, next;
 	unsigned long v, m;
@@ -584,6 +592,8 @@ static __always_inline unsigned long mcache_alloc_fast(struct mspan *s,
 		 */
 		next = gs_get_link((void *)v);
 		if (unlikely(!(s->localBits[w] & m) || next > s->nelems)) {
+			if (bail)
+				return 0;
 			/* Bit 0 says fresh: no local's address taken here. */
 			v = mspan_bad_link(s, v, _RET_IP_);
 			*fresh = v & 1;

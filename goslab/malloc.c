@@ -236,7 +236,7 @@ static __always_inline void *gs_alloc_small(size_t size, gfp_t flags,
 	preempt_disable();
 	c = gs_this_mcache();
 	s = c->alloc[spc];
-	v = mcache_alloc_fast(s, &fresh);
+	v = mcache_alloc_fast(s, &fresh, false);
 	if (unlikely(!v)) {
 		preempt_enable();
 		return gs_alloc_small_slow(spc, flags, node);
@@ -513,6 +513,61 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	return p;
 }
 
+/* gs_malloc() out of line, under the fast path. */
+static noinline void *gs_malloc_slow(size_t size, gfp_t flags, bool noscan)
+{
+	return gs_malloc(size, flags, noscan, NUMA_NO_NODE);
+}
+
+/*
+ * goslab_alloc()'s common case: a small class, not tiny, no hook on
+ * (debug mode, KASAN, kmemleak) and no zone modifier, an object on this
+ * context's span's LIFO or in its allocCache.  Every way out is a tail
+ * call (memset() returns the object, gs_malloc_slow() does it all) or a
+ * return, so that it saves few registers, which TCG (QEMU without KVM)
+ * pays for in memory operations.
+ */
+static __always_inline void *gs_alloc_fast(size_t size, gfp_t flags,
+					   bool noscan)
+{
+	unsigned long pc, v;
+	unsigned int sc;
+	struct mcache *c;
+	struct mspan *s;
+	spanClass spc;
+	bool fresh, needzero;
+
+	might_alloc(flags);
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || gs_kasan_on() ||
+	    gs_debug_on())
+		goto slow;
+	if (unlikely(size - 1 >= GOSLAB_MAX_SMALL_SIZE ||
+		     (noscan && size < GS_TINY_SIZE) ||
+		     (flags & GS_GFP_ZONES)))
+		goto slow;
+	pc = preempt_count();
+	if (unlikely(pc & NMI_MASK))
+		goto slow;
+	sc = goslab_size_to_class(size);
+	spc = make_spanclass(sc, noscan);
+	preempt_disable();
+	c = gs_mcache_for(pc);
+	s = c->alloc[spc];
+	v = mcache_alloc_fast(s, &fresh, true);
+	if (unlikely(!v)) {
+		preempt_enable();
+		goto slow;
+	}
+	c->stats.nmalloc[spc]++;
+	needzero = !fresh || s->needzero;
+	preempt_enable();
+	if (gs_want_zero(flags) && needzero)
+		return memset((void *)v, 0, class_to_size[sc]);
+	return (void *)v;
+slow:
+	return gs_malloc_slow(size, flags, noscan);
+}
+
 /**
  * goslab_alloc - allocate memory that may hold pointers
  * @size: bytes; 0 gives ZERO_SIZE_PTR
@@ -524,7 +579,7 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
  */
 void *goslab_alloc(size_t size, gfp_t flags)
 {
-	return gs_malloc(size, flags, false, NUMA_NO_NODE);
+	return gs_alloc_fast(size, flags, false);
 }
 EXPORT_SYMBOL_GPL(goslab_alloc);
 
@@ -540,7 +595,7 @@ EXPORT_SYMBOL_GPL(goslab_alloc);
  */
 void *goslab_alloc_noscan(size_t size, gfp_t flags)
 {
-	return gs_malloc(size, flags, true, NUMA_NO_NODE);
+	return gs_alloc_fast(size, flags, true);
 }
 EXPORT_SYMBOL_GPL(goslab_alloc_noscan);
 
@@ -865,6 +920,62 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		gs_free_found(s, idx, tiny, p, caller);
 }
 
+/*
+ * goslab_free()'s common case, with nothing to call: a live object of a
+ * small class, in the span this context's mcache holds, no hook on
+ * (debug mode, KASAN, kmemleak, init_on_free).  It checks what gs_free()
+ * checks, in the same order, and pushes the object on the span's LIFO.
+ * A leaf: goslab_free() then saves no registers, which TCG (QEMU without
+ * KVM) pays for in memory operations.  Return: false, having changed
+ * nothing, for gs_free() to do it all again, reports included.
+ */
+static __always_inline bool gs_free_fast(unsigned long addr)
+{
+	struct mspan *s;
+	struct mcache *c;
+	unsigned long pc, m;
+	unsigned int idx, w;
+	spanClass spc;
+
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || gs_kasan_on() ||
+	    gs_debug_on() || want_init_on_free())
+		return false;
+	s = spanOf(addr);	/* NULL for NULL and ZERO_SIZE_PTR too */
+	if (unlikely(!s || smp_load_acquire(&s->state) != MSPAN_INUSE ||
+		     addr < s->startAddr || addr >= s->limit))
+		return false;
+	spc = READ_ONCE(s->spanclass);
+	idx = mspan_obj_index(s, addr);
+	if (unlikely(spc == GS_TINY_SPANCLASS ||
+		     addr != s->startAddr + (unsigned long)idx * s->elemsize ||
+		     !mspan_is_live(s, idx)))
+		return false;
+	pc = preempt_count();
+	if (unlikely(pc & NMI_MASK))
+		return false;
+	preempt_disable();
+	c = gs_mcache_for(pc);
+	/* Large and shared classes are never cached: only emptymspan. */
+	if (unlikely(c->alloc[spc] != s)) {
+		preempt_enable();
+		return false;
+	}
+	c->stats.nfree[spc]++;
+	w = idx / BITS_PER_LONG;
+	m = BIT(idx % BITS_PER_LONG);
+	gs_set_link((void *)addr, s->localhead);
+	s->localhead = idx + 1;
+	s->localBits[w] |= m;
+	preempt_enable();
+	return true;
+}
+
+/* Everything else goslab_free() may be asked to do, reports included. */
+static noinline void gs_free_slow(const void *p, unsigned long caller)
+{
+	gs_free(p, caller);
+}
+
 /**
  * goslab_free - free memory from goslab_alloc() and friends
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
@@ -875,7 +986,9 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
  */
 void goslab_free(const void *p)
 {
-	gs_free(p, _RET_IP_);
+	if (likely(gs_free_fast((unsigned long)p)))
+		return;
+	gs_free_slow(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free);
 
@@ -1056,7 +1169,7 @@ static size_t gs_alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 		bool fresh;
 
 		while (s->localhead && i < nr) {
-			v = mcache_alloc_fast(s, &fresh);
+			v = mcache_alloc_fast(s, &fresh, false);
 			if (!v)
 				break;
 			p[i++] = (void *)(v | zero);

@@ -12,7 +12,10 @@
 #  3. Run tools/testing/kunit/kunit.py run --arch=x86_64 with
 #     kunit/.kunitconfig (KASAN, lockdep, atomic-sleep checks, kmemleak) in
 #     QEMU TCG with two vCPUs.  The build directory stays in the cache, so
-#     a second run rebuilds only what changed.
+#     a second run rebuilds only what changed.  GOSLAB_KUNIT_CONFIG=lean
+#     runs the same suites on kunit/lean.kunitconfig instead (no KASAN, no
+#     kmemleak: the leaf fast paths that those hooks compile out), in a
+#     build directory of its own, and reports as stage "kunit-lean".
 #  4. Count the cases from kunit.py's parsed results (every leaf case: a
 #     parameterised case counts once per parameter, as kunit.py counts),
 #     and scan the raw kernel log for reports no test asked for.
@@ -39,7 +42,8 @@
 # default: number of CPUs), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
 # run, default 900), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all
 # built-in suites), GOSLAB_KUNIT_KERNEL_ARGS (extra kernel command-line
-# words, e.g. init_on_alloc=1), GOSLAB_RESULTS (see above).
+# words, e.g. init_on_alloc=1), GOSLAB_KUNIT_CONFIG (debug or lean,
+# default debug), GOSLAB_RESULTS (see above).
 #
 # The test VM boots with kasan_multi_shot, so a KASAN report a test
 # provokes on purpose does not silence KASAN for the rest of the run.
@@ -51,7 +55,12 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
 tarball=/usr/src/linux-source-6.12.tar.xz
 tree=$cache/linux-source-6.12
-bdir=$cache/kunit-x86_64
+case ${GOSLAB_KUNIT_CONFIG:-debug} in
+debug)	kconfig=$repo/kunit/.kunitconfig bdir=$cache/kunit-x86_64 name=kunit ;;
+lean)	kconfig=$repo/kunit/lean.kunitconfig bdir=$cache/kunit-x86_64-lean
+	name=kunit-lean ;;
+*)	echo "kunit.sh: GOSLAB_KUNIT_CONFIG is debug or lean" >&2; exit 2 ;;
+esac
 log=$bdir/goslab-kunit.log
 json=$bdir/goslab-kunit.json
 jobs=${GOSLAB_JOBS:-$(nproc)}
@@ -63,9 +72,9 @@ failed=0
 
 # Report and exit; every path out of this script after setup ends here.
 finish() {
-	echo "kunit: $passed passed, $failed failed"
+	echo "$name: $passed passed, $failed failed"
 	if [ -n "${GOSLAB_RESULTS:-}" ]; then
-		echo "kunit $passed $failed" >>"$GOSLAB_RESULTS"
+		echo "$name $passed $failed" >>"$GOSLAB_RESULTS"
 	fi
 	[ "$failed" -eq 0 ] && exit 0
 	exit 1
@@ -113,9 +122,9 @@ fi
 ln -sfn "$repo" "$link"
 # Objects built from another checkout (a git worktree) can be newer than
 # this one's sources, and make would keep them: rebuild goslab then.
-if [ "$(cat "$cache/kunit-repo" 2>/dev/null)" != "$repo" ]; then
+if [ "$(cat "$cache/$name-repo" 2>/dev/null)" != "$repo" ]; then
 	rm -rf "$bdir/drivers/goslab"
-	echo "$repo" >"$cache/kunit-repo"
+	echo "$repo" >"$cache/$name-repo"
 fi
 
 if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
@@ -140,7 +149,7 @@ mkdir -p "$bdir"
 rm -f "$bdir/test.log" "$log" "$json" "$bdir/kunit-rc"
 
 set -- run --arch=x86_64 --build_dir="$bdir" \
-	--kunitconfig="$repo/kunit/.kunitconfig" \
+	--kunitconfig="$kconfig" \
 	--jobs="$jobs" --timeout="$vm_timeout" \
 	--qemu_args='-smp 2 -cpu max -accel tcg -m 2048' \
 	--kernel_args=kasan_multi_shot \
@@ -215,7 +224,7 @@ reports=$(awk '
 	/goslab-test: expect-report begin/ { expect = NR; next }
 	/goslab-test: expect-report end/ { expect = 0; next }
 	expect { next }
-	/BUG:|WARNING:|KASAN|possible recursive locking|inconsistent lock state|circular locking dependency|kmemleak:.*new suspected|Oops|Call Trace/ {
+	/BUG:|WARNING:|possible recursive locking|inconsistent lock state|circular locking dependency|kmemleak:.*new suspected|Oops|Call Trace/ {
 		printf "%s:%d: %s\n", FILENAME, NR, $0
 	}
 	END {
