@@ -307,7 +307,7 @@ static void local_alloc(void)
 
 	if (!span.localhead)
 		return;
-	v = mcache_alloc_fast(&span, &fresh);
+	v = mcache_alloc_fast(&span, &fresh, false);
 	if (!overwritten) {
 		if (!nlifo || v != BASE + (unsigned long)lifo[nlifo - 1] * ELEMSIZE ||
 		    fresh)
