@@ -513,6 +513,17 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	return p;
 }
 
+/* gs_alloc_fast()'s refill: the checks are done, no hook is on. */
+static noinline void *gs_alloc_refill(size_t size, gfp_t flags,
+				      spanClass spc)
+{
+	void *p = gs_alloc_small_slow(spc, flags, NUMA_NO_NODE);
+
+	if (unlikely(!p) && !(flags & __GFP_NOWARN))
+		gs_alloc_failed(size, flags);
+	return p;
+}
+
 /* gs_malloc() out of line, under the fast path. */
 static noinline void *gs_malloc_slow(size_t size, gfp_t flags, bool noscan)
 {
@@ -523,7 +534,8 @@ static noinline void *gs_malloc_slow(size_t size, gfp_t flags, bool noscan)
  * goslab_alloc()'s common case: a small class, not tiny, no hook on
  * (debug mode, KASAN, kmemleak) and no zone modifier, an object on this
  * context's span's LIFO or in its allocCache.  Every way out is a tail
- * call (memset() returns the object, gs_malloc_slow() does it all) or a
+ * call (memset() returns the object, gs_alloc_refill() gets a span,
+ * gs_malloc_slow() does it all) or a
  * return, so that it saves few registers, which TCG (QEMU without KVM)
  * pays for in memory operations.
  */
@@ -556,7 +568,10 @@ static __always_inline void *gs_alloc_fast(size_t size, gfp_t flags,
 	v = mcache_alloc_fast(s, &fresh, true);
 	if (unlikely(!v)) {
 		preempt_enable();
-		goto slow;
+		/* A bad link: the full path reports it.  Else a refill. */
+		if (s->localhead)
+			goto slow;
+		return gs_alloc_refill(size, flags, spc);
 	}
 	c->stats.nmalloc[spc]++;
 	needzero = !fresh || s->needzero;
@@ -920,16 +935,25 @@ static __always_inline void gs_free(const void *p, unsigned long caller)
 		gs_free_found(s, idx, tiny, p, caller);
 }
 
+/* What gs_free_fast() leaves goslab_free() to do. */
+enum gs_free_rest {
+	GS_FREE_DONE,		/* pushed on the owner's LIFO */
+	GS_FREE_FOUND,		/* a live object, not the owner's: @s, @idx */
+	GS_FREE_FULL,		/* anything else: the full path, reports too */
+};
+
 /*
  * goslab_free()'s common case, with nothing to call: a live object of a
  * small class, in the span this context's mcache holds, no hook on
  * (debug mode, KASAN, kmemleak, init_on_free).  It checks what gs_free()
  * checks, in the same order, and pushes the object on the span's LIFO.
- * A leaf: goslab_free() then saves no registers, which TCG (QEMU without
- * KVM) pays for in memory operations.  Return: false, having changed
- * nothing, for gs_free() to do it all again, reports included.
+ * A leaf: goslab_free() then saves few registers, which TCG (QEMU
+ * without KVM) pays for in memory operations.  Nothing is changed unless
+ * it returns GS_FREE_DONE; GS_FREE_FOUND hands the checked object on.
  */
-static __always_inline bool gs_free_fast(unsigned long addr)
+static __always_inline enum gs_free_rest gs_free_fast(unsigned long addr,
+						      struct mspan **sp,
+						      unsigned int *idxp)
 {
 	struct mspan *s;
 	struct mcache *c;
@@ -939,26 +963,28 @@ static __always_inline bool gs_free_fast(unsigned long addr)
 
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || gs_kasan_on() ||
 	    gs_debug_on() || want_init_on_free())
-		return false;
+		return GS_FREE_FULL;
 	s = spanOf(addr);	/* NULL for NULL and ZERO_SIZE_PTR too */
 	if (unlikely(!s || smp_load_acquire(&s->state) != MSPAN_INUSE ||
 		     addr < s->startAddr || addr >= s->limit))
-		return false;
+		return GS_FREE_FULL;
 	spc = READ_ONCE(s->spanclass);
 	idx = mspan_obj_index(s, addr);
 	if (unlikely(spc == GS_TINY_SPANCLASS ||
 		     addr != s->startAddr + (unsigned long)idx * s->elemsize ||
 		     !mspan_is_live(s, idx)))
-		return false;
+		return GS_FREE_FULL;
+	*sp = s;
+	*idxp = idx;
 	pc = preempt_count();
 	if (unlikely(pc & NMI_MASK))
-		return false;
+		return GS_FREE_FOUND;
 	preempt_disable();
 	c = gs_mcache_for(pc);
 	/* Large and shared classes are never cached: only emptymspan. */
-	if (unlikely(c->alloc[spc] != s)) {
+	if (c->alloc[spc] != s) {
 		preempt_enable();
-		return false;
+		return GS_FREE_FOUND;
 	}
 	c->stats.nfree[spc]++;
 	w = idx / BITS_PER_LONG;
@@ -967,13 +993,20 @@ static __always_inline bool gs_free_fast(unsigned long addr)
 	s->localhead = idx + 1;
 	s->localBits[w] |= m;
 	preempt_enable();
-	return true;
+	return GS_FREE_DONE;
 }
 
 /* Everything else goslab_free() may be asked to do, reports included. */
 static noinline void gs_free_slow(const void *p, unsigned long caller)
 {
 	gs_free(p, caller);
+}
+
+/* A checked object that is not the owner's (remote, large, shared). */
+static noinline void gs_free_checked(struct mspan *s, unsigned int idx,
+				     const void *p, unsigned long caller)
+{
+	gs_free_found(s, idx, false, p, caller);
 }
 
 /**
@@ -986,9 +1019,18 @@ static noinline void gs_free_slow(const void *p, unsigned long caller)
  */
 void goslab_free(const void *p)
 {
-	if (likely(gs_free_fast((unsigned long)p)))
+	struct mspan *s;
+	unsigned int idx;
+
+	switch (gs_free_fast((unsigned long)p, &s, &idx)) {
+	case GS_FREE_DONE:
 		return;
-	gs_free_slow(p, _RET_IP_);
+	case GS_FREE_FOUND:
+		gs_free_checked(s, idx, p, _RET_IP_);
+		return;
+	default:
+		gs_free_slow(p, _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(goslab_free);
 
