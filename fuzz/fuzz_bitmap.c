@@ -301,13 +301,20 @@ static void lifo_forget(unsigned int idx)
 /* mcache_alloc_fast() with the LIFO in use. */
 static void local_alloc(void)
 {
-	unsigned int r = ref_first_avail(), rep0 = reports, idx;
+	unsigned int r = ref_first_avail(), rep0 = reports, idx, head;
 	unsigned long v;
 	bool fresh;
 
 	if (!span.localhead)
 		return;
-	v = mcache_alloc_fast(&span, &fresh, false);
+	/* As goslab_alloc()'s fast path: a bad link leaves all to the next. */
+	head = span.localhead;
+	v = mcache_alloc_fast(&span, &fresh, true);
+	if (!v) {
+		if (reports != rep0 || span.localhead != head)
+			fz_fail("bailing out on a bad link changed the span or reported");
+		v = mcache_alloc_fast(&span, &fresh, false);
+	}
 	if (!overwritten) {
 		if (!nlifo || v != BASE + (unsigned long)lifo[nlifo - 1] * ELEMSIZE ||
 		    fresh)
