@@ -523,7 +523,6 @@ static inline struct mcache *mcache_of(int cpu, unsigned int level)
 	return per_cpu_ptr(pc, cpu);
 }
 
-/* This CPU's mcache for the current context; preemption must be off. */
 /* The mcache of the context that preempt count @pc names, this CPU. */
 static __always_inline struct mcache *gs_mcache_for(unsigned long pc)
 {
@@ -534,6 +533,7 @@ static __always_inline struct mcache *gs_mcache_for(unsigned long pc)
 	return this_cpu_ptr(gs_mcache_softirq);
 }
 
+/* This CPU's mcache for the current context; preemption must be off. */
 static __always_inline struct mcache *gs_this_mcache(void)
 {
 	return gs_mcache_for(preempt_count());

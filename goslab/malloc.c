@@ -533,11 +533,10 @@ static noinline void *gs_malloc_slow(size_t size, gfp_t flags, bool noscan)
 /*
  * goslab_alloc()'s common case: a small class, not tiny, no hook on
  * (debug mode, KASAN, kmemleak) and no zone modifier, an object on this
- * context's span's LIFO or in its allocCache.  Every way out is a tail
- * call (memset() returns the object, gs_alloc_refill() gets a span,
- * gs_malloc_slow() does it all) or a
- * return, so that it saves few registers, which TCG (QEMU without KVM)
- * pays for in memory operations.
+ * context's span's LIFO or in its allocCache.  Every way out is a return
+ * or a tail call (memset() returns the object, gs_alloc_refill() gets a
+ * span, gs_malloc_slow() does it all), so that it saves few registers,
+ * which TCG (QEMU without KVM) pays for in memory operations.
  */
 static __always_inline void *gs_alloc_fast(size_t size, gfp_t flags,
 					   bool noscan)
@@ -567,10 +566,12 @@ static __always_inline void *gs_alloc_fast(size_t size, gfp_t flags,
 	s = c->alloc[spc];
 	v = mcache_alloc_fast(s, &fresh, true);
 	if (unlikely(!v)) {
-		preempt_enable();
-		/* A bad link: the full path reports it.  Else a refill. */
-		if (s->localhead)
+		/* A LIFO left means a bad link, for the full path to report. */
+		if (s->localhead) {
+			preempt_enable();
 			goto slow;
+		}
+		preempt_enable();
 		return gs_alloc_refill(size, flags, spc);
 	}
 	c->stats.nmalloc[spc]++;
