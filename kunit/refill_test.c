@@ -354,16 +354,23 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 3, 0);
 }
 
-/* Free one object from another CPU, in its IPI handler (hard IRQ). */
-static void refill_remote_free(void *p)
+/*
+ * Free one object from another CPU, in a kworker bound to it.  Not in an
+ * IPI handler: an idle CPU that polls runs IPI callbacks from its idle
+ * task, so the free and the commit below could take different contexts'
+ * mcaches from one run to the next.
+ */
+static long refill_remote_free(void *p)
 {
 	goslab_free(p);
+	return 0;
 }
 
-/* Count the frees that CPU's hard-IRQ context batched. */
-static void refill_remote_commit(void *unused)
+/* Count the frees that CPU's task context batched. */
+static long refill_remote_commit(void *unused)
 {
 	gs_commit_remote_this();
+	return 0;
 }
 
 /*
@@ -395,17 +402,15 @@ static void refill_local_sweep_test(struct kunit *test)
 
 	k1 = x.nelems - 1;
 	k2 = 0;
-	/* k1 freed by the owner (local LIFO), k2 by the other CPU's IPI. */
+	/* k1 freed by the owner (local LIFO), k2 by the other CPU. */
 	goslab_free(objs[k1]);
-	KUNIT_EXPECT_EQ(test,
-			smp_call_function_single(other, refill_remote_free, objs[k2], 1),
-			0);
+	KUNIT_EXPECT_EQ(test, work_on_cpu(other, refill_remote_free, objs[k2]),
+			0L);
 	/* The remote free is batched on that CPU until it commits it. */
 	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
-	KUNIT_EXPECT_EQ(test,
-			smp_call_function_single(other, refill_remote_commit, NULL, 1),
-			0);
+	KUNIT_EXPECT_EQ(test, work_on_cpu(other, refill_remote_commit, NULL),
+			0L);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
 	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->localBits));
 	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->freeBits));
