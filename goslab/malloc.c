@@ -472,13 +472,13 @@ static noinline void gs_alloc_failed(size_t size, gfp_t flags)
 			    size, &flags);
 }
 
-static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
-				       int node)
+/* gs_malloc() after its might_alloc(), which the fast path has done. */
+static __always_inline void *__gs_malloc(size_t size, gfp_t flags,
+					 bool noscan, int node)
 {
 	bool tiny;
 	void *p;
 
-	might_alloc(flags);
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	/* NMI code may interrupt the hardirq mcache: not a context we serve. */
@@ -513,6 +513,13 @@ static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
 	return p;
 }
 
+static __always_inline void *gs_malloc(size_t size, gfp_t flags, bool noscan,
+				       int node)
+{
+	might_alloc(flags);
+	return __gs_malloc(size, flags, noscan, node);
+}
+
 /* gs_alloc_fast()'s refill: the checks are done, no hook is on. */
 static noinline void *gs_alloc_refill(size_t size, gfp_t flags,
 				      spanClass spc)
@@ -527,7 +534,7 @@ static noinline void *gs_alloc_refill(size_t size, gfp_t flags,
 /* gs_malloc() out of line, under the fast path. */
 static noinline void *gs_malloc_slow(size_t size, gfp_t flags, bool noscan)
 {
-	return gs_malloc(size, flags, noscan, NUMA_NO_NODE);
+	return __gs_malloc(size, flags, noscan, NUMA_NO_NODE);
 }
 
 /*
