@@ -277,9 +277,7 @@ static void local_free(unsigned int from)
 
 	if (idx == span.nelems)
 		return;
-	gs_set_link((void *)(BASE + idx * ELEMSIZE), span.localhead);
-	span.localhead = idx + 1;
-	__set_bit(idx, span.localBits);
+	mspan_push_local(&span, (void *)(BASE + idx * ELEMSIZE), idx);
 	ref[idx] = LOCAL;
 	lifo[nlifo++] = idx;
 }

@@ -566,6 +566,16 @@ static __always_inline unsigned int gs_get_link(const void *p)
 unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 			     unsigned long caller);
 
+/* The owner's free: object @idx at @p goes on top of @s's LIFO. */
+static __always_inline void mspan_push_local(struct mspan *s, void *p,
+					     unsigned int idx)
+{
+	gs_set_link(p, s->localhead);
+	s->localhead = idx + 1;
+	/* A word operation: bit instructions on memory are slow. */
+	s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
+}
+
 /*
  * The owner's fast path: the most recently freed object of this span, if
  * it freed one (LIFO, cache-hot), else nextFreeFast.  *fresh says the

@@ -917,9 +917,7 @@ static __always_inline void gs_free_found(struct mspan *s, unsigned int idx,
 	own = c->alloc[s->spanclass] == s;
 	if (likely(own && !gs_debug_on() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
-		gs_set_link((void *)p, s->localhead);
-		s->localhead = idx + 1;
-		s->localBits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
+		mspan_push_local(s, (void *)p, idx);
 	} else if (!own && !spanclass_shared(s->spanclass)) {
 		gs_free_remote(c, s, addr, idx, caller);
 	} else {
@@ -965,8 +963,8 @@ static __always_inline enum gs_free_rest gs_free_fast(unsigned long addr,
 {
 	struct mspan *s;
 	struct mcache *c;
-	unsigned long pc, m;
-	unsigned int idx, w;
+	unsigned long pc;
+	unsigned int idx;
 	spanClass spc;
 
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || gs_kasan_on() ||
@@ -995,11 +993,7 @@ static __always_inline enum gs_free_rest gs_free_fast(unsigned long addr,
 		return GS_FREE_FOUND;
 	}
 	c->stats.nfree[spc]++;
-	w = idx / BITS_PER_LONG;
-	m = BIT(idx % BITS_PER_LONG);
-	gs_set_link((void *)addr, s->localhead);
-	s->localhead = idx + 1;
-	s->localBits[w] |= m;
+	mspan_push_local(s, (void *)addr, idx);
 	preempt_enable();
 	return GS_FREE_DONE;
 }
