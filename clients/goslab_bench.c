@@ -1762,7 +1762,6 @@ static int __init goslab_bench_init(void)
 
 	if (boot_run && *boot_run) {
 		char cmd[128];
-		unsigned int i;
 		int err;
 
 		strscpy(cmd, boot_run, sizeof(cmd));
@@ -1772,20 +1771,13 @@ static int __init goslab_bench_init(void)
 			num_online_cpus());
 		mutex_lock(&bench_lock);
 		err = bench_command(cmd);
-		pr_info("GOSLAB-BENCH begin\n");
-		pr_info("test size goslab_ns slub_ns ratio\n");
-		for (i = 0; i < nresults; i++) {
-			const struct bench_result *r = &results[i];
-			u64 q = r->s_dns ? div64_u64(r->g_dns * 1000, r->s_dns) : 0;
-
-			pr_info("%s %u %llu.%llu %llu.%llu %llu.%03llu\n",
-				r->test, r->size, r->g_dns / 10, r->g_dns % 10,
-				r->s_dns / 10, r->s_dns % 10, q / 1000, q % 1000);
-		}
-		if (err)
-			pr_info("# error %d: %s\n", err, bench_err);
-		pr_info("GOSLAB-BENCH end\n");
 		mutex_unlock(&bench_lock);
+		/* The table "bench" reads (ratio: the median of each rep's). */
+		pr_info("GOSLAB-BENCH begin\n");
+		show_to_log(bench_show);
+		if (err)
+			pr_info("# error %d\n", err);
+		pr_info("GOSLAB-BENCH end\n");
 	}
 	if (boot_replay && *boot_replay)
 		boot_replays();

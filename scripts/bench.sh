@@ -108,8 +108,7 @@ bench_prepare() {
 	done
 	[ "$ntr" -gt 0 ] || echo "bench: no traces in $traces: no replay" >&2
 	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
-	(cd "$root" && find . | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"
+	vm_cpio_pack "$root" | gzip -1 >"$vm_initrd"
 }
 
 # parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
@@ -128,16 +127,11 @@ parse_guest() {
 	sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$log" >"$out/bench-$pl-ioa$gioa.txt"
 	parse_bench "$pl" "$gioa" "$out/bench-$pl-ioa$gioa.txt"
 	parse_replays "$pl" "$gioa" "$log"
-	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
-		sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$log" |
-			awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
-			     NR == 2 { print "event,goslab_held,slub_held" }' \
-			>"$out/series-$t-ioa$gioa.csv"
-	done
 }
 
 # parse_replays <platform> <ioa> <log>: each GOSLAB-REPLAY table into
-# replay.csv ("-" where a figure was not measured).
+# replay.csv ("-" where a figure was not measured), and its GOSLAB-SERIES
+# table, where the log has one (QEMU's), into series-<trace>-ioa<n>.csv.
 parse_replays() {
 	pl=$1
 	gioa=$2
@@ -156,6 +150,11 @@ parse_replays() {
 					printf ",%s\n", r
 				}
 			}' "$out/replay-$pl-$t-ioa$gioa.txt" >>"$replay"
+		grep -q "^GOSLAB-SERIES $t begin" "$log" || continue
+		sed -n "/^GOSLAB-SERIES $t begin/,/^GOSLAB-SERIES $t end/p" "$log" |
+			awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+			     NR == 2 { print "event,goslab_held,slub_held" }' \
+			>"$out/series-$t-ioa$gioa.csv"
 	done
 }
 
@@ -199,8 +198,7 @@ if [ "${GOSLAB_BENCH_UML:-1}" = 1 ]; then
 			cp "$t" "$out/uml-root/traces/"
 			urep=$urep${urep:+,}/traces/$(basename "$t")
 		done
-		(cd "$out/uml-root" && find . | LC_ALL=C sort |
-			cpio -o -H newc -R 0:0 --quiet) >"$ucpio"
+		vm_cpio_pack "$out/uml-root" >"$ucpio"
 		for ioa in $ioas; do
 			log=$out/uml-ioa$ioa.log
 			echo "bench: UML init_on_alloc=$ioa (log $log)" >&2

@@ -17,6 +17,11 @@
 vmdir=$repo/build/vm
 vm_timeout=${GOSLAB_VM_TIMEOUT:-300}
 
+# vm_cpio_pack <dir>: an initramfs (newc, owned by root) of <dir> on stdout.
+vm_cpio_pack() {
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+}
+
 # vm_prepare <series>: build the modules for the newest installed kernel of
 # <series> (6.12 or 6.1) and pack its initramfs.  Sets vm_krel (the kernel
 # release), vm_image, vm_initrd, vm_buildlog.  On failure returns 1 with
@@ -91,8 +96,7 @@ _vm_prepare() {
 	for c in "$(dirname "$ko")"/clients/goslab_*.ko; do
 		[ -f "$c" ] && cp "$c" "$root/lib/modules/goslab/"
 	done
-	if ! (cd "$root" && find . | LC_ALL=C sort |
-		cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$vm_initrd"; then
+	if ! vm_cpio_pack "$root" | gzip -1 >"$vm_initrd"; then
 		vm_err="cannot pack $vm_initrd"
 		return 1
 	fi
