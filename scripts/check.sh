@@ -67,6 +67,7 @@ fi
 stage sizeclasses make --no-print-directory check-sizeclasses
 stage trace2gtrace python3 scripts/tests/trace2gtrace-check.py
 stage footprint python3 scripts/tests/footprint-check.py
+stage layers python3 scripts/layers.py
 stage kunit sh scripts/kunit.sh
 stage kunit-lean env GOSLAB_KUNIT_CONFIG=lean sh scripts/kunit.sh
 stage vm-test sh scripts/vm-test.sh
