@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for goslab/mbitmap.c and nextFreeFast() in
- * goslab/internal.h (Go's nextFreeFast, nextFreeIndex, refillAllocCache,
+ * libFuzzer harness for goslab/mbitmap.c and next_free_fast() in
+ * goslab/mspan.h (Go's next_free_fast, next_free_index, refill_alloc_cache,
  * isFree, and goslab's sweep of explicit frees), compiled in userspace
  * through the fuzz/shim/ stand-ins for the kernel headers.
  *
- * The input builds a span (nelems 1..1024, allocBits, a freeindex with
- * allocCache in Go's state for it, cached or not) and then a list of
- * operations: allocate the way mcache does (nextFreeFast, nextFreeIndex
- * when it declines), nextFreeIndex alone, allocate until full, a bulk
- * allocation (nextFreeBatch), free a live object the way goslab_free()
- * does (its freeBits bit and pending count), sweep; and the owner's LIFO:
- * free onto it, allocate from it (mcache_alloc_fast()), overwrite the
+ * The input builds a span (nelems 1..1024, alloc_bits, a free_index with
+ * alloc_cache in Go's state for it, cached or not) and then a list of
+ * operations: allocate the way mcache does (next_free_fast, next_free_index
+ * when it declines), next_free_index alone, allocate until full, a bulk
+ * allocation (next_free_batch), free a live object the way goslab_free()
+ * does (its free_bits bit and pending count), sweep; and the owner's LIFO:
+ * free onto it, allocate from it (mspan_alloc_local()), overwrite the
  * link in an object on it as a write after free would, drain it.
  *
  * The reference model knows, per object, only what Go's allocator means:
  * available, live (allocated, not freed), or freed but not yet swept (not
  * available until mspan_sweep()).  Allocation is first fit from the
- * reference's own freeindex, so every index handed out must be the lowest
+ * reference's own free_index, so every index handed out must be the lowest
  * available object: never one handed out twice, never past nelems, and
- * nelems exactly when nothing is available.  nextFreeFast must return
- * that same object, or decline exactly where Go's nextFreeFast declines
+ * nelems exactly when nothing is available.  next_free_fast must return
+ * that same object, or decline exactly where Go's next_free_fast declines
  * (no free object in the cached 64-object word, or taking it would leave
- * freeindex on a 64-object boundary that is not the end).  After every
- * operation freeindex, Go's allocCache invariant, allocCount,
- * mspan_count_alloc(), mspan_is_free() and freeBits for every object, and
+ * free_index on a 64-object boundary that is not the end).  After every
+ * operation free_index, Go's alloc_cache invariant, alloc_count,
+ * mspan_count_alloc(), mspan_is_free() and free_bits for every object, and
  * the pending count in freestate are checked against the model.
  *
  * The LIFO must hand back its objects last in, first out while no link
@@ -36,7 +36,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
 
 #define ELEMSIZE	8U		/* class 1 */
 #define MAXOBJS		GOSLAB_MAX_OBJS_PER_SPAN
@@ -52,10 +52,12 @@ static bool overwritten;	/* a link was overwritten since the last drain */
 static unsigned int reports;
 
 /* mbitmap.c reports a LIFO link a write after free changed. */
-void gs_report_bad(const void *p, const char *reason, unsigned long caller)
+void report_bad(const void *p, enum report_reason why, unsigned long caller)
 {
+	if (why != REPORT_LIFO_NOT_FREE && why != REPORT_LINK_OVERWRITTEN)
+		fz_fail("report of reason %d from the LIFO: %p", why, p);
 	if (!overwritten)
-		fz_fail("report with no link overwritten: %p: %s", p, reason);
+		fz_fail("report with no link overwritten: %p: %d", p, why);
 	reports++;
 }
 
@@ -63,7 +65,7 @@ static struct mspan span;
 /* The span's three bitmaps, full size (mspan_layout_bits()). */
 static unsigned long span_bits[3 * GS_ALLOCBITS_WORDS];
 static enum obj ref[MAXOBJS];
-static unsigned int ref_fi;		/* Go's freeindex, tracked by the model */
+static unsigned int ref_fi;		/* Go's free_index, tracked by the model */
 static long ref_cached;			/* MSPAN_CACHED or 0 */
 
 FZ_REFERENCE static unsigned int count(enum obj what)
@@ -84,13 +86,13 @@ FZ_REFERENCE static unsigned int ref_first_avail(void)
 		if (ref[i] == AVAIL)
 			break;
 	if (i < ref_fi)
-		fz_fail("model: object %u available below freeindex %u", i,
+		fz_fail("model: object %u available below free_index %u", i,
 			ref_fi);
 	return i;
 }
 
 /*
- * Go's nextFreeFast declines unless the first free object r is in the
+ * Go's next_free_fast declines unless the first free object r is in the
  * cached word and r + 1 is not a boundary other than the end.
  */
 FZ_REFERENCE static bool go_fast_declines(unsigned int r)
@@ -116,22 +118,22 @@ static void ref_take(unsigned int idx, const char *who)
 
 FZ_REFERENCE static void check_all(const char *after)
 {
-	unsigned int i, ne = span.nelems, f = span.freeindex;
+	unsigned int i, ne = span.nelems, f = span.free_index;
 	unsigned int live = count(LIVE) + count(LOCAL), pending = count(PENDING);
 	long fs = atomic_long_read(&span.freestate);
 
 	if (f != ref_fi)
-		fz_fail("after %s: freeindex %u, model %u", after, f, ref_fi);
+		fz_fail("after %s: free_index %u, model %u", after, f, ref_fi);
 	if (f > ne)
-		fz_fail("after %s: freeindex %u > nelems %u", after, f, ne);
-	/* Go's invariant: allocCache is allocBits from freeindex, inverted. */
-	if (f < ne && span.allocCache != ~(u64)span.allocBits[f / 64] >> (f % 64))
-		fz_fail("after %s: allocCache %#llx, allocBits word %u is %#lx, freeindex %u",
-			after, (unsigned long long)span.allocCache, f / 64,
-			span.allocBits[f / 64], f);
-	if (span.allocCount != live + pending)
-		fz_fail("after %s: allocCount %u, model %u live + %u pending",
-			after, span.allocCount, live, pending);
+		fz_fail("after %s: free_index %u > nelems %u", after, f, ne);
+	/* Go's invariant: alloc_cache is alloc_bits from free_index, inverted. */
+	if (f < ne && span.alloc_cache != ~(u64)span.alloc_bits[f / 64] >> (f % 64))
+		fz_fail("after %s: alloc_cache %#llx, alloc_bits word %u is %#lx, free_index %u",
+			after, (unsigned long long)span.alloc_cache, f / 64,
+			span.alloc_bits[f / 64], f);
+	if (span.alloc_count != live + pending)
+		fz_fail("after %s: alloc_count %u, model %u live + %u pending",
+			after, span.alloc_count, live, pending);
 	if (mspan_count_alloc(&span) != live + pending)
 		fz_fail("after %s: mspan_count_alloc %u, model %u", after,
 			mspan_count_alloc(&span), live + pending);
@@ -140,111 +142,111 @@ FZ_REFERENCE static void check_all(const char *after)
 			fs, ref_cached, pending);
 	for (i = 0; i < ne; i++) {
 		bool is_free = mspan_is_free(&span, i);
-		bool freed = test_bit(i, span.freeBits);
+		bool freed = test_bit(i, span.free_bits);
 
 		if (is_free != (ref[i] == AVAIL))
 			fz_fail("after %s: mspan_is_free(%u) = %d, model %d",
 				after, i, is_free, ref[i]);
 		if (freed != (ref[i] == PENDING))
-			fz_fail("after %s: freeBits %u = %d, model %d", after,
+			fz_fail("after %s: free_bits %u = %d, model %d", after,
 				i, freed, ref[i]);
-		if (test_bit(i, span.localBits) != (ref[i] == LOCAL))
-			fz_fail("after %s: localBits %u = %d, model %d", after,
-				i, test_bit(i, span.localBits), ref[i]);
+		if (test_bit(i, span.local_bits) != (ref[i] == LOCAL))
+			fz_fail("after %s: local_bits %u = %d, model %d", after,
+				i, test_bit(i, span.local_bits), ref[i]);
 	}
 	for (; i < MAXOBJS; i++)
-		if (test_bit(i, span.allocBits) || test_bit(i, span.freeBits) ||
-		    test_bit(i, span.localBits))
+		if (test_bit(i, span.alloc_bits) || test_bit(i, span.free_bits) ||
+		    test_bit(i, span.local_bits))
 			fz_fail("after %s: bit %u past nelems %u set", after,
 				i, ne);
 }
 
-/* mcache's allocation: nextFreeFast, else nextFreeIndex.  False if full. */
+/* mcache's allocation: next_free_fast, else next_free_index.  False if full. */
 static bool alloc_mcache(bool fast)
 {
 	unsigned int r = ref_first_avail(), ne = span.nelems, idx;
-	unsigned int count0 = span.allocCount;
+	unsigned int count0 = span.alloc_count;
 	unsigned long p;
 
 	if (fast) {
-		p = nextFreeFast(&span);
+		p = next_free_fast(&span);
 		if (p) {
 			if (go_fast_declines(r))
-				fz_fail("nextFreeFast gave %#lx, Go declines (first free %u, freeindex %u, nelems %u)",
+				fz_fail("next_free_fast gave %#lx, Go declines (first free %u, free_index %u, nelems %u)",
 					p, r, ref_fi, ne);
 			if (p != BASE + (unsigned long)r * ELEMSIZE)
-				fz_fail("nextFreeFast gave %#lx, want object %u",
+				fz_fail("next_free_fast gave %#lx, want object %u",
 					p, r);
 			idx = mspan_obj_index(&span, p);
 			if (idx != r)
 				fz_fail("mspan_obj_index(%#lx) = %u, want %u",
 					p, idx, r);
-			if (span.allocCount != count0 + 1)
-				fz_fail("nextFreeFast: allocCount %u, was %u",
-					span.allocCount, count0);
-			ref_take(r, "nextFreeFast");
+			if (span.alloc_count != count0 + 1)
+				fz_fail("next_free_fast: alloc_count %u, was %u",
+					span.alloc_count, count0);
+			ref_take(r, "next_free_fast");
 			return true;
 		}
 		if (!go_fast_declines(r))
-			fz_fail("nextFreeFast declined, Go gives object %u (freeindex %u, nelems %u)",
+			fz_fail("next_free_fast declined, Go gives object %u (free_index %u, nelems %u)",
 				r, ref_fi, ne);
-		if (span.freeindex != ref_fi || span.allocCount != count0)
-			fz_fail("nextFreeFast declined but changed the span");
+		if (span.free_index != ref_fi || span.alloc_count != count0)
+			fz_fail("next_free_fast declined but changed the span");
 	}
-	idx = nextFreeIndex(&span);
+	idx = next_free_index(&span);
 	if (idx > ne)
-		fz_fail("nextFreeIndex %u > nelems %u", idx, ne);
+		fz_fail("next_free_index %u > nelems %u", idx, ne);
 	if (idx != r)
-		fz_fail("nextFreeIndex %u, first free object is %u (nelems %u)",
+		fz_fail("next_free_index %u, first free object is %u (nelems %u)",
 			idx, r, ne);
 	if (idx == ne) {
 		ref_fi = ne;
 		return false;
 	}
-	ref_take(idx, "nextFreeIndex");
-	span.allocCount++;		/* the caller's job, as in Go */
+	ref_take(idx, "next_free_index");
+	span.alloc_count++;		/* the caller's job, as in Go */
 	return true;
 }
 
 /*
- * nextFreeBatch: up to @n objects, exactly the lowest available ones in
- * order, tagged; fewer only when none is left.  It may leave freeindex at
+ * next_free_batch: up to @n objects, exactly the lowest available ones in
+ * order, tagged; fewer only when none is left.  It may leave free_index at
  * the next word when the rest of this one is taken, which Go's state
  * allows: nothing available may lie between.
  */
 static void alloc_batch(unsigned int n, unsigned long tag)
 {
 	static void *objs[MAXOBJS];
-	unsigned int count0 = span.allocCount, got, k, r, i;
+	unsigned int count0 = span.alloc_count, got, k, r, i;
 
-	got = nextFreeBatch(&span, objs, n, tag);
+	got = next_free_batch(&span, objs, n, tag);
 	if (got > n)
-		fz_fail("nextFreeBatch gave %u of %u", got, n);
+		fz_fail("next_free_batch gave %u of %u", got, n);
 	for (k = 0; k < got; k++) {
 		r = ref_first_avail();
 		if ((unsigned long)objs[k] !=
 		    ((BASE + (unsigned long)r * ELEMSIZE) | tag))
-			fz_fail("nextFreeBatch object %u is %p, want object %u",
+			fz_fail("next_free_batch object %u is %p, want object %u",
 				k, objs[k], r);
-		ref_take(r, "nextFreeBatch");
+		ref_take(r, "next_free_batch");
 	}
-	if (span.allocCount != count0 + got)
-		fz_fail("nextFreeBatch: allocCount %u, was %u, gave %u",
-			span.allocCount, count0, got);
+	if (span.alloc_count != count0 + got)
+		fz_fail("next_free_batch: alloc_count %u, was %u, gave %u",
+			span.alloc_count, count0, got);
 	if (got < n && ref_first_avail() != span.nelems)
-		fz_fail("nextFreeBatch gave %u of %u, object %u available",
+		fz_fail("next_free_batch gave %u of %u, object %u available",
 			got, n, ref_first_avail());
-	if (span.freeindex < ref_fi)
-		fz_fail("nextFreeBatch: freeindex %u below %u", span.freeindex,
+	if (span.free_index < ref_fi)
+		fz_fail("next_free_batch: free_index %u below %u", span.free_index,
 			ref_fi);
-	for (i = ref_fi; i < span.freeindex && i < span.nelems; i++)
+	for (i = ref_fi; i < span.free_index && i < span.nelems; i++)
 		if (ref[i] == AVAIL)
-			fz_fail("nextFreeBatch: freeindex %u skips object %u",
-				span.freeindex, i);
-	ref_fi = span.freeindex;
+			fz_fail("next_free_batch: free_index %u skips object %u",
+				span.free_index, i);
+	ref_fi = span.free_index;
 }
 
-/* goslab_free() of a live object while cached: freeBits, one pending. */
+/* goslab_free() of a live object while cached: free_bits, one pending. */
 /* The first object in state @want from @from on, wrapping; or nelems. */
 FZ_REFERENCE static unsigned int ref_find(unsigned int from, enum obj want)
 {
@@ -264,8 +266,8 @@ static void free_one(unsigned int from)
 
 	if (idx == span.nelems)
 		return;
-	if (test_and_set_bit(idx, span.freeBits))
-		fz_fail("free of live object %u: freeBits already set", idx);
+	if (test_and_set_bit(idx, span.free_bits))
+		fz_fail("free of live object %u: free_bits already set", idx);
 	atomic_long_add(MSPAN_FREE_ONE, &span.freestate);
 	ref[idx] = PENDING;
 }
@@ -296,7 +298,7 @@ static void lifo_forget(unsigned int idx)
 	fz_fail("model: object %u not on the LIFO", idx);
 }
 
-/* mcache_alloc_fast() with the LIFO in use. */
+/* mspan_alloc_local() with the LIFO in use. */
 static void local_alloc(void)
 {
 	unsigned int r = ref_first_avail(), rep0 = reports, idx, head;
@@ -307,11 +309,11 @@ static void local_alloc(void)
 		return;
 	/* As goslab_alloc()'s fast path: a bad link leaves all to the next. */
 	head = span.localhead;
-	v = mcache_alloc_fast(&span, &fresh, true);
+	v = mspan_alloc_local(&span, &fresh, true);
 	if (!v) {
 		if (reports != rep0 || span.localhead != head)
 			fz_fail("bailing out on a bad link changed the span or reported");
-		v = mcache_alloc_fast(&span, &fresh, false);
+		v = mspan_alloc_local(&span, &fresh, false);
 	}
 	if (!overwritten) {
 		if (!nlifo || v != BASE + (unsigned long)lifo[nlifo - 1] * ELEMSIZE ||
@@ -391,9 +393,9 @@ static void sweep(void)
 		if (ref[i] == PENDING)
 			ref[i] = AVAIL;
 	ref_fi = 0;
-	if (span.allocCount != count(LIVE))
-		fz_fail("mspan_sweep: allocCount %u, model %u live",
-			span.allocCount, count(LIVE));
+	if (span.alloc_count != count(LIVE))
+		fz_fail("mspan_sweep: alloc_count %u, model %u live",
+			span.alloc_count, count(LIVE));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -406,21 +408,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nlifo = 0;
 	overwritten = false;
 	reports = 0;
-	span.allocBits = span_bits;
-	span.freeBits = span_bits + GS_ALLOCBITS_WORDS;
-	span.localBits = span_bits + 2 * GS_ALLOCBITS_WORDS;
+	span.alloc_bits = span_bits;
+	span.free_bits = span_bits + GS_ALLOCBITS_WORDS;
+	span.local_bits = span_bits + 2 * GS_ALLOCBITS_WORDS;
 	ne = 1 + fz_u16(&in) % MAXOBJS;
 	span.nelems = ne;
 	span.elemsize = ELEMSIZE;
 	span.divmagic = class_to_divmagic[1];
-	span.startAddr = BASE;
+	span.start_addr = BASE;
 	span.limit = BASE + ne * ELEMSIZE;
 	span.npages = 1;
 	span.spanclass = make_spanclass(1, true);
 	span.state = MSPAN_INUSE;
 	mspan_init_bits(&span);
 
-	/* allocBits as a sweep leaves them: nothing set past nelems. */
+	/* alloc_bits as a sweep leaves them: nothing set past nelems. */
 	mode = fz_u8(&in) % 4;
 	words = DIV_ROUND_UP(ne, 64);
 	for (i = 0; i < words; i++) {
@@ -434,25 +436,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			w = fz_u64(&in) | fz_u64(&in);
 		if (ne < (i + 1) * 64)
 			w &= (1ULL << (ne - i * 64)) - 1;
-		span.allocBits[i] = w;
+		span.alloc_bits[i] = w;
 	}
 
 	/*
-	 * freeindex f with allocCache as Go leaves it after handing out
+	 * free_index f with alloc_cache as Go leaves it after handing out
 	 * objects up to f - 1: bit 0 of the cache is object f.
 	 */
 	f = fz_u16(&in) % (ne + 1);
-	span.freeindex = f;
+	span.free_index = f;
 	if (f < ne) {
-		refillAllocCache(&span, (f / 64) * 8);
-		span.allocCache >>= f % 64;
+		refill_alloc_cache(&span, (f / 64) * 8);
+		span.alloc_cache >>= f % 64;
 	} else {
-		span.allocCache = 0;
+		span.alloc_cache = 0;
 	}
 	for (i = 0; i < ne; i++)
-		ref[i] = (i < f || test_bit(i, span.allocBits)) ? LIVE : AVAIL;
+		ref[i] = (i < f || test_bit(i, span.alloc_bits)) ? LIVE : AVAIL;
 	ref_fi = f;
-	span.allocCount = count(LIVE);
+	span.alloc_count = count(LIVE);
 	ref_cached = fz_u8(&in) & 1 ? MSPAN_CACHED : 0;
 	atomic_long_set(&span.freestate, ref_cached);
 	check_all("setup");
@@ -469,7 +471,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			alloc_mcache(false);
-			check_all("nextFreeIndex");
+			check_all("next_free_index");
 			break;
 		case 4:	/* until full, checking only at the end */
 			for (i = 0; i <= ne && alloc_mcache(op & 8); i++)
@@ -485,7 +487,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			alloc_batch(1 + fz_u8(&in) % 130, (op >> 4) & 1);
-			check_all("nextFreeBatch");
+			check_all("next_free_batch");
 			break;
 		case 8:
 			sweep();

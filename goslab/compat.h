@@ -21,12 +21,12 @@
 /*
  * Shrinkers: 6.7 replaced register_shrinker() on a caller's struct with
  * shrinker_alloc() + shrinker_register(), and added SHRINKER_ALLOCATED
- * with them.  gs_shrinker_create() hides the difference.
+ * with them.  compat_shrinker_create() hides the difference.
  */
 #include <linux/shrinker.h>
 #ifdef SHRINKER_ALLOCATED
 static inline struct shrinker *
-gs_shrinker_create(unsigned long (*count)(struct shrinker *,
+compat_shrinker_create(unsigned long (*count)(struct shrinker *,
 					  struct shrink_control *),
 		   unsigned long (*scan)(struct shrinker *,
 					 struct shrink_control *),
@@ -42,14 +42,14 @@ gs_shrinker_create(unsigned long (*count)(struct shrinker *,
 	return s;
 }
 
-static inline void gs_shrinker_destroy(struct shrinker *s)
+static inline void compat_shrinker_destroy(struct shrinker *s)
 {
 	shrinker_free(s);
 }
 #else
 #include <linux/slab.h>
 static inline struct shrinker *
-gs_shrinker_create(unsigned long (*count)(struct shrinker *,
+compat_shrinker_create(unsigned long (*count)(struct shrinker *,
 					  struct shrink_control *),
 		   unsigned long (*scan)(struct shrinker *,
 					 struct shrink_control *),
@@ -70,7 +70,7 @@ gs_shrinker_create(unsigned long (*count)(struct shrinker *,
 	return s;
 }
 
-static inline void gs_shrinker_destroy(struct shrinker *s)
+static inline void compat_shrinker_destroy(struct shrinker *s)
 {
 	unregister_shrinker(s);
 	kfree(s);

@@ -27,7 +27,11 @@
 #include <linux/stackdepot.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "debug.h"
+#include "arena.h"
+#include "mspan.h"
+#include "report.h"
+#include "kasan.h"
 
 DEFINE_STATIC_KEY_FALSE(gs_debug_key);
 unsigned int gs_debug_flags;
@@ -158,14 +162,14 @@ static void gs_print_stack(const char *what, depot_stack_handle_t h)
  * gs_debug_span_init - give a new span its per-object records
  * @s: the span, not yet visible to any allocation
  * @gfp: the allocation's flags
- * @how: GS_MAY_BLOCK if the caller may sleep now
+ * @may_block: the caller may sleep now
  *
  * With poisoning on, the whole span is poisoned so that every object is
  * checked the first time it is handed out too.
  */
-int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how)
+int gs_debug_span_init(struct mspan *s, gfp_t gfp, bool may_block)
 {
-	gfp_t g = (how & GS_MAY_BLOCK) ? (gfp & ~__GFP_ZERO) : GFP_ATOMIC;
+	gfp_t g = may_block ? (gfp & ~__GFP_ZERO) : GFP_ATOMIC;
 	unsigned int i;
 
 	s->debug = kcalloc(s->nelems, sizeof(struct gs_objdebug),
@@ -174,9 +178,9 @@ int gs_debug_span_init(struct mspan *s, gfp_t gfp, unsigned int how)
 		return -ENOMEM;
 	if (gs_debug_flags & GS_DEBUG_POISON) {
 		/* Freed pages to KASAN; mheap_alloc() marks them after us. */
-		gs_kasan_unpoison((void *)s->startAddr,
+		gs_kasan_unpoison((void *)s->start_addr,
 				  (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
-		memset((void *)s->startAddr, POISON_FREE,
+		memset((void *)s->start_addr, POISON_FREE,
 		       (unsigned long)s->npages << GOSLAB_PAGE_SHIFT);
 		for (i = 0; i < s->nelems; i++)
 			s->debug[i].flags = OBJ_POISONED | obj_gen();
@@ -193,15 +197,12 @@ void gs_debug_span_free(struct mspan *s)
 
 /* Report a corrupted byte of object @idx and what is known of it. */
 static void gs_debug_report(struct mspan *s, unsigned int idx, void *obj,
-			    const u8 *bad, const char *what,
+			    const u8 *bad, enum report_reason why,
 			    unsigned long caller)
 {
 	struct gs_objdebug *d = &s->debug[idx];
 
-	gs_report_debug(bad, what, caller);
-	pr_err("goslab: %s at %px: byte 0x%02x at offset %td of object %px (%u bytes requested, class size %u)\n",
-	       what, bad, *bad, bad - (const u8 *)obj, obj, d->size,
-	       s->elemsize);
+	report_corruption(bad, why, obj, d->size, s->elemsize, caller);
 	gs_print_stack("allocated by", d->alloc_stack);
 	gs_print_stack("freed by", d->free_stack);
 }
@@ -218,7 +219,7 @@ static void gs_debug_report(struct mspan *s, unsigned int idx, void *obj,
  */
 void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 {
-	struct mspan *s = spanOf((unsigned long)p);
+	struct mspan *s = span_of((unsigned long)p);
 	unsigned int idx;
 	struct gs_objdebug *d;
 	u32 gen = obj_gen();
@@ -235,7 +236,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 		const u8 *bad = memchr_inv(b, POISON_FREE, s->elemsize);
 
 		if (bad) {
-			gs_debug_report(s, idx, p, bad, "write after free",
+			gs_debug_report(s, idx, p, bad, REPORT_WRITE_AFTER_FREE,
 					_RET_IP_);
 			memset(b, POISON_FREE, s->elemsize);
 		}
@@ -277,7 +278,7 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 
 		if (bad)
 			gs_debug_report(s, idx, p, bad,
-					"write past the end of the object",
+					REPORT_WRITE_PAST_END,
 					caller);
 	}
 	d->free_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?

@@ -20,9 +20,18 @@
 #include <linux/workqueue.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "debugfs.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "arena.h"
+#include "mspan.h"
+#include "mem.h"
+#include "report.h"
+#include "reclaim.h"
+#include "sizeclasses.h"
 
-struct dentry *goslab_debugfs_root;
+static struct dentry *goslab_debugfs_root;
 
 /* The size-class table, as Go prints it in sizeclasses.go. */
 static int sizeclasses_show(struct seq_file *m, void *v)
@@ -48,38 +57,9 @@ static int sizeclasses_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(sizeclasses);
 
-/**
- * gs_sum_stats - every CPU's counters summed
- * @sum: filled in; each context's mcache has its own counters
- */
-void gs_sum_stats(struct gs_cpu_stats *sum)
-{
-	unsigned int i, l;
-	int cpu;
-
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		for (l = 0; l < GS_MCACHE_LEVELS; l++) {
-			const struct gs_cpu_stats *st = &mcache_of(cpu, l)->stats;
-
-			for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
-				sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
-				sum->nfree[i] += READ_ONCE(st->nfree[i]);
-			}
-			sum->tiny_allocs += READ_ONCE(st->tiny_allocs);
-			sum->tiny_frees += READ_ONCE(st->tiny_frees);
-			sum->large_allocs += READ_ONCE(st->large_allocs);
-			sum->large_bytes += READ_ONCE(st->large_bytes);
-			sum->large_frees += READ_ONCE(st->large_frees);
-			sum->refills += READ_ONCE(st->refills);
-			sum->flushes += READ_ONCE(st->flushes);
-		}
-	}
-}
-
 static int stats_show(struct seq_file *m, void *v)
 {
-	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	struct mcache_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned long objs = 0, bytes = 0, mallocs = 0, frees = 0;
 	unsigned long spans = 0, released = 0, meta_inuse, meta_sys;
 	struct mheap_totals t;
@@ -88,7 +68,7 @@ static int stats_show(struct seq_file *m, void *v)
 
 	if (!st)
 		return -ENOMEM;
-	gs_sum_stats(st);
+	mcache_sum_stats(st);
 	mheap_totals(&t);
 	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		unsigned long live = st->nmalloc[spc] - st->nfree[spc];
@@ -107,7 +87,7 @@ static int stats_show(struct seq_file *m, void *v)
 			released += READ_ONCE(c->released);
 		}
 	}
-	gs_meta_usage(&meta_inuse, &meta_sys);
+	mheap_meta_usage(&meta_inuse, &meta_sys);
 
 	seq_puts(m, "field value\n");
 	seq_printf(m, "heap_sys_bytes %lu\n", t.owned << GOSLAB_PAGE_SHIFT);
@@ -135,10 +115,10 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "spans_to_mcache %lu\n", spans);
 	seq_printf(m, "spans_released %lu\n", released);
 	seq_printf(m, "flushes %lu\n", st->flushes);
-	seq_printf(m, "bad_frees %lu\n", atomic_long_read(&gs_stats.bad_frees));
-	seq_printf(m, "injected_failures %lu\n", gs_injected());
+	seq_printf(m, "bad_frees %lu\n", atomic_long_read(&report_stats.bad_frees));
+	seq_printf(m, "injected_failures %lu\n", mem_injected());
 	seq_printf(m, "debug_reports %lu\n",
-		   atomic_long_read(&gs_stats.debug_reports));
+		   atomic_long_read(&report_stats.debug_reports));
 	kfree(st);
 	return 0;
 }
@@ -146,13 +126,13 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static int classes_show(struct seq_file *m, void *v)
 {
-	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	struct mcache_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned int spc;
 	int node;
 
 	if (!st)
 		return -ENOMEM;
-	gs_sum_stats(st);
+	mcache_sum_stats(st);
 	seq_puts(m, "spanclass class noscan size objs/span cached partial full live_objs util% allocs frees refills empty\n");
 	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
 		unsigned long cached = 0, partial = 0, full = 0, refills = 0;
@@ -193,7 +173,7 @@ DEFINE_SHOW_ATTRIBUTE(classes);
 static int heap_show(struct seq_file *m, void *v)
 {
 	unsigned long flags;
-	struct gs_arena *a;
+	struct heap_arena *a;
 	int node;
 
 	seq_puts(m, "node base pages free longest_free state\n");
@@ -232,7 +212,7 @@ static void percpu_snap_one(struct percpu_snap *ps, struct mcache *c)
 		if (s == &emptymspan)
 			continue;
 		ps->spans++;
-		ps->bytes += (unsigned long)(s->nelems - s->allocCount) * s->elemsize;
+		ps->bytes += (unsigned long)(s->nelems - s->alloc_count) * s->elemsize;
 	}
 	ps->refills += c->stats.refills;
 	if (c->rfspan)
@@ -256,7 +236,7 @@ static long percpu_snap_fn(void *arg)
 	local_irq_save(irqf);
 	for (l = 0; l < GS_MCACHE_LEVELS; l++)
 		percpu_snap_one(ps, mcache_of(smp_processor_id(), l));
-	ps->flushes = this_cpu_read(gs_mcache->stats.flushes);
+	ps->flushes = this_cpu_read(mcache_task->stats.flushes);
 	local_irq_restore(irqf);
 	local_bh_enable();
 	return 0;
@@ -318,22 +298,22 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 		    s->state != MSPAN_INUSE || (fs & MSPAN_CACHED) ||
 		    !!(fs & MSPAN_PARTIAL) != partial)
 			verr(v, "span %lx node %d list %u: where %u class %u state %u fs %ld",
-			     s->startAddr, c->node, c->spanclass, s->where,
+			     s->start_addr, c->node, c->spanclass, s->where,
 			     s->spanclass, s->state, fs);
-		if (cnt != s->allocCount)
-			verr(v, "span %lx: allocCount %u, bitmap says %u",
-			     s->startAddr, s->allocCount, cnt);
-		if (spanOf(s->startAddr) != s)
-			verr(v, "span %lx: not in the arena's spans[]", s->startAddr);
-		full = s->allocCount == s->nelems && mspan_pending(fs) <= 0;
+		if (cnt != s->alloc_count)
+			verr(v, "span %lx: alloc_count %u, bitmap says %u",
+			     s->start_addr, s->alloc_count, cnt);
+		if (span_of(s->start_addr) != s)
+			verr(v, "span %lx: not in the arena's spans[]", s->start_addr);
+		full = s->alloc_count == s->nelems && mspan_pending(fs) <= 0;
 		on_full = where == MSPAN_LIST_FULL;
 		if (where == MSPAN_LIST_EMPTY &&
-		    (long)s->allocCount - mspan_pending(fs) > 0)
+		    (long)s->alloc_count - mspan_pending(fs) > 0)
 			verr(v, "span %lx: on the empty list, %u allocated, %ld frees pending",
-			     s->startAddr, s->allocCount, mspan_pending(fs));
+			     s->start_addr, s->alloc_count, mspan_pending(fs));
 		else if (full != on_full)
 			verr(v, "span %lx: on list %u, %u of %u allocated, %ld frees pending",
-			     s->startAddr, where, s->allocCount, s->nelems,
+			     s->start_addr, where, s->alloc_count, s->nelems,
 			     mspan_pending(fs));
 	}
 	if (n != want)
@@ -344,7 +324,7 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 static void verify_heap(struct verify_ctx *v, struct mheap *h)
 {
 	unsigned long free = 0, owned = 0, flags;
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned int k;
 
 	spin_lock_irqsave(&h->lock, flags);
@@ -388,12 +368,12 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 }
 
 /**
- * gs_verify - check every invariant, as reading the verify file does
+ * goslab_verify - check every invariant, as reading the verify file does
  * @m: where each violation is printed, or NULL to only count them
  *
  * Return: the number of violations found.
  */
-unsigned long gs_verify(struct seq_file *m)
+unsigned long goslab_verify(struct seq_file *m)
 {
 	struct verify_ctx ctx = { .m = m };
 	unsigned long flags;
@@ -421,7 +401,7 @@ unsigned long gs_verify(struct seq_file *m)
 
 static int verify_show(struct seq_file *m, void *v)
 {
-	unsigned long errors = gs_verify(m);
+	unsigned long errors = goslab_verify(m);
 
 	if (!errors)
 		seq_puts(m, "OK\n");
@@ -432,14 +412,14 @@ static int verify_show(struct seq_file *m, void *v)
 DEFINE_SHOW_ATTRIBUTE(verify);
 
 /**
- * gs_debugfs_show - print one of the read-only files into @m
+ * goslab_debugfs_show - print one of the read-only files into @m
  * @name: the file's name under /sys/kernel/debug/goslab/
  * @m: a seq_file, for the tests one over a plain buffer
  *
  * Lets the KUnit suites check exactly what a reader of the file sees.
  * Return: what the file's show function returns, -ENOENT for no such file.
  */
-int gs_debugfs_show(const char *name, struct seq_file *m)
+int goslab_debugfs_show(const char *name, struct seq_file *m)
 {
 	static const struct {
 		const char *name;
@@ -464,7 +444,7 @@ int gs_debugfs_show(const char *name, struct seq_file *m)
  * Tunables: one number each, in [min, max]; anything else, including a
  * trailing word, is -EINVAL with no effect at all.
  */
-struct gs_tunable {
+struct tunable {
 	u64 min, max;
 	u64 (*get)(void);		/* NULL: write-only trigger */
 	void (*set)(u64 val);
@@ -485,7 +465,7 @@ static int parse_u64(const char __user *buf, size_t len, u64 *val)
 static ssize_t tunable_write(struct file *f, const char __user *buf,
 			     size_t len, loff_t *pos)
 {
-	const struct gs_tunable *t = f->private_data;
+	const struct tunable *t = f->private_data;
 	u64 val;
 
 	if (parse_u64(buf, len, &val) || val < t->min || val > t->max)
@@ -497,7 +477,7 @@ static ssize_t tunable_write(struct file *f, const char __user *buf,
 static ssize_t tunable_read(struct file *f, char __user *buf, size_t len,
 			    loff_t *pos)
 {
-	const struct gs_tunable *t = f->private_data;
+	const struct tunable *t = f->private_data;
 	char tmp[24];
 	int n;
 
@@ -522,12 +502,7 @@ static void flush_set(u64 val)
 
 static void release_set(u64 val)
 {
-	int node;
-
-	mcentral_release_empty(NUMA_NO_NODE);
-	for_each_node(node)
-		if (mheap_of(node))
-			mheap_release(mheap_of(node), mheap_retain_pages());
+	reclaim_release();
 }
 
 static u64 retain_get(void)
@@ -542,23 +517,23 @@ static void retain_set(u64 val)
 
 static u64 fail_pages_get(void)
 {
-	return gs_fail_pages();
+	return mem_fail_pages();
 }
 
 static void fail_pages_set(u64 val)
 {
-	gs_set_fail_pages(val);
+	mem_set_fail_pages(val);
 }
 
-static const struct gs_tunable flush_tunable = { 1, 1, NULL, flush_set };
-static const struct gs_tunable release_tunable = { 1, 1, NULL, release_set };
+static const struct tunable flush_tunable = { 1, 1, NULL, flush_set };
+static const struct tunable release_tunable = { 1, 1, NULL, release_set };
 
 /* Up to 1 TiB of goslab pages: anything above is surely a mistake. */
-static const struct gs_tunable retain_tunable = {
+static const struct tunable retain_tunable = {
 	0, 1ULL << (40 - GOSLAB_PAGE_SHIFT), retain_get, retain_set
 };
 
-static const struct gs_tunable fail_pages_tunable = {
+static const struct tunable fail_pages_tunable = {
 	0, 100, fail_pages_get, fail_pages_set
 };
 

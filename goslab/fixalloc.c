@@ -10,13 +10,14 @@
  * someone else's page).
  *
  * Callers serialize, as in Go: goslab's instances are used under
- * gs_meta_lock (see mheap.c).
+ * mheap_meta_lock (see mheap.c).  A leaf: its chunks come from mem.c.
  */
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "fixalloc.h"
+#include "mem.h"
 
 /* The first word of a free block or a chunk links it into a list. */
 struct fixalloc_link {
@@ -48,9 +49,8 @@ static void *fixalloc_get_chunk(gfp_t gfp)
 {
 	struct page *page;
 
-	if (gs_fault())
-		return NULL;
-	page = alloc_pages(gfp | __GFP_NOWARN, FIXALLOC_CHUNK_ORDER);
+	page = mem_alloc_pages(NUMA_NO_NODE, gfp | __GFP_NOWARN,
+			       FIXALLOC_CHUNK_ORDER);
 	return page ? page_address(page) : NULL;
 }
 
@@ -73,7 +73,7 @@ int fixalloc_prefill(struct fixalloc *f, gfp_t gfp)
 	if (!c)
 		return -ENOMEM;
 	if (cmpxchg(&f->spare, NULL, c))
-		free_pages((unsigned long)c, FIXALLOC_CHUNK_ORDER);
+		mem_free_pages((unsigned long)c, FIXALLOC_CHUNK_ORDER);
 	return 0;
 }
 
@@ -148,11 +148,11 @@ void fixalloc_destroy(struct fixalloc *f)
 	while (c) {
 		struct fixalloc_link *next = c->next;
 
-		free_pages((unsigned long)c, FIXALLOC_CHUNK_ORDER);
+		mem_free_pages((unsigned long)c, FIXALLOC_CHUNK_ORDER);
 		c = next;
 	}
 	if (spare)
-		free_pages((unsigned long)spare, FIXALLOC_CHUNK_ORDER);
+		mem_free_pages((unsigned long)spare, FIXALLOC_CHUNK_ORDER);
 	f->chunks = NULL;
 	f->list = NULL;
 	f->nchunk = 0;

@@ -29,7 +29,8 @@
 #include <linux/kasan.h>
 #include <linux/kernel.h>
 
-#include "internal.h"
+#include "kasan.h"
+#include "mspan.h"
 
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 
@@ -103,7 +104,7 @@ void gs_kasan_span(const struct mspan *s, bool freed)
 		spanclass_sizeclass(s->spanclass) ? GS_KASAN_SLAB_REDZONE :
 						     GS_KASAN_PAGE_REDZONE;
 
-	kasan_poison((void *)s->startAddr,
+	kasan_poison((void *)s->start_addr,
 		     (size_t)s->npages << GOSLAB_PAGE_SHIFT, v, false);
 }
 

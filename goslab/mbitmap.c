@@ -1,33 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The span's allocation bitmap and Go's free-index scanning
- * (runtime/mbitmap.go: nextFreeIndex, refillAllocCache, isFree), plus the
- * sweep that merges explicit frees into allocBits the way Go's sweeper
+ * (runtime/mbitmap.go: next_free_index, refill_alloc_cache, isFree), plus the
+ * sweep that merges explicit frees into alloc_bits the way Go's sweeper
  * merges gcmarkBits.
  *
- * allocBits are stored as unsigned longs; on a 64-bit little-endian
- * kernel word k is exactly Go's 8 bytes at whichByte = 8k.
+ * alloc_bits are stored as unsigned longs; on a 64-bit little-endian
+ * kernel word k is exactly Go's 8 bytes at which_byte = 8k.
  */
 #include <linux/bitops.h>
 #include <linux/bug.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "mspan.h"
+#include "report.h"
 
-static_assert(BITS_PER_LONG == 64, "goslab's allocCache needs 64-bit words");
+static_assert(BITS_PER_LONG == 64, "goslab's alloc_cache needs 64-bit words");
 
 /**
- * refillAllocCache - load allocCache from allocBits at @whichByte
+ * refill_alloc_cache - load alloc_cache from alloc_bits at @which_byte
  * @s: the span
- * @whichByte: byte offset into allocBits, a multiple of 8
+ * @which_byte: byte offset into alloc_bits, a multiple of 8
  *
- * allocCache holds the inverted bits so that count-trailing-zeros finds
+ * alloc_cache holds the inverted bits so that count-trailing-zeros finds
  * the next free object directly.
  */
-void refillAllocCache(struct mspan *s, unsigned int whichByte)
+void refill_alloc_cache(struct mspan *s, unsigned int which_byte)
 {
-	s->allocCache = ~(u64)s->allocBits[whichByte / 8];
+	s->alloc_cache = ~(u64)s->alloc_bits[which_byte / 8];
 }
 
 /**
@@ -36,88 +37,88 @@ void refillAllocCache(struct mspan *s, unsigned int whichByte)
  */
 void mspan_init_bits(struct mspan *s)
 {
-	/* The three bitmaps are contiguous, freeBits - allocBits words each. */
-	memset(s->allocBits, 0, 3 * (s->freeBits - s->allocBits) *
+	/* The three bitmaps are contiguous, free_bits - alloc_bits words each. */
+	memset(s->alloc_bits, 0, 3 * (s->free_bits - s->alloc_bits) *
 	       sizeof(unsigned long));
 	s->localhead = 0;
-	s->freeindex = 0;
-	s->allocCount = 0;
-	refillAllocCache(s, 0);
+	s->free_index = 0;
+	s->alloc_count = 0;
+	refill_alloc_cache(s, 0);
 }
 
 /**
- * nextFreeIndex - index of the next free object at or after freeindex
+ * next_free_index - index of the next free object at or after free_index
  * @s: the span
  *
- * Skips whole words with no free object, reloads allocCache at 64-object
+ * Skips whole words with no free object, reloads alloc_cache at 64-object
  * boundaries and never returns an index past nelems; returns nelems when
- * the span is full.  Advances freeindex past the returned object.
+ * the span is full.  Advances free_index past the returned object.
  */
-unsigned int nextFreeIndex(struct mspan *s)
+unsigned int next_free_index(struct mspan *s)
 {
-	unsigned int sfreeindex = s->freeindex;
+	unsigned int sfree_index = s->free_index;
 	unsigned int snelems = s->nelems;
-	unsigned int bitIndex, result;
-	u64 aCache;
+	unsigned int bit_index, result;
+	u64 a_cache;
 
-	if (sfreeindex == snelems)
-		return sfreeindex;
-	if (WARN_ON_ONCE(sfreeindex > snelems))
+	if (sfree_index == snelems)
+		return sfree_index;
+	if (WARN_ON_ONCE(sfree_index > snelems))
 		return snelems;
 
-	aCache = s->allocCache;
-	bitIndex = aCache ? __ffs64(aCache) : 64;
-	while (bitIndex == 64) {
+	a_cache = s->alloc_cache;
+	bit_index = a_cache ? __ffs64(a_cache) : 64;
+	while (bit_index == 64) {
 		/* Move to the start of the next cached word. */
-		sfreeindex = (sfreeindex + 64) & ~63U;
-		if (sfreeindex >= snelems) {
-			s->freeindex = snelems;
+		sfree_index = (sfree_index + 64) & ~63U;
+		if (sfree_index >= snelems) {
+			s->free_index = snelems;
 			return snelems;
 		}
-		refillAllocCache(s, sfreeindex / 8);
-		aCache = s->allocCache;
-		bitIndex = aCache ? __ffs64(aCache) : 64;
+		refill_alloc_cache(s, sfree_index / 8);
+		a_cache = s->alloc_cache;
+		bit_index = a_cache ? __ffs64(a_cache) : 64;
 	}
-	result = sfreeindex + bitIndex;
+	result = sfree_index + bit_index;
 	if (result >= snelems) {
-		s->freeindex = snelems;
+		s->free_index = snelems;
 		return snelems;
 	}
-	s->allocCache = (aCache >> bitIndex) >> 1;
-	sfreeindex = result + 1;
+	s->alloc_cache = (a_cache >> bit_index) >> 1;
+	sfree_index = result + 1;
 	/*
-	 * Every set bit of allocCache up to here was shifted away: at a
-	 * word boundary load the next word so allocCache matches freeindex.
+	 * Every set bit of alloc_cache up to here was shifted away: at a
+	 * word boundary load the next word so alloc_cache matches free_index.
 	 */
-	if (sfreeindex % 64 == 0 && sfreeindex != snelems)
-		refillAllocCache(s, sfreeindex / 8);
-	s->freeindex = sfreeindex;
+	if (sfree_index % 64 == 0 && sfree_index != snelems)
+		refill_alloc_cache(s, sfree_index / 8);
+	s->free_index = sfree_index;
 	return result;
 }
 
 /**
- * nextFreeBatch - up to @n free objects of @s at once, for bulk allocation
+ * next_free_batch - up to @n free objects of @s at once, for bulk allocation
  * @s: the span
  * @p: receives the objects' addresses, each ORed with @tag
  * @n: how many are wanted
  * @tag: low bits the caller wants on every address (objects are 8-aligned)
  *
- * nextFreeFast and nextFreeIndex in one loop: count trailing zeros over
- * allocCache, whole allocated words skipped, allocCache reloaded at each
- * 64-object boundary, and freeindex, allocCache and allocCount written
- * once at the end, in the state nextFreeIndex would leave them in.
+ * next_free_fast and next_free_index in one loop: count trailing zeros over
+ * alloc_cache, whole allocated words skipped, alloc_cache reloaded at each
+ * 64-object boundary, and free_index, alloc_cache and alloc_count written
+ * once at the end, in the state next_free_index would leave them in.
  *
  * Return: how many objects were taken; fewer than @n only when the span
  * is exhausted.
  */
-unsigned int nextFreeBatch(struct mspan *s, void **p, unsigned int n,
-			   unsigned long tag)
+unsigned int next_free_batch(struct mspan *s, void **p, unsigned int n,
+			     unsigned long tag)
 {
-	unsigned long base = s->startAddr | tag, size = s->elemsize;
-	unsigned int idx = s->freeindex, nelems = s->nelems, k = 0;
+	unsigned long base = s->start_addr | tag, size = s->elemsize;
+	unsigned int idx = s->free_index, nelems = s->nelems, k = 0;
 	unsigned int w = idx / 64, last = 0;
-	/* This word's free objects from freeindex on, at their bit places. */
-	u64 free = s->allocCache << (idx % 64);
+	/* This word's free objects from free_index on, at their bit places. */
+	u64 free = s->alloc_cache << (idx % 64);
 
 	if (idx >= nelems)
 		return 0;
@@ -138,21 +139,21 @@ unsigned int nextFreeBatch(struct mspan *s, void **p, unsigned int n,
 			idx = w * 64 + last + 1;
 			goto out;
 		}
-		/* The word is used up: on to the next, as nextFreeIndex. */
+		/* The word is used up: on to the next, as next_free_index. */
 		idx = ++w * 64;
 		if (idx >= nelems)
 			goto exhausted;
-		free = ~(u64)s->allocBits[w];
+		free = ~(u64)s->alloc_bits[w];
 	}
 out:
-	s->freeindex = idx;
-	s->allocCache = free >> (idx % 64);
-	s->allocCount += k;
+	s->free_index = idx;
+	s->alloc_cache = free >> (idx % 64);
+	s->alloc_count += k;
 	return k;
 exhausted:
-	s->freeindex = nelems;
-	s->allocCache = 0;
-	s->allocCount += k;
+	s->free_index = nelems;
+	s->alloc_cache = 0;
+	s->alloc_count += k;
 	return k;
 }
 
@@ -177,19 +178,19 @@ unsigned int mspan_count_alloc(const struct mspan *s)
 	unsigned int k, n = 0, words = DIV_ROUND_UP(s->nelems, 64);
 
 	for (k = 0; k < words; k++)
-		n += hweight64((s->allocBits[k] | below_mask(k, s->freeindex)) &
+		n += hweight64((s->alloc_bits[k] | below_mask(k, s->free_index)) &
 			       below_mask(k, s->nelems));
 	return n;
 }
 
 /**
- * mspan_sweep - merge the explicit frees into allocBits
+ * mspan_sweep - merge the explicit frees into alloc_bits
  * @s: a span its caller owns (cached, or taken off every list)
  *
- * Like Go's sweep: the objects still allocated become allocBits,
- * freeindex goes back to 0 and allocCache is reloaded.  Frees that land
+ * Like Go's sweep: the objects still allocated become alloc_bits,
+ * free_index goes back to 0 and alloc_cache is reloaded.  Frees that land
  * while this runs either make it into this word's exchange or stay in
- * freeBits for the next sweep.
+ * free_bits for the next sweep.
  *
  * Return: the number of frees merged.
  */
@@ -199,21 +200,21 @@ unsigned int mspan_sweep(struct mspan *s)
 	unsigned int words = DIV_ROUND_UP(s->nelems, 64);
 
 	for (k = 0; k < words; k++) {
-		unsigned long live = s->allocBits[k] | below_mask(k, s->freeindex);
+		unsigned long live = s->alloc_bits[k] | below_mask(k, s->free_index);
 		unsigned long freed = 0;
 
-		if (READ_ONCE(s->freeBits[k]))
-			freed = xchg(&s->freeBits[k], 0);
+		if (READ_ONCE(s->free_bits[k]))
+			freed = xchg(&s->free_bits[k], 0);
 		live &= ~freed & below_mask(k, s->nelems);
 		merged += hweight64(freed);
 		count += hweight64(live);
-		WRITE_ONCE(s->allocBits[k], live);
+		WRITE_ONCE(s->alloc_bits[k], live);
 	}
-	/* A racing isFree() that sees freeindex 0 must see the new bits. */
+	/* A racing isFree() that sees free_index 0 must see the new bits. */
 	smp_wmb();
-	WRITE_ONCE(s->freeindex, 0);
-	s->allocCount = count;
-	refillAllocCache(s, 0);
+	WRITE_ONCE(s->free_index, 0);
+	s->alloc_count = count;
+	refill_alloc_cache(s, 0);
 	if (merged) {
 		/* Reused objects hold old data: Go sets needzero here too. */
 		s->needzero = 1;
@@ -227,8 +228,8 @@ unsigned int mspan_sweep(struct mspan *s)
  * @s: a span the caller's mcache caches
  *
  * Before an mcache lets a span go, the objects its context freed into
- * the span's private LIFO become pending frees in freeBits, counted in
- * freestate, as if they had come from another CPU.  localBits names them
+ * the span's private LIFO become pending frees in free_bits, counted in
+ * freestate, as if they had come from another CPU.  local_bits names them
  * all, so the links in the objects are not followed: one a write after
  * free changed cannot lose or invent a free.
  */
@@ -238,12 +239,12 @@ void mspan_drain_local(struct mspan *s)
 	unsigned long n = 0;
 
 	for (w = 0; w < words; w++) {
-		unsigned long b = s->localBits[w];
+		unsigned long b = s->local_bits[w];
 
 		if (!b)
 			continue;
-		s->localBits[w] = 0;
-		atomic_long_or(b, (atomic_long_t *)&s->freeBits[w]);
+		s->local_bits[w] = 0;
+		atomic_long_or(b, (atomic_long_t *)&s->free_bits[w]);
 		n += hweight_long(b);
 	}
 	s->localhead = 0;
@@ -261,8 +262,8 @@ void mspan_drain_local(struct mspan *s)
  * was freed: @v itself is handed out, its link is not followed) or the
  * link that led to @v was changed and @v is not on the LIFO (reported,
  * not handed out).  Either way the LIFO is dropped: its objects stay in
- * localBits and are drained when the span goes back.
- * Return: the object mcache_alloc_fast() hands out, or 0, with bit 0 set
+ * local_bits and are drained when the span goes back.
+ * Return: the object mspan_alloc_local() hands out, or 0, with bit 0 set
  * when it is fresh (from the bitmap).
  */
 unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
@@ -272,15 +273,12 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 	unsigned long m = BIT(idx % BITS_PER_LONG);
 
 	s->localhead = 0;
-	if (!(s->localBits[idx / BITS_PER_LONG] & m)) {
-		gs_report_bad((void *)v,
-			      "LIFO names an object that is not free (write after free?)",
-			      caller);
-		v = nextFreeFast(s);
+	if (!(s->local_bits[idx / BITS_PER_LONG] & m)) {
+		report_bad((void *)v, REPORT_LIFO_NOT_FREE, caller);
+		v = next_free_fast(s);
 		return v ? v | 1 : 0;
 	}
-	gs_report_bad((void *)v, "link in a freed object overwritten (write after free?)",
-		      caller);
-	s->localBits[idx / BITS_PER_LONG] &= ~m;
+	report_bad((void *)v, REPORT_LINK_OVERWRITTEN, caller);
+	s->local_bits[idx / BITS_PER_LONG] &= ~m;
 	return v;
 }

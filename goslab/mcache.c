@@ -6,7 +6,9 @@
  * its own context on its own CPU with preemption off; the central lists
  * and the heap take IRQ-safe spinlocks and never sleep in here.  A refill
  * that needs the buddy allocator with a blocking gfp returns -EAGAIN,
- * and the caller grows the heap after re-enabling preemption (malloc.c).
+ * and the caller grows the heap after re-enabling preemption.  It calls
+ * the central lists, the heap (large spans) and the leaves; steps 3 and 4
+ * of malloc.c's overview and the remote free (b) are here.
  */
 #include <linux/err.h>
 #include <linux/smp.h>
@@ -15,23 +17,65 @@
 #include <linux/topology.h>
 #include <linux/percpu.h>
 
-#include "internal.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "mspan.h"
+#include "kasan.h"
 
-struct mcache __percpu *gs_mcache;
-struct mcache __percpu *gs_mcache_softirq;
-struct mcache __percpu *gs_mcache_hardirq;
+struct mcache __percpu *mcache_task;
+struct mcache __percpu *mcache_softirq;
+struct mcache __percpu *mcache_hardirq;
 
 /*
  * Go's emptymspan: a span with nothing free, so the fast path needs no
- * NULL check; nextFreeIndex() on it returns nelems (0) at once.
+ * NULL check; next_free_index() on it returns nelems (0) at once.
  */
 struct mspan emptymspan;
+
+/**
+ * mcache_commit_remote - count the frees @c batched for another owner's span
+ * @c: this context's mcache, preemption off (or a dead CPU's)
+ */
+void mcache_commit_remote(struct mcache *c)
+{
+	struct mspan *s = c->rfspan;
+
+	if (s) {
+		c->rfspan = NULL;
+		mcentral_commit_frees(s, c->rfcount);
+	}
+}
+
+/**
+ * mcache_release_tiny - the mcache stops packing into @block
+ * @s: the block's span
+ * @block: the block's address
+ *
+ * The block goes back to its span if no object packed in it is live.
+ */
+void mcache_release_tiny(struct mspan *s, unsigned long block)
+{
+	u32 *ref = tiny_ref(s, block);
+	u32 old = READ_ONCE(*ref);
+
+	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
+		;
+	if (old == GS_TINY_HELD) {
+		mcache_stats_get()->nfree[GS_TINY_SPANCLASS]++;
+		mcache_stats_put();
+		gs_kasan_free((void *)block, GS_TINY_SIZE);
+		mcentral_free_object(s, block,
+				     (block - s->start_addr) / GS_TINY_SIZE,
+				     _RET_IP_);
+	}
+}
 
 /* Give a cached span back to its central list. */
 static void mcache_uncache(struct mspan *s)
 {
 	mspan_drain_local(s);
-	mcentral_uncacheSpan(mcentral_of(s->node, s->spanclass), s);
+	mcentral_uncache_span(mcentral_of(s->node, s->spanclass), s);
 }
 
 /*
@@ -39,7 +83,7 @@ static void mcache_uncache(struct mspan *s)
  * Pending frees to the current span are merged in place first: reusing
  * it costs no trip to the central list.
  */
-static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
+static int refill(struct mcache *c, unsigned int spc, gfp_t gfp)
 {
 	struct mspan *s = c->alloc[spc], *old = NULL;
 	int node = numa_mem_id();
@@ -48,7 +92,7 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 		mspan_drain_local(s);
 		if (mspan_pending(atomic_long_read(&s->freestate))) {
 			mspan_sweep(s);
-			if (s->allocCount < s->nelems) {
+			if (s->alloc_count < s->nelems) {
 				c->stats.refills++;
 				return 0;
 			}
@@ -58,9 +102,9 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 		if (s->node == node)
 			old = s;
 		else
-			mcentral_uncacheSpan(mcentral_of(s->node, spc), s);
+			mcentral_uncache_span(mcentral_of(s->node, spc), s);
 	}
-	s = mcentral_cacheSpan(mcentral_of(node, spc), old, gfp, 0);
+	s = mcentral_cache_span(mcentral_of(node, spc), old, gfp, 0);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	c->alloc[spc] = s;
@@ -69,7 +113,7 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
 }
 
 /**
- * mcache_nextFree - Go's nextFree: the slow path under nextFreeFast
+ * mcache_next_free - Go's nextFree: the slow path under next_free_fast
  * @c: this CPU's mcache for the current context, preemption off
  * @spc: span class
  * @gfp: the allocation's flags
@@ -79,8 +123,8 @@ static int refill(struct mcache *c, spanClass spc, gfp_t gfp)
  *
  * Return: the object's address, or 0.
  */
-unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
-			      struct mspan **sp, int *err)
+unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
+			       struct mspan **sp, int *err)
 {
 	struct mspan *s = c->alloc[spc];
 	unsigned int idx;
@@ -89,21 +133,21 @@ unsigned long mcache_nextFree(struct mcache *c, spanClass spc, gfp_t gfp,
 	if (spanclass_shared(spc))
 		return mcentral_alloc(mcentral_of(numa_mem_id(), spc), gfp, 0,
 				      sp, err);
-	idx = nextFreeIndex(s);
+	idx = next_free_index(s);
 	if (idx == s->nelems) {
 		*err = refill(c, spc, gfp);
 		if (*err)
 			return 0;
 		s = c->alloc[spc];
-		idx = nextFreeIndex(s);
+		idx = next_free_index(s);
 		if (WARN_ON_ONCE(idx >= s->nelems)) {
 			*err = -ENOMEM;
 			return 0;
 		}
 	}
-	s->allocCount++;
+	s->alloc_count++;
 	*sp = s;
-	return s->startAddr + (unsigned long)idx * s->elemsize;
+	return mspan_obj_addr(s, idx);
 }
 
 /*
@@ -118,7 +162,7 @@ unsigned long mcache_parked_pages(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		s = READ_ONCE(per_cpu_ptr(gs_mcache, cpu)->large);
+		s = READ_ONCE(per_cpu_ptr(mcache_task, cpu)->large);
 		if (s)
 			n += READ_ONCE(s->npages);
 	}
@@ -141,7 +185,7 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
 	struct mspan *s;
 
 	preempt_disable();
-	c = this_cpu_ptr(gs_mcache);
+	c = this_cpu_ptr(mcache_task);
 	/* What mcache_park_large() keeps: a size this CPU allocates. */
 	c->large_npages = npages;
 	s = READ_ONCE(c->large) ? xchg(&c->large, NULL) : NULL;
@@ -160,7 +204,7 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
 /**
  * mcache_park_large - keep a freed large span on this CPU
  * @s: an in-use large span of at most GS_LARGE_PARK_PAGES pages whose
- *	object was freed (its freeBits bit 0 set, so frees of it report)
+ *	object was freed (its free_bits bit 0 set, so frees of it report)
  *
  * Only a span of the size this CPU allocated last is kept: that is the
  * pattern parking pays for, and a span of another size would only hold
@@ -173,7 +217,7 @@ bool mcache_park_large(struct mspan *s)
 	struct mspan *old;
 
 	preempt_disable();
-	c = this_cpu_ptr(gs_mcache);
+	c = this_cpu_ptr(mcache_task);
 	if (READ_ONCE(c->large_npages) != s->npages) {
 		preempt_enable();
 		return false;
@@ -209,22 +253,22 @@ unsigned long mcache_drain_large(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		n += mcache_drop_large(per_cpu_ptr(gs_mcache, cpu));
+		n += mcache_drop_large(per_cpu_ptr(mcache_task, cpu));
 	return n;
 }
 
 /**
- * mcache_releaseAll - give every cached span and the tiny block back
+ * mcache_release_all - give every cached span and the tiny block back
  * @c: an mcache nothing else can touch now: see mcache_flush_local()
  */
-void mcache_releaseAll(struct mcache *c)
+void mcache_release_all(struct mcache *c)
 {
 	unsigned int spc;
 
-	gs_commit_remote(c);
+	mcache_commit_remote(c);
 	mcache_drop_large(c);
 	if (c->tiny) {
-		gs_tiny_release_block(c->tinyspan, c->tiny);
+		mcache_release_tiny(c->tinyspan, c->tiny);
 		c->tiny = 0;
 		c->tinyspan = NULL;
 		c->tinyoffset = 0;
@@ -245,9 +289,9 @@ static void mcache_release_cpu(int cpu)
 	unsigned int l;
 
 	for (l = 0; l < GS_MCACHE_LEVELS; l++)
-		mcache_releaseAll(mcache_of(cpu, l));
+		mcache_release_all(mcache_of(cpu, l));
 	/* That CPU is this one or dead: its counter is ours to bump. */
-	per_cpu_ptr(gs_mcache, cpu)->stats.flushes++;
+	per_cpu_ptr(mcache_task, cpu)->stats.flushes++;
 }
 
 /*
@@ -298,6 +342,35 @@ void mcache_drain_dead_cpu(int cpu)
 	local_irq_restore(flags);
 }
 
+/**
+ * mcache_sum_stats - every CPU's counters summed
+ * @sum: filled in; each context's mcache has its own counters
+ */
+void mcache_sum_stats(struct mcache_stats *sum)
+{
+	unsigned int i, l;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		for (l = 0; l < GS_MCACHE_LEVELS; l++) {
+			const struct mcache_stats *st = &mcache_of(cpu, l)->stats;
+
+			for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
+				sum->nmalloc[i] += READ_ONCE(st->nmalloc[i]);
+				sum->nfree[i] += READ_ONCE(st->nfree[i]);
+			}
+			sum->tiny_allocs += READ_ONCE(st->tiny_allocs);
+			sum->tiny_frees += READ_ONCE(st->tiny_frees);
+			sum->large_allocs += READ_ONCE(st->large_allocs);
+			sum->large_bytes += READ_ONCE(st->large_bytes);
+			sum->large_frees += READ_ONCE(st->large_frees);
+			sum->refills += READ_ONCE(st->refills);
+			sum->flushes += READ_ONCE(st->flushes);
+		}
+	}
+}
+
 static void mcache_init_one(struct mcache *c)
 {
 	int spc;
@@ -309,29 +382,29 @@ static void mcache_init_one(struct mcache *c)
 
 static void mcache_free_percpu(void)
 {
-	free_percpu(gs_mcache);
-	free_percpu(gs_mcache_softirq);
-	free_percpu(gs_mcache_hardirq);
-	gs_mcache = NULL;
-	gs_mcache_softirq = NULL;
-	gs_mcache_hardirq = NULL;
+	free_percpu(mcache_task);
+	free_percpu(mcache_softirq);
+	free_percpu(mcache_hardirq);
+	mcache_task = NULL;
+	mcache_softirq = NULL;
+	mcache_hardirq = NULL;
 }
 
 int mcache_init(void)
 {
 	int cpu;
 
-	gs_mcache = alloc_percpu(struct mcache);
-	gs_mcache_softirq = alloc_percpu(struct mcache);
-	gs_mcache_hardirq = alloc_percpu(struct mcache);
-	if (!gs_mcache || !gs_mcache_softirq || !gs_mcache_hardirq) {
+	mcache_task = alloc_percpu(struct mcache);
+	mcache_softirq = alloc_percpu(struct mcache);
+	mcache_hardirq = alloc_percpu(struct mcache);
+	if (!mcache_task || !mcache_softirq || !mcache_hardirq) {
 		mcache_free_percpu();
 		return -ENOMEM;
 	}
 	for_each_possible_cpu(cpu) {
-		mcache_init_one(per_cpu_ptr(gs_mcache, cpu));
-		mcache_init_one(per_cpu_ptr(gs_mcache_softirq, cpu));
-		mcache_init_one(per_cpu_ptr(gs_mcache_hardirq, cpu));
+		mcache_init_one(per_cpu_ptr(mcache_task, cpu));
+		mcache_init_one(per_cpu_ptr(mcache_softirq, cpu));
+		mcache_init_one(per_cpu_ptr(mcache_hardirq, cpu));
 	}
 	return 0;
 }

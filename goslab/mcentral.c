@@ -6,29 +6,26 @@
  * and one full list suffice, plus a short list of empty spans (below).  A
  * span cached by an mcache is on none.
  *
- * Explicit frees move spans between the lists (see goslab_free() in
- * malloc.c for the protocol): a free to an uncached span takes this
- * lock, so the placement below is always computed from the span's
- * current counts.  An empty span goes back to the heap, or onto the
- * empty list for the next refill.
+ * Explicit frees move spans between the lists (the central free, c, of
+ * malloc.c's overview): a free to an uncached span takes this lock, so
+ * the placement below is always computed from the span's current counts.
+ * An empty span goes back to the heap, or onto the empty list for the
+ * next refill.  It calls the heap and the leaves; step 5 of the overview
+ * starts here.
  */
 #include <linux/slab.h>
 #include <linux/err.h>
 #include <linux/nodemask.h>
 
-#include "internal.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "mspan.h"
 
-static struct mcentral *gs_central[MAX_NUMNODES];
+static struct mcentral *mcentral_nodes[MAX_NUMNODES];
 
-struct mcentral *mcentral_of(int node, spanClass spc)
+struct mcentral *mcentral_of(int node, unsigned int spc)
 {
-	return &gs_central[node][spc];
-}
-
-/* Live objects of an uncached span: allocated minus pending frees. */
-static long mspan_live(const struct mspan *s, long freestate)
-{
-	return (long)s->allocCount - mspan_pending(freestate);
+	return &mcentral_nodes[node][spc];
 }
 
 /* Take @s off its list; c->lock held.  No lock-free free commits after. */
@@ -51,7 +48,7 @@ static void mcentral_unlink(struct mcentral *c, struct mspan *s)
 /*
  * Open lock-free frees to a span just put on the partial list: a new
  * generation, so no free that read freestate earlier commits against it.
- * Fully ordered: allocCount and the list are published first.  Only
+ * Fully ordered: alloc_count and the list are published first.  Only
  * frees that wait for c->lock (held) can change freestate meanwhile.
  */
 static void mspan_set_partial(struct mspan *s)
@@ -88,7 +85,7 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 	 * on another CPU) does not take them from the heap each time.  No
 	 * free can reach an empty span, so it needs no partial bit.
 	 */
-	if (mspan_live(s, v) <= 0) {
+	if (mspan_live_count(s, v) <= 0) {
 		if (c->nr_empty >= c->keep_empty) {
 			c->released++;
 			c->npages -= s->npages;
@@ -99,7 +96,7 @@ static bool mcentral_place(struct mcentral *c, struct mspan *s)
 		c->nr_empty++;
 		return false;
 	}
-	if (s->allocCount < s->nelems || mspan_pending(v) > 0) {
+	if (s->alloc_count < s->nelems || mspan_pending(v) > 0) {
 		list_add(&s->list, &c->partial);
 		s->where = MSPAN_LIST_PARTIAL;
 		c->nr_partial++;
@@ -137,7 +134,7 @@ static struct mspan *mcentral_first_free(struct mcentral *c)
 }
 
 /**
- * mcentral_cacheSpan - a span with at least one free object for an mcache
+ * mcentral_cache_span - a span with at least one free object for an mcache
  * @c: the central list
  * @old: a span of @c the mcache gives back at the same time, or NULL
  * @gfp: the allocation's flags
@@ -149,8 +146,8 @@ static struct mspan *mcentral_first_free(struct mcentral *c)
  * and take share one lock round, and so does a grow's accounting.
  * Return: the span, marked cached, or an ERR_PTR from mheap_alloc().
  */
-struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
-				 gfp_t gfp, unsigned int how)
+struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,
+				  gfp_t gfp, unsigned int how)
 {
 	unsigned int sc = spanclass_sizeclass(c->spanclass);
 	bool release = false;
@@ -181,7 +178,7 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
 			break;
 		if (mspan_pending(atomic_long_read(&s->freestate)))
 			mspan_sweep(s);
-		if (s->allocCount < s->nelems)
+		if (s->alloc_count < s->nelems)
 			return s;
 		/* Its frees were merged by an earlier owner: full after all. */
 		old = s;
@@ -203,13 +200,13 @@ struct mspan *mcentral_cacheSpan(struct mcentral *c, struct mspan *old,
 }
 
 /**
- * mcentral_uncacheSpan - an mcache gives a span back
+ * mcentral_uncache_span - an mcache gives a span back
  * @c: the span's central list
  * @s: the span, cached by the caller
  *
  * See mcentral_uncache_locked().
  */
-void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
+void mcentral_uncache_span(struct mcentral *c, struct mspan *s)
 {
 	unsigned long flags;
 	bool release;
@@ -223,7 +220,7 @@ void mcentral_uncacheSpan(struct mcentral *c, struct mspan *s)
 
 /**
  * mcentral_free_locked - count frees to an uncached span under the lock
- * @s: the span; the objects' bits are already set in freeBits
+ * @s: the span; the objects' bits are already set in free_bits
  * @n: how many
  *
  * The caller's objects still count live until the increment below, so
@@ -243,6 +240,22 @@ void mcentral_free_locked(struct mspan *s, long n)
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (release)
 		mheap_free(s);
+}
+
+/**
+ * mcentral_free_object - return object @idx of @s to its span
+ * @s: an in-use small span
+ * @p: the object's address
+ * @idx: its index
+ * @caller: for reports
+ *
+ * The free bit is set first, then counted (mcentral_commit_frees()).
+ */
+void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
+			  unsigned long caller)
+{
+	if (mspan_set_free_bit(s, (void *)p, idx, caller))
+		mcentral_commit_frees(s, 1);
 }
 
 /**
@@ -274,7 +287,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 	while ((s = mcentral_first_free(c))) {
 		if (mspan_pending(atomic_long_read(&s->freestate)))
 			mspan_sweep(s);
-		if (s->allocCount < s->nelems)
+		if (s->alloc_count < s->nelems)
 			goto take;
 		/* Its frees were merged by an earlier sweep: full after all. */
 		if (mcentral_place(c, s)) {
@@ -302,7 +315,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 	c->grows++;
 	c->npages += s->npages;
 take:
-	idx = nextFreeIndex(s);
+	idx = next_free_index(s);
 	if (WARN_ON_ONCE(idx >= s->nelems)) {
 		bool release = mcentral_place(c, s);
 
@@ -312,11 +325,11 @@ take:
 		*err = -ENOMEM;
 		return 0;
 	}
-	s->allocCount++;
+	s->alloc_count++;
 	mcentral_place(c, s);
 	spin_unlock_irqrestore(&c->lock, flags);
 	*sp = s;
-	return s->startAddr + (unsigned long)idx * s->elemsize;
+	return mspan_obj_addr(s, idx);
 }
 
 /**
@@ -330,7 +343,7 @@ take:
  */
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 {
-	unsigned int how = gfpflags_allow_blocking(gfp) ? GS_MAY_BLOCK : 0;
+	unsigned int how = mheap_how(gfp);
 	struct mspan *s;
 	unsigned long v;
 	int err;
@@ -364,10 +377,10 @@ unsigned long mcentral_release_empty(int nid)
 	int node, i;
 
 	for_each_node(node) {
-		if (!gs_central[node] || (nid != NUMA_NO_NODE && node != nid))
+		if (!mcentral_nodes[node] || (nid != NUMA_NO_NODE && node != nid))
 			continue;
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
-			struct mcentral *c = &gs_central[node][i];
+			struct mcentral *c = &mcentral_nodes[node][i];
 
 			spin_lock_irqsave(&c->lock, flags);
 			list_for_each_entry_safe(s, tmp, &c->empty, list) {
@@ -392,7 +405,7 @@ unsigned long mcentral_release_empty(int nid)
  * least one; none for the shared classes, whose few big spans go back
  * at once.
  */
-static unsigned int mcentral_keep_empty(spanClass spc)
+static unsigned int mcentral_keep_empty(unsigned int spc)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 
@@ -425,7 +438,7 @@ int mcentral_init(void)
 			INIT_LIST_HEAD(&c[i].empty);
 			c[i].keep_empty = mcentral_keep_empty(i);
 		}
-		gs_central[node] = c;
+		mcentral_nodes[node] = c;
 	}
 	return 0;
 }
@@ -435,7 +448,7 @@ void mcentral_exit(void)
 	int node;
 
 	for_each_node(node) {
-		kfree(gs_central[node]);
-		gs_central[node] = NULL;
+		kfree(mcentral_nodes[node]);
+		mcentral_nodes[node] = NULL;
 	}
 }

@@ -18,7 +18,7 @@
  *
  * Locking: one spinlock per node heap, IRQ-safe since allocations reach
  * the heap from hard IRQ.  The metadata fixallocs nest inside it under
- * gs_meta_lock.  Under either lock the buddy allocator is only called
+ * mheap_meta_lock.  Under either lock the buddy allocator is only called
  * with flags that cannot sleep.
  */
 #include <linux/mm.h>
@@ -27,123 +27,50 @@
 #include <linux/nodemask.h>
 #include <linux/topology.h>
 #include <linux/err.h>
-#include <linux/random.h>
-#include <linux/shrinker.h>
 
-#include "internal.h"
+#include "mheap.h"
+#include "arena.h"
+#include "mspan.h"
+#include "mpagealloc.h"
+#include "fixalloc.h"
+#include "mem.h"
+#include "report.h"
+#include "debug.h"
+#include "kasan.h"
+#include "compat.h"
 
-#define GS_L2_BYTES		(GS_L2_ENTRIES * sizeof(struct gs_arena *))
+DEFINE_SPINLOCK(mheap_meta_lock);
+struct fixalloc mheap_spanalloc[GS_ALLOCBITS_WORDS + 1];
+struct fixalloc mheap_arenaalloc;
+struct fixalloc mheap_tinyalloc;
 
-struct gs_arena **gs_arena_l1[GS_L1_ENTRIES];
-
-DEFINE_SPINLOCK(gs_meta_lock);
-struct fixalloc gs_spanalloc[GS_ALLOCBITS_WORDS + 1];
-struct fixalloc gs_arenaalloc;
-struct fixalloc gs_tinyalloc;
-
-static struct mheap *gs_heaps[MAX_NUMNODES];
-static unsigned long gs_retain_pages = GS_PAGES_PER_ARENA;
-static unsigned int gs_fail_pages_pct;
-static atomic_long_t gs_injected_failures = ATOMIC_LONG_INIT(0);
-static struct shrinker *gs_shrinker;
-
-/**
- * gs_fault - should this page allocation fail on purpose?
- *
- * The debugfs knob fail_pages makes that share (in percent) of goslab's
- * calls into the buddy allocator fail, to test every error path.
- */
-bool gs_fault(void)
-{
-	unsigned int pct = READ_ONCE(gs_fail_pages_pct);
-
-	if (likely(!pct) || get_random_u32_below(100) >= pct)
-		return false;
-	atomic_long_inc(&gs_injected_failures);
-	return true;
-}
-
-void gs_set_fail_pages(unsigned int pct)
-{
-	WRITE_ONCE(gs_fail_pages_pct, pct);
-}
-
-unsigned int gs_fail_pages(void)
-{
-	return READ_ONCE(gs_fail_pages_pct);
-}
-
-unsigned long gs_injected(void)
-{
-	return atomic_long_read(&gs_injected_failures);
-}
+static struct mheap *mheap_nodes[MAX_NUMNODES];
+static unsigned long mheap_retain = GS_PAGES_PER_ARENA;
 
 struct mheap *mheap_of(int node)
 {
-	return gs_heaps[node];
+	return mheap_nodes[node];
 }
 
 unsigned long mheap_retain_pages(void)
 {
-	return READ_ONCE(gs_retain_pages);
+	return READ_ONCE(mheap_retain);
 }
 
 void mheap_set_retain_pages(unsigned long pages)
 {
-	WRITE_ONCE(gs_retain_pages, pages);
+	WRITE_ONCE(mheap_retain, pages);
 }
 
-/**
- * spanOfHeap - like spanOf, but only an in-use span with @p in its objects
- * @p: any address
- */
-struct mspan *spanOfHeap(unsigned long p)
-{
-	struct mspan *s = spanOf(p);
-
-	if (!s || READ_ONCE(s->state) != MSPAN_INUSE ||
-	    p < s->startAddr || p >= s->limit)
-		return NULL;
-	return s;
-}
-
-/* Make sure the level-2 table for @base exists; may sleep per @gfp. */
-static int arena_table_prepare(unsigned long base, gfp_t gfp)
-{
-	long idx = arena_index(base);
-	struct gs_arena **l2;
-
-	if (idx < 0)
-		return -ERANGE;
-	if (READ_ONCE(gs_arena_l1[idx >> GS_L2_BITS]))
-		return 0;
-	if (gs_fault())
-		return -ENOMEM;
-	l2 = (void *)__get_free_pages(gfp | __GFP_ZERO | __GFP_NOWARN,
-				      get_order(GS_L2_BYTES));
-	if (!l2)
-		return -ENOMEM;
-	if (cmpxchg(&gs_arena_l1[idx >> GS_L2_BITS], NULL, l2))
-		free_pages((unsigned long)l2, get_order(GS_L2_BYTES));
-	return 0;
-}
-
-static void arena_table_set(unsigned long base, struct gs_arena *a)
-{
-	long idx = arena_index(base);
-
-	WRITE_ONCE(gs_arena_l1[idx >> GS_L2_BITS][idx & (GS_L2_ENTRIES - 1)], a);
-}
-
-/* Metadata from the fixallocs, serialized by gs_meta_lock. */
+/* Metadata from the fixallocs, serialized by mheap_meta_lock. */
 static void *meta_alloc(struct fixalloc *f)
 {
 	unsigned long flags;
 	void *p;
 
-	spin_lock_irqsave(&gs_meta_lock, flags);
+	spin_lock_irqsave(&mheap_meta_lock, flags);
 	p = fixalloc_alloc(f, GFP_NOWAIT);
-	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	spin_unlock_irqrestore(&mheap_meta_lock, flags);
 	return p;
 }
 
@@ -151,49 +78,49 @@ static void meta_free(struct fixalloc *f, void *p)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&gs_meta_lock, flags);
+	spin_lock_irqsave(&mheap_meta_lock, flags);
 	fixalloc_free(f, p);
-	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	spin_unlock_irqrestore(&mheap_meta_lock, flags);
 }
 
 /**
- * gs_span_alloc - a span struct with bitmaps for @nelems objects
+ * mheap_alloc_mspan - a span struct with bitmaps for @nelems objects
  * @nelems: objects in the span (1 for a large span)
  *
  * Return: the struct, bitmaps laid out, or NULL.
  */
-struct mspan *gs_span_alloc(unsigned int nelems)
+struct mspan *mheap_alloc_mspan(unsigned int nelems)
 {
 	unsigned int words = mspan_bitmap_words(nelems);
-	struct mspan *s = meta_alloc(&gs_spanalloc[words]);
+	struct mspan *s = meta_alloc(&mheap_spanalloc[words]);
 
 	if (s) {
 		mspan_layout_bits(s, words);
-		/* gs_span_free() finds the struct's allocator by nelems. */
+		/* mheap_free_mspan() finds the struct's allocator by nelems. */
 		s->nelems = nelems;
 	}
 	return s;
 }
 
-void gs_span_free(struct mspan *s)
+void mheap_free_mspan(struct mspan *s)
 {
-	meta_free(&gs_spanalloc[mspan_bitmap_words(s->nelems)], s);
+	meta_free(&mheap_spanalloc[mspan_bitmap_words(s->nelems)], s);
 }
 
-/** gs_meta_usage - bytes of metadata in use and held, over every fixalloc */
-void gs_meta_usage(unsigned long *inuse, unsigned long *sys)
+/** mheap_meta_usage - bytes of metadata in use and held, over every fixalloc */
+void mheap_meta_usage(unsigned long *inuse, unsigned long *sys)
 {
 	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&gs_meta_lock, flags);
-	*inuse = gs_arenaalloc.inuse + gs_tinyalloc.inuse;
-	*sys = gs_arenaalloc.sys + gs_tinyalloc.sys;
+	spin_lock_irqsave(&mheap_meta_lock, flags);
+	*inuse = mheap_arenaalloc.inuse + mheap_tinyalloc.inuse;
+	*sys = mheap_arenaalloc.sys + mheap_tinyalloc.sys;
 	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++) {
-		*inuse += gs_spanalloc[i].inuse;
-		*sys += gs_spanalloc[i].sys;
+		*inuse += mheap_spanalloc[i].inuse;
+		*sys += mheap_spanalloc[i].sys;
 	}
-	spin_unlock_irqrestore(&gs_meta_lock, flags);
+	spin_unlock_irqrestore(&mheap_meta_lock, flags);
 }
 
 /**
@@ -207,7 +134,7 @@ void mheap_totals(struct mheap_totals *t)
 
 	memset(t, 0, sizeof(*t));
 	for_each_node(node) {
-		struct mheap *h = gs_heaps[node];
+		struct mheap *h = mheap_nodes[node];
 
 		if (!h)
 			continue;
@@ -223,38 +150,21 @@ void mheap_totals(struct mheap_totals *t)
 	}
 }
 
-/*
- * The flags goslab passes to the page allocator for memory that every
- * caller shares (arenas, metadata): how hard to try, never where the pages
- * go or whose memory cgroup pays.  A caller's __GFP_ACCOUNT, __GFP_MOVABLE
- * or __GFP_THISNODE must not place or charge a shared arena; SLUB masks
- * its slab pages the same way (mm's GFP_RECLAIM_MASK).
- */
-#define GS_GFP_PAGE_MASK	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | \
-				 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
-				 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
-				 __GFP_NOLOCKDEP)
-
-gfp_t gs_page_gfp(gfp_t gfp)
-{
-	return gfp & GS_GFP_PAGE_MASK;
-}
-
 /**
- * gs_meta_prefill - top up, outside any lock, the metadata allocators a
+ * mheap_meta_prefill - top up, outside any lock, the metadata allocators a
  *	span of class @spc needs
  * @spc: the span class (its span struct size; tiny side tables)
  * @gfp: the caller's flags
  */
-int gs_meta_prefill(spanClass spc, gfp_t gfp)
+int mheap_meta_prefill(unsigned int spc, gfp_t gfp)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 	unsigned int words = mspan_bitmap_words(sc ? class_to_nelems[sc] : 1);
 
-	gfp = gs_page_gfp(gfp);
-	if (fixalloc_prefill(&gs_spanalloc[words], gfp))
+	gfp = mem_page_gfp(gfp);
+	if (fixalloc_prefill(&mheap_spanalloc[words], gfp))
 		return -ENOMEM;
-	if (spc == GS_TINY_SPANCLASS && fixalloc_prefill(&gs_tinyalloc, gfp))
+	if (spc == GS_TINY_SPANCLASS && fixalloc_prefill(&mheap_tinyalloc, gfp))
 		return -ENOMEM;
 	return 0;
 }
@@ -270,13 +180,13 @@ int gs_meta_prefill(spanClass spc, gfp_t gfp)
  * What an allocation that got -EAGAIN does before retrying: grow only if
  * no arena has the run (another CPU may have grown meanwhile).
  */
-int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
+int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		 gfp_t gfp)
 {
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned long flags;
 	bool fits = false;
-	int err = gs_meta_prefill(spc, gfp);
+	int err = mheap_meta_prefill(spc, gfp);
 
 	if (err)
 		return err;
@@ -290,7 +200,7 @@ int mheap_ensure(struct mheap *h, unsigned int npages, spanClass spc,
 	return fits ? 0 : mheap_grow(h, npages, gfp);
 }
 
-static void arena_update_sum(struct gs_arena *a)
+static void arena_update_sum(struct heap_arena *a)
 {
 	a->sum = pallocbits_summarize(&a->pages);
 }
@@ -302,13 +212,13 @@ static void arena_update_sum(struct gs_arena *a)
  */
 static bool mheap_add_block(struct mheap *h, unsigned long addr,
 			    unsigned int order, bool zeroed,
-			    struct gs_arena *new)
+			    struct heap_arena *new)
 {
 	unsigned long base = addr & ~(GS_ARENA_BYTES - 1);
 	unsigned int first = (addr - base) >> GOSLAB_PAGE_SHIFT;
 	unsigned int n = 1U << (order - GS_PAGE_ORDER);
-	struct gs_arena *a = arena_of(addr);
-	struct gs_arena *pos;
+	struct heap_arena *a = arena_of(addr);
+	struct heap_arena *pos;
 	bool used = false;
 	unsigned int i;
 
@@ -362,7 +272,7 @@ static unsigned int pages_order(unsigned int npages)
 int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 {
 	unsigned int order = GS_ARENA_ORDER, min = pages_order(npages);
-	struct gs_arena *new;
+	struct heap_arena *new;
 	struct page *page = NULL;
 	unsigned long flags, addr;
 	bool zeroed;
@@ -372,9 +282,9 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 		return -E2BIG;
 	if (order > GS_MAX_PAGE_ORDER)
 		order = GS_MAX_PAGE_ORDER;
-	gfp = gs_page_gfp(gfp);
+	gfp = mem_page_gfp(gfp);
 
-	err = fixalloc_prefill(&gs_arenaalloc, gfp);
+	err = fixalloc_prefill(&mheap_arenaalloc, gfp);
 	if (err)
 		return err;
 	for (; order >= min; order--) {
@@ -382,7 +292,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 
 		if (order > min)
 			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
-		page = gs_fault() ? NULL : alloc_pages_node(h->node, g, order);
+		page = mem_alloc_pages(h->node, g, order);
 		if (page)
 			break;
 	}
@@ -393,7 +303,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 	err = arena_table_prepare(addr, gfp);
 	if (err)
 		goto fail;
-	new = meta_alloc(&gs_arenaalloc);
+	new = meta_alloc(&mheap_arenaalloc);
 	spin_lock_irqsave(&h->lock, flags);
 	if (!arena_of(addr) && !new) {
 		spin_unlock_irqrestore(&h->lock, flags);
@@ -404,10 +314,10 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 		new = NULL;
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (new)
-		meta_free(&gs_arenaalloc, new);
+		meta_free(&mheap_arenaalloc, new);
 	return 0;
 fail:
-	__free_pages(page, order);
+	mem_free_pages(addr, order);
 	return err;
 }
 
@@ -424,7 +334,7 @@ static unsigned int mspan_class_nelems(unsigned int sc, unsigned int npages)
 }
 
 /* Fill in a span's class fields; pages and bits are set by the caller. */
-static void mspan_init_class(struct mspan *s, spanClass spc)
+static void mspan_init_class(struct mspan *s, unsigned int spc)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 
@@ -439,7 +349,7 @@ static void mspan_init_class(struct mspan *s, spanClass spc)
 		s->nelems = 1;
 		s->divmagic = 0;
 	}
-	s->limit = s->startAddr + (unsigned long)s->nelems * s->elemsize;
+	s->limit = s->start_addr + (unsigned long)s->nelems * s->elemsize;
 }
 
 /* A cached struct for a span of @words bitmap words, or NULL; h->lock held. */
@@ -471,7 +381,7 @@ static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
 static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 				 struct mspan *s)
 {
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned int i, k;
 
 	list_for_each_entry(a, &h->arenas, list) {
@@ -484,7 +394,7 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 		arena_update_sum(a);
 		s->needzero = !pallocbits_range_free(&a->dirty, i, npages);
 		pallocbits_alloc_range(&a->dirty, i, npages);
-		s->startAddr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
+		s->start_addr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
 		s->npages = npages;
 		s->arena = a;
 		s->node = h->node;
@@ -513,7 +423,7 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
  * ERR_PTR: -EAGAIN as above, -ENOMEM, -E2BIG.
  */
 struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
-			  spanClass spc, gfp_t gfp, unsigned int how)
+			  unsigned int spc, gfp_t gfp, unsigned int how)
 {
 	bool tiny = spc == GS_TINY_SPANCLASS;
 	unsigned int nelems, words;
@@ -547,15 +457,15 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 		 * is empty, top it up with the caller's flags, or, where the
 		 * caller may sleep but cannot now, let it do so (-EAGAIN).
 		 */
-		s = gs_span_alloc(nelems);
+		s = mheap_alloc_mspan(nelems);
 		if (s && tiny)
-			refs = meta_alloc(&gs_tinyalloc);
+			refs = meta_alloc(&mheap_tinyalloc);
 		if (!s || (tiny && !refs)) {
 			if (s)
-				gs_span_free(s);
+				mheap_free_mspan(s);
 			if (!(how & GS_MAY_BLOCK) && gfpflags_allow_blocking(gfp))
 				return ERR_PTR(-EAGAIN);
-			err = gs_meta_prefill(spc, gfp);
+			err = mheap_meta_prefill(spc, gfp);
 			if (err)
 				return ERR_PTR(err);
 			continue;
@@ -567,8 +477,8 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 		}
 		spin_unlock_irqrestore(&h->lock, flags);
 		if (refs)
-			meta_free(&gs_tinyalloc, refs);
-		gs_span_free(s);
+			meta_free(&mheap_tinyalloc, refs);
+		mheap_free_mspan(s);
 		refs = NULL;
 		if (!(how & GS_MAY_BLOCK) && gfpflags_allow_blocking(gfp))
 			return ERR_PTR(-EAGAIN);
@@ -584,7 +494,7 @@ carved:
 	atomic_long_set(&s->freestate, 0);
 	s->where = MSPAN_LIST_NONE;
 	INIT_LIST_HEAD(&s->list);
-	if (gs_debug_on() && gs_debug_span_init(s, gfp, how)) {
+	if (gs_debug_on() && gs_debug_span_init(s, gfp, how & GS_MAY_BLOCK)) {
 		mheap_free(s);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -595,7 +505,7 @@ carved:
 }
 
 /* Give every fully free block of @a back to the buddy allocator. */
-static void arena_release_blocks(struct mheap *h, struct gs_arena *a,
+static void arena_release_blocks(struct mheap *h, struct heap_arena *a,
 				 unsigned long keep)
 {
 	unsigned int i;
@@ -620,7 +530,8 @@ static void arena_release_blocks(struct mheap *h, struct gs_arena *a,
 		h->pages_free -= n;
 		h->releases++;
 		h->released_bytes += (unsigned long)n << GOSLAB_PAGE_SHIFT;
-		free_pages(a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT), order);
+		mem_free_pages(a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT),
+			       order);
 	}
 	arena_update_sum(a);
 }
@@ -632,7 +543,7 @@ static void arena_release_blocks(struct mheap *h, struct gs_arena *a,
 static void mheap_release_locked(struct mheap *h, unsigned long keep,
 				 struct list_head *dead)
 {
-	struct gs_arena *a, *tmp;
+	struct heap_arena *a, *tmp;
 
 	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
 		if (h->pages_free <= keep)
@@ -650,11 +561,11 @@ static void mheap_release_locked(struct mheap *h, unsigned long keep,
 
 static void free_dead_arenas(struct list_head *dead)
 {
-	struct gs_arena *a, *tmp;
+	struct heap_arena *a, *tmp;
 
 	list_for_each_entry_safe(a, tmp, dead, list) {
 		list_del(&a->list);
-		meta_free(&gs_arenaalloc, a);
+		meta_free(&mheap_arenaalloc, a);
 	}
 }
 
@@ -681,7 +592,7 @@ void mheap_release(struct mheap *h, unsigned long keep)
 	for (w = 0; w <= GS_ALLOCBITS_WORDS; w++) {
 		while ((s = chains[w])) {
 			chains[w] = (struct mspan *)s->list.next;
-			gs_span_free(s);
+			mheap_free_mspan(s);
 		}
 	}
 }
@@ -696,9 +607,9 @@ void mheap_release(struct mheap *h, unsigned long keep)
  */
 void mheap_free(struct mspan *s)
 {
-	struct gs_arena *a = s->arena;
+	struct heap_arena *a = s->arena;
 	struct mheap *h = a->heap;
-	unsigned int i = (s->startAddr - a->base) >> GOSLAB_PAGE_SHIFT;
+	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
 	unsigned long flags, retain = mheap_retain_pages();
 	u32 *refs = s->tinyrefs;
 	bool cached = false;
@@ -727,61 +638,9 @@ void mheap_free(struct mspan *s)
 	if (s->debug)
 		gs_debug_span_free(s);
 	if (refs)
-		meta_free(&gs_tinyalloc, refs);
+		meta_free(&mheap_tinyalloc, refs);
 	s->tinyrefs = NULL;
-	gs_span_free(s);
-}
-
-/* Free pages the shrinker could give back on @sc->nid. */
-static unsigned long gs_shrink_count(struct shrinker *sh,
-				     struct shrink_control *sc)
-{
-	struct mheap *h = gs_heaps[sc->nid];
-	unsigned long n = h ? READ_ONCE(h->pages_free) : 0;
-
-	/* Parked large spans may be any node's: count them everywhere. */
-	n += mcache_parked_pages();
-	return n ? n : SHRINK_EMPTY;
-}
-
-/**
- * gs_shrink_node - the shrinker's scan: give back free pages of a node
- * @nid: the node
- * @nr: free goslab pages reclaim asks for
- *
- * Under memory pressure the retain threshold does not hold: the parked
- * large spans (every CPU's: one span each, wherever it lives) and the
- * node's kept empty spans become free pages first, then every fully free
- * block of the node goes back, up to what reclaim asked for.
- * Reclaim asks in batches (SHRINK_BATCH, 128) smaller than an arena, and
- * a block goes back only whole, so what is kept is rounded down to whole
- * arenas: at least @nr pages go back when that many are free in whole
- * blocks, at most an arena more.
- * Return: the goslab pages given back to the buddy allocator.
- */
-unsigned long gs_shrink_node(int nid, unsigned long nr)
-{
-	struct mheap *h = gs_heaps[nid];
-	unsigned long before, after, keep;
-
-	if (!h)
-		return 0;
-	mcache_drain_large();
-	mcentral_release_empty(nid);
-	before = READ_ONCE(h->pages_free);
-	keep = before > nr ? before - nr : 0;
-	mheap_release(h, rounddown(keep, GS_PAGES_PER_ARENA));
-	after = READ_ONCE(h->pages_free);
-	return before > after ? before - after : 0;
-}
-
-static unsigned long gs_shrink_scan(struct shrinker *sh,
-				    struct shrink_control *sc)
-{
-	unsigned long freed = gs_shrink_node(sc->nid, sc->nr_to_scan);
-
-	sc->nr_scanned = freed;
-	return freed ? freed : SHRINK_STOP;
+	mheap_free_mspan(s);
 }
 
 int mheap_init(void)
@@ -790,9 +649,10 @@ int mheap_init(void)
 	int node;
 
 	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
-		fixalloc_init(&gs_spanalloc[i], mspan_struct_size(i), NULL, NULL);
-	fixalloc_init(&gs_arenaalloc, sizeof(struct gs_arena), NULL, NULL);
-	fixalloc_init(&gs_tinyalloc, (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
+		fixalloc_init(&mheap_spanalloc[i], mspan_struct_size(i), NULL, NULL);
+	fixalloc_init(&mheap_arenaalloc, sizeof(struct heap_arena), NULL, NULL);
+	fixalloc_init(&mheap_tinyalloc,
+		      (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
 	for_each_node(node) {
 		struct mheap *h = kzalloc_node(sizeof(*h), GFP_KERNEL,
 					       node_state(node, N_NORMAL_MEMORY) ?
@@ -803,12 +663,8 @@ int mheap_init(void)
 		spin_lock_init(&h->lock);
 		INIT_LIST_HEAD(&h->arenas);
 		h->node = node;
-		gs_heaps[node] = h;
+		mheap_nodes[node] = h;
 	}
-	gs_shrinker = gs_shrinker_create(gs_shrink_count, gs_shrink_scan,
-					 "goslab");
-	if (!gs_shrinker)
-		goto fail;
 	return 0;
 fail:
 	mheap_exit();
@@ -822,56 +678,47 @@ fail:
  */
 void mheap_exit(void)
 {
-	struct gs_arena *a, *tmp;
+	struct heap_arena *a, *tmp;
 	unsigned long i;
 	int node;
 
-	if (gs_shrinker)
-		gs_shrinker_destroy(gs_shrinker);
-	gs_shrinker = NULL;
-
 	for_each_node(node) {
-		struct mheap *h = gs_heaps[node];
+		struct mheap *h = mheap_nodes[node];
 
 		if (!h)
 			continue;
 		list_for_each_entry_safe(a, tmp, &h->arenas, list) {
 			for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA)
-				free_pages(a->base + (i << GOSLAB_PAGE_SHIFT),
-					   a->chunkorder[i]);
+				mem_free_pages(a->base + (i << GOSLAB_PAGE_SHIFT),
+					       a->chunkorder[i]);
 			arena_table_set(a->base, NULL);
 		}
 		kfree(h);
-		gs_heaps[node] = NULL;
+		mheap_nodes[node] = NULL;
 	}
 	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
-		fixalloc_destroy(&gs_spanalloc[i]);
-	fixalloc_destroy(&gs_arenaalloc);
-	fixalloc_destroy(&gs_tinyalloc);
-	for (i = 0; i < GS_L1_ENTRIES; i++) {
-		if (gs_arena_l1[i])
-			free_pages((unsigned long)gs_arena_l1[i],
-				   get_order(GS_L2_BYTES));
-		gs_arena_l1[i] = NULL;
-	}
+		fixalloc_destroy(&mheap_spanalloc[i]);
+	fixalloc_destroy(&mheap_arenaalloc);
+	fixalloc_destroy(&mheap_tinyalloc);
+	arena_table_exit();
 }
 
 /**
- * gs_report_leaks - at unload, report objects that were never freed
+ * mheap_report_leaks - at unload, report objects that were never freed
  *
  * Counts live objects per size class over every in-use span; the pages
  * go back to the buddy allocator anyway (mheap_exit()).
  */
-void gs_report_leaks(void)
+void mheap_report_leaks(void)
 {
 	unsigned long live[GOSLAB_NUM_SIZE_CLASSES] = { 0 };
 	unsigned long total = 0;
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned int k, c;
 	int node;
 
 	for_each_node(node) {
-		struct mheap *h = gs_heaps[node];
+		struct mheap *h = mheap_nodes[node];
 
 		if (!h)
 			continue;
@@ -880,11 +727,11 @@ void gs_report_leaks(void)
 				struct mspan *s = a->spans[k];
 				long n;
 
-				if (!s || s->startAddr != a->base +
+				if (!s || s->start_addr != a->base +
 				    ((unsigned long)k << GOSLAB_PAGE_SHIFT))
 					continue;
-				n = (long)s->allocCount -
-				    mspan_pending(atomic_long_read(&s->freestate));
+				n = mspan_live_count(s,
+						     atomic_long_read(&s->freestate));
 				if (n > 0)
 					live[spanclass_sizeclass(s->spanclass)] += n;
 			}
@@ -894,11 +741,8 @@ void gs_report_leaks(void)
 		if (!live[c])
 			continue;
 		total += live[c];
-		pr_warn("goslab: %lu object(s) of class %u (%s%u bytes) not freed at unload\n",
-			live[c], c, c ? "" : "large, span of ",
-			c ? class_to_size[c] : 0);
+		report_leaked(live[c], c, c ? class_to_size[c] : 0);
 	}
 	if (total)
-		pr_warn("goslab: %lu object(s) leaked by goslab's clients\n",
-			total);
+		report_leaked_total(total);
 }

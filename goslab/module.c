@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * goslab module: brings the layers up in dependency order (heap, central
- * lists, per-CPU caches, debugfs) and down in reverse, giving every page
- * back to the buddy allocator on unload.
+ * goslab module: Go's mallocinit.  Brings the layers up in dependency
+ * order (heap, central lists, per-CPU caches, the shrinker, debugfs) and
+ * down in reverse, giving every page back to the buddy allocator on
+ * unload.  An observer: it may use every layer.  malloc.c has the overview.
  */
 #include <linux/module.h>
 #include <linux/init.h>
 #include <linux/cpuhotplug.h>
 
-#include "internal.h"
+#include "debugfs.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "arena.h"
+#include "reclaim.h"
 
 /*
  * The mcache paths run with preemption off and, when they must, take the
@@ -19,10 +25,10 @@
 #error "goslab does not support PREEMPT_RT (see Documentation/design.rst)"
 #endif
 
-static int gs_cpuhp_state = -1;
+static int goslab_cpuhp_state = -1;
 
 /* A CPU is dead: its cache is drained from a surviving CPU. */
-static int gs_cpu_dead(unsigned int cpu)
+static int goslab_cpu_dead(unsigned int cpu)
 {
 	mcache_drain_dead_cpu(cpu);
 	return 0;
@@ -41,11 +47,14 @@ static int __init goslab_init(void)
 	err = mcache_init();
 	if (err)
 		goto out_central;
-	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
-					NULL, gs_cpu_dead);
-	if (err < 0)
+	err = reclaim_init();
+	if (err)
 		goto out_mcache;
-	gs_cpuhp_state = err;
+	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
+					NULL, goslab_cpu_dead);
+	if (err < 0)
+		goto out_reclaim;
+	goslab_cpuhp_state = err;
 	err = goslab_debugfs_init();
 	if (err)
 		goto out_cpuhp;
@@ -55,7 +64,9 @@ static int __init goslab_init(void)
 	return 0;
 
 out_cpuhp:
-	cpuhp_remove_state_nocalls(gs_cpuhp_state);
+	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
+out_reclaim:
+	reclaim_exit();
 out_mcache:
 	mcache_destroy();
 out_central:
@@ -68,9 +79,11 @@ out_heap:
 static void __exit goslab_exit(void)
 {
 	goslab_debugfs_exit();
-	cpuhp_remove_state_nocalls(gs_cpuhp_state);
+	/* No shrinker may walk the heaps while they are taken down. */
+	reclaim_exit();
+	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
 	mcache_exit();
-	gs_report_leaks();
+	mheap_report_leaks();
 	mcentral_exit();
 	mheap_exit();
 	mcache_destroy();

@@ -19,7 +19,19 @@
 #include <linux/vmalloc.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 static void api_pin(struct kunit *test)
@@ -89,7 +101,7 @@ static void api_check_size(struct kunit *test, size_t size)
 		struct mspan *s;
 
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p[k], "size %zu noscan %d", size, k);
-		s = spanOf(v);
+		s = span_of(v);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, s, "size %zu noscan %d", size, k);
 		usable = goslab_usable_size(p[k]);
 		KUNIT_EXPECT_EQ_MSG(test, usable, want, "size %zu noscan %d", size, k);
@@ -99,19 +111,19 @@ static void api_check_size(struct kunit *test, size_t size)
 		KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
 		if (noscan && size < GS_TINY_SIZE) {
 			KUNIT_EXPECT_EQ(test, s->spanclass,
-					(spanClass)GS_TINY_SPANCLASS);
+					(u8)GS_TINY_SPANCLASS);
 		} else if (size <= GOSLAB_MAX_SMALL_SIZE) {
 			unsigned int sc = goslab_size_to_class(size);
 
 			KUNIT_EXPECT_EQ_MSG(test, s->spanclass,
 					    make_spanclass(sc, noscan),
 					    "size %zu", size);
-			KUNIT_EXPECT_EQ_MSG(test, (v - s->startAddr) % want, 0UL,
+			KUNIT_EXPECT_EQ_MSG(test, (v - s->start_addr) % want, 0UL,
 					    "size %zu", size);
 			KUNIT_EXPECT_EQ(test, v % 8, 0UL);
 		} else {
 			KUNIT_EXPECT_EQ(test, spanclass_sizeclass(s->spanclass), 0U);
-			KUNIT_EXPECT_EQ(test, v, s->startAddr);
+			KUNIT_EXPECT_EQ(test, v, s->start_addr);
 			KUNIT_EXPECT_EQ(test, v % GOSLAB_PAGE_SIZE, 0UL);
 			KUNIT_EXPECT_EQ(test, (size_t)s->elemsize, want);
 		}
@@ -119,8 +131,8 @@ static void api_check_size(struct kunit *test, size_t size)
 		memset(p[k], 0x40 + k, usable);
 	}
 	/* Scan and noscan never share a span. */
-	KUNIT_EXPECT_PTR_NE_MSG(test, spanOf((unsigned long)p[0]),
-				spanOf((unsigned long)p[1]), "size %zu", size);
+	KUNIT_EXPECT_PTR_NE_MSG(test, span_of((unsigned long)p[0]),
+				span_of((unsigned long)p[1]), "size %zu", size);
 	for (k = 0; k < 2; k++) {
 		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(p[k], 0x40 + k, size),
 				      "size %zu noscan %d overwritten", size, k);
@@ -297,7 +309,7 @@ static void api_realloc_test(struct kunit *test)
 						"shrink to %zu moved", size);
 		KUNIT_EXPECT_GE(test, goslab_usable_size(q), size);
 		/* The noscan kind travels with the object. */
-		KUNIT_EXPECT_TRUE(test, spanclass_noscan(spanOf((unsigned long)q)->spanclass));
+		KUNIT_EXPECT_TRUE(test, spanclass_noscan(span_of((unsigned long)q)->spanclass));
 		for (size_t j = 0; j < size; j++)
 			q[j] = 0x11 + j % 200;
 		kept = size;
@@ -310,7 +322,7 @@ static void api_realloc_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	q = goslab_realloc(p, 4000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
-	KUNIT_EXPECT_FALSE(test, spanclass_noscan(spanOf((unsigned long)q)->spanclass));
+	KUNIT_EXPECT_FALSE(test, spanclass_noscan(span_of((unsigned long)q)->spanclass));
 	/* Failure leaves the object alone. */
 	KUNIT_EXPECT_NULL(test, goslab_realloc(q, GOSLAB_MAX_SIZE + 1,
 					       GFP_KERNEL | __GFP_NOWARN));
@@ -454,7 +466,7 @@ static void api_bulk_many_test(struct kunit *test)
 	}
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
-	KUNIT_EXPECT_EQ(test, gs_verify(NULL), 0UL);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
 
 /* goslab_alloc_node() places the object's span on the node. */
@@ -474,7 +486,7 @@ static void api_alloc_node_test(struct kunit *test)
 			KUNIT_ASSERT_NOT_NULL(test, p);
 			KUNIT_EXPECT_EQ_MSG(test, page_to_nid(virt_to_page(p)), node,
 					    "size %zu", sizes[i]);
-			KUNIT_EXPECT_EQ(test, spanOf((unsigned long)p)->node, node);
+			KUNIT_EXPECT_EQ(test, span_of((unsigned long)p)->node, node);
 			KUNIT_EXPECT_EQ(test, goslab_usable_size(p),
 					api_want_usable(sizes[i], false));
 			memset(p, 0x77, sizes[i]);
@@ -539,12 +551,12 @@ static void api_expect_end(void)
 
 #define API_BAD(test, bad, call)					\
 do {									\
-	long __b = atomic_long_read(&gs_stats.bad_frees);		\
+	long __b = atomic_long_read(&report_stats.bad_frees);		\
 									\
 	api_expect_begin();						\
 	call;								\
 	api_expect_end();						\
-	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees), \
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&report_stats.bad_frees), \
 			    __b + 1, "%s not reported", #call);		\
 	(bad)++;							\
 } while (0)
@@ -579,13 +591,13 @@ static void api_gfp_zones_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	goslab_free(p);
 
-	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_KERNEL_ACCOUNT | __GFP_MOVABLE |
+	KUNIT_EXPECT_EQ(test, mem_page_gfp(GFP_KERNEL_ACCOUNT | __GFP_MOVABLE |
 					  __GFP_THISNODE | __GFP_ZERO | __GFP_COMP |
 					  __GFP_NOWARN),
 			GFP_KERNEL | __GFP_NOWARN);
-	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_ATOMIC | __GFP_RECLAIMABLE),
+	KUNIT_EXPECT_EQ(test, mem_page_gfp(GFP_ATOMIC | __GFP_RECLAIMABLE),
 			GFP_ATOMIC);
-	KUNIT_EXPECT_EQ(test, gs_page_gfp(GFP_NOFS | __GFP_NOFAIL | __GFP_DMA32),
+	KUNIT_EXPECT_EQ(test, mem_page_gfp(GFP_NOFS | __GFP_NOFAIL | __GFP_DMA32),
 			GFP_NOFS | __GFP_NOFAIL);
 }
 
@@ -658,7 +670,7 @@ static void api_roundup_sensitive_test(struct kunit *test)
  */
 static void api_bad_free_test(struct kunit *test)
 {
-	long bad0 = atomic_long_read(&gs_stats.bad_frees);
+	long bad0 = atomic_long_read(&report_stats.bad_frees);
 	char stackbuf[32] __aligned(16);
 	char *stackp = stackbuf;
 	unsigned long before;
@@ -697,7 +709,7 @@ static void api_bad_free_test(struct kunit *test)
 	API_BAD(test, nbad, KUNIT_EXPECT_EQ(test, goslab_usable_size(k), (size_t)0));
 	API_BAD(test, nbad, KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)0));
 	API_BAD(test, nbad, KUNIT_EXPECT_NULL(test, goslab_realloc(k, 200, GFP_KERNEL)));
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0 + nbad);
 
 	/* The victims are intact and still freeable exactly once. */
 	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x3c, 100));
@@ -712,7 +724,7 @@ static void api_bad_free_test(struct kunit *test)
 	/* NULL and ZERO_SIZE_PTR are not errors. */
 	goslab_free(NULL);
 	goslab_free(ZERO_SIZE_PTR);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0 + nbad);
 
 	/* Consistent: no object handed out twice, all pages come back. */
 	for (i = 0; i < API_CHURN; i++) {
@@ -732,7 +744,7 @@ static void api_bad_free_test(struct kunit *test)
 		goslab_free(churn[i]);
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0 + nbad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0 + nbad);
 }
 
 static struct kunit_case goslab_api_cases[] = {

@@ -5,10 +5,10 @@
  * given to goslab_free(), goslab_usable_size(), goslab_realloc() and
  * goslab_free_bulk().  Each one must be
  *
- *  - detected and counted: gs_stats.bad_frees (debugfs bad_frees) moves
+ *  - detected and counted: report_stats.bad_frees (debugfs bad_frees) moves
  *    by exactly one;
  *  - reported with the right address, reason and call site: the report
- *    gs_get_last_report() returns names the pointer, says why, and its
+ *    report_get_last() returns names the pointer, says why, and its
  *    caller is the test function that made the call;
  *  - ignored: the real object is untouched and can still be used and
  *    freed exactly once;
@@ -31,7 +31,19 @@
 #include <linux/vmalloc.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 static void bf_pin(struct kunit *test)
@@ -54,14 +66,14 @@ static void bf_expect_end(void)
 
 /* What the counters and the last report said before a bad call. */
 struct bf_mark {
-	struct gs_report r;
+	struct report_record r;
 	long bad;
 };
 
 static noinline void bf_before(struct bf_mark *m)
 {
-	gs_get_last_report(&m->r);
-	m->bad = atomic_long_read(&gs_stats.bad_frees);
+	report_get_last(&m->r);
+	m->bad = atomic_long_read(&report_stats.bad_frees);
 	bf_expect_begin();
 }
 
@@ -74,11 +86,11 @@ static noinline void bf_after(struct kunit *test, const struct bf_mark *m,
 			      const char *func, const char *what)
 {
 	char sym[KSYM_SYMBOL_LEN];
-	struct gs_report r;
+	struct report_record r;
 
 	bf_expect_end();
-	gs_get_last_report(&r);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees),
+	report_get_last(&r);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&report_stats.bad_frees),
 			    m->bad + 1, "%s: bad_frees", what);
 	KUNIT_EXPECT_EQ_MSG(test, r.seq, m->r.seq + 1, "%s: reports made", what);
 	KUNIT_EXPECT_PTR_EQ_MSG(test, r.addr, ptr, "%s: address", what);
@@ -110,10 +122,10 @@ do {									\
 /* Run @call, which must not report anything. */
 #define BF_GOOD(test, call)						\
 do {									\
-	long __b = atomic_long_read(&gs_stats.bad_frees);		\
+	long __b = atomic_long_read(&report_stats.bad_frees);		\
 									\
 	call;								\
-	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&gs_stats.bad_frees), \
+	KUNIT_EXPECT_EQ_MSG(test, atomic_long_read(&report_stats.bad_frees), \
 			    __b, "%s reported", #call);			\
 } while (0)
 
@@ -126,7 +138,7 @@ static unsigned long bf_stats_bad_frees(struct kunit *test)
 
 	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
-	KUNIT_ASSERT_EQ(test, gs_debugfs_show("stats", &m), 0);
+	KUNIT_ASSERT_EQ(test, goslab_debugfs_show("stats", &m), 0);
 	KUNIT_ASSERT_LT(test, m.count, m.size);
 	f = strstr(m.buf, "\nbad_frees ");
 	KUNIT_ASSERT_NOT_NULL(test, f);
@@ -137,7 +149,7 @@ static unsigned long bf_stats_bad_frees(struct kunit *test)
 }
 
 #define BF_VERIFY(test)							\
-	KUNIT_EXPECT_EQ_MSG(test, gs_verify(NULL), 0UL,			\
+	KUNIT_EXPECT_EQ_MSG(test, goslab_verify(NULL), 0UL,			\
 			    "verify found violations: read debugfs verify")
 
 /* ---- double frees ------------------------------------------------------ */
@@ -145,7 +157,7 @@ static unsigned long bf_stats_bad_frees(struct kunit *test)
 /*
  * A small object freed twice: while its span is cached, after the span
  * was flushed to its mcentral, and after the span was swept (the free
- * merged into allocBits).  A neighbour keeps the span alive throughout.
+ * merged into alloc_bits).  A neighbour keeps the span alive throughout.
  */
 static void badfree_double_small_test(struct kunit *test)
 {
@@ -182,7 +194,7 @@ static void badfree_double_small_test(struct kunit *test)
 
 	/*
 	 * Allocating again caches the span and sweeps it: p and r are
-	 * free in allocBits now.  Nothing may hand them out twice.
+	 * free in alloc_bits now.  Nothing may hand them out twice.
 	 */
 	n = goslab_alloc(200, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, n);
@@ -292,7 +304,7 @@ static void badfree_double_tiny_test(struct kunit *test)
 	a = goslab_alloc_noscan(8, GFP_KERNEL);
 	c = goslab_alloc_noscan(16, GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, a && c);
-	KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)c), spanOf((unsigned long)a));
+	KUNIT_ASSERT_PTR_EQ(test, span_of((unsigned long)c), span_of((unsigned long)a));
 	mcache_flush_all();
 	BF_GOOD(test, goslab_free(a));
 	BF_BAD(test, a, "not allocated", goslab_free(a));
@@ -456,10 +468,10 @@ static void badfree_lifo_link_test(struct kunit *test)
 		b = goslab_alloc(96, GFP_KERNEL);
 		r = goslab_alloc(96, GFP_KERNEL);
 		KUNIT_ASSERT_TRUE(test, a && b && r);
-		s = spanOf((unsigned long)a);
-		KUNIT_ASSERT_PTR_EQ(test, s, spanOf((unsigned long)r));
+		s = span_of((unsigned long)a);
+		KUNIT_ASSERT_PTR_EQ(test, s, span_of((unsigned long)r));
 		junk = k == 0 ? 0xdeadbeefU :
-		       k == 1 ? ((unsigned long)r - s->startAddr) / s->elemsize + 1 :
+		       k == 1 ? ((unsigned long)r - s->start_addr) / s->elemsize + 1 :
 				0;
 		goslab_free(b);
 		goslab_free(a);		/* LIFO: a, then b */
@@ -535,13 +547,13 @@ static void badfree_foreign_test(struct kunit *test)
 
 /*
  * Inside goslab's own memory, but never handed out: the next slot of a
- * fresh span (free, past freeindex), and a page of an arena that no span
+ * fresh span (free, past free_index), and a page of an arena that no span
  * covers.  The ignored free leaves the slot to be handed out normally.
  */
 static void badfree_never_allocated_test(struct kunit *test)
 {
 	struct mcentral *c;
-	struct gs_arena *ar;
+	struct heap_arena *ar;
 	unsigned long free_page = 0, flags;
 	char *p, *next, *n;
 	unsigned int k;
@@ -555,9 +567,9 @@ static void badfree_never_allocated_test(struct kunit *test)
 	p = goslab_alloc(3200, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* A fresh span: p is its first object, the rest never handed out. */
-	KUNIT_ASSERT_EQ(test, (unsigned long)p, spanOf((unsigned long)p)->startAddr);
+	KUNIT_ASSERT_EQ(test, (unsigned long)p, span_of((unsigned long)p)->start_addr);
 	next = p + 3200;
-	KUNIT_ASSERT_PTR_EQ(test, spanOf((unsigned long)next), spanOf((unsigned long)p));
+	KUNIT_ASSERT_PTR_EQ(test, span_of((unsigned long)next), span_of((unsigned long)p));
 
 	BF_BAD(test, next, "not allocated", goslab_free(next));
 	BF_BAD(test, next, "not allocated",
@@ -657,7 +669,7 @@ static void badfree_bulk_test(struct kunit *test)
 
 static void badfree_heap_intact_test(struct kunit *test)
 {
-	long bad0 = atomic_long_read(&gs_stats.bad_frees);
+	long bad0 = atomic_long_read(&report_stats.bad_frees);
 	unsigned long inuse0, inuse1, flags;
 	struct mheap *h = mheap_of(numa_mem_id());
 	void **p;
@@ -694,7 +706,7 @@ static void badfree_heap_intact_test(struct kunit *test)
 	inuse1 = h->pages_inuse;
 	spin_unlock_irqrestore(&h->lock, flags);
 	KUNIT_EXPECT_EQ(test, inuse1, inuse0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0);
 	BF_VERIFY(test);
 }
 

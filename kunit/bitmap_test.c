@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the span's free-index scanning (goslab/mbitmap.c and
- * nextFreeFast() in goslab/internal.h): Go's nextFreeFast, nextFreeIndex
- * and refillAllocCache, the sweep that merges explicit frees, isFree.
+ * next_free_fast() in goslab/internal.h): Go's next_free_fast, next_free_index
+ * and refill_alloc_cache, the sweep that merges explicit frees, isFree.
  *
  * Every span here is a struct mspan in kunit memory with nelems and
- * allocBits set by hand; startAddr is an arbitrary non-zero number (the
+ * alloc_bits set by hand; start_addr is an arbitrary non-zero number (the
  * scanning only computes addresses, it never touches them), so that an
- * address of 0 can only mean "nextFreeFast declined".  The expected
- * results come from a slow reference: the first clear bit of allocBits at
- * or after freeindex below nelems.
+ * address of 0 can only mean "next_free_fast declined".  The expected
+ * results come from a slow reference: the first clear bit of alloc_bits at
+ * or after free_index below nelems.
  */
 
 #include <kunit/test.h>
@@ -17,7 +17,19 @@
 #include <linux/prandom.h>
 #include <linux/bitmap.h>
 
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 
 #define BT_BASE		0x40000000UL	/* never dereferenced */
 #define BT_ELEMSIZE	8UL
@@ -42,7 +54,7 @@ static struct mspan *bt_span(struct kunit *test, unsigned int nelems)
 	mspan_layout_bits(s, GS_ALLOCBITS_WORDS);
 	s->nelems = nelems;
 	s->elemsize = BT_ELEMSIZE;
-	s->startAddr = BT_BASE;
+	s->start_addr = BT_BASE;
 	s->limit = BT_BASE + nelems * BT_ELEMSIZE;
 	s->state = MSPAN_INUSE;
 	mspan_init_bits(s);
@@ -50,37 +62,37 @@ static struct mspan *bt_span(struct kunit *test, unsigned int nelems)
 }
 
 /*
- * Install @bits as allocBits the way a sweep leaves a span: nothing past
- * nelems is set, freeindex is 0 and allocCache holds the inverted word 0.
+ * Install @bits as alloc_bits the way a sweep leaves a span: nothing past
+ * nelems is set, free_index is 0 and alloc_cache holds the inverted word 0.
  */
 static void bt_load(struct mspan *s, const unsigned long *bits)
 {
-	if (bits != s->allocBits)
-		bitmap_copy(s->allocBits, bits, s->nelems);
-	bitmap_clear(s->allocBits, s->nelems, BT_MAXOBJS - s->nelems);
-	s->freeindex = 0;
-	s->allocCount = bitmap_weight(s->allocBits, s->nelems);
-	refillAllocCache(s, 0);
+	if (bits != s->alloc_bits)
+		bitmap_copy(s->alloc_bits, bits, s->nelems);
+	bitmap_clear(s->alloc_bits, s->nelems, BT_MAXOBJS - s->nelems);
+	s->free_index = 0;
+	s->alloc_count = bitmap_weight(s->alloc_bits, s->nelems);
+	refill_alloc_cache(s, 0);
 }
 
 /*
- * Move freeindex to @f in the state Go keeps after handing out objects up
- * to f - 1: allocCache is ~allocBits of f's word shifted right by f % 64,
+ * Move free_index to @f in the state Go keeps after handing out objects up
+ * to f - 1: alloc_cache is ~alloc_bits of f's word shifted right by f % 64,
  * so bit 0 of the cache stands for object f.
  */
 static void bt_start_at(struct mspan *s, unsigned int f)
 {
-	s->freeindex = f;
+	s->free_index = f;
 	if (f < s->nelems)
-		s->allocCache = ~(u64)s->allocBits[f / 64] >> (f % 64);
+		s->alloc_cache = ~(u64)s->alloc_bits[f / 64] >> (f % 64);
 	else
-		s->allocCache = 0;
+		s->alloc_cache = 0;
 }
 
-/* Bit @i of allocBits, read plainly (no instrumented bitop). */
+/* Bit @i of alloc_bits, read plainly (no instrumented bitop). */
 static bool bt_bit(const struct mspan *s, unsigned int i)
 {
-	return (s->allocBits[i / 64] >> (i % 64)) & 1;
+	return (s->alloc_bits[i / 64] >> (i % 64)) & 1;
 }
 
 /* Reference: the first free object at or after @from, or nelems. */
@@ -95,14 +107,14 @@ static unsigned int ref_next(const struct mspan *s, unsigned int from)
 }
 
 /*
- * What Go's nextFreeFast returns in the current state: the object, or -1
+ * What Go's next_free_fast returns in the current state: the object, or -1
  * where it declines (no free bit left in the cached word, the object is
- * past nelems, or taking it would leave freeindex on a 64-object boundary
+ * past nelems, or taking it would leave free_index on a 64-object boundary
  * that is not the end of the span).
  */
 static int go_fast_expect(const struct mspan *s)
 {
-	unsigned int f = s->freeindex, i, end;
+	unsigned int f = s->free_index, i, end;
 
 	if (f >= s->nelems)
 		return -1;
@@ -119,33 +131,33 @@ static int go_fast_expect(const struct mspan *s)
 	return i;
 }
 
-/* Go's invariant: allocCache is allocBits from freeindex on, inverted. */
+/* Go's invariant: alloc_cache is alloc_bits from free_index on, inverted. */
 static bool bt_cache_consistent(const struct mspan *s)
 {
-	unsigned int f = s->freeindex;
+	unsigned int f = s->free_index;
 
 	if (f >= s->nelems)
 		return true;
-	return s->allocCache == ~(u64)s->allocBits[f / 64] >> (f % 64);
+	return s->alloc_cache == ~(u64)s->alloc_bits[f / 64] >> (f % 64);
 }
 
 /*
- * Allocate everything left the way mcache does (nextFreeFast, then
- * nextFreeIndex when it declines) and check each step against the
- * reference.  With @slow_only, nextFreeIndex alone.  Stops at the first
+ * Allocate everything left the way mcache does (next_free_fast, then
+ * next_free_index when it declines) and check each step against the
+ * reference.  With @slow_only, next_free_index alone.  Stops at the first
  * mismatch.  Return: the number of fast-path declines before "full".
  */
 static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
 {
-	unsigned int from = s->freeindex, n = 0, declines = 0, steps = 0;
-	unsigned int count = s->allocCount;
+	unsigned int from = s->free_index, n = 0, declines = 0, steps = 0;
+	unsigned int count = s->alloc_count;
 	unsigned int want_total = 0, i;
 
 	for (i = from; i < s->nelems; i++)
 		want_total += !bt_bit(s, i);
 
 	for (;;) {
-		unsigned int want = ref_next(s, s->freeindex);
+		unsigned int want = ref_next(s, s->free_index);
 		unsigned int got;
 
 		if (++steps > s->nelems + 2) {
@@ -154,7 +166,7 @@ static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
 		}
 		if (!slow_only) {
 			int fast = go_fast_expect(s);
-			unsigned long p = nextFreeFast(s);
+			unsigned long p = next_free_fast(s);
 
 			if (fast >= 0 && (unsigned int)fast != want) {
 				KUNIT_FAIL(test, "nelems %u: model bug %d != %u",
@@ -163,101 +175,101 @@ static int bt_drain(struct kunit *test, struct mspan *s, bool slow_only)
 			}
 			if (fast < 0 && p) {
 				KUNIT_FAIL(test,
-					   "nelems %u freeindex %u: nextFreeFast gave %lu, Go declines",
-					   s->nelems, s->freeindex,
+					   "nelems %u free_index %u: next_free_fast gave %lu, Go declines",
+					   s->nelems, s->free_index,
 					   (p - BT_BASE) / BT_ELEMSIZE);
 				return -1;
 			}
 			if (fast >= 0 &&
 			    p != BT_BASE + (unsigned long)fast * BT_ELEMSIZE) {
 				KUNIT_FAIL(test,
-					   "nelems %u: nextFreeFast gave %#lx, want object %d",
+					   "nelems %u: next_free_fast gave %#lx, want object %d",
 					   s->nelems, p, fast);
 				return -1;
 			}
 			if (p) {
 				count++;
 				n++;
-				if (s->freeindex != want + 1 ||
-				    s->allocCount != count ||
+				if (s->free_index != want + 1 ||
+				    s->alloc_count != count ||
 				    !bt_cache_consistent(s)) {
 					KUNIT_FAIL(test,
-						   "nelems %u after fast %u: freeindex %u allocCount %u/%u cache %llx",
-						   s->nelems, want, s->freeindex,
-						   s->allocCount, count,
-						   s->allocCache);
+						   "nelems %u after fast %u: free_index %u alloc_count %u/%u cache %llx",
+						   s->nelems, want, s->free_index,
+						   s->alloc_count, count,
+						   s->alloc_cache);
 					return -1;
 				}
 				continue;
 			}
 			declines++;
 		}
-		got = nextFreeIndex(s);
+		got = next_free_index(s);
 		if (got != want) {
-			KUNIT_FAIL(test, "nelems %u: nextFreeIndex %u, want %u",
+			KUNIT_FAIL(test, "nelems %u: next_free_index %u, want %u",
 				   s->nelems, got, want);
 			return -1;
 		}
 		if (got > s->nelems) {
-			KUNIT_FAIL(test, "nextFreeIndex %u past nelems %u", got,
+			KUNIT_FAIL(test, "next_free_index %u past nelems %u", got,
 				   s->nelems);
 			return -1;
 		}
 		if (got == s->nelems) {
-			if (s->freeindex != s->nelems) {
-				KUNIT_FAIL(test, "full span: freeindex %u != nelems %u",
-					   s->freeindex, s->nelems);
+			if (s->free_index != s->nelems) {
+				KUNIT_FAIL(test, "full span: free_index %u != nelems %u",
+					   s->free_index, s->nelems);
 				return -1;
 			}
 			break;
 		}
-		s->allocCount++;	/* the caller's job, as in Go */
+		s->alloc_count++;	/* the caller's job, as in Go */
 		count++;
 		n++;
-		if (s->freeindex != got + 1 || !bt_cache_consistent(s)) {
-			KUNIT_FAIL(test, "nelems %u after slow %u: freeindex %u cache %llx",
-				   s->nelems, got, s->freeindex, s->allocCache);
+		if (s->free_index != got + 1 || !bt_cache_consistent(s)) {
+			KUNIT_FAIL(test, "nelems %u after slow %u: free_index %u cache %llx",
+				   s->nelems, got, s->free_index, s->alloc_cache);
 			return -1;
 		}
 	}
 	KUNIT_EXPECT_EQ_MSG(test, n, want_total, "nelems %u from %u", s->nelems,
 			    from);
 	/* Full stays full, on both paths. */
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), s->nelems);
-	KUNIT_EXPECT_EQ(test, s->freeindex, s->nelems);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), s->nelems);
+	KUNIT_EXPECT_EQ(test, s->free_index, s->nelems);
 	return declines;
 }
 
-/* A fresh span: init gives freeindex 0, nothing allocated, cache ~0. */
+/* A fresh span: init gives free_index 0, nothing allocated, cache ~0. */
 static void bitmap_init_bits_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 170);
 
-	s->allocBits[1] = 5;
-	s->freeBits[2] = 7;
-	s->freeindex = 9;
-	s->allocCount = 3;
+	s->alloc_bits[1] = 5;
+	s->free_bits[2] = 7;
+	s->free_index = 9;
+	s->alloc_count = 3;
 	mspan_init_bits(s);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 0U);
-	KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
-	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->allocBits, BT_MAXOBJS));
-	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->freeBits, BT_MAXOBJS));
+	KUNIT_EXPECT_EQ(test, s->free_index, 0U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 0U);
+	KUNIT_EXPECT_EQ(test, s->alloc_cache, ~0ULL);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->alloc_bits, BT_MAXOBJS));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->free_bits, BT_MAXOBJS));
 	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 0U);
 }
 
-/* refillAllocCache loads the 8 bytes at whichByte, inverted. */
+/* refill_alloc_cache loads the 8 bytes at which_byte, inverted. */
 static void bitmap_refill_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 1024);
 	unsigned int k;
 
 	for (k = 0; k < GS_ALLOCBITS_WORDS; k++)
-		s->allocBits[k] = 0x0123456789abcdefUL * (k + 1);
+		s->alloc_bits[k] = 0x0123456789abcdefUL * (k + 1);
 	for (k = 0; k < GS_ALLOCBITS_WORDS; k++) {
-		refillAllocCache(s, k * 8);
-		KUNIT_EXPECT_EQ(test, s->allocCache, ~(u64)s->allocBits[k]);
+		refill_alloc_cache(s, k * 8);
+		KUNIT_EXPECT_EQ(test, s->alloc_cache, ~(u64)s->alloc_bits[k]);
 	}
 }
 
@@ -277,7 +289,7 @@ static void bitmap_empty_span_test(struct kunit *test)
 		 */
 		KUNIT_EXPECT_EQ_MSG(test, declines, (int)((ne - 1) / 64) + 1,
 				    "nelems %u", ne);
-		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+		KUNIT_EXPECT_EQ(test, s->alloc_count, ne);
 	}
 }
 
@@ -288,30 +300,30 @@ static void bitmap_fast_declines_test(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < 170; i++) {
-		unsigned long p = nextFreeFast(s);
+		unsigned long p = next_free_fast(s);
 
 		if (i == 63 || i == 127) {
-			/* freeidx would be 64/128, not nelems: decline. */
+			/* free_idx would be 64/128, not nelems: decline. */
 			KUNIT_EXPECT_EQ_MSG(test, p, 0UL, "object %u", i);
-			KUNIT_EXPECT_EQ(test, s->freeindex, i);
-			KUNIT_EXPECT_EQ(test, nextFreeIndex(s), i);
+			KUNIT_EXPECT_EQ(test, s->free_index, i);
+			KUNIT_EXPECT_EQ(test, next_free_index(s), i);
 			/* The slow path refilled the cache for the next word. */
-			KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
-			s->allocCount++;
+			KUNIT_EXPECT_EQ(test, s->alloc_cache, ~0ULL);
+			s->alloc_count++;
 		} else {
 			KUNIT_EXPECT_EQ_MSG(test, p, BT_BASE + i * BT_ELEMSIZE,
 					    "object %u", i);
 		}
-		KUNIT_EXPECT_EQ(test, s->freeindex, i + 1);
+		KUNIT_EXPECT_EQ(test, s->free_index, i + 1);
 	}
 	/* 169 + 1 == nelems was allowed; now 170 >= nelems declines. */
-	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 170U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 170U);
+	KUNIT_EXPECT_NE(test, s->alloc_cache, 0ULL);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 170U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 170U);
 }
 
-/* nelems a multiple of 64: the last object's freeidx == nelems is allowed. */
+/* nelems a multiple of 64: the last object's free_idx == nelems is allowed. */
 static void bitmap_fast_last_object_test(struct kunit *test)
 {
 	static const unsigned int nes[] = { 64, 128, 512, 1024 };
@@ -321,20 +333,20 @@ static void bitmap_fast_last_object_test(struct kunit *test)
 		struct mspan *s = bt_span(test, nes[i]);
 
 		/* bitmap_fill() would set whole words: set exactly n - 1. */
-		bitmap_zero(s->allocBits, BT_MAXOBJS);
-		bitmap_set(s->allocBits, 0, nes[i] - 1);
-		bt_load(s, s->allocBits);
+		bitmap_zero(s->alloc_bits, BT_MAXOBJS);
+		bitmap_set(s->alloc_bits, 0, nes[i] - 1);
+		bt_load(s, s->alloc_bits);
 		bt_start_at(s, nes[i] - 64);
-		KUNIT_EXPECT_EQ(test, nextFreeFast(s),
+		KUNIT_EXPECT_EQ(test, next_free_fast(s),
 				BT_BASE + (nes[i] - 1) * BT_ELEMSIZE);
-		KUNIT_EXPECT_EQ(test, s->freeindex, nes[i]);
-		KUNIT_EXPECT_EQ(test, s->allocCache, 0ULL);
-		KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), nes[i]);
+		KUNIT_EXPECT_EQ(test, s->free_index, nes[i]);
+		KUNIT_EXPECT_EQ(test, s->alloc_cache, 0ULL);
+		KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+		KUNIT_EXPECT_EQ(test, next_free_index(s), nes[i]);
 	}
 }
 
-/* A full span: both paths say so at once, from any freeindex. */
+/* A full span: both paths say so at once, from any free_index. */
 static void bitmap_full_span_test(struct kunit *test)
 {
 	unsigned int i, b;
@@ -343,21 +355,21 @@ static void bitmap_full_span_test(struct kunit *test)
 		unsigned int ne = bt_nelems[i];
 		struct mspan *s = bt_span(test, ne);
 
-		bitmap_fill(s->allocBits, ne);
-		bt_load(s, s->allocBits);
-		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
-		KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
-		KUNIT_EXPECT_EQ(test, s->freeindex, ne);
-		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+		bitmap_fill(s->alloc_bits, ne);
+		bt_load(s, s->alloc_bits);
+		KUNIT_EXPECT_EQ(test, s->alloc_count, ne);
+		KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+		KUNIT_EXPECT_EQ(test, next_free_index(s), ne);
+		KUNIT_EXPECT_EQ(test, s->free_index, ne);
+		KUNIT_EXPECT_EQ(test, next_free_index(s), ne);
 		KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), ne);
 
 		for (b = 0; b < ARRAY_SIZE(bt_boundaries); b++) {
 			if (bt_boundaries[b] >= ne)
 				continue;
 			bt_start_at(s, bt_boundaries[b]);
-			KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-			KUNIT_EXPECT_EQ_MSG(test, nextFreeIndex(s), ne,
+			KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+			KUNIT_EXPECT_EQ_MSG(test, next_free_index(s), ne,
 					    "nelems %u from %u", ne,
 					    bt_boundaries[b]);
 		}
@@ -379,23 +391,23 @@ static void bitmap_single_free_test(struct kunit *test)
 			if (hole >= ne)
 				continue;
 			for (f = 0; f <= hole; f += (f < 2 || hole - f < 3) ? 1 : 61) {
-				bitmap_fill(s->allocBits, ne);
-				clear_bit(hole, s->allocBits);
-				bt_load(s, s->allocBits);
+				bitmap_fill(s->alloc_bits, ne);
+				clear_bit(hole, s->alloc_bits);
+				bt_load(s, s->alloc_bits);
 				bt_start_at(s, f);
 				if (bt_drain(test, s, false) < 0)
 					return;
-				KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+				KUNIT_EXPECT_EQ(test, s->alloc_count, ne);
 
-				bitmap_fill(s->allocBits, ne);
-				clear_bit(hole, s->allocBits);
-				bt_load(s, s->allocBits);
+				bitmap_fill(s->alloc_bits, ne);
+				clear_bit(hole, s->alloc_bits);
+				bt_load(s, s->alloc_bits);
 				bt_start_at(s, f);
-				KUNIT_EXPECT_EQ_MSG(test, nextFreeIndex(s), hole,
+				KUNIT_EXPECT_EQ_MSG(test, next_free_index(s), hole,
 						    "nelems %u hole %u from %u",
 						    ne, hole, f);
-				KUNIT_EXPECT_EQ(test, s->freeindex, hole + 1);
-				KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
+				KUNIT_EXPECT_EQ(test, s->free_index, hole + 1);
+				KUNIT_EXPECT_EQ(test, next_free_index(s), ne);
 			}
 		}
 	}
@@ -415,14 +427,14 @@ static void bitmap_single_used_test(struct kunit *test)
 
 			if (used >= ne)
 				continue;
-			bitmap_zero(s->allocBits, BT_MAXOBJS);
-			set_bit(used, s->allocBits);
-			bt_load(s, s->allocBits);
+			bitmap_zero(s->alloc_bits, BT_MAXOBJS);
+			set_bit(used, s->alloc_bits);
+			bt_load(s, s->alloc_bits);
 			if (bt_drain(test, s, false) < 0)
 				return;
-			bitmap_zero(s->allocBits, BT_MAXOBJS);
-			set_bit(used, s->allocBits);
-			bt_load(s, s->allocBits);
+			bitmap_zero(s->alloc_bits, BT_MAXOBJS);
+			set_bit(used, s->alloc_bits);
+			bt_load(s, s->alloc_bits);
 			if (bt_drain(test, s, true) < 0)
 				return;
 		}
@@ -454,15 +466,15 @@ static void bitmap_crafted_patterns_test(struct kunit *test)
 				continue;
 			len = min(len, ne - st);
 			for (slow = false; ; slow = true) {
-				bitmap_zero(s->allocBits, BT_MAXOBJS);
-				bitmap_set(s->allocBits, st, len);
-				bt_load(s, s->allocBits);
+				bitmap_zero(s->alloc_bits, BT_MAXOBJS);
+				bitmap_set(s->alloc_bits, st, len);
+				bt_load(s, s->alloc_bits);
 				if (bt_drain(test, s, slow) < 0)
 					return;
 				/* The inverse pattern: only the run is free. */
-				bitmap_fill(s->allocBits, ne);
-				bitmap_clear(s->allocBits, st, len);
-				bt_load(s, s->allocBits);
+				bitmap_fill(s->alloc_bits, ne);
+				bitmap_clear(s->alloc_bits, st, len);
+				bt_load(s, s->alloc_bits);
 				if (bt_drain(test, s, slow) < 0)
 					return;
 				if (slow)
@@ -470,16 +482,16 @@ static void bitmap_crafted_patterns_test(struct kunit *test)
 			}
 		}
 		/* Alternating bits, and one free object per word at bit 63. */
-		bitmap_zero(s->allocBits, BT_MAXOBJS);
+		bitmap_zero(s->alloc_bits, BT_MAXOBJS);
 		for (r = 0; r < ne; r += 2)
-			set_bit(r, s->allocBits);
-		bt_load(s, s->allocBits);
+			set_bit(r, s->alloc_bits);
+		bt_load(s, s->alloc_bits);
 		if (bt_drain(test, s, false) < 0)
 			return;
-		bitmap_fill(s->allocBits, ne);
+		bitmap_fill(s->alloc_bits, ne);
 		for (r = 63; r < ne; r += 64)
-			clear_bit(r, s->allocBits);
-		bt_load(s, s->allocBits);
+			clear_bit(r, s->alloc_bits);
+		bt_load(s, s->alloc_bits);
 		if (bt_drain(test, s, false) < 0)
 			return;
 	}
@@ -490,18 +502,18 @@ static void bitmap_one_object_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 1);
 
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 1U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE);
+	KUNIT_EXPECT_EQ(test, s->free_index, 1U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 1U);
 	/* The cache still has set bits past nelems: result >= nelems. */
-	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 1U);
+	KUNIT_EXPECT_NE(test, s->alloc_cache, 0ULL);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 1U);
 
 	mspan_init_bits(s);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 0U);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 1U);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 1U);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 0U);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 1U);
+	KUNIT_EXPECT_EQ(test, s->free_index, 1U);
 }
 
 /* nelems of 3 with object 1 taken: 0, 2, then full. */
@@ -509,19 +521,19 @@ static void bitmap_three_objects_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 3);
 
-	__set_bit(1, s->allocBits);
-	bt_load(s, s->allocBits);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 2 * BT_ELEMSIZE);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 3U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 3U);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 3U);
+	__set_bit(1, s->alloc_bits);
+	bt_load(s, s->alloc_bits);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 1U);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE + 2 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, s->free_index, 3U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 3U);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 3U);
 }
 
 /*
- * nextFreeIndex skips whole used words and never reports an object past
+ * next_free_index skips whole used words and never reports an object past
  * nelems: with objects 170..191 clear in the last word (they read free
  * in the cache), a span whose real objects are all taken is full.
  */
@@ -529,27 +541,27 @@ static void bitmap_tail_past_nelems_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 170);
 
-	bitmap_fill(s->allocBits, 170);
-	bt_load(s, s->allocBits);
+	bitmap_fill(s->alloc_bits, 170);
+	bt_load(s, s->alloc_bits);
 	bt_start_at(s, 128);
-	KUNIT_EXPECT_NE(test, s->allocCache, 0ULL);	/* 170..191 look free */
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 170U);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 170U);
+	KUNIT_EXPECT_NE(test, s->alloc_cache, 0ULL);	/* 170..191 look free */
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 170U);
+	KUNIT_EXPECT_EQ(test, s->free_index, 170U);
 
 	/* 341 (24-byte class): last word holds objects 320..340. */
 	s = bt_span(test, 341);
-	bitmap_fill(s->allocBits, 341);
-	bt_load(s, s->allocBits);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 341U);
-	clear_bit(340, s->allocBits);
-	bt_load(s, s->allocBits);
+	bitmap_fill(s->alloc_bits, 341);
+	bt_load(s, s->alloc_bits);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 341U);
+	clear_bit(340, s->alloc_bits);
+	bt_load(s, s->alloc_bits);
 	bt_start_at(s, 300);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 340U);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 341U);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 340U);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 341U);
 }
 
-/* Starting mid-word: freeindex and allocCache as Go leaves them. */
+/* Starting mid-word: free_index and alloc_cache as Go leaves them. */
 static void bitmap_mid_word_start_test(struct kunit *test)
 {
 	struct rnd_state rnd;
@@ -569,20 +581,20 @@ static void bitmap_mid_word_start_test(struct kunit *test)
 				unsigned int w;
 
 				for (w = 0; w < GS_ALLOCBITS_WORDS; w++)
-					s->allocBits[w] =
+					s->alloc_bits[w] =
 						(unsigned long)prandom_u32_state(&rnd) << 32 |
 						prandom_u32_state(&rnd);
-				bt_load(s, s->allocBits);
+				bt_load(s, s->alloc_bits);
 				bt_start_at(s, f);
 				if (bt_drain(test, s, k == 2) < 0)
 					return;
 			}
 		}
 		/* A start reached by allocating, not by hand: same answers. */
-		bitmap_zero(s->allocBits, BT_MAXOBJS);
-		bitmap_set(s->allocBits, 0, ne / 2);
-		bt_load(s, s->allocBits);
-		KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne / 2);
+		bitmap_zero(s->alloc_bits, BT_MAXOBJS);
+		bitmap_set(s->alloc_bits, 0, ne / 2);
+		bt_load(s, s->alloc_bits);
+		KUNIT_EXPECT_EQ(test, next_free_index(s), ne / 2);
 		KUNIT_EXPECT_TRUE(test, bt_cache_consistent(s));
 		if (bt_drain(test, s, false) < 0)
 			return;
@@ -590,19 +602,19 @@ static void bitmap_mid_word_start_test(struct kunit *test)
 }
 
 /*
- * A random allocBits for @s, each object allocated with probability
- * @density/64, and freeindex at 0 or (when @mid) at a random object.
+ * A random alloc_bits for @s, each object allocated with probability
+ * @density/64, and free_index at 0 or (when @mid) at a random object.
  */
 static void bt_random_pattern(struct mspan *s, unsigned int density, bool mid,
 			      struct rnd_state *rnd)
 {
 	unsigned int k;
 
-	bitmap_zero(s->allocBits, BT_MAXOBJS);
+	bitmap_zero(s->alloc_bits, BT_MAXOBJS);
 	for (k = 0; k < s->nelems; k++)
 		if (prandom_u32_state(rnd) % 64 < density)
-			__set_bit(k, s->allocBits);
-	bt_load(s, s->allocBits);
+			__set_bit(k, s->alloc_bits);
+	bt_load(s, s->alloc_bits);
 	bt_start_at(s, mid ? prandom_u32_state(rnd) % (s->nelems + 1) : 0);
 }
 
@@ -629,20 +641,20 @@ static void bitmap_random_test(struct kunit *test)
 }
 
 /*
- * Take everything left in @s with nextFreeBatch() in batches of random
+ * Take everything left in @s with next_free_batch() in batches of random
  * sizes: exactly the objects the reference finds, in order, tagged, and
- * freeindex, allocCache and allocCount left in a state nextFreeFast and
- * nextFreeIndex accept.  Short only when the span is exhausted.
+ * free_index, alloc_cache and alloc_count left in a state next_free_fast and
+ * next_free_index accept.  Short only when the span is exhausted.
  */
 static void bt_batches(struct kunit *test, struct mspan *s, void **objs,
 		       unsigned long tag, struct rnd_state *rnd)
 {
-	unsigned int ne = s->nelems, next = s->freeindex;
-	unsigned int count = s->allocCount, n, got, k, want;
+	unsigned int ne = s->nelems, next = s->free_index;
+	unsigned int count = s->alloc_count, n, got, k, want;
 
 	do {
 		n = 1 + prandom_u32_state(rnd) % 130;
-		got = nextFreeBatch(s, objs, n, tag);
+		got = next_free_batch(s, objs, n, tag);
 		count += got;
 		for (k = 0; k < got; k++) {
 			want = ref_next(s, next);
@@ -651,19 +663,19 @@ static void bt_batches(struct kunit *test, struct mspan *s, void **objs,
 					    "nelems %u batch object %u", ne, k);
 			next = want + 1;
 		}
-		KUNIT_ASSERT_EQ(test, s->allocCount, count);
-		KUNIT_ASSERT_GE(test, s->freeindex, next);
-		KUNIT_ASSERT_EQ_MSG(test, ref_next(s, s->freeindex),
+		KUNIT_ASSERT_EQ(test, s->alloc_count, count);
+		KUNIT_ASSERT_GE(test, s->free_index, next);
+		KUNIT_ASSERT_EQ_MSG(test, ref_next(s, s->free_index),
 				    ref_next(s, next),
 				    "nelems %u: batch skipped a free object", ne);
 		KUNIT_ASSERT_TRUE(test, bt_cache_consistent(s));
 	} while (got == n);
 	KUNIT_EXPECT_EQ(test, ref_next(s, next), ne);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), ne);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), ne);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
 }
 
-/* nextFreeBatch on random patterns of several densities. */
+/* next_free_batch on random patterns of several densities. */
 static void bitmap_batch_test(struct kunit *test)
 {
 	static const unsigned int density[] = { 0, 8, 32, 56, 63 };
@@ -686,15 +698,15 @@ static void bitmap_batch_test(struct kunit *test)
 	}
 }
 
-/* mspan_is_free: below freeindex never free, else the allocBits bit. */
+/* mspan_is_free: below free_index never free, else the alloc_bits bit. */
 static void bitmap_is_free_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 170);
 	unsigned int i;
 
 	for (i = 0; i < 170; i += 3)
-		__set_bit(i, s->allocBits);
-	bt_load(s, s->allocBits);
+		__set_bit(i, s->alloc_bits);
+	bt_load(s, s->alloc_bits);
 	for (i = 0; i < 170; i++)
 		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i), i % 3 != 0,
 				    "object %u", i);
@@ -703,20 +715,20 @@ static void bitmap_is_free_test(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i),
 				    i >= 65 && i % 3 != 0, "object %u", i);
 	/* Handing out an object makes it not free. */
-	i = nextFreeIndex(s);
+	i = next_free_index(s);
 	KUNIT_EXPECT_EQ(test, i, 65U);
 	KUNIT_EXPECT_FALSE(test, mspan_is_free(s, 65));
 	KUNIT_EXPECT_FALSE(test, mspan_is_free(s, 66));
 	KUNIT_EXPECT_TRUE(test, mspan_is_free(s, 67));
 }
 
-/* mspan_count_alloc counts allocBits below nelems plus all below freeindex. */
+/* mspan_count_alloc counts alloc_bits below nelems plus all below free_index. */
 static void bitmap_count_alloc_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 341);
 
-	bitmap_set(s->allocBits, 300, 41);
-	bt_load(s, s->allocBits);
+	bitmap_set(s->alloc_bits, 300, 41);
+	bt_load(s, s->alloc_bits);
 	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 41U);
 	bt_start_at(s, 100);
 	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 141U);
@@ -726,54 +738,54 @@ static void bitmap_count_alloc_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 341U);
 }
 
-/* Frees recorded in freeBits become clear allocBits at sweep. */
+/* Frees recorded in free_bits become clear alloc_bits at sweep. */
 static void bitmap_sweep_basic_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 170);
 	unsigned int i, merged;
 
-	bitmap_set(s->allocBits, 120, 30);	/* 120..149 */
-	bt_load(s, s->allocBits);
+	bitmap_set(s->alloc_bits, 120, 30);	/* 120..149 */
+	bt_load(s, s->alloc_bits);
 	bt_start_at(s, 100);			/* 0..99 handed out since */
-	s->allocCount = 130;
-	/* Free 5, 63, 64, 99 (handed out) and 120, 149 (from allocBits). */
-	__set_bit(5, s->freeBits);
-	__set_bit(63, s->freeBits);
-	__set_bit(64, s->freeBits);
-	__set_bit(99, s->freeBits);
-	__set_bit(120, s->freeBits);
-	__set_bit(149, s->freeBits);
+	s->alloc_count = 130;
+	/* Free 5, 63, 64, 99 (handed out) and 120, 149 (from alloc_bits). */
+	__set_bit(5, s->free_bits);
+	__set_bit(63, s->free_bits);
+	__set_bit(64, s->free_bits);
+	__set_bit(99, s->free_bits);
+	__set_bit(120, s->free_bits);
+	__set_bit(149, s->free_bits);
 	atomic_long_set(&s->freestate, MSPAN_CACHED + 6 * MSPAN_FREE_ONE);
 	s->needzero = 0;
 
 	merged = mspan_sweep(s);
 	KUNIT_EXPECT_EQ(test, merged, 6U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), MSPAN_CACHED);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 124U);
+	KUNIT_EXPECT_EQ(test, s->free_index, 0U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 124U);
 	KUNIT_EXPECT_EQ(test, mspan_count_alloc(s), 124U);
-	KUNIT_EXPECT_EQ(test, s->allocCache, ~(u64)s->allocBits[0]);
+	KUNIT_EXPECT_EQ(test, s->alloc_cache, ~(u64)s->alloc_bits[0]);
 	KUNIT_EXPECT_EQ(test, s->needzero, 1);
-	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->freeBits, BT_MAXOBJS));
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(s->free_bits, BT_MAXOBJS));
 	for (i = 0; i < 170; i++) {
 		bool live = (i < 100 || (i >= 120 && i < 150)) &&
 			    i != 5 && i != 63 && i != 64 && i != 99 &&
 			    i != 120 && i != 149;
 
-		KUNIT_EXPECT_EQ_MSG(test, !!test_bit(i, s->allocBits), live,
+		KUNIT_EXPECT_EQ_MSG(test, !!test_bit(i, s->alloc_bits), live,
 				    "object %u", i);
 		KUNIT_EXPECT_EQ_MSG(test, mspan_is_free(s, i), !live,
 				    "object %u", i);
 	}
 	/* The freed objects come back first, in address order. */
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 5 * BT_ELEMSIZE);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);	/* 63: boundary */
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 63U);
-	s->allocCount++;
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 64 * BT_ELEMSIZE);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 99 * BT_ELEMSIZE);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), BT_BASE + 100 * BT_ELEMSIZE);
-	bt_load(s, s->allocBits);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE + 5 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);	/* 63: boundary */
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 63U);
+	s->alloc_count++;
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE + 64 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE + 99 * BT_ELEMSIZE);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), BT_BASE + 100 * BT_ELEMSIZE);
+	bt_load(s, s->alloc_bits);
 	bt_drain(test, s, false);
 }
 
@@ -782,24 +794,24 @@ static void bitmap_sweep_nothing_test(struct kunit *test)
 {
 	struct mspan *s = bt_span(test, 512);
 
-	bitmap_set(s->allocBits, 200, 10);
-	bt_load(s, s->allocBits);
+	bitmap_set(s->alloc_bits, 200, 10);
+	bt_load(s, s->alloc_bits);
 	bt_start_at(s, 64);
 	atomic_long_set(&s->freestate, MSPAN_CACHED);
 	s->needzero = 0;
 	KUNIT_EXPECT_EQ(test, mspan_sweep(s), 0U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), MSPAN_CACHED);
 	KUNIT_EXPECT_EQ(test, s->needzero, 0);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
-	/* Objects below the old freeindex are now allocBits. */
-	KUNIT_EXPECT_EQ(test, s->allocCount, 74U);
-	KUNIT_EXPECT_EQ(test, s->allocBits[0], ~0UL);
-	KUNIT_EXPECT_EQ(test, s->allocCache, 0ULL);
-	KUNIT_EXPECT_EQ(test, nextFreeFast(s), 0UL);
-	KUNIT_EXPECT_EQ(test, nextFreeIndex(s), 64U);
+	KUNIT_EXPECT_EQ(test, s->free_index, 0U);
+	/* Objects below the old free_index are now alloc_bits. */
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 74U);
+	KUNIT_EXPECT_EQ(test, s->alloc_bits[0], ~0UL);
+	KUNIT_EXPECT_EQ(test, s->alloc_cache, 0ULL);
+	KUNIT_EXPECT_EQ(test, next_free_fast(s), 0UL);
+	KUNIT_EXPECT_EQ(test, next_free_index(s), 64U);
 }
 
-/* Sweeping a full span (freeindex == nelems) with frees spread out. */
+/* Sweeping a full span (free_index == nelems) with frees spread out. */
 static void bitmap_sweep_full_test(struct kunit *test)
 {
 	unsigned int i;
@@ -811,15 +823,15 @@ static void bitmap_sweep_full_test(struct kunit *test)
 
 		bt_drain(test, s, false);		/* everything handed out */
 		for (k = 0; k < ne; k += 7) {
-			__set_bit(k, s->freeBits);
+			__set_bit(k, s->free_bits);
 			nfree++;
 		}
 		atomic_long_set(&s->freestate, nfree * MSPAN_FREE_ONE);
 		KUNIT_EXPECT_EQ(test, mspan_sweep(s), nfree);
 		KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate), 0L);
-		KUNIT_EXPECT_EQ(test, s->allocCount, ne - nfree);
+		KUNIT_EXPECT_EQ(test, s->alloc_count, ne - nfree);
 		/* Nothing set past nelems, even in the last word. */
-		KUNIT_EXPECT_EQ(test, bitmap_weight(s->allocBits, BT_MAXOBJS),
+		KUNIT_EXPECT_EQ(test, bitmap_weight(s->alloc_bits, BT_MAXOBJS),
 				ne - nfree);
 		for (k = 0; k < ne; k++)
 			if (mspan_is_free(s, k) != (k % 7 == 0)) {
@@ -828,7 +840,7 @@ static void bitmap_sweep_full_test(struct kunit *test)
 			}
 		if (bt_drain(test, s, false) < 0)
 			return;
-		KUNIT_EXPECT_EQ(test, s->allocCount, ne);
+		KUNIT_EXPECT_EQ(test, s->alloc_count, ne);
 	}
 }
 
@@ -856,14 +868,14 @@ static void bitmap_sweep_random_test(struct kunit *test)
 
 			/* Allocate up to @want objects. */
 			for (k = 0; k < want; k++) {
-				p = nextFreeFast(s);
+				p = next_free_fast(s);
 				if (p) {
 					idx = (p - BT_BASE) / BT_ELEMSIZE;
 				} else {
-					idx = nextFreeIndex(s);
+					idx = next_free_index(s);
 					if (idx == ne)
 						break;
-					s->allocCount++;
+					s->alloc_count++;
 				}
 				if (idx >= ne || test_bit(idx, live)) {
 					KUNIT_FAIL(test, "nelems %u: object %u handed out twice",
@@ -878,7 +890,7 @@ static void bitmap_sweep_random_test(struct kunit *test)
 					continue;
 				KUNIT_EXPECT_FALSE(test, mspan_is_free(s, k));
 				__clear_bit(k, live);
-				__set_bit(k, s->freeBits);
+				__set_bit(k, s->free_bits);
 				atomic_long_add(MSPAN_FREE_ONE, &s->freestate);
 				nfree++;
 			}
@@ -888,10 +900,10 @@ static void bitmap_sweep_random_test(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, merged, nfree);
 			KUNIT_EXPECT_EQ(test, atomic_long_read(&s->freestate),
 					MSPAN_CACHED);
-			KUNIT_EXPECT_EQ(test, s->allocCount,
+			KUNIT_EXPECT_EQ(test, s->alloc_count,
 					bitmap_weight(live, ne));
-			if (!bitmap_equal(s->allocBits, live, BT_MAXOBJS)) {
-				KUNIT_FAIL(test, "nelems %u round %u: allocBits differ from live",
+			if (!bitmap_equal(s->alloc_bits, live, BT_MAXOBJS)) {
+				KUNIT_FAIL(test, "nelems %u round %u: alloc_bits differ from live",
 					   ne, round);
 				return;
 			}

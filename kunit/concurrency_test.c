@@ -33,7 +33,19 @@
 #include <linux/unaligned.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 /* ~200k goslab operations in all: 4 per object (item + object, both ways). */
@@ -396,7 +408,7 @@ static void concurrency_cross_cpu_test(struct kunit *test)
 	conc_settle(&inuse1, &owned1);
 	KUNIT_EXPECT_EQ(test, inuse1, inuse0);
 	KUNIT_EXPECT_EQ(test, owned1, owned0);
-	KUNIT_EXPECT_EQ(test, gs_verify(NULL), 0UL);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
 
 static struct kunit_case goslab_concurrency_cases[] = {

@@ -2,7 +2,7 @@
 /*
  * KUnit tests for goslab's debug mode (goslab/debug.c, debug=PZU): every
  * detection is asserted against the report it produces, both the record
- * gs_get_last_report() keeps (address, reason, caller) and the lines on
+ * report_get_last() keeps (address, reason, caller) and the lines on
  * the console, captured the way KFENCE's tests do; correct use, the
  * allocator's own writes, zeroing and switching at run time must produce
  * no report at all.
@@ -29,7 +29,19 @@
 #include <trace/events/printk.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 #define DBG_REDZONE	0xcc	/* debug.c's red-zone byte */
@@ -124,7 +136,7 @@ static void *dbg_alloc(struct kunit *test, size_t size, gfp_t gfp, bool noscan)
 		p = dbg_raw_alloc(size, gfp, noscan);
 		if (!p)
 			break;
-		s = spanOf((unsigned long)p);
+		s = span_of((unsigned long)p);
 		if ((s && s->debug) || n == DBG_STASH)
 			break;
 		stash[n++] = p;
@@ -132,7 +144,7 @@ static void *dbg_alloc(struct kunit *test, size_t size, gfp_t gfp, bool noscan)
 	goslab_free_bulk(n, stash);
 	kvfree(stash);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", size);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, spanOf((unsigned long)p)->debug,
+	KUNIT_ASSERT_NOT_NULL_MSG(test, span_of((unsigned long)p)->debug,
 				  "no debug span for size %zu after %u objects",
 				  size, n);
 	return p;
@@ -180,11 +192,11 @@ struct dbg_counts {
 
 static void dbg_counts(struct dbg_counts *c)
 {
-	struct gs_report r;
+	struct report_record r;
 
-	gs_get_last_report(&r);
-	c->reports = atomic_long_read(&gs_stats.debug_reports);
-	c->bad = atomic_long_read(&gs_stats.bad_frees);
+	report_get_last(&r);
+	c->reports = atomic_long_read(&report_stats.debug_reports);
+	c->bad = atomic_long_read(&report_stats.bad_frees);
 	c->seq = r.seq;
 }
 
@@ -206,11 +218,11 @@ static void dbg_expect_report(struct kunit *test, const struct dbg_counts *c,
 			      const char *what)
 {
 	struct dbg_counts now;
-	struct gs_report r;
+	struct report_record r;
 	char line[96];
 
 	dbg_counts(&now);
-	gs_get_last_report(&r);
+	report_get_last(&r);
 	KUNIT_EXPECT_EQ_MSG(test, now.reports, c->reports + 1, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, now.bad, c->bad, "%s", what);
 	KUNIT_EXPECT_EQ_MSG(test, now.seq, c->seq + 1, "%s", what);
@@ -235,10 +247,10 @@ static void dbg_overflow_one(struct kunit *test, size_t size, bool noscan,
 			     size_t off)
 {
 	struct dbg_counts c;
-	struct gs_report r;
+	struct report_record r;
 	char what[64], *sym = kunit_kzalloc(test, KSYM_SYMBOL_LEN, GFP_KERNEL);
 	u8 *p = dbg_alloc(test, size, GFP_KERNEL, noscan);
-	struct mspan *s = spanOf((unsigned long)p);
+	struct mspan *s = span_of((unsigned long)p);
 
 	snprintf(what, sizeof(what), "size %zu noscan %d offset %zu", size,
 		 noscan, off);
@@ -251,7 +263,7 @@ static void dbg_overflow_one(struct kunit *test, size_t size, bool noscan,
 	dbg_expect_end();
 	dbg_expect_report(test, &c, p + size + off,
 			  "write past the end of the object", what);
-	gs_get_last_report(&r);
+	report_get_last(&r);
 	KUNIT_ASSERT_NOT_NULL(test, sym);
 	sprint_symbol_no_offset(sym, r.caller);
 	KUNIT_EXPECT_TRUE_MSG(test, strstarts(sym, "dbg_free_here"),
@@ -389,7 +401,7 @@ static void debug_redzone_test(struct kunit *test)
 				size = large[cl - GOSLAB_NUM_SIZE_CLASSES];
 			}
 			p = dbg_alloc(test, size, GFP_KERNEL, k & 1);
-			s = spanOf((unsigned long)p);
+			s = span_of((unsigned long)p);
 			KUNIT_EXPECT_NULL_MSG(test,
 					      gs_test_memchr_inv(p + size, DBG_REDZONE,
 								 s->elemsize - size),
@@ -474,14 +486,14 @@ static void debug_tiny_test(struct kunit *test)
 		u8 *p = dbg_alloc(test, size, GFP_KERNEL, true);
 		u8 *q = dbg_raw_alloc(size, GFP_KERNEL, true);
 		unsigned int sc = goslab_size_to_class(size);
-		struct mspan *s = spanOf((unsigned long)p);
+		struct mspan *s = span_of((unsigned long)p);
 		unsigned long idx = mspan_obj_index(s, (unsigned long)p);
 
 		KUNIT_ASSERT_NOT_NULL(test, q);
 		KUNIT_EXPECT_EQ_MSG(test, s->spanclass, make_spanclass(sc, true),
 				    "size %zu", size);
 		KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p,
-				    s->startAddr + idx * s->elemsize,
+				    s->start_addr + idx * s->elemsize,
 				    "size %zu: not at the start of a slot", size);
 		KUNIT_EXPECT_EQ_MSG(test, (size_t)s->elemsize,
 				    (size_t)class_to_size[sc], "size %zu", size);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for goslab under page-allocation failures and memory
- * pressure: the fail_pages fault injection (gs_set_fail_pages()) makes
+ * pressure: the fail_pages fault injection (mem_set_fail_pages()) makes
  * goslab's calls into the buddy allocator fail, and the shrinker gives
  * free arenas back.
  *
@@ -11,7 +11,7 @@
  *  - With 30% failing, a mixed workload sees both NULLs and objects; the
  *    objects are usable, everything is freed, the heap verifies and its
  *    pages all come back; with 0% failing everything works again.
- *  - The shrinker's scan (gs_shrink_node(), what reclaim calls) returns
+ *  - The shrinker's scan (reclaim_shrink_node(), what reclaim calls) returns
  *    free arenas to the buddy allocator whatever retain_pages says.
  *
  * fail_pages and retain_pages are restored by the suite's exit, which
@@ -31,7 +31,19 @@
 #include <linux/vmstat.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 
 static void ft_pin(struct kunit *test)
 {
@@ -57,7 +69,7 @@ static void ft_heap(struct ft_heap *t)
 	t->free = h.free;
 	t->inuse = h.inuse;
 	t->arenas = h.arenas;
-	gs_meta_usage(&t->meta, &sys);
+	mheap_meta_usage(&t->meta, &sys);
 }
 
 /* Drain every cache and give every free page back (retain 0). */
@@ -76,13 +88,13 @@ static void ft_settle(struct ft_heap *t)
 /* The counters of every context and CPU summed: allocations counted. */
 static unsigned long ft_counted_allocs(void)
 {
-	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	struct mcache_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 	unsigned long n = 0;
 	unsigned int spc;
 
 	if (WARN_ON(!st))
 		return 0;
-	gs_sum_stats(st);
+	mcache_sum_stats(st);
 	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++)
 		n += st->nmalloc[spc];
 	n += st->large_allocs + st->tiny_allocs;
@@ -91,7 +103,7 @@ static unsigned long ft_counted_allocs(void)
 }
 
 #define FT_EXPECT_VERIFY(test)						\
-	KUNIT_EXPECT_EQ_MSG(test, gs_verify(NULL), 0UL,			\
+	KUNIT_EXPECT_EQ_MSG(test, goslab_verify(NULL), 0UL,			\
 			    "verify found violations: read debugfs verify")
 
 /*
@@ -124,9 +136,9 @@ static void faults_all_fail_test(struct kunit *test)
 				    mcentral_of(node, i)->nr_empty, 0UL,
 				    "spanclass %u has partial or empty spans", i);
 	counted = ft_counted_allocs();
-	injected = gs_injected();
+	injected = mem_injected();
 
-	gs_set_fail_pages(100);
+	mem_set_fail_pages(100);
 	for (g = 0; g < ARRAY_SIZE(gfps); g++) {
 		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 			KUNIT_EXPECT_NULL_MSG(test, goslab_alloc(sizes[i], gfps[g]),
@@ -148,9 +160,9 @@ static void faults_all_fail_test(struct kunit *test)
 	/* Without __GFP_NOWARN too: a warning line, no splat. */
 	KUNIT_EXPECT_NULL(test, goslab_alloc(6528, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, goslab_alloc(100000, GFP_ATOMIC));
-	gs_set_fail_pages(0);
+	mem_set_fail_pages(0);
 
-	KUNIT_EXPECT_GT(test, gs_injected(), injected);
+	KUNIT_EXPECT_GT(test, mem_injected(), injected);
 	/* Nothing was counted as allocated, nothing leaked. */
 	KUNIT_EXPECT_EQ(test, ft_counted_allocs(), counted);
 	ft_heap(&t1);
@@ -197,13 +209,13 @@ static void faults_realloc_test(struct kunit *test)
 	memset(p, 0x5a, 4096);
 	KUNIT_ASSERT_EQ(test, mheap_of(numa_mem_id())->pages_free, 0UL);
 
-	gs_set_fail_pages(100);
+	mem_set_fail_pages(100);
 	q = goslab_realloc(p, 100, GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
 	KUNIT_EXPECT_NULL(test, goslab_realloc(p, GOSLAB_MAX_SIZE + 1,
 					       GFP_KERNEL | __GFP_NOWARN));
 	KUNIT_EXPECT_NULL(test, goslab_alloc(300, GFP_KERNEL | __GFP_NOWARN));
-	gs_set_fail_pages(0);
+	mem_set_fail_pages(0);
 
 	/* The 100 bytes kept; the rest cleared if init_on_alloc is on. */
 	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x5a, 100));
@@ -240,10 +252,10 @@ static void faults_partial_test(struct kunit *test)
 
 	ft_pin(test);
 	ft_settle(&t0);
-	injected = gs_injected();
+	injected = mem_injected();
 
 	for (r = 0; r < FT_ROUNDS; r++) {
-		gs_set_fail_pages(30);
+		mem_set_fail_pages(30);
 		for (i = 0; i < FT_PER_ROUND; i++) {
 			gfp_t gfp = (i & 1 ? GFP_ATOMIC : GFP_KERNEL) | __GFP_NOWARN;
 
@@ -260,7 +272,7 @@ static void faults_partial_test(struct kunit *test)
 			memset(p[i], i + 1, min_t(size_t, sz[i], 8192));
 			((u8 *)p[i])[sz[i] - 1] = i + 1;
 		}
-		gs_set_fail_pages(0);
+		mem_set_fail_pages(0);
 		for (i = 0; i < FT_PER_ROUND; i++) {
 			if (!p[i])
 				continue;
@@ -276,10 +288,10 @@ static void faults_partial_test(struct kunit *test)
 			FT_EXPECT_VERIFY(test);
 	}
 	kunit_info(test, "%lu allocations failed, %lu succeeded, %lu page allocations failed on purpose",
-		   nulls, oks, gs_injected() - injected);
+		   nulls, oks, mem_injected() - injected);
 	KUNIT_EXPECT_GT(test, nulls, 0UL);
 	KUNIT_EXPECT_GT(test, oks, 0UL);
-	KUNIT_EXPECT_GT(test, gs_injected(), injected);
+	KUNIT_EXPECT_GT(test, mem_injected(), injected);
 	KUNIT_EXPECT_EQ(test, t1.meta, t0.meta);
 	FT_EXPECT_VERIFY(test);
 
@@ -334,12 +346,12 @@ static void faults_shrinker_test(struct kunit *test)
 
 	/* One batch of the size reclaim uses gives back at least that much. */
 	free_before = global_zone_page_state(NR_FREE_PAGES);
-	freed = gs_shrink_node(node, FT_SHRINK_BATCH);
+	freed = reclaim_shrink_node(node, FT_SHRINK_BATCH);
 	KUNIT_EXPECT_GE(test, freed, FT_SHRINK_BATCH);
 	total += freed;
 	/* Then until the node has nothing left to give. */
 	for (calls = 0; calls < 64; calls++) {
-		freed = gs_shrink_node(node, FT_SHRINK_BATCH);
+		freed = reclaim_shrink_node(node, FT_SHRINK_BATCH);
 		if (!freed)
 			break;
 		total += freed;
@@ -358,15 +370,15 @@ static void faults_shrinker_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, free_after + (total << GS_PAGE_ORDER) / 4,
 			free_before + (total << GS_PAGE_ORDER));
 	/* Nothing left: the scan says so. */
-	KUNIT_EXPECT_EQ(test, gs_shrink_node(node, FT_SHRINK_BATCH), 0UL);
-	KUNIT_EXPECT_EQ(test, gs_shrink_node(node, ULONG_MAX), 0UL);
+	KUNIT_EXPECT_EQ(test, reclaim_shrink_node(node, FT_SHRINK_BATCH), 0UL);
+	KUNIT_EXPECT_EQ(test, reclaim_shrink_node(node, ULONG_MAX), 0UL);
 	FT_EXPECT_VERIFY(test);
 
 	/* And the heap grows again. */
 	p[0] = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
 	goslab_free(p[0]);
-	KUNIT_EXPECT_GE(test, gs_shrink_node(node, FT_SHRINK_BATCH),
+	KUNIT_EXPECT_GE(test, reclaim_shrink_node(node, FT_SHRINK_BATCH),
 			(unsigned long)GS_PAGES_PER_ARENA);
 	FT_EXPECT_VERIFY(test);
 }
@@ -405,10 +417,10 @@ static void faults_shrink_caches_test(struct kunit *test)
 	}
 	for (i = 0; i < n; i++)
 		goslab_free(objs[i]);
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	KUNIT_EXPECT_EQ(test, c->nr_empty, 1UL);
 
-	gs_shrink_node(node, ULONG_MAX);
+	reclaim_shrink_node(node, ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, mcache_parked_pages(), 0UL);
 	KUNIT_EXPECT_EQ(test, c->nr_empty, 0UL);
 	goslab_free(objs[n]);
@@ -427,7 +439,7 @@ static int ft_init(struct kunit *test)
 /* Runs even when a case failed an assertion. */
 static void ft_exit(struct kunit *test)
 {
-	gs_set_fail_pages(0);
+	mem_set_fail_pages(0);
 	mheap_set_retain_pages(ft_saved_retain);
 }
 

@@ -17,7 +17,19 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(fa_destroy_action, fixalloc_destroy,
 			    struct fixalloc *);
@@ -67,7 +79,7 @@ static void fixalloc_init_sizes_test(struct kunit *test)
 	} cases[] = {
 		{ 1, 8 }, { 7, 8 }, { 8, 8 }, { 9, 16 }, { 24, 24 },
 		{ 100, 104 }, { sizeof(struct mspan), ALIGN(sizeof(struct mspan), 8) },
-		{ sizeof(struct gs_arena), ALIGN(sizeof(struct gs_arena), 8) },
+		{ sizeof(struct heap_arena), ALIGN(sizeof(struct heap_arena), 8) },
 	};
 	struct fixalloc f;
 	unsigned int i;

@@ -22,7 +22,19 @@
 #include <linux/topology.h>
 #include <linux/err.h>
 
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 /* ---- the pure page bitmap ------------------------------------------- */
@@ -383,7 +395,7 @@ static struct mheap *hp_heap(struct kunit *test)
 
 /* A span freed by a deferred action unless hp_free() frees it first. */
 static struct mspan *hp_alloc(struct kunit *test, struct mheap *h,
-			      unsigned int npages, spanClass spc)
+			      unsigned int npages, unsigned int spc)
 {
 	struct mspan *s = mheap_alloc(h, npages, spc, GFP_KERNEL, GS_MAY_BLOCK);
 
@@ -420,13 +432,13 @@ static void hp_set_retain(struct kunit *test, unsigned long pages)
 
 static unsigned long hp_page(const struct mspan *s, unsigned int k)
 {
-	return s->startAddr + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
+	return s->start_addr + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
 }
 
 /* Longest free run in any arena of @h. */
 static unsigned int hp_max_run(struct mheap *h)
 {
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned long flags;
 	unsigned int max = 0;
 
@@ -440,7 +452,7 @@ static unsigned int hp_max_run(struct mheap *h)
 /* Pages in owned buddy blocks that are entirely free (releasable). */
 static unsigned long hp_releasable(struct mheap *h)
 {
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned long flags, n = 0;
 	unsigned int i;
 
@@ -471,22 +483,22 @@ static void hp_fill(struct kunit *test, struct mheap *h)
 
 /* Every page of @s maps to it; the span is set up for its class. */
 static void hp_check_span(struct kunit *test, struct mheap *h,
-			  struct mspan *s, unsigned int npages, spanClass spc)
+			  struct mspan *s, unsigned int npages, unsigned int spc)
 {
 	unsigned int sc = spanclass_sizeclass(spc), k;
 	unsigned long end = hp_page(s, npages);
-	struct gs_arena *a = s->arena;
+	struct heap_arena *a = s->arena;
 
 	KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
 	KUNIT_EXPECT_EQ(test, s->npages, npages);
 	KUNIT_EXPECT_EQ(test, s->spanclass, spc);
 	KUNIT_EXPECT_EQ(test, s->node, h->node);
-	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(s->startAddr, GOSLAB_PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(s->start_addr, GOSLAB_PAGE_SIZE));
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_EXPECT_PTR_EQ(test, arena_of(s->startAddr), a);
+	KUNIT_EXPECT_PTR_EQ(test, arena_of(s->start_addr), a);
 	KUNIT_EXPECT_PTR_EQ(test, arena_of(end - 1), a);
 	KUNIT_EXPECT_PTR_EQ(test, a->heap, h);
-	KUNIT_EXPECT_GE(test, s->startAddr, a->base);
+	KUNIT_EXPECT_GE(test, s->start_addr, a->base);
 	KUNIT_EXPECT_LE(test, end, a->base + GS_ARENA_BYTES);
 	if (sc) {
 		KUNIT_EXPECT_EQ(test, s->elemsize, (unsigned int)class_to_size[sc]);
@@ -496,18 +508,18 @@ static void hp_check_span(struct kunit *test, struct mheap *h,
 		KUNIT_EXPECT_EQ(test, s->nelems, 1U);
 	}
 	KUNIT_EXPECT_EQ(test, s->limit,
-			s->startAddr + (unsigned long)s->nelems * s->elemsize);
+			s->start_addr + (unsigned long)s->nelems * s->elemsize);
 	KUNIT_EXPECT_LE(test, s->limit, end);
-	KUNIT_EXPECT_EQ(test, s->freeindex, 0U);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 0U);
-	KUNIT_EXPECT_EQ(test, s->allocCache, ~0ULL);
+	KUNIT_EXPECT_EQ(test, s->free_index, 0U);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 0U);
+	KUNIT_EXPECT_EQ(test, s->alloc_cache, ~0ULL);
 
 	for (k = 0; k < npages; k++) {
 		unsigned long p = hp_page(s, k);
 
-		if (spanOf(p) != s || spanOf(p + GOSLAB_PAGE_SIZE - 1) != s ||
-		    spanOf(p + 4097) != s) {
-			KUNIT_FAIL(test, "npages %u: spanOf page %u wrong", npages, k);
+		if (span_of(p) != s || span_of(p + GOSLAB_PAGE_SIZE - 1) != s ||
+		    span_of(p + 4097) != s) {
+			KUNIT_FAIL(test, "npages %u: span_of page %u wrong", npages, k);
 			break;
 		}
 		/*
@@ -518,30 +530,30 @@ static void hp_check_span(struct kunit *test, struct mheap *h,
 		gs_test_poke((void *)(p + GOSLAB_PAGE_SIZE - 1), 0xa5);
 		KUNIT_EXPECT_EQ(test, gs_test_peek((void *)p), 0x5a);
 	}
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr), s);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr + 1), s);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->limit - 1), s);
-	KUNIT_EXPECT_PTR_NE(test, spanOfHeap(s->startAddr - 1), s);
-	KUNIT_EXPECT_PTR_NE(test, spanOf(end), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(s->start_addr), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(s->start_addr + 1), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(s->limit - 1), s);
+	KUNIT_EXPECT_PTR_NE(test, span_of_heap(s->start_addr - 1), s);
+	KUNIT_EXPECT_PTR_NE(test, span_of(end), s);
 	if (s->limit < end) {
 		/* The tail past the last object is not an object. */
-		KUNIT_EXPECT_PTR_EQ(test, spanOf(s->limit), s);
-		KUNIT_EXPECT_NULL(test, spanOfHeap(s->limit));
-		KUNIT_EXPECT_NULL(test, spanOfHeap(end - 1));
+		KUNIT_EXPECT_PTR_EQ(test, span_of(s->limit), s);
+		KUNIT_EXPECT_NULL(test, span_of_heap(s->limit));
+		KUNIT_EXPECT_NULL(test, span_of_heap(end - 1));
 	}
 }
 
 /* After the span is gone its pages look up as nobody's. */
 static void hp_free_and_check(struct kunit *test, struct mspan *s)
 {
-	unsigned long start = s->startAddr;
+	unsigned long start = s->start_addr;
 	unsigned int npages = s->npages, k;
 
 	hp_free(test, s);
 	for (k = 0; k < npages; k++) {
 		unsigned long p = start + ((unsigned long)k << GOSLAB_PAGE_SHIFT);
 
-		if (spanOf(p) || spanOfHeap(p + 8)) {
+		if (span_of(p) || span_of_heap(p + 8)) {
 			KUNIT_FAIL(test, "freed page %u of %u still has a span",
 				   k, npages);
 			break;
@@ -558,7 +570,7 @@ static void hp_check_invariants(struct kunit *test, struct mheap *h)
 {
 	unsigned long owned = 0, nfree = 0, narenas = 0, flags, prev = 0;
 	const char *bad = NULL;
-	struct gs_arena *a;
+	struct heap_arena *a;
 	unsigned int k;
 
 	spin_lock_irqsave(&h->lock, flags);
@@ -640,15 +652,15 @@ static void heap_many_spans_test(struct kunit *test)
 		hp_check_span(test, h, s[i], s[i]->npages, s[i]->spanclass);
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		for (k = i + 1; k < ARRAY_SIZE(s); k++)
-			if (s[i]->startAddr < hp_page(s[k], s[k]->npages) &&
-			    s[k]->startAddr < hp_page(s[i], s[i]->npages))
+			if (s[i]->start_addr < hp_page(s[k], s[k]->npages) &&
+			    s[k]->start_addr < hp_page(s[i], s[i]->npages))
 				KUNIT_FAIL(test, "spans %u and %u overlap", i, k);
 	hp_check_invariants(test, h);
 	/* Free every other one, check the rest still look up, free all. */
 	for (i = 0; i < ARRAY_SIZE(s); i += 2)
 		hp_free_and_check(test, s[i]);
 	for (i = 1; i < ARRAY_SIZE(s); i += 2)
-		KUNIT_EXPECT_PTR_EQ(test, spanOf(hp_page(s[i], s[i]->npages - 1)),
+		KUNIT_EXPECT_PTR_EQ(test, span_of(hp_page(s[i], s[i]->npages - 1)),
 				    s[i]);
 	hp_check_invariants(test, h);
 	for (i = 1; i < ARRAY_SIZE(s); i += 2)
@@ -672,7 +684,7 @@ static void heap_small_class_spans_test(struct kunit *test)
 		bool noscan;
 
 		for (noscan = false; ; noscan = true) {
-			spanClass spc = make_spanclass(c, noscan);
+			unsigned int spc = make_spanclass(c, noscan);
 			struct mspan *s = hp_alloc(test, h, npages, spc);
 			unsigned int probe[] = {
 				0, s->nelems > 1, s->nelems / 2, s->nelems - 1
@@ -682,13 +694,13 @@ static void heap_small_class_spans_test(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, s->divmagic, class_to_divmagic[c]);
 			tails += s->limit < hp_page(s, npages);
 			for (j = 0; j < ARRAY_SIZE(probe); j++) {
-				unsigned long p = s->startAddr +
+				unsigned long p = s->start_addr +
 					(unsigned long)probe[j] * s->elemsize;
 
 				KUNIT_EXPECT_EQ(test, mspan_obj_index(s, p), probe[j]);
 				KUNIT_EXPECT_EQ(test, mspan_obj_index(s, p + s->elemsize - 1),
 						probe[j]);
-				KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(p + s->elemsize - 1), s);
+				KUNIT_EXPECT_PTR_EQ(test, span_of_heap(p + s->elemsize - 1), s);
 			}
 			if (spc == GS_TINY_SPANCLASS)
 				KUNIT_EXPECT_NOT_NULL(test, s->tinyrefs);
@@ -713,16 +725,16 @@ static void heap_large_spans_test(struct kunit *test)
 	hp_set_retain(test, HP_RETAIN_ALL);
 	s = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
 	hp_check_span(test, h, s, GS_PAGES_PER_ARENA, make_spanclass(0, true));
-	KUNIT_EXPECT_EQ(test, s->startAddr, s->arena->base);
-	KUNIT_EXPECT_EQ(test, s->limit, s->startAddr + GS_ARENA_BYTES);
+	KUNIT_EXPECT_EQ(test, s->start_addr, s->arena->base);
+	KUNIT_EXPECT_EQ(test, s->limit, s->start_addr + GS_ARENA_BYTES);
 	KUNIT_EXPECT_EQ(test, s->arena->nfree, 0U);
 	KUNIT_EXPECT_EQ(test, s->arena->sum.max, 0);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(s->startAddr + GS_ARENA_BYTES - 1), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(s->start_addr + GS_ARENA_BYTES - 1), s);
 
 	/* Two at once come from two arenas. */
 	t = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, false));
 	KUNIT_EXPECT_PTR_NE(test, t->arena, s->arena);
-	KUNIT_EXPECT_EQ(test, t->startAddr, t->arena->base);
+	KUNIT_EXPECT_EQ(test, t->start_addr, t->arena->base);
 
 	e = mheap_alloc(h, GS_PAGES_PER_ARENA + 1, make_spanclass(0, true),
 			GFP_KERNEL, GS_MAY_BLOCK);
@@ -758,7 +770,7 @@ static void heap_grow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->nr_arenas, arenas0 + 1);
 	KUNIT_EXPECT_EQ(test, h->pages_owned, owned0 + GS_PAGES_PER_ARENA);
 	/* A fresh arena: first fit takes its first page. */
-	KUNIT_EXPECT_EQ(test, s->startAddr, s->arena->base);
+	KUNIT_EXPECT_EQ(test, s->start_addr, s->arena->base);
 	KUNIT_EXPECT_TRUE(test, test_bit(0, s->arena->chunkstart));
 	KUNIT_EXPECT_EQ(test, s->arena->chunkorder[0], (u8)GS_ARENA_ORDER);
 
@@ -766,7 +778,7 @@ static void heap_grow_test(struct kunit *test)
 	t = hp_alloc(test, h, GS_PAGES_PER_ARENA - 1, make_spanclass(0, true));
 	KUNIT_EXPECT_EQ(test, h->grows, grows0 + 1);
 	KUNIT_EXPECT_PTR_EQ(test, t->arena, s->arena);
-	KUNIT_EXPECT_EQ(test, t->startAddr, hp_page(s, 1));
+	KUNIT_EXPECT_EQ(test, t->start_addr, hp_page(s, 1));
 	KUNIT_EXPECT_EQ(test, h->pages_free, 0UL);
 
 	u = hp_alloc(test, h, 3, make_spanclass(0, true));
@@ -823,7 +835,7 @@ static void heap_coalesce_test(struct kunit *test)
 {
 	struct mheap *h = hp_heap(test);
 	struct mspan *a, *b, *c, *d, *e;
-	struct gs_arena *ar;
+	struct heap_arena *ar;
 	unsigned long base;
 
 	hp_set_retain(test, HP_RETAIN_ALL);
@@ -834,11 +846,11 @@ static void heap_coalesce_test(struct kunit *test)
 		kunit_skip(test, "no order-%u block for a fresh arena",
 			   GS_ARENA_ORDER);
 	base = ar->base;
-	KUNIT_ASSERT_EQ(test, a->startAddr, base);
+	KUNIT_ASSERT_EQ(test, a->start_addr, base);
 	b = hp_alloc(test, h, 150, make_spanclass(0, true));
 	c = hp_alloc(test, h, 62, make_spanclass(0, true));
-	KUNIT_EXPECT_EQ(test, b->startAddr, hp_page(a, 100));
-	KUNIT_EXPECT_EQ(test, c->startAddr, hp_page(b, 150));
+	KUNIT_EXPECT_EQ(test, b->start_addr, hp_page(a, 100));
+	KUNIT_EXPECT_EQ(test, c->start_addr, hp_page(b, 150));
 	KUNIT_EXPECT_EQ(test, h->pages_free, 200UL);
 	KUNIT_EXPECT_EQ(test, ar->sum.start, 0);
 	KUNIT_EXPECT_EQ(test, ar->sum.end, 200);
@@ -852,9 +864,9 @@ static void heap_coalesce_test(struct kunit *test)
 
 	/* 250 pages fit only where a and b were. */
 	d = hp_alloc(test, h, 250, make_spanclass(0, true));
-	KUNIT_EXPECT_EQ(test, d->startAddr, base);
-	KUNIT_EXPECT_PTR_EQ(test, spanOf(base + 249 * GOSLAB_PAGE_SIZE), d);
-	KUNIT_EXPECT_PTR_EQ(test, spanOf(base + 250 * GOSLAB_PAGE_SIZE), c);
+	KUNIT_EXPECT_EQ(test, d->start_addr, base);
+	KUNIT_EXPECT_PTR_EQ(test, span_of(base + 249 * GOSLAB_PAGE_SIZE), d);
+	KUNIT_EXPECT_PTR_EQ(test, span_of(base + 250 * GOSLAB_PAGE_SIZE), c);
 
 	/* c between two free runs: freeing everything gives one arena run. */
 	hp_free_and_check(test, d);
@@ -862,7 +874,7 @@ static void heap_coalesce_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ar->nfree, (unsigned int)GS_PAGES_PER_ARENA);
 	KUNIT_EXPECT_EQ(test, ar->sum.max, (u16)GS_PAGES_PER_ARENA);
 	e = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
-	KUNIT_EXPECT_EQ(test, e->startAddr, base);
+	KUNIT_EXPECT_EQ(test, e->start_addr, base);
 	hp_free_and_check(test, e);
 	hp_check_invariants(test, h);
 }
@@ -876,12 +888,12 @@ static void heap_needzero_test(struct kunit *test)
 
 	hp_set_retain(test, HP_RETAIN_ALL);
 	s = hp_alloc(test, h, 8, make_spanclass(0, true));
-	start = s->startAddr;
+	start = s->start_addr;
 	memset((void *)start, 0x77, 8 * GOSLAB_PAGE_SIZE);
 	hp_free_and_check(test, s);
 	/* First fit puts the same request back at the same place. */
 	t = hp_alloc(test, h, 8, make_spanclass(0, true));
-	KUNIT_EXPECT_EQ(test, t->startAddr, start);
+	KUNIT_EXPECT_EQ(test, t->start_addr, start);
 	KUNIT_EXPECT_EQ(test, t->needzero, 1);
 	hp_free_and_check(test, t);
 }
@@ -902,7 +914,7 @@ static void heap_retain_threshold_test(struct kunit *test)
 	hp_set_retain(test, HP_RETAIN_ALL);
 	for (i = 0; i < ARRAY_SIZE(s); i++) {
 		s[i] = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
-		base[i] = s[i]->startAddr;
+		base[i] = s[i]->start_addr;
 	}
 	owned_peak = h->pages_owned;
 	arenas_peak = h->nr_arenas;
@@ -922,8 +934,8 @@ static void heap_retain_threshold_test(struct kunit *test)
 	KUNIT_EXPECT_LT(test, h->nr_arenas, arenas_peak);
 	KUNIT_EXPECT_GT(test, h->releases, releases0);
 	for (i = 0; i < ARRAY_SIZE(s); i++) {
-		KUNIT_EXPECT_NULL(test, spanOf(base[i]));
-		KUNIT_EXPECT_NULL(test, spanOfHeap(base[i] + 64));
+		KUNIT_EXPECT_NULL(test, span_of(base[i]));
+		KUNIT_EXPECT_NULL(test, span_of_heap(base[i] + 64));
 	}
 	hp_check_invariants(test, h);
 }
@@ -961,7 +973,7 @@ static void heap_release_all_test(struct kunit *test)
 
 	hp_set_retain(test, HP_RETAIN_ALL);
 	s = hp_alloc(test, h, GS_PAGES_PER_ARENA, make_spanclass(0, true));
-	base = s->startAddr;
+	base = s->start_addr;
 	hp_free_and_check(test, s);
 	KUNIT_EXPECT_NOT_NULL(test, arena_of(base));	/* kept */
 	KUNIT_EXPECT_GE(test, hp_releasable(h), (unsigned long)GS_PAGES_PER_ARENA);
@@ -971,7 +983,7 @@ static void heap_release_all_test(struct kunit *test)
 	mheap_release(h, 0);
 	KUNIT_EXPECT_EQ(test, hp_releasable(h), 0UL);
 	KUNIT_EXPECT_NULL(test, arena_of(base));
-	KUNIT_EXPECT_NULL(test, spanOf(base));
+	KUNIT_EXPECT_NULL(test, span_of(base));
 	KUNIT_EXPECT_GE(test, owned0 - h->pages_owned,
 			(unsigned long)GS_PAGES_PER_ARENA);
 	KUNIT_EXPECT_LT(test, h->nr_arenas, arenas0);
@@ -1007,8 +1019,8 @@ static void heap_random_test(struct kunit *test)
 
 			live[i] = hp_alloc(test, h, n, make_spanclass(0, true));
 			inuse += n;
-			if (spanOf(hp_page(live[i], n - 1)) != live[i] ||
-			    spanOf(live[i]->startAddr) != live[i])
+			if (span_of(hp_page(live[i], n - 1)) != live[i] ||
+			    span_of(live[i]->start_addr) != live[i])
 				KUNIT_FAIL(test, "step %u: lookup", step);
 		}
 		if (h->pages_inuse != inuse0 + inuse) {
@@ -1032,10 +1044,10 @@ static void hp_expect_foreign(struct kunit *test, const void *p, const char *wha
 {
 	unsigned long a = (unsigned long)p;
 
-	KUNIT_EXPECT_NULL_MSG(test, spanOf(a), "%s", what);
-	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a), "%s", what);
-	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a + 1), "%s + 1", what);
-	KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(a | 7), "%s | 7", what);
+	KUNIT_EXPECT_NULL_MSG(test, span_of(a), "%s", what);
+	KUNIT_EXPECT_NULL_MSG(test, span_of_heap(a), "%s", what);
+	KUNIT_EXPECT_NULL_MSG(test, span_of_heap(a + 1), "%s + 1", what);
+	KUNIT_EXPECT_NULL_MSG(test, span_of_heap(a | 7), "%s | 7", what);
 	/* Outside the direct map there can be no arena at all. */
 	if (!virt_addr_valid(p))
 		KUNIT_EXPECT_NULL_MSG(test, arena_of(a), "%s", what);
@@ -1100,12 +1112,12 @@ static void heap_lookup_odd_addresses_test(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
-		KUNIT_EXPECT_NULL_MSG(test, spanOf(addrs[i]), "%#lx", addrs[i]);
-		KUNIT_EXPECT_NULL_MSG(test, spanOfHeap(addrs[i]), "%#lx", addrs[i]);
+		KUNIT_EXPECT_NULL_MSG(test, span_of(addrs[i]), "%#lx", addrs[i]);
+		KUNIT_EXPECT_NULL_MSG(test, span_of_heap(addrs[i]), "%#lx", addrs[i]);
 		KUNIT_EXPECT_NULL_MSG(test, arena_of(addrs[i]), "%#lx", addrs[i]);
 	}
-	KUNIT_EXPECT_NULL(test, spanOf(PAGE_OFFSET - 1));
-	hp_expect_foreign(test, &gs_meta_lock, "kernel data");
+	KUNIT_EXPECT_NULL(test, span_of(PAGE_OFFSET - 1));
+	hp_expect_foreign(test, &mheap_meta_lock, "kernel data");
 	hp_expect_foreign(test, (const void *)heap_lookup_odd_addresses_test,
 			  "kernel text");
 	hp_expect_foreign(test, ZERO_SIZE_PTR, "ZERO_SIZE_PTR");
@@ -1122,29 +1134,29 @@ static void heap_lookup_interior_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, (unsigned int)class_to_size[c], 2688U);
 	s = hp_alloc(test, h, npages, make_spanclass(c, false));
-	start = s->startAddr;
+	start = s->start_addr;
 	tail = start + 3 * 2688;
 	KUNIT_EXPECT_EQ(test, s->limit, tail);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(start + 3), s);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(start + 2688 + 17), s);
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(tail - 1), s);
-	KUNIT_EXPECT_NULL(test, spanOfHeap(tail));
-	KUNIT_EXPECT_NULL(test, spanOfHeap(tail + 5));
-	KUNIT_EXPECT_NULL(test, spanOfHeap(start + GOSLAB_PAGE_SIZE - 1));
-	KUNIT_EXPECT_PTR_EQ(test, spanOf(start + GOSLAB_PAGE_SIZE - 1), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(start + 3), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(start + 2688 + 17), s);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(tail - 1), s);
+	KUNIT_EXPECT_NULL(test, span_of_heap(tail));
+	KUNIT_EXPECT_NULL(test, span_of_heap(tail + 5));
+	KUNIT_EXPECT_NULL(test, span_of_heap(start + GOSLAB_PAGE_SIZE - 1));
+	KUNIT_EXPECT_PTR_EQ(test, span_of(start + GOSLAB_PAGE_SIZE - 1), s);
 	KUNIT_EXPECT_EQ(test, mspan_obj_index(s, start + 2 * 2688 + 100), 2U);
 
-	/* A span being dead makes spanOfHeap say no even before unlinking. */
+	/* A span being dead makes span_of_heap say no even before unlinking. */
 	t = hp_alloc(test, h, 2, make_spanclass(0, true));
-	KUNIT_EXPECT_PTR_EQ(test, spanOfHeap(t->startAddr + 12345), t);
+	KUNIT_EXPECT_PTR_EQ(test, span_of_heap(t->start_addr + 12345), t);
 	WRITE_ONCE(t->state, MSPAN_DEAD);
-	KUNIT_EXPECT_NULL(test, spanOfHeap(t->startAddr + 12345));
-	KUNIT_EXPECT_PTR_EQ(test, spanOf(t->startAddr + 12345), t);
+	KUNIT_EXPECT_NULL(test, span_of_heap(t->start_addr + 12345));
+	KUNIT_EXPECT_PTR_EQ(test, span_of(t->start_addr + 12345), t);
 	WRITE_ONCE(t->state, MSPAN_INUSE);
 
 	hp_free_and_check(test, s);
-	KUNIT_EXPECT_NULL(test, spanOf(start));
-	KUNIT_EXPECT_NULL(test, spanOfHeap(start + 3));
+	KUNIT_EXPECT_NULL(test, span_of(start));
+	KUNIT_EXPECT_NULL(test, span_of_heap(start + 3));
 	hp_free_and_check(test, t);
 }
 

@@ -22,7 +22,19 @@
 #include <trace/events/error_report.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 #ifdef CONFIG_KASAN_GENERIC
@@ -90,7 +102,7 @@ static void kasan_object_test(struct kunit *test)
 			p = k ? goslab_alloc_noscan(size, GFP_KERNEL) :
 				goslab_alloc(size, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL_MSG(test, p, "%s", what);
-			KUNIT_EXPECT_EQ_MSG(test, (size_t)spanOf((unsigned long)p)->elemsize,
+			KUNIT_EXPECT_EQ_MSG(test, (size_t)span_of((unsigned long)p)->elemsize,
 					    slot, "%s", what);
 			kt_expect_exact(test, p, size, slot, what);
 			memset(p, 0x5a, size);	/* checked: must not report */
@@ -115,7 +127,7 @@ static void kasan_tiny_test(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = goslab_alloc_noscan(3 + i, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		KUNIT_EXPECT_EQ(test, spanOf((unsigned long)p[i])->spanclass,
+		KUNIT_EXPECT_EQ(test, span_of((unsigned long)p[i])->spanclass,
 				GS_TINY_SPANCLASS);
 		KUNIT_EXPECT_TRUE(test, gs_kasan_ok(p[i]));
 		KUNIT_EXPECT_TRUE(test, gs_kasan_ok(p[i] + 2 + i));

@@ -18,7 +18,19 @@
 #include <linux/topology.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 
 /*
  * Rarely used classes an mcache caches: 3072 bytes (3 pages, 8 objects),
@@ -42,7 +54,7 @@ struct refill_snap {
 struct refill_ctx {
 	size_t size;
 	unsigned int sc, npages, nelems;
-	spanClass spc;
+	unsigned int spc;
 	int cpu, node;
 	struct mcentral *c;
 	struct mheap *h;
@@ -124,7 +136,7 @@ static void refill_setup(struct kunit *test, struct refill_ctx *x, size_t size)
 	x->spc = make_spanclass(x->sc, false);
 	x->c = mcentral_of(x->node, x->spc);
 	x->h = mheap_of(x->node);
-	x->mc = this_cpu_ptr(gs_mcache);
+	x->mc = this_cpu_ptr(mcache_task);
 	KUNIT_ASSERT_NOT_NULL(test, x->h);
 
 	mcache_flush_all();
@@ -182,7 +194,7 @@ static void refill_grow_test(struct kunit *test)
 
 	p = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	s = spanOf((unsigned long)p);
+	s = span_of((unsigned long)p);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], s);
 	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 1);
@@ -191,8 +203,8 @@ static void refill_grow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->nelems, x.nelems);
 	KUNIT_EXPECT_EQ(test, s->elemsize, (unsigned int)x.size);
 	KUNIT_EXPECT_EQ(test, s->node, x.node);
-	KUNIT_EXPECT_EQ(test, s->allocCount, 1U);
-	KUNIT_EXPECT_EQ(test, (unsigned long)p, s->startAddr);
+	KUNIT_EXPECT_EQ(test, s->alloc_count, 1U);
+	KUNIT_EXPECT_EQ(test, (unsigned long)p, s->start_addr);
 	KUNIT_EXPECT_EQ(test, s->state, (u8)MSPAN_INUSE);
 	KUNIT_EXPECT_EQ(test, s->where, (u8)MSPAN_LIST_NONE);
 	KUNIT_EXPECT_TRUE(test, span_cached(s));
@@ -203,11 +215,11 @@ static void refill_grow_test(struct kunit *test)
 	goslab_free(p);
 	/*
 	 * The owner's free to its cached span goes on the span's local LIFO:
-	 * no freeBits bit, no pending count, the next allocation takes it.
+	 * no free_bits bit, no pending count, the next allocation takes it.
 	 */
-	KUNIT_EXPECT_TRUE(test, test_bit(0, s->localBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(0, s->local_bits));
 	KUNIT_EXPECT_EQ(test, s->localhead, 1U);
-	KUNIT_EXPECT_FALSE(test, test_bit(0, s->freeBits));
+	KUNIT_EXPECT_FALSE(test, test_bit(0, s->free_bits));
 	KUNIT_EXPECT_EQ(test, span_pending(s), 0L);
 	KUNIT_EXPECT_TRUE(test, span_cached(s));
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
@@ -246,14 +258,14 @@ static void refill_full_partial_empty_test(struct kunit *test)
 		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
-	a = spanOf((unsigned long)objs[0]);
+	a = span_of((unsigned long)objs[0]);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	for (i = 0; i < x.nelems; i++) {
-		KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)objs[i]), a);
+		KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)objs[i]), a);
 		KUNIT_EXPECT_EQ(test, (unsigned long)objs[i],
-				a->startAddr + i * x.size);
+				a->start_addr + i * x.size);
 	}
-	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_EXPECT_EQ(test, a->alloc_count, x.nelems);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
 	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 1);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
@@ -261,7 +273,7 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	/* One more: the refill uncaches the full span into the full list. */
 	first = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, first);
-	b = spanOf((unsigned long)first);
+	b = span_of((unsigned long)first);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_PTR_NE(test, a, b);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], b);
@@ -277,13 +289,13 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	 * to partial.
 	 */
 	goslab_free(objs[0]);
-	KUNIT_EXPECT_TRUE(test, test_bit(0, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(0, a->free_bits));
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, a);
 	KUNIT_EXPECT_EQ(test, x.mc->rfcount, 1UL);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2);
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, NULL);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_PARTIAL);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
@@ -294,20 +306,20 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	for (i = 1; i < x.nelems; i++) {
 		more[i] = goslab_alloc(x.size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, more[i]);
-		KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)more[i]), b);
+		KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)more[i]), b);
 	}
 	REFILL_EXPECT(test, &x, 1, 0, 1, 2, 0, 2, 2);
 	z = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, z);
 	/* cacheSpan swept a: the freed slot is the one handed out. */
 	KUNIT_EXPECT_PTR_EQ(test, z, objs[0]);
-	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)z), a);
+	KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)z), a);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
 	KUNIT_EXPECT_TRUE(test, span_cached(a));
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_NONE);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
-	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
-	KUNIT_EXPECT_FALSE(test, test_bit(0, a->freeBits));
+	KUNIT_EXPECT_EQ(test, a->alloc_count, x.nelems);
+	KUNIT_EXPECT_FALSE(test, test_bit(0, a->free_bits));
 	/* Old data may be in a reused slot. */
 	KUNIT_EXPECT_EQ(test, a->needzero, (u8)1);
 	KUNIT_EXPECT_FALSE(test, span_cached(b));
@@ -327,11 +339,11 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.mc->rfcount, (unsigned long)x.nelems);
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 3, 2);
 	REFILL_EXPECT_EMPTY(test, &x, 0);
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 0, 3, 2);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
 	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_EMPTY);
-	KUNIT_EXPECT_EQ(test, b->allocCount, (unsigned int)span_pending(b));
+	KUNIT_EXPECT_EQ(test, b->alloc_count, (unsigned int)span_pending(b));
 
 	/*
 	 * a's objects freed from this CPU while its mcache caches a: they
@@ -341,7 +353,7 @@ static void refill_full_partial_empty_test(struct kunit *test)
 		goslab_free(objs[i]);
 	KUNIT_EXPECT_TRUE(test, span_cached(a));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
-	KUNIT_EXPECT_EQ(test, bitmap_weight(a->localBits, x.nelems), x.nelems);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(a->local_bits, x.nelems), x.nelems);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 0, 3, 2);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
 
@@ -369,7 +381,7 @@ static long refill_remote_free(void *p)
 /* Count the frees that CPU's task context batched. */
 static long refill_remote_commit(void *unused)
 {
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	return 0;
 }
 
@@ -395,9 +407,9 @@ static void refill_local_sweep_test(struct kunit *test)
 		kunit_skip(test, "needs a second online CPU");
 	refills = x.mc->stats.refills;
 	objs = refill_objs(test, &x, x.nelems);
-	a = spanOf((unsigned long)objs[0]);
+	a = span_of((unsigned long)objs[0]);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_ASSERT_EQ(test, a->alloc_count, x.nelems);
 	KUNIT_ASSERT_PTR_EQ(test, x.mc->alloc[x.spc], a);
 
 	k1 = x.nelems - 1;
@@ -407,14 +419,14 @@ static void refill_local_sweep_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, work_on_cpu(other, refill_remote_free, objs[k2]),
 			0L);
 	/* The remote free is batched on that CPU until it commits it. */
-	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->free_bits));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, work_on_cpu(other, refill_remote_commit, NULL),
 			0L);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
-	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->localBits));
-	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->freeBits));
-	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(k1, a->local_bits));
+	KUNIT_EXPECT_FALSE(test, test_bit(k1, a->free_bits));
+	KUNIT_EXPECT_TRUE(test, test_bit(k2, a->free_bits));
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
 
 	/*
@@ -430,7 +442,7 @@ static void refill_local_sweep_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, y2, objs[k2]);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
-	KUNIT_EXPECT_EQ(test, a->allocCount, x.nelems);
+	KUNIT_EXPECT_EQ(test, a->alloc_count, x.nelems);
 	KUNIT_EXPECT_EQ(test, x.mc->stats.refills, refills + 2);
 	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 1);
 	objs[k1] = y1;
@@ -448,7 +460,7 @@ static void refill_local_sweep_test(struct kunit *test)
 		goslab_free(objs[i]);
 		REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
 	}
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 0, 1, 1);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
 	KUNIT_EXPECT_EQ(test, mcentral_release_empty(x.node), (unsigned long)x.npages);
@@ -472,8 +484,8 @@ static void refill_remote_batch_test(struct kunit *test)
 	refill_setup(test, &x, *size);
 	n = 2 * x.nelems;
 	objs = refill_objs(test, &x, n);
-	a = spanOf((unsigned long)objs[0]);
-	b = spanOf((unsigned long)objs[x.nelems]);
+	a = span_of((unsigned long)objs[0]);
+	b = span_of((unsigned long)objs[x.nelems]);
 	KUNIT_ASSERT_TRUE(test, a && b && a != b);
 	mcache_flush_all();
 	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 2, 2);
@@ -483,8 +495,8 @@ static void refill_remote_batch_test(struct kunit *test)
 	goslab_free(objs[1]);
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, a);
 	KUNIT_EXPECT_EQ(test, x.mc->rfcount, 2UL);
-	KUNIT_EXPECT_TRUE(test, test_bit(0, a->freeBits));
-	KUNIT_EXPECT_TRUE(test, test_bit(1, a->freeBits));
+	KUNIT_EXPECT_TRUE(test, test_bit(0, a->free_bits));
+	KUNIT_EXPECT_TRUE(test, test_bit(1, a->free_bits));
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 2, 2);
 
@@ -507,7 +519,7 @@ static void refill_remote_batch_test(struct kunit *test)
 	for (i = 2; i < n; i++)
 		if (i != x.nelems)
 			goslab_free(objs[i]);
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2 - min(2U, x.c->keep_empty),
 		      2, min(2U, x.c->keep_empty));
 	REFILL_EXPECT_EMPTY(test, &x, min(2U, x.c->keep_empty));
@@ -537,7 +549,7 @@ static void refill_keep_empty_test(struct kunit *test)
 	nspans = keep + 2;
 	n = nspans * x.nelems;
 	objs = refill_objs(test, &x, n);
-	last = spanOf((unsigned long)objs[n - 1]);
+	last = span_of((unsigned long)objs[n - 1]);
 	KUNIT_ASSERT_NOT_NULL(test, last);
 	mcache_flush_all();
 	REFILL_EXPECT(test, &x, 0, nspans, 0, nspans, 0, nspans, nspans);
@@ -545,14 +557,14 @@ static void refill_keep_empty_test(struct kunit *test)
 	/* All but one object: keep spans kept, one released, one partial. */
 	for (i = 0; i < n - 1; i++)
 		goslab_free(objs[i]);
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	REFILL_EXPECT(test, &x, 1, 0, 0, nspans, 1, nspans, nspans - 1);
 	REFILL_EXPECT_EMPTY(test, &x, keep);
 	KUNIT_EXPECT_EQ(test, last->where, (u8)MSPAN_LIST_PARTIAL);
 
 	p = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)p), last);
+	KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)p), last);
 	REFILL_EXPECT(test, &x, 0, 0, 1, nspans, 1, nspans + 1, nspans - 1);
 	REFILL_EXPECT_EMPTY(test, &x, keep);
 
@@ -587,11 +599,11 @@ static void refill_shared_test(struct kunit *test)
 
 	p[0] = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
-	a = spanOf((unsigned long)p[0]);
+	a = span_of((unsigned long)p[0]);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_EXPECT_EQ(test, a->npages, 4U);
 	KUNIT_EXPECT_EQ(test, a->nelems, 1U);
-	KUNIT_EXPECT_EQ(test, a->limit, a->startAddr + x.size);
+	KUNIT_EXPECT_EQ(test, a->limit, a->start_addr + x.size);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
 	KUNIT_EXPECT_FALSE(test, span_cached(a));
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
@@ -602,9 +614,9 @@ static void refill_shared_test(struct kunit *test)
 	p[2] = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[1]);
 	KUNIT_ASSERT_NOT_NULL(test, p[2]);
-	b = spanOf((unsigned long)p[1]);
+	b = span_of((unsigned long)p[1]);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_EXPECT_PTR_EQ(test, spanOf((unsigned long)p[2]), b);
+	KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)p[2]), b);
 	KUNIT_EXPECT_EQ(test, b->npages, npages);
 	KUNIT_EXPECT_EQ(test, b->nelems, x.nelems);
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(p[2]), x.size);

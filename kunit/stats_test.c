@@ -5,7 +5,7 @@
  * OK during and after a cross-CPU stress, flush empties every per-CPU
  * cache, and release brings the idle heap down to retain_pages.
  *
- * The files are read through gs_debugfs_show() into a plain buffer, so
+ * The files are read through goslab_debugfs_show() into a plain buffer, so
  * the tests see exactly what a reader of /sys/kernel/debug/goslab/ sees.
  * Nothing else in a KUnit kernel uses goslab while a case runs, so every
  * counter moves only because of the case; each case pins itself to its
@@ -29,7 +29,19 @@
 #include <linux/workqueue.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 #include "gs_test.h"
 
 #define ST_BUF_SIZE	(64 * 1024)
@@ -52,7 +64,7 @@ static char *st_show(struct kunit *test, const char *name)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	m->buf = buf;
 	m->size = ST_BUF_SIZE;
-	KUNIT_ASSERT_EQ(test, gs_debugfs_show(name, m), 0);
+	KUNIT_ASSERT_EQ(test, goslab_debugfs_show(name, m), 0);
 	KUNIT_ASSERT_LT_MSG(test, m->count, m->size, "%s overflows", name);
 	buf[m->count] = 0;
 	kunit_kfree(test, m);
@@ -142,7 +154,7 @@ struct st_class {
 	unsigned long empty;
 };
 
-static void st_class(struct kunit *test, spanClass spc, struct st_class *c)
+static void st_class(struct kunit *test, unsigned int spc, struct st_class *c)
 {
 	char *buf = st_show(test, "classes"), *p = buf, *line;
 	bool header = false;
@@ -174,16 +186,16 @@ static void st_class(struct kunit *test, spanClass spc, struct st_class *c)
 }
 
 /* The per-CPU counters of @spc, summed as debugfs sums them. */
-static void st_percpu_class(spanClass spc, unsigned long *nmalloc,
+static void st_percpu_class(unsigned int spc, unsigned long *nmalloc,
 			    unsigned long *nfree)
 {
-	struct gs_cpu_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	struct mcache_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
 
 	*nmalloc = 0;
 	*nfree = 0;
 	if (WARN_ON(!st))
 		return;
-	gs_sum_stats(st);
+	mcache_sum_stats(st);
 	*nmalloc = st->nmalloc[spc];
 	*nfree = st->nfree[spc];
 	kfree(st);
@@ -232,7 +244,7 @@ static void stats_class_counters_test(struct kunit *test)
 {
 	const struct st_param *prm = test->param_value;
 	unsigned int sc = goslab_size_to_class(prm->size);
-	spanClass spc = make_spanclass(sc, prm->noscan);
+	unsigned int spc = make_spanclass(sc, prm->noscan);
 	unsigned int nelems = class_to_nelems[sc];
 	unsigned int n = 2 * nelems + 3, spans = 3, i;
 	unsigned long span_bytes = (unsigned long)class_to_allocnpages[sc] *
@@ -284,7 +296,7 @@ static void stats_class_counters_test(struct kunit *test)
 		goslab_free(p[i]);
 	}
 	/* Frees to the last uncached span wait in a batch until counted. */
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	st_read(test, &c);
 	st_class(test, spc, &cc);
 	st_percpu_class(spc, &m1, &f1);
@@ -818,7 +830,7 @@ struct st_heap {
 static void st_heap(int node, struct st_heap *hs)
 {
 	struct mheap *h = mheap_of(node);
-	struct gs_arena *ar;
+	struct heap_arena *ar;
 	unsigned long flags;
 
 	memset(hs, 0, sizeof(*hs));
@@ -966,7 +978,7 @@ static void stats_percpu_held_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, batched, 2UL);
 	KUNIT_EXPECT_EQ(test, parked, 5UL * GOSLAB_PAGE_SIZE);
 
-	gs_commit_remote_this();
+	mcache_commit_remote_this();
 	st_percpu_line(test, &batched, &parked);
 	KUNIT_EXPECT_EQ(test, batched, 0UL);
 	for (i = 2; i <= n; i++)
@@ -992,7 +1004,7 @@ static int st_init(struct kunit *test)
 static void st_exit(struct kunit *test)
 {
 	mheap_set_retain_pages(st_saved_retain);
-	gs_set_fail_pages(0);
+	mem_set_fail_pages(0);
 }
 
 static struct kunit_case goslab_stats_cases[] = {

@@ -17,7 +17,19 @@
 #include <linux/string.h>
 
 #include <goslab.h>
-#include "../goslab/internal.h"
+#include "../goslab/mspan.h"
+#include "../goslab/arena.h"
+#include "../goslab/mheap.h"
+#include "../goslab/mcentral.h"
+#include "../goslab/mcache.h"
+#include "../goslab/fixalloc.h"
+#include "../goslab/mem.h"
+#include "../goslab/report.h"
+#include "../goslab/debug.h"
+#include "../goslab/kasan.h"
+#include "../goslab/reclaim.h"
+#include "../goslab/debugfs.h"
+#include "../goslab/export_test.h"
 
 /* tinyrefs layout (malloc.c): starts in bits 0-15, ends in 16-30. */
 static u32 t_start(unsigned int off)
@@ -37,7 +49,7 @@ static void tiny_pin(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
 	mcache_flush_all();
-	KUNIT_ASSERT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, 0UL);
+	KUNIT_ASSERT_EQ(test, this_cpu_ptr(mcache_task)->tiny, 0UL);
 }
 
 /* Go's alignment for a tiny request of @size bytes. */
@@ -52,14 +64,15 @@ static unsigned int tiny_align(size_t size)
 	return 1;
 }
 
-static u32 tiny_ref(struct mspan *s, unsigned long block)
+/* The block's refs word, read once (tiny_ref() in mspan.h points to it). */
+static u32 tiny_refs(struct mspan *s, unsigned long block)
 {
-	return READ_ONCE(s->tinyrefs[(block - s->startAddr) / GS_TINY_SIZE]);
+	return READ_ONCE(*tiny_ref(s, block));
 }
 
 static unsigned int tiny_idx(struct mspan *s, unsigned long block)
 {
-	return (block - s->startAddr) / GS_TINY_SIZE;
+	return (block - s->start_addr) / GS_TINY_SIZE;
 }
 
 /* The block is an allocated object of its span (not yet freed). */
@@ -67,7 +80,7 @@ static bool block_live(struct mspan *s, unsigned long block)
 {
 	unsigned int idx = tiny_idx(s, block);
 
-	return !mspan_is_free(s, idx) && !test_bit(idx, s->freeBits);
+	return !mspan_is_free(s, idx) && !test_bit(idx, s->free_bits);
 }
 
 #define TINY_MAX_OBJS	64
@@ -108,12 +121,12 @@ static void tiny_run_model(struct kunit *test, const u8 *sizes, int n)
 				off = size;
 			}
 		}
-		KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk);
-		KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tinyoffset,
+		KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tiny, blk);
+		KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tinyoffset,
 				(unsigned int)off);
-		s = spanOf(p);
+		s = span_of(p);
 		KUNIT_ASSERT_NOT_NULL(test, s);
-		KUNIT_EXPECT_EQ(test, s->spanclass, (spanClass)GS_TINY_SPANCLASS);
+		KUNIT_EXPECT_EQ(test, s->spanclass, (u8)GS_TINY_SPANCLASS);
 		KUNIT_EXPECT_EQ(test, goslab_usable_size(objs[i]), size);
 		/* Fresh blocks are zeroed; tiny objects never reuse bytes. */
 		KUNIT_EXPECT_NULL(test, memchr_inv(objs[i], 0, size));
@@ -168,7 +181,7 @@ static void tiny_packing_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, e, a + 8);
 	KUNIT_EXPECT_EQ(test, (unsigned long)f % GS_TINY_SIZE, 0UL);
 	KUNIT_EXPECT_PTR_NE(test, f, a);
-	KUNIT_EXPECT_EQ(test, tiny_ref(spanOf((unsigned long)a), (unsigned long)a),
+	KUNIT_EXPECT_EQ(test, tiny_refs(span_of((unsigned long)a), (unsigned long)a),
 			(u32)(t_start(0) | t_end(0) | t_start(1) | t_end(1) |
 			      t_start(2) | t_end(3) | t_start(4) | t_end(7) |
 			      t_start(8)));
@@ -192,14 +205,14 @@ static void tiny_only_noscan_test(struct kunit *test)
 	r = goslab_alloc_noscan(5, GFP_KERNEL | __GFP_ZERO);
 	KUNIT_ASSERT_TRUE(test, p && q && r);
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)8);
-	KUNIT_EXPECT_FALSE(test, spanclass_noscan(spanOf((unsigned long)p)->spanclass));
+	KUNIT_EXPECT_FALSE(test, spanclass_noscan(span_of((unsigned long)p)->spanclass));
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(q), (size_t)16);
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(r), (size_t)5);
 	KUNIT_EXPECT_NULL(test, memchr_inv(r, 0, 5));
 	/* A 16-byte noscan object is a whole block of the tiny span class. */
-	KUNIT_EXPECT_EQ(test, spanOf((unsigned long)q)->spanclass,
-			(spanClass)GS_TINY_SPANCLASS);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny,
+	KUNIT_EXPECT_EQ(test, span_of((unsigned long)q)->spanclass,
+			(u8)GS_TINY_SPANCLASS);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tiny,
 			(unsigned long)r);
 	goslab_free(p);
 	goslab_free(q);
@@ -226,18 +239,18 @@ static void tiny_block_release_test(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a && b);
 	blk = (unsigned long)a;
 	KUNIT_ASSERT_PTR_EQ(test, b, a + 8);
-	s = spanOf(blk);
+	s = span_of(blk);
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk),
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk),
 			(u32)(GS_TINY_HELD | t_start(0) | t_end(7) | t_start(8) |
 			      t_end(14)));
 	goslab_free(a);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk),
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk),
 			(u32)(GS_TINY_HELD | t_start(8) | t_end(14)));
 	KUNIT_EXPECT_TRUE(test, block_live(s, blk));
 	goslab_free(b);
 	/* Every object is freed, but the mcache still packs into it. */
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), (u32)GS_TINY_HELD);
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), (u32)GS_TINY_HELD);
 	KUNIT_EXPECT_TRUE(test, block_live(s, blk));
 	pending = mspan_pending(atomic_long_read(&s->freestate));
 
@@ -247,12 +260,12 @@ static void tiny_block_release_test(struct kunit *test)
 	blk2 = (unsigned long)c;
 	KUNIT_EXPECT_EQ(test, blk2 % GS_TINY_SIZE, 0UL);
 	KUNIT_EXPECT_NE(test, blk2, blk);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk2);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tiny, blk2);
 	/* Now, and only now, the block went back to its span. */
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), 0U);
-	if (spanOf(blk2) == s) {
-		/* Still cached: the free waits in freeBits for the sweep. */
-		KUNIT_EXPECT_TRUE(test, test_bit(tiny_idx(s, blk), s->freeBits));
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), 0U);
+	if (span_of(blk2) == s) {
+		/* Still cached: the free waits in free_bits for the sweep. */
+		KUNIT_EXPECT_TRUE(test, test_bit(tiny_idx(s, blk), s->free_bits));
 		KUNIT_EXPECT_EQ(test, mspan_pending(atomic_long_read(&s->freestate)),
 				pending + 1);
 	}
@@ -264,26 +277,26 @@ static void tiny_block_release_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	blk3 = (unsigned long)e;
 	KUNIT_EXPECT_NE(test, blk3, blk2);
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, blk3);
-	s2 = spanOf(blk2);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tiny, blk3);
+	s2 = span_of(blk2);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2),
+	KUNIT_EXPECT_EQ(test, tiny_refs(s2, blk2),
 			(u32)(t_start(0) | t_end(1) | t_start(8)));
 	KUNIT_EXPECT_TRUE(test, block_live(s2, blk2));
 	goslab_free(d);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2), (u32)(t_start(0) | t_end(1)));
+	KUNIT_EXPECT_EQ(test, tiny_refs(s2, blk2), (u32)(t_start(0) | t_end(1)));
 	KUNIT_EXPECT_TRUE(test, block_live(s2, blk2));
 	goslab_free(c);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s2, blk2), 0U);
-	if (spanOf(blk3) == s2)
-		KUNIT_EXPECT_TRUE(test, test_bit(tiny_idx(s2, blk2), s2->freeBits));
+	KUNIT_EXPECT_EQ(test, tiny_refs(s2, blk2), 0U);
+	if (span_of(blk3) == s2)
+		KUNIT_EXPECT_TRUE(test, test_bit(tiny_idx(s2, blk2), s2->free_bits));
 
 	goslab_free(e);
 	/* Held and empty until the flush lets it go. */
-	KUNIT_EXPECT_EQ(test, tiny_ref(spanOf(blk3), blk3), (u32)GS_TINY_HELD);
-	KUNIT_EXPECT_TRUE(test, block_live(spanOf(blk3), blk3));
+	KUNIT_EXPECT_EQ(test, tiny_refs(span_of(blk3), blk3), (u32)GS_TINY_HELD);
+	KUNIT_EXPECT_TRUE(test, block_live(span_of(blk3), blk3));
 	mcache_flush_all();
-	KUNIT_EXPECT_EQ(test, this_cpu_ptr(gs_mcache)->tiny, 0UL);
+	KUNIT_EXPECT_EQ(test, this_cpu_ptr(mcache_task)->tiny, 0UL);
 }
 
 static void tiny_expect_begin(void)
@@ -302,7 +315,7 @@ static void tiny_expect_end(void)
  */
 static void tiny_double_free_test(struct kunit *test)
 {
-	long bad = atomic_long_read(&gs_stats.bad_frees);
+	long bad = atomic_long_read(&report_stats.bad_frees);
 	unsigned long blk;
 	struct mspan *s;
 	char *a, *b, *c;
@@ -316,29 +329,29 @@ static void tiny_double_free_test(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, b, a + 4);
 	KUNIT_ASSERT_PTR_EQ(test, c, a + 8);
 	blk = (unsigned long)a;
-	s = spanOf(blk);
+	s = span_of(blk);
 	memset(a, 0xaa, 4);
 	memset(b, 0xbb, 4);
 	memset(c, 0xcc, 6);
 	goslab_free(a);
-	ref = tiny_ref(s, blk);
+	ref = tiny_refs(s, blk);
 
 	tiny_expect_begin();
 	goslab_free(a);		/* double free, neighbours live */
 	tiny_expect_end();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 1);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), ref);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 1);
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), ref);
 
 	tiny_expect_begin();
 	goslab_free(b + 1);	/* inside a live tiny object */
 	tiny_expect_end();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 2);
-	KUNIT_EXPECT_EQ(test, tiny_ref(s, blk), ref);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 2);
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), ref);
 
 	tiny_expect_begin();
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(a), (size_t)0);
 	tiny_expect_end();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 3);
 
 	KUNIT_EXPECT_NULL(test, memchr_inv(b, 0xbb, 4));
 	KUNIT_EXPECT_NULL(test, memchr_inv(c, 0xcc, 6));
@@ -346,7 +359,7 @@ static void tiny_double_free_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(c), (size_t)6);
 	goslab_free(b);
 	goslab_free(c);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 3);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 3);
 	mcache_flush_all();
 
 	/* The block is gone now: freeing into it again is still caught. */
@@ -354,7 +367,7 @@ static void tiny_double_free_test(struct kunit *test)
 	goslab_free(b);
 	goslab_free(a);
 	tiny_expect_end();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 5);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 5);
 
 	/* The allocator still works: fresh objects, fresh block. */
 	a = goslab_alloc_noscan(4, GFP_KERNEL);
@@ -364,7 +377,7 @@ static void tiny_double_free_test(struct kunit *test)
 	goslab_free(a);
 	goslab_free(b);
 	mcache_flush_all();
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&gs_stats.bad_frees), bad + 5);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 5);
 }
 
 static struct kunit_case goslab_tiny_cases[] = {

@@ -3,7 +3,7 @@
 #
 # Fuzz goslab's pure logic in userspace with libFuzzer, ASan and UBSan
 # (Debian's clang 14): the page bitmap and its summaries (mpagealloc.c),
-# the span bitmap scanning and sweep (mbitmap.c, nextFreeFast), and the
+# the span bitmap scanning and sweep (mbitmap.c, next_free_fast), and the
 # size-class lookup (sizeclasses.[ch]).  Each harness in fuzz/ checks
 # goslab against a slow reference; see Documentation/testing.rst.
 #

@@ -12,10 +12,8 @@
 #  5. docutils on every Documentation/*.rst, warning-free
 #     (scripts/rst-check.py).
 #
-# Two checkpatch rules are off, each for a reason of the project's:
-#  CAMELCASE             Go's names are kept on purpose (nextFreeFast,
-#                        spanClass, allocCache...), so a reader of Go's
-#                        runtime finds every concept.
+# One checkpatch rule is off, for a reason of the project's (Go's names
+# are spelled the kernel's way, so CAMELCASE is on):
 #  VSPRINTF_SPECIFIER_PX a report of a bad pointer or a corrupted byte
 #                        must name the real address, as KASAN's and
 #                        KFENCE's reports do; hashed pointers (%p) could
@@ -69,7 +67,7 @@ files=$(git ls-files 'goslab/*.[ch]' 'include/*.h' 'kunit/*.[ch]' 'clients/*.c' 
 for f in $files; do
 	out=$log/checkpatch-$(echo "$f" | tr / _).txt
 	if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --terse \
-		--ignore CAMELCASE,VSPRINTF_SPECIFIER_PX -f "$f" >"$out" 2>&1 &&
+		--ignore VSPRINTF_SPECIFIER_PX -f "$f" >"$out" 2>&1 &&
 	   ! grep -qE 'ERROR|WARNING|CHECK' "$out"; then
 		ok
 	else

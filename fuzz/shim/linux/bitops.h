@@ -18,6 +18,11 @@ static inline unsigned long __ffs64(u64 word)
 	return (unsigned long)__builtin_ctzll(word);
 }
 
+static inline unsigned long __ffs(unsigned long word)
+{
+	return __ffs64(word);
+}
+
 /* 1-based index of the highest set bit, 0 for 0: the kernel's fls64(). */
 static inline int fls64(u64 x)
 {

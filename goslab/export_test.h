@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * export_test: what the KUnit suites need from inside goslab and nothing
+ * else does (Go's export_test.go).  Built only with the KUnit option.
+ */
+#ifndef _GOSLAB_EXPORT_TEST_H
+#define _GOSLAB_EXPORT_TEST_H
+
+void mcache_commit_remote_this(void);
+
+#endif /* _GOSLAB_EXPORT_TEST_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the two files of the API layer, malloc.c and mfree.c, share: the
+ * predicate that lets their fast paths run, and the free and size lookups
+ * goslab_realloc() reuses.  Nothing below the API includes this.
+ */
+#ifndef _GOSLAB_MALLOC_H
+#define _GOSLAB_MALLOC_H
+
+#include <linux/types.h>
+#include <linux/kconfig.h>
+#include <linux/mm.h>
+
+#include "debug.h"
+#include "kasan.h"
+
+/*
+ * No hook that looks at every object is on: no kmemleak, KASAN or debug
+ * mode.  The fast paths of goslab_alloc() and goslab_free() run only
+ * then; everything else takes the full paths, which run every hook.
+ */
+static __always_inline bool malloc_hooks_off(void)
+{
+	return !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !gs_kasan_on() &&
+	       !gs_debug_on();
+}
+
+/*
+ * The entry points of the fast paths, each well under 1 KiB, start on a
+ * 1 KiB boundary and so never straddle a page: QEMU's TCG chains
+ * translated blocks only within a page, and without this their timings
+ * would depend on where the linker happened to put them.
+ */
+#define GS_FAST_PATH		__aligned(1024)
+
+void mfree_free(const void *p, unsigned long caller);
+size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data);
+
+#endif /* _GOSLAB_MALLOC_H */

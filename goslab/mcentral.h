@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcentral: the central list of one span class on one node
+ * (runtime/mcentral.go).  It calls the heap and the leaves; mcache and
+ * the free paths call it.  malloc.c's overview walks the paths through it.
+ */
+#ifndef _GOSLAB_MCENTRAL_H
+#define _GOSLAB_MCENTRAL_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/cache.h>
+#include <linux/atomic.h>
+#include <linux/gfp.h>
+
+#include "mspan.h"
+
+/* struct mcentral - the central list of one span class on one node. */
+struct mcentral {
+	spinlock_t lock;		/* lists, counts, span placement */
+	u8 spanclass;
+	int node;
+	struct list_head partial;
+	struct list_head full;
+	struct list_head empty;		/* kept empty spans, up to keep_empty */
+	unsigned long nr_partial;
+	unsigned long nr_full;
+	unsigned long nr_empty;
+	unsigned int keep_empty;
+	unsigned long nr_cached;
+	unsigned long nmalloc_spans;	/* spans handed to mcaches */
+	unsigned long grows;
+	unsigned long released;		/* empty spans back to the heap */
+	unsigned long npages;		/* pages of all its spans, any list */
+} ____cacheline_aligned_in_smp;
+
+/*
+ * Empty spans each class keeps per node, in bytes (mcentral_place()): a
+ * SLUB kmalloc-1k slab's worth.
+ */
+#define GS_KEEP_EMPTY_BYTES	(32UL << 10)
+
+struct mcentral *mcentral_of(int node, unsigned int spc);
+struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,
+				  gfp_t gfp, unsigned int how);
+void mcentral_uncache_span(struct mcentral *c, struct mspan *s);
+void mcentral_free_locked(struct mspan *s, long n);
+void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
+			  unsigned long caller);
+unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
+			     struct mspan **sp, int *err);
+void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
+unsigned long mcentral_release_empty(int nid);
+int mcentral_init(void);
+void mcentral_exit(void);
+
+/**
+ * mcentral_commit_frees - count @n frees whose bits are set in free_bits
+ * @s: an in-use small span
+ * @n: how many
+ *
+ * One cmpxchg while the span is cached (the owner is then sure to see
+ * them at its next sweep) or while it is partial and keeps live objects:
+ * its list does not change.  Otherwise under the mcentral lock, which
+ * moves it from the full list or hands it back to the heap.  Until
+ * counted the objects count as live, which keeps the span from being
+ * released under us.
+ */
+static __always_inline void mcentral_commit_frees(struct mspan *s, long n)
+{
+	long v = atomic_long_read(&s->freestate);
+
+	do {
+		if (v & MSPAN_CACHED)
+			continue;
+		/* alloc_count is stable while partial; see mcentral_place(). */
+		smp_rmb();
+		if (!(v & MSPAN_PARTIAL) || mspan_live_count(s, v) <= n) {
+			mcentral_free_locked(s, n);
+			return;
+		}
+	} while (!atomic_long_try_cmpxchg(&s->freestate, &v,
+					  v + n * MSPAN_FREE_ONE));
+}
+
+#endif /* _GOSLAB_MCENTRAL_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mem: goslab's calls into the page allocator (see mem.h).  Arenas and
+ * metadata are shared by every caller, so only the caller's "how hard to
+ * try" flags reach the page allocator: never where the pages go or whose
+ * memory cgroup pays (mem_page_gfp()).
+ */
+#include <linux/mm.h>
+#include <linux/gfp.h>
+#include <linux/random.h>
+#include <linux/atomic.h>
+
+#include "mem.h"
+
+static unsigned int mem_fail_pct;
+static atomic_long_t mem_injected_failures = ATOMIC_LONG_INIT(0);
+
+/*
+ * A caller's __GFP_ACCOUNT, __GFP_MOVABLE or __GFP_THISNODE must not
+ * place or charge a shared arena; SLUB masks its slab pages the same way
+ * (mm's GFP_RECLAIM_MASK).
+ */
+#define GS_GFP_PAGE_MASK	(__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | \
+				 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL | \
+				 __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
+				 __GFP_NOLOCKDEP)
+
+/**
+ * mem_page_gfp - the flags goslab passes on for pages every caller shares
+ * @gfp: the caller's flags
+ */
+gfp_t mem_page_gfp(gfp_t gfp)
+{
+	return gfp & GS_GFP_PAGE_MASK;
+}
+
+/**
+ * mem_fault - should this page allocation fail on purpose?
+ *
+ * The debugfs knob fail_pages makes that share (in percent) of goslab's
+ * calls into the buddy allocator fail, to test every error path.
+ */
+bool mem_fault(void)
+{
+	unsigned int pct = READ_ONCE(mem_fail_pct);
+
+	if (likely(!pct) || get_random_u32_below(100) >= pct)
+		return false;
+	atomic_long_inc(&mem_injected_failures);
+	return true;
+}
+
+void mem_set_fail_pages(unsigned int pct)
+{
+	WRITE_ONCE(mem_fail_pct, pct);
+}
+
+unsigned int mem_fail_pages(void)
+{
+	return READ_ONCE(mem_fail_pct);
+}
+
+unsigned long mem_injected(void)
+{
+	return atomic_long_read(&mem_injected_failures);
+}
+
+/**
+ * mem_alloc_pages - a block of 2^@order pages from the buddy allocator
+ * @node: the node, or NUMA_NO_NODE for the caller's memory policy
+ * @gfp: the flags, already masked by the caller
+ * @order: the block's order
+ *
+ * Return: the block's first page, or NULL (injected failures included).
+ */
+struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order)
+{
+	if (mem_fault())
+		return NULL;
+	if (node == NUMA_NO_NODE)
+		return alloc_pages(gfp, order);
+	return alloc_pages_node(node, gfp, order);
+}
+
+/**
+ * mem_free_pages - give a block from mem_alloc_pages() back
+ * @addr: its address in the direct map
+ * @order: its order
+ */
+void mem_free_pages(unsigned long addr, unsigned int order)
+{
+	free_pages(addr, order);
+}
+
+/**
+ * mem_alloc_table - zeroed pages for a table of goslab's own
+ * @gfp: flags; no warning on failure, the caller reports
+ * @order: the table's order
+ *
+ * Return: the table, or NULL.
+ */
+void *mem_alloc_table(gfp_t gfp, unsigned int order)
+{
+	struct page *page = mem_alloc_pages(NUMA_NO_NODE,
+					    gfp | __GFP_ZERO | __GFP_NOWARN,
+					    order);
+
+	return page ? page_address(page) : NULL;
+}
+
+/**
+ * mem_free_table - free a table from mem_alloc_table()
+ * @p: the table
+ * @order: its order
+ */
+void mem_free_table(void *p, unsigned int order)
+{
+	mem_free_pages((unsigned long)p, order);
+}

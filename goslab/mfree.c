@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mfree: goslab_free() and everything that looks an object up by its
+ * address: the lookup and its checks, tiny frees, bulk frees, the usable
+ * size.  Go has no counterpart (it frees by sweeping); malloc.c's overview
+ * walks the free paths (a, b, c) implemented here.
+ */
+#include <linux/mm.h>
+#include <linux/export.h>
+#include <linux/kmemleak.h>
+#include <linux/string.h>
+
+#include <goslab.h>
+#include "malloc.h"
+#include "mcache.h"
+#include "mcentral.h"
+#include "mheap.h"
+#include "arena.h"
+#include "mspan.h"
+#include "report.h"
+#include "debug.h"
+#include "kasan.h"
+
+/* What mfree_lookup() found, when it is not a report_reason. */
+#define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
+#define LOOKUP_TINY	(-2)	/* a block of a tiny span with live objects */
+
+/*
+ * mfree_lookup - resolve @p to its span and object index
+ * @p: the pointer
+ * @fast: for the fast path: any tiny span is left to the full path
+ * @sp: set to the span when there is one
+ * @idxp: set to the object's index
+ *
+ * Every check a free makes, in the order the reports rely on, once for
+ * the fast and the full paths (the compiler specialises it for each).
+ * Return: LOOKUP_OBJECT, LOOKUP_TINY, or the report_reason for @p.
+ */
+static __always_inline int mfree_lookup(unsigned long p, bool fast,
+					struct mspan **sp, unsigned int *idxp)
+{
+	struct mspan *s = span_of(p);	/* NULL for NULL, ZERO_SIZE_PTR */
+	unsigned int idx;
+
+	if (unlikely(!s))
+		return REPORT_NOT_OWNED;
+	if (unlikely(!span_holds(s, p)))
+		return REPORT_FREE_MEMORY;
+	idx = mspan_obj_index(s, p);
+	*sp = s;
+	*idxp = idx;
+	if (READ_ONCE(s->spanclass) == GS_TINY_SPANCLASS) {
+		u32 r;
+
+		if (fast)
+			return REPORT_TINY_NOT_ALLOCATED;
+		r = READ_ONCE(s->tinyrefs[idx]);
+		if (r & TINY_STARTS)
+			return LOOKUP_TINY;
+		/*
+		 * A block an mcache still packs into, with nothing live in
+		 * it: the block is the tiny allocator's, not a 16-byte
+		 * object to free (that would free it under the mcache).
+		 */
+		if (unlikely(r & GS_TINY_HELD))
+			return REPORT_TINY_NOT_ALLOCATED;
+	}
+	if (unlikely(p != mspan_obj_addr(s, idx)))
+		return REPORT_MIDDLE;
+	if (unlikely(!mspan_is_live(s, idx)))
+		return REPORT_NOT_ALLOCATED;
+	return LOOKUP_OBJECT;
+}
+
+static noinline void free_slow(const void *p, unsigned long caller);
+static noinline void free_checked(struct mspan *s, unsigned int idx,
+				  const void *p, unsigned long caller);
+
+/* What free_fast() leaves goslab_free() to do. */
+enum free_rest {
+	FREE_DONE,		/* pushed on the owner's LIFO */
+	FREE_FOUND,		/* a live object, not the owner's: @s, @idx */
+	FREE_FULL,		/* anything else: the full path, reports too */
+};
+
+/*
+ * goslab_free()'s common case, with nothing to call: a live object of a
+ * small class, in the span this context's mcache holds, no hook on
+ * (malloc_hooks_off(), and no init_on_free).  mfree_lookup() checks what
+ * the full path checks, and the object goes on the span's LIFO.  A leaf:
+ * goslab_free() then saves few registers, which TCG (QEMU without KVM)
+ * pays for in memory operations.  Nothing is changed unless it returns
+ * FREE_DONE; FREE_FOUND hands the checked object on.
+ */
+static __always_inline enum free_rest free_fast(unsigned long addr,
+						struct mspan **sp,
+						unsigned int *idxp)
+{
+	struct mspan *s;
+	struct mcache *c;
+	unsigned long pc;
+	unsigned int idx, spc;
+
+	if (!malloc_hooks_off() || want_init_on_free())
+		return FREE_FULL;
+	if (unlikely(mfree_lookup(addr, true, &s, &idx) != LOOKUP_OBJECT))
+		return FREE_FULL;
+	*sp = s;
+	*idxp = idx;
+	pc = preempt_count();
+	if (unlikely(pc & NMI_MASK))
+		return FREE_FOUND;
+	spc = READ_ONCE(s->spanclass);
+	preempt_disable();
+	c = mcache_for(pc);
+	/* Large and shared classes are never cached: only emptymspan. */
+	if (c->alloc[spc] != s) {
+		preempt_enable();
+		return FREE_FOUND;
+	}
+	c->stats.nfree[spc]++;
+	mspan_push_local(s, (void *)addr, idx);
+	preempt_enable();
+	return FREE_DONE;
+}
+
+/**
+ * goslab_free - free memory from goslab_alloc() and friends
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * O(1), from any CPU and any context kfree() may be called in.  A
+ * pointer that is not an allocated goslab object is reported (address,
+ * reason, a warning once and the bad_frees counter) and ignored.
+ */
+GS_FAST_PATH void goslab_free(const void *p)
+{
+	struct mspan *s;
+	unsigned int idx;
+
+	switch (free_fast((unsigned long)p, &s, &idx)) {
+	case FREE_DONE:
+		return;
+	case FREE_FOUND:
+		free_checked(s, idx, p, _RET_IP_);
+		return;
+	default:
+		free_slow(p, _RET_IP_);
+	}
+}
+EXPORT_SYMBOL_GPL(goslab_free);
+
+/*
+ * Report what mfree_lookup() found wrong with @p.  A pointer no span
+ * covers may still be in pages goslab owns outside every span: a freed
+ * large object.
+ */
+static noinline void mfree_report(unsigned long p, int why,
+				  enum report_reason not_owned,
+				  unsigned long caller)
+{
+	struct heap_arena *a;
+
+	if (why == REPORT_NOT_OWNED) {
+		a = arena_of(p);
+		why = a && test_bit(arena_page(p), a->owned) ?
+		      REPORT_FREE_MEMORY : not_owned;
+	}
+	report_bad((void *)p, why, caller);
+}
+
+/*
+ * The full lookup: mfree_lookup() plus the report.  Return: the span, or
+ * NULL after a report; *tiny says @p is in a tiny block.
+ */
+static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
+				bool *tiny, enum report_reason not_owned,
+				unsigned long caller)
+{
+	struct mspan *s = NULL;
+	int found = mfree_lookup(p, false, &s, idxp);
+
+	*tiny = found == LOOKUP_TINY;
+	if (found == LOOKUP_OBJECT || found == LOOKUP_TINY)
+		return s;
+	mfree_report(p, found, not_owned, caller);
+	return NULL;
+}
+
+/*
+ * Free a tiny object of @s (the tiny span class) at @p, whose block has
+ * live objects.  The block goes back to its span when its last object
+ * is freed and no mcache packs into it any more.
+ */
+static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
+{
+	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
+	unsigned int off = p - block;
+	u32 *ref = tiny_ref(s, block);
+	u32 old = READ_ONCE(*ref), new;
+	struct mcache_stats *st;
+	unsigned int size;
+
+	/*
+	 * Not a live tiny object (double free, or a pointer inside one):
+	 * reported before kmemleak hears of it and before init_on_free
+	 * would clear a neighbour's bytes.
+	 */
+	size = tiny_object_size(s, p);
+	if (unlikely(!size)) {
+		report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
+		return;
+	}
+	kmemleak_free((void *)p);
+	if (want_init_on_free())
+		memset((void *)p, 0, size);
+	do {
+		/* A racing free of the same object got there first. */
+		if (unlikely(!(old & TINY_START(off)))) {
+			report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
+			return;
+		}
+		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
+	} while (!try_cmpxchg(ref, &old, new));
+	st = mcache_stats_get();
+	st->tiny_frees++;
+	if (!new)
+		st->nfree[GS_TINY_SPANCLASS]++;
+	mcache_stats_put();
+	if (!new) {
+		gs_kasan_free((void *)block, GS_TINY_SIZE);
+		mcentral_free_object(s, block, (block - s->start_addr) /
+				     GS_TINY_SIZE, caller);
+	}
+}
+
+/* A large object: its span goes back to the heap, or is parked. */
+static void mfree_large(struct mspan *s, const void *p, unsigned long caller)
+{
+	struct mcache_stats *st;
+
+	if (!mspan_set_free_bit(s, p, 0, caller))
+		return;
+	st = mcache_stats_get();
+	st->large_frees++;
+	st->large_bytes -= s->elemsize;
+	mcache_stats_put();
+	if (s->npages > GS_LARGE_PARK_PAGES || gs_debug_on() ||
+	    !mcache_park_large(s))
+		mheap_free(s);
+}
+
+/* The free of @p, found by mfree_find() as object @idx of @s. */
+static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
+					bool tiny, const void *p,
+					unsigned long caller)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mcache *c;
+	bool own;
+
+	if (tiny) {
+		mfree_tiny(s, addr, caller);
+		return;
+	}
+	kmemleak_free(p);
+	/* Under KASAN: all of it for debug mode and init_on_free, then none. */
+	gs_kasan_unpoison(p, s->elemsize);
+	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, caller))
+		;	/* poisoned: nothing of the old contents is left */
+	else if (want_init_on_free())
+		memset((void *)p, 0, s->elemsize);
+	gs_kasan_free(p, s->elemsize);
+	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
+		mfree_large(s, p, caller);
+		return;
+	}
+	preempt_disable();
+	c = mcache_this();
+	c->stats.nfree[s->spanclass]++;
+	/*
+	 * The owner's own free: onto the span's local LIFO, no atomics.  The
+	 * next allocation of this class takes it back while it is hot.
+	 */
+	own = c->alloc[s->spanclass] == s;
+	if (likely(own && !gs_debug_on() &&
+		   s->spanclass != GS_TINY_SPANCLASS)) {
+		mspan_push_local(s, (void *)p, idx);
+	} else if (!own && !spanclass_shared(s->spanclass)) {
+		mcache_free_remote(c, s, addr, idx, caller);
+	} else {
+		mcentral_free_object(s, addr, idx, caller);
+	}
+	preempt_enable();
+}
+
+/**
+ * mfree_free - goslab_free() for @caller, the API call a report names
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ * @caller: the return address reports print
+ */
+void mfree_free(const void *p, unsigned long caller)
+{
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED,
+		       caller);
+	if (likely(s))
+		mfree_found(s, idx, tiny, p, caller);
+}
+
+/* Everything else goslab_free() may be asked to do, reports included. */
+static noinline void free_slow(const void *p, unsigned long caller)
+{
+	mfree_free(p, caller);
+}
+
+/* A checked object that is not the owner's (remote, large, shared). */
+static noinline void free_checked(struct mspan *s, unsigned int idx,
+				  const void *p, unsigned long caller)
+{
+	mfree_found(s, idx, false, p, caller);
+}
+
+/**
+ * mfree_usable_size - goslab_usable_size() for @caller
+ * @p: the object
+ * @caller: the return address reports print
+ * @data: if not NULL, set to how many bytes hold data: all of them,
+ *	unless debug mode knows the request
+ *
+ * Return: the usable size, or 0 after a report.
+ */
+size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mspan *s;
+	unsigned int idx;
+	size_t size;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return 0;
+	s = mfree_find(addr, &idx, &tiny, REPORT_USABLE_NOT_OWNED, caller);
+	if (!s)
+		return 0;
+	if (tiny) {
+		size = tiny_object_size(s, addr);
+		if (!size) {
+			report_bad(p, REPORT_TINY_NOT_ALLOCATED, caller);
+			return 0;
+		}
+		if (data)
+			*data = size;
+		return size;
+	}
+	if (data)
+		*data = gs_debug_on() ? gs_debug_size(s, idx) : s->elemsize;
+	/* The caller may now use it all: no red zone past the request. */
+	if (gs_debug_on())
+		gs_debug_usable(s, idx);
+	gs_kasan_unpoison(p, s->elemsize);
+	return s->elemsize;
+}
+
+/**
+ * goslab_usable_size - bytes usable at @p
+ * @p: an object from goslab; NULL and ZERO_SIZE_PTR give 0
+ *
+ * The size class's size for small objects, whole pages for large ones,
+ * the bytes up to the next object for tiny ones.  A pointer that is not
+ * an allocated object is reported and gives 0.
+ */
+size_t goslab_usable_size(const void *p)
+{
+	return mfree_usable_size(p, _RET_IP_, NULL);
+}
+EXPORT_SYMBOL_GPL(goslab_usable_size);
+
+/**
+ * goslab_free_sensitive - clear an object, then free it
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * The whole usable size is cleared with memzero_explicit(), which the
+ * compiler may not drop.  A pointer that is not an allocated object is
+ * reported once, by the size lookup, and nothing is written or freed.
+ */
+void goslab_free_sensitive(const void *p)
+{
+	size_t size = mfree_usable_size(p, _RET_IP_, NULL);
+
+	if (!size)
+		return;
+	memzero_explicit((void *)p, size);
+	mfree_free(p, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goslab_free_sensitive);
+
+/*
+ * Free the objects @bits of word @w of @s: report those that are not
+ * live, clear the rest as goslab_free() would, set their free bits in
+ * one atomic operation.  Return: how many were freed.
+ */
+static long free_word(struct mspan *s, unsigned int w, unsigned long bits,
+		      unsigned long caller)
+{
+	unsigned long bad = bits & ~mspan_live_word(s, w), b;
+	unsigned long base = mspan_obj_addr(s, w * BITS_PER_LONG);
+
+	bits &= ~bad;
+	for (b = bad; b; b &= b - 1)
+		report_bad((void *)(base + __ffs(b) * s->elemsize),
+			   REPORT_NOT_ALLOCATED, caller);
+	for (b = bits; b && (want_init_on_free() || gs_kasan_on()); b &= b - 1) {
+		void *obj = (void *)(base + __ffs(b) * s->elemsize);
+
+		gs_kasan_unpoison(obj, s->elemsize);
+		if (want_init_on_free())
+			memset(obj, 0, s->elemsize);
+		gs_kasan_free(obj, s->elemsize);
+	}
+	bad = atomic_long_fetch_or(bits, (atomic_long_t *)&s->free_bits[w]) & bits;
+	/* Lost a race with a concurrent free of the same object. */
+	for (b = bad; b; b &= b - 1)
+		report_bad((void *)(base + __ffs(b) * s->elemsize),
+			   REPORT_DOUBLE_FREE, caller);
+	return hweight64(bits & ~bad);
+}
+
+/*
+ * Free the run of p[0..nr) that lies in one small span: one lookup, the
+ * objects checked and their free bits set a word at a time, one count
+ * for the whole run (mcentral_commit_frees()).  The run ends at the first
+ * object of another span or the middle of an object, which the next call
+ * then reports.  Return: how many entries of @p were consumed (at least
+ * one).
+ */
+static size_t free_run(void **p, size_t nr, unsigned long caller)
+{
+	unsigned long addr = (unsigned long)p[0], start, span, bits;
+	unsigned int idx, w;
+	struct mspan *s;
+	long n = 0;
+	size_t k;
+	bool tiny;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p[0])))
+		return 1;
+	s = mfree_find(addr, &idx, &tiny, REPORT_NOT_OWNED, caller);
+	if (unlikely(!s))
+		return 1;
+	/* kmemleak must hear of each free: one at a time for it. */
+	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
+	    !spanclass_sizeclass(s->spanclass) ||
+	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
+		mfree_found(s, idx, tiny, p[0], caller);
+		return 1;
+	}
+	start = s->start_addr;
+	span = s->limit - start;
+	w = idx / BITS_PER_LONG;
+	bits = BIT(idx % BITS_PER_LONG);
+	for (k = 1; k < nr; k++) {
+		unsigned long a = (unsigned long)p[k];
+		unsigned long m;
+
+		if (a - start >= span)
+			break;
+		idx = mspan_obj_index(s, a);
+		if (a != mspan_obj_addr(s, idx))
+			break;
+		m = BIT(idx % BITS_PER_LONG);
+		if (idx / BITS_PER_LONG != w) {
+			n += free_word(s, w, bits, caller);
+			w = idx / BITS_PER_LONG;
+			bits = 0;
+		} else if (bits & m) {
+			break;	/* twice in the run: the next call reports it */
+		}
+		bits |= m;
+	}
+	n += free_word(s, w, bits, caller);
+	if (n) {
+		mcache_stats_get()->nfree[s->spanclass] += n;
+		mcache_stats_put();
+		mcentral_commit_frees(s, n);
+	}
+	return k;
+}
+
+/**
+ * goslab_free_bulk - free @nr objects
+ * @nr: number of objects
+ * @p: the objects; NULL entries are skipped
+ *
+ * Objects that lie next to each other in @p and share a span are freed
+ * together: one span lookup and one count for the run, their free bits
+ * set a word at a time.  Every object is checked as goslab_free() checks
+ * it.
+ */
+void goslab_free_bulk(size_t nr, void **p)
+{
+	size_t i = 0;
+
+	if (gs_debug_on()) {
+		for (; i < nr; i++)
+			mfree_free(p[i], _RET_IP_);
+		return;
+	}
+	while (i < nr)
+		i += free_run(p + i, nr - i, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(goslab_free_bulk);

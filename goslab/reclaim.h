@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * reclaim: the shrinker and the release policy (reclaim.c).  For the
+ * observers only: module.c, debugfs.c and the tests.
+ */
+#ifndef _GOSLAB_RECLAIM_H
+#define _GOSLAB_RECLAIM_H
+
+unsigned long reclaim_shrink_node(int nid, unsigned long nr);
+void reclaim_release(void);
+int reclaim_init(void);
+void reclaim_exit(void);
+
+#endif /* _GOSLAB_RECLAIM_H */
