@@ -17,9 +17,12 @@ helper shows up where it really runs.  Includes are checked on the source,
 since a header is not an object: a file may include only headers of its own
 layer or below.
 
-Usage: layers.py [--objdir DIR] [--srcdir DIR]
-Without --objdir the module is built first (make modules), and the objects
-are read from build/<release>/goslab/.  Prints every offending edge; with
+Usage: layers.py [--objdir DIR]... [--srcdir DIR]
+Without --objdir the module is built first (make modules) and its objects
+are the ones build/<release>/goslab.mod lists; the debug KUnit kernel's
+goslab objects are checked too when scripts/kunit.sh has built them (they
+add kasan.o and the KUnit-only export_test.o), so make check runs this
+stage after the KUnit stages.  Objects whose source is gone are skipped.  Prints every offending edge; with
 GOSLAB_RESULTS set, appends "layers <passed> <failed>" (one check per file
 for calls, one per file for includes).  Exit status 0 only when none fails.
 """
@@ -66,6 +69,24 @@ def nm(obj):
     return defined, undefined
 
 
+def module_objects(srcdir, moddir):
+    """The goslab/*.o a build links, from its goslab.mod if it has one."""
+    mod = os.path.join(moddir, "goslab.mod")
+    if os.path.exists(mod):
+        with open(mod) as fh:
+            objs = fh.read().split()
+    else:
+        d = os.path.join(moddir, "goslab")
+        objs = [os.path.join(d, f) for f in os.listdir(d)] \
+            if os.path.isdir(d) else []
+    src = srcdir
+    return sorted(o for o in objs
+                  if o.endswith(".o") and
+                  os.path.basename(os.path.dirname(o)) == "goslab" and
+                  os.path.exists(os.path.join(
+                      src, os.path.basename(o)[:-2] + ".c")))
+
+
 def build(repo):
     kdir = subprocess.run(["sh", "scripts/kdir.sh"], cwd=repo, check=True,
                           capture_output=True, text=True).stdout.strip()
@@ -75,15 +96,14 @@ def build(repo):
     subprocess.run(["make", "-s", "--no-print-directory", "KDIR=" + kdir,
                     "modules"], cwd=repo, check=True,
                    stdout=subprocess.DEVNULL)
-    return os.path.join(repo, "build", krel, "goslab")
+    return os.path.join(repo, "build", krel)
 
 
-def check_calls(objdir):
-    objs = sorted(f for f in os.listdir(objdir)
-                  if f.endswith(".o") and not f.endswith(".mod.o"))
+def check_calls(paths, label):
+    objs = [os.path.basename(p) for p in paths]
     owner, needs = {}, {}
-    for o in objs:
-        d, u = nm(os.path.join(objdir, o))
+    for o, path in zip(objs, paths):
+        d, u = nm(path)
         for sym in d:
             owner[sym] = o
         needs[o] = u
@@ -103,7 +123,7 @@ def check_calls(objdir):
                     bad.append(f"{o} ({RANK_NAMES[r]}) -> {t} "
                                f"({RANK_NAMES[rt]}): {sym}")
         for b in bad:
-            print("layers: upward call: " + b)
+            print(f"layers: {label}: upward call: " + b)
         if bad:
             failed += 1
         else:
@@ -148,17 +168,32 @@ def check_includes(srcdir):
 def main():
     repo = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
     ap = argparse.ArgumentParser()
-    ap.add_argument("--objdir")
+    ap.add_argument("--objdir", action="append",
+                    help="a build directory holding goslab.mod or goslab/")
     ap.add_argument("--srcdir", default=os.path.join(repo, "goslab"))
     args = ap.parse_args()
-    objdir = args.objdir or build(repo)
-    cp, cf, n = check_calls(objdir)
+    dirs = args.objdir
+    if not dirs:
+        dirs = [build(repo)]
+        cache = os.environ.get("GOSLAB_CACHE",
+                               os.path.expanduser("~/.cache/goslab"))
+        kunit = os.path.join(cache, "kunit-x86_64", "drivers", "goslab")
+        if os.path.isdir(os.path.join(kunit, "goslab")):
+            dirs.append(kunit)
+    passed = failed = 0
+    for d in dirs:
+        objs = module_objects(args.srcdir, d)
+        cp, cf, n = check_calls(objs, d)
+        if n == 0:
+            print(f"layers: no goslab objects in {d}")
+            cf += 1
+        print(f"layers: {d}: {n} objects")
+        passed += cp
+        failed += cf
     ip, inf = check_includes(args.srcdir)
-    if n == 0:
-        print(f"layers: no objects in {objdir}")
-        cf += 1
-    passed, failed = cp + ip, cf + inf
-    print(f"layers: {n} objects, {passed} passed, {failed} failed")
+    passed += ip
+    failed += inf
+    print(f"layers: {passed} passed, {failed} failed")
     res = os.environ.get("GOSLAB_RESULTS")
     if res:
         with open(res, "a") as fh:
