@@ -16,7 +16,9 @@
  * is on carry one record per object; objects without a record (made
  * while it was off) are never checked, so switching at run time is safe.
  * Tiny packing is not used while it is on: every object gets a slot of
- * its own so it can have a red zone.
+ * its own so it can have a red zone.  Checks only, a leaf: it reports
+ * through report.c; post_alloc_hook() and the free paths call it
+ * (malloc.c has the overview).
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>

@@ -7,6 +7,7 @@
  * Fast-path counters are per CPU and summed here, so observing costs the
  * allocator nothing.  Per-CPU caches are read by their own CPU (an IPI),
  * lists and heaps under their locks: each line is a consistent snapshot.
+ * An observer: it may use every layer.  malloc.c has the overview.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -307,8 +308,7 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			verr(v, "span %lx: not in the arena's spans[]", s->start_addr);
 		full = s->alloc_count == s->nelems && mspan_pending(fs) <= 0;
 		on_full = where == MSPAN_LIST_FULL;
-		if (where == MSPAN_LIST_EMPTY &&
-		    (long)s->alloc_count - mspan_pending(fs) > 0)
+		if (where == MSPAN_LIST_EMPTY && mspan_live_count(s, fs) > 0)
 			verr(v, "span %lx: on the empty list, %u allocated, %ld frees pending",
 			     s->start_addr, s->alloc_count, mspan_pending(fs));
 		else if (full != on_full)

@@ -24,7 +24,8 @@
  * whole slot before it zeroes it or debug mode checks it, and keeps the
  * owner's LIFO link in a freed object out of KASAN's sight.
  * kasan_poison() is exported for KASAN's own tests; its prototype is in
- * mm/kasan/kasan.h, not in a public header.
+ * mm/kasan/kasan.h, not in a public header.  Checks only, a leaf; the
+ * hooks run from post_alloc_hook() and the free paths (malloc.c's overview).
  */
 #include <linux/kasan.h>
 #include <linux/kernel.h>

@@ -6,7 +6,8 @@
  * merges gcmarkBits.
  *
  * alloc_bits are stored as unsigned longs; on a 64-bit little-endian
- * kernel word k is exactly Go's 8 bytes at which_byte = 8k.
+ * kernel word k is exactly Go's 8 bytes at which_byte = 8k.  A leaf (see
+ * mspan.h); steps 2-4 of malloc.c's overview run here.
  */
 #include <linux/bitops.h>
 #include <linux/bug.h>

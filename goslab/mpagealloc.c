@@ -3,7 +3,8 @@
  * Page bitmap of a 512-page chunk: first-fit search by whole 64-bit words
  * and the Go-style summary (start, max, end) that lets mheap skip chunks
  * without looking at their bits.  Compiles in userspace too, against
- * fuzz/shim/ (fuzz/).
+ * fuzz/shim/ (fuzz/).  A leaf: mheap.c carves spans with it (malloc.c's
+ * overview, step 5).
  */
 #include <linux/bitops.h>
 #include <linux/string.h>
