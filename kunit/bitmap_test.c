@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the span's free-index scanning (goslab/mbitmap.c and
- * next_free_fast() in goslab/internal.h): Go's next_free_fast, next_free_index
+ * next_free_fast() in goslab/mspan.h): Go's next_free_fast, next_free_index
  * and refill_alloc_cache, the sweep that merges explicit frees, isFree.
  *
  * Every span here is a struct mspan in kunit memory with nelems and

@@ -35,7 +35,7 @@ mksc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mksc)
 
 GO_PAGE = mksc.PAGE_SIZE
-SHARED_MIN_SIZE = 4096          # GS_SHARED_MIN_SIZE in goslab/internal.h
+SHARED_MIN_SIZE = 4096          # GS_SHARED_MIN_SIZE in goslab/mspan.h
 KPAGE = 4096
 KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
                  8192]

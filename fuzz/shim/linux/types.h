@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Userspace stand-in for <linux/types.h> and the few compiler and build
- * helpers the kernel pulls in with it, just enough for goslab/internal.h
+ * helpers the kernel pulls in with it, just enough for goslab/mspan.h
  * and goslab/mbitmap.c to compile into the fuzz harnesses (Documentation/testing.rst).
  * The widths match x86_64 Linux; u64 is uint64_t exactly as the
  * non-kernel branch of goslab/sizeclasses.h and mpagealloc.h declares it.
