@@ -27,10 +27,10 @@
 #ifdef SHRINKER_ALLOCATED
 static inline struct shrinker *
 compat_shrinker_create(unsigned long (*count)(struct shrinker *,
-					  struct shrink_control *),
-		   unsigned long (*scan)(struct shrinker *,
-					 struct shrink_control *),
-		   const char *name)
+					      struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *,
+					     struct shrink_control *),
+		       const char *name)
 {
 	struct shrinker *s = shrinker_alloc(SHRINKER_NUMA_AWARE, "%s", name);
 
@@ -50,10 +50,10 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 #include <linux/slab.h>
 static inline struct shrinker *
 compat_shrinker_create(unsigned long (*count)(struct shrinker *,
-					  struct shrink_control *),
-		   unsigned long (*scan)(struct shrinker *,
-					 struct shrink_control *),
-		   const char *name)
+					      struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *,
+					     struct shrink_control *),
+		       const char *name)
 {
 	struct shrinker *s = kzalloc(sizeof(*s), GFP_KERNEL);
 

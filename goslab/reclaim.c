@@ -94,8 +94,8 @@ void reclaim_release(void)
 /** reclaim_init - register the shrinker, once the heaps exist */
 int reclaim_init(void)
 {
-	reclaim_shrinker = compat_shrinker_create(reclaim_count, reclaim_scan,
-					      "goslab");
+	reclaim_shrinker = compat_shrinker_create(reclaim_count,
+						  reclaim_scan, "goslab");
 	return reclaim_shrinker ? 0 : -ENOMEM;
 }
 
