@@ -150,6 +150,10 @@ slow:
 	return malloc_slow(size, flags, noscan);
 }
 
+/* Each fast path in a text section of its own (malloc.h). */
+GS_FAST_PATH(goslab_alloc) void *goslab_alloc(size_t size, gfp_t flags);
+GS_FAST_PATH(goslab_alloc_noscan) void *goslab_alloc_noscan(size_t size, gfp_t flags);
+
 /**
  * goslab_alloc - allocate memory that may hold pointers
  * @size: bytes; 0 gives ZERO_SIZE_PTR
@@ -159,7 +163,7 @@ slow:
  * The object is "scan" in Go's sense: kmemleak scans it for pointers.
  * Return: the object, or NULL on failure.
  */
-GS_FAST_PATH void *goslab_alloc(size_t size, gfp_t flags)
+void *goslab_alloc(size_t size, gfp_t flags)
 {
 	return alloc_fast(size, flags, false);
 }
@@ -175,7 +179,7 @@ EXPORT_SYMBOL_GPL(goslab_alloc);
  * packed by the tiny allocator.
  * Return: the object, or NULL on failure.
  */
-GS_FAST_PATH void *goslab_alloc_noscan(size_t size, gfp_t flags)
+void *goslab_alloc_noscan(size_t size, gfp_t flags)
 {
 	return alloc_fast(size, flags, true);
 }

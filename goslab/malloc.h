@@ -26,12 +26,15 @@ static __always_inline bool malloc_hooks_off(void)
 }
 
 /*
- * The entry points of the fast paths, each well under 1 KiB, start on a
- * 1 KiB boundary and so never straddle a page: QEMU's TCG chains
- * translated blocks only within a page, and without this their timings
- * would depend on where the linker happened to put them.
+ * The entry points of the fast paths, each well under 1 KiB, get a text
+ * section of their own aligned to 1 KiB, so each lies within one page
+ * wherever the module loader puts it: QEMU's TCG chains translated blocks
+ * only within a page, and without this their timings would depend on
+ * where the linker happened to put them.  A section each, not an
+ * alignment inside .text: the assembler's padding before an aligned
+ * function starts with a jump that 6.1's objtool calls unreachable.
  */
-#define GS_FAST_PATH		__aligned(1024)
+#define GS_FAST_PATH(name)	__section(".text." #name) __aligned(1024)
 
 void mfree_free(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data);

@@ -124,6 +124,9 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
 	return FREE_DONE;
 }
 
+/* Each fast path in a text section of its own (malloc.h). */
+GS_FAST_PATH(goslab_free) void goslab_free(const void *p);
+
 /**
  * goslab_free - free memory from goslab_alloc() and friends
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
@@ -132,7 +135,7 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
  * pointer that is not an allocated goslab object is reported (address,
  * reason, a warning once and the bad_frees counter) and ignored.
  */
-GS_FAST_PATH void goslab_free(const void *p)
+void goslab_free(const void *p)
 {
 	struct mspan *s;
 	unsigned int idx;
