@@ -232,7 +232,9 @@ static void batch_shuffle(void)
 /* ------------------------------------------------------------------ */
 /* bulk: goslab_alloc_bulk/free_bulk vs kmem_cache_alloc_bulk/free_bulk */
 
-static int bulk_g(size_t size, unsigned int rounds, u64 *ns)
+/* SLUB's bulk calls need a cache: @kc, of @size objects, when !@g. */
+static __always_inline int bulk_loop(bool g, size_t size, struct kmem_cache *kc,
+				     unsigned int rounds, u64 *ns)
 {
 	unsigned int r, nr = min_t(unsigned int, bulk_nr, BATCH_N);
 	u64 t0, t1;
@@ -240,11 +242,18 @@ static int bulk_g(size_t size, unsigned int rounds, u64 *ns)
 	migrate_disable();
 	t0 = ktime_get_ns();
 	for (r = 0; r < rounds; r++) {
-		if (unlikely(goslab_alloc_bulk(size, GFP_KERNEL, nr, batch_objs) != nr)) {
+		unsigned int got = g ?
+			goslab_alloc_bulk(size, GFP_KERNEL, nr, batch_objs) :
+			kmem_cache_alloc_bulk(kc, GFP_KERNEL, nr, batch_objs);
+
+		if (unlikely(got != nr)) {
 			migrate_enable();
 			return -ENOMEM;
 		}
-		goslab_free_bulk(nr, batch_objs);
+		if (g)
+			goslab_free_bulk(nr, batch_objs);
+		else
+			kmem_cache_free_bulk(kc, nr, batch_objs);
 	}
 	t1 = ktime_get_ns();
 	migrate_enable();
@@ -252,24 +261,14 @@ static int bulk_g(size_t size, unsigned int rounds, u64 *ns)
 	return 0;
 }
 
-static int bulk_s(struct kmem_cache *kc, unsigned int rounds, u64 *ns)
+static noinline int bulk_g(size_t size, unsigned int rounds, u64 *ns)
 {
-	unsigned int r, nr = min_t(unsigned int, bulk_nr, BATCH_N);
-	u64 t0, t1;
+	return bulk_loop(true, size, NULL, rounds, ns);
+}
 
-	migrate_disable();
-	t0 = ktime_get_ns();
-	for (r = 0; r < rounds; r++) {
-		if (unlikely(kmem_cache_alloc_bulk(kc, GFP_KERNEL, nr, batch_objs) != nr)) {
-			migrate_enable();
-			return -ENOMEM;
-		}
-		kmem_cache_free_bulk(kc, nr, batch_objs);
-	}
-	t1 = ktime_get_ns();
-	migrate_enable();
-	*ns = t1 - t0;
-	return 0;
+static noinline int bulk_s(struct kmem_cache *kc, unsigned int rounds, u64 *ns)
+{
+	return bulk_loop(false, 0, kc, rounds, ns);
 }
 
 /* ------------------------------------------------------------------ */
