@@ -20,20 +20,23 @@
 
 #include "bench.h"
 
-/* A node counter with every CPU's unfolded delta, in pages. */
+/*
+ * A node counter with every CPU's unfolded delta, in pages (only SMP
+ * kernels hold deltas back; a uniprocessor one counts straight in).
+ */
 long bench_node_stat_exact(enum node_stat_item item)
 {
 	long v = global_node_page_state_pages(item);
+#ifdef CONFIG_SMP
 	int nid, cpu;
 
 	for_each_online_node(nid) {
 		struct pglist_data *pgdat = NODE_DATA(nid);
 
-#ifdef CONFIG_SMP
 		for_each_online_cpu(cpu)
 			v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->vm_node_stat_diff[item];
-#endif
 	}
+#endif
 	return v;
 }
 
