@@ -76,10 +76,10 @@ bench_prepare() {
 		"$repo/Kbuild" "$repo/goslab" "$repo/include" "$repo/kunit" \
 		"$src/"
 	mkdir -p "$src/clients"
-	cmp -s "$repo/clients/goslab_bench.c" "$src/clients/goslab_bench.c" ||
-		cp "$repo/clients/goslab_bench.c" "$src/clients/"
+	rsync -rlpD --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
+		"$repo/clients/Kbuild" "$repo/clients/bench" "$src/clients/"
 	grep -v '^obj-.*clients/' "$repo/Kbuild" >"$src/Kbuild.new"
-	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/goslab_bench.o' >>"$src/Kbuild.new"
+	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/' >>"$src/Kbuild.new"
 	cmp -s "$src/Kbuild.new" "$src/Kbuild" || cp "$src/Kbuild.new" "$src/Kbuild"
 	rm -f "$src/Kbuild.new"
 	if ! make -C "$kdir" M="$src" CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m \

@@ -61,9 +61,9 @@ if [ "$(cat "$tools/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	echo "$stamp" >"$tools/.stamp"
 fi
 
-files=$(git ls-files 'goslab/*.[ch]' 'include/*.h' 'kunit/*.[ch]' 'clients/*.c' \
+files=$(git ls-files 'goslab/*.[ch]' 'include/*.h' 'kunit/*.[ch]' 'clients/*.[ch]' \
 	2>/dev/null)
-[ -n "$files" ] || files=$(ls goslab/*.[ch] include/*.h kunit/*.[ch] clients/*.c)
+[ -n "$files" ] || files=$(ls goslab/*.[ch] include/*.h kunit/*.[ch] clients/*.c clients/bench/*.[ch])
 for f in $files; do
 	out=$log/checkpatch-$(echo "$f" | tr / _).txt
 	if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --terse \

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest test: the benchmark client (clients/goslab_bench.c) runs and prints
+# Guest test: the benchmark client (clients/bench/) runs and prints
 # well-formed numbers.  No timing is asserted: make bench measures, this
 # only checks that it works.  "smoke" is a short run of every kind of
 # benchmark; then a small synthetic trace (both CPUs, frees on the other

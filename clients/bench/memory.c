@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memory readings of goslab_bench's replay.  What the system loses
+ * is read from the page allocator: free pages, per-CPU page lists
+ * included, and the slab counter SLUB's pages are in.  goslab's own
+ * accounting, the second column, comes from its debugfs (the public
+ * view, as any client would read it), and so do the flush and release
+ * a goslab run starts with; SLUB's empty slabs go back by shrinking the
+ * kmalloc caches.
+ */
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mmzone.h>
+#include <linux/vmstat.h>
+#include <linux/slab.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "bench.h"
+
+/*
+ * A node counter with every CPU's unfolded delta, in pages (only SMP
+ * kernels hold deltas back; a uniprocessor one counts straight in).
+ */
+long bench_node_stat_exact(enum node_stat_item item)
+{
+	long v = global_node_page_state_pages(item);
+#ifdef CONFIG_SMP
+	int nid, cpu;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for_each_online_cpu(cpu)
+			v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->vm_node_stat_diff[item];
+	}
+#endif
+	return v;
+}
+
+/*
+ * Free pages: NR_FREE_PAGES with the unfolded deltas plus the pages
+ * sitting on the per-CPU page lists (free, but not in NR_FREE_PAGES).
+ */
+long bench_free_pages(void)
+{
+	long v = global_zone_page_state(NR_FREE_PAGES);
+	int nid, cpu, z;
+
+	for_each_online_node(nid) {
+		struct pglist_data *pgdat = NODE_DATA(nid);
+
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pgdat->node_zones[z];
+
+			if (!populated_zone(zone))
+				continue;
+			for_each_online_cpu(cpu) {
+#ifdef CONFIG_SMP
+				struct per_cpu_zonestat *zs;
+
+				zs = per_cpu_ptr(zone->per_cpu_zonestats, cpu);
+				v += zs->vm_stat_diff[NR_FREE_PAGES];
+#endif
+				v += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
+			}
+		}
+	}
+	return v;
+}
+
+/*
+ * goslab's debugfs, read from the kernel.  debugfs's proxy file
+ * operations have ->read but no ->read_iter, so kernel_read() refuses
+ * them: read through ->read into a scratch page mapped in the calling
+ * process (a replay runs in the context of the process that asked for
+ * it, never in a kthread).
+ */
+static unsigned long scratch_uaddr;
+
+int bench_scratch_map(void)
+{
+	unsigned long a;
+
+	if (!current->mm || (current->flags & (PF_KTHREAD | PF_EXITING)) ||
+	    !current->fs)
+		return -EPERM;
+	a = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	if (IS_ERR_VALUE(a))
+		return (int)a;
+	scratch_uaddr = a;
+	return 0;
+}
+
+void bench_scratch_unmap(void)
+{
+	if (scratch_uaddr)
+		vm_munmap(scratch_uaddr, PAGE_SIZE);
+	scratch_uaddr = 0;
+}
+
+/* Read or write one goslab debugfs file through the scratch page. */
+static ssize_t goslab_debugfs_rw(const char *name, char *kbuf, size_t len,
+				 bool write)
+{
+	char __user *u = (char __user *)scratch_uaddr;
+	char path[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!scratch_uaddr)
+		return -EPERM;
+	len = min_t(size_t, len, PAGE_SIZE);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/goslab/%s", name);
+	f = filp_open(path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (write) {
+		n = -EFAULT;
+		if (!copy_to_user(u, kbuf, len))
+			n = f->f_op->write ? f->f_op->write(f, u, len, &pos) :
+			    kernel_write(f, kbuf, len, &pos);
+	} else {
+		n = f->f_op->read ? f->f_op->read(f, u, len, &pos) :
+		    kernel_read(f, kbuf, len, &pos);
+		if (n > 0 && f->f_op->read && copy_from_user(kbuf, u, n))
+			n = -EFAULT;
+	}
+	filp_close(f, NULL);
+	return n;
+}
+
+/* goslab's heap and metadata bytes, from its "stats" file. */
+int bench_goslab_stats(struct bench_goslab_mem *m)
+{
+	char *buf, *line, *cur;
+	ssize_t n;
+	int found = 0;
+
+	buf = kmalloc(PAGE_SIZE + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	n = goslab_debugfs_rw("stats", buf, PAGE_SIZE, false);
+	if (n < 0) {
+		kfree(buf);
+		return n;
+	}
+	buf[n] = 0;
+	cur = buf;
+	while ((line = strsep(&cur, "\n"))) {
+		char *key = strsep(&line, " ");
+		long v;
+
+		if (!line || kstrtol(strim(line), 10, &v))
+			continue;
+		if (!strcmp(key, "heap_inuse_bytes"))
+			m->inuse = v, found++;
+		else if (!strcmp(key, "metadata_inuse_bytes"))
+			m->meta = v, found++;
+		else if (!strcmp(key, "heap_sys_bytes"))
+			m->sys = v, found++;
+	}
+	kfree(buf);
+	return found == 3 ? 0 : -EPROTO;
+}
+
+/* Trigger one of goslab's debugfs actions ("flush", "release"). */
+void bench_goslab_poke(const char *file)
+{
+	char one[] = "1\n";
+
+	goslab_debugfs_rw(file, one, 2, true);
+}
+
+/* Empty slabs of the kmalloc caches back to the page allocator. */
+void bench_slub_shrink(void)
+{
+	int t, i;
+
+	for (t = 0; t < NR_KMALLOC_TYPES; t++)
+		for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++)
+			if (kmalloc_caches[t][i])
+				kmem_cache_shrink(kmalloc_caches[t][i]);
+}
