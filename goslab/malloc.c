@@ -205,7 +205,8 @@ static __always_inline void *post_alloc_hook(void *p, size_t size,
 					     size_t slot, gfp_t flags,
 					     bool needzero, bool noscan)
 {
-	gs_kasan_unpoison(p, slot);
+	if (gs_kasan_on() && slot)
+		gs_kasan_unpoison(p, slot);
 	if (gs_debug_on())
 		gs_debug_alloc(p, size, flags);
 	else if (want_init_on_alloc(flags) && needzero)
