@@ -32,9 +32,13 @@ static __always_inline bool malloc_hooks_off(void)
  * only within a page, and without this their timings would depend on
  * where the linker happened to put them.  A section each, not an
  * alignment inside .text: the assembler's padding before an aligned
- * function starts with a jump that 6.1's objtool calls unreachable.
+ * function starts with a jump that 6.1's objtool calls unreachable.  The
+ * sections are .text.hot.*, which vmlinux's linker script puts at the
+ * start of .text when goslab is built in (KUnit, UML): a section it does
+ * not know would land outside the kernel's text, where static calls and
+ * ftrace cannot patch it.
  */
-#define GS_FAST_PATH(name)	__section(".text." #name) __aligned(1024)
+#define GS_FAST_PATH(name)	__section(".text.hot." #name) __aligned(1024)
 
 void mfree_free(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data);
