@@ -16,18 +16,6 @@
 struct heap_arena **arena_l1[GS_L1_ENTRIES];
 
 /**
- * span_of_heap - Go's spanOfHeap: span_of(), but only an in-use span with
- *	@p inside its objects
- * @p: any address
- */
-struct mspan *span_of_heap(unsigned long p)
-{
-	struct mspan *s = span_of(p);
-
-	return span_holds(s, p) ? s : NULL;
-}
-
-/**
  * arena_table_prepare - make sure the level-2 table for @base exists
  * @base: an arena's base address
  * @gfp: flags for the page allocator; sleeps only if they allow it

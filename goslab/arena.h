@@ -132,7 +132,6 @@ static __always_inline bool span_holds(const struct mspan *s, unsigned long p)
 	       p >= s->start_addr && p < s->limit;
 }
 
-struct mspan *span_of_heap(unsigned long p);
 int arena_table_prepare(unsigned long base, gfp_t gfp);
 void arena_table_set(unsigned long base, struct heap_arena *a);
 void arena_table_exit(void);

@@ -411,6 +411,7 @@ static int verify_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(verify);
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /**
  * goslab_debugfs_show - print one of the read-only files into @m
  * @name: the file's name under /sys/kernel/debug/goslab/
@@ -439,6 +440,7 @@ int goslab_debugfs_show(const char *name, struct seq_file *m)
 			return files[i].show(m, NULL);
 	return -ENOENT;
 }
+#endif
 
 /*
  * Tunables: one number each, in [min, max]; anything else, including a

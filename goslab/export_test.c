@@ -8,15 +8,28 @@
 
 #include "export_test.h"
 #include "mcache.h"
+#include "arena.h"
 
 /**
- * mcache_commit_remote_this - count the current context's batched frees now
+ * export_commit_remote - count the current context's batched frees now
  *
  * For tests that must see every free counted.
  */
-void mcache_commit_remote_this(void)
+void export_commit_remote(void)
 {
 	preempt_disable();
 	mcache_commit_remote(mcache_this());
 	preempt_enable();
+}
+
+/**
+ * span_of_heap - Go's spanOfHeap: span_of(), but only an in-use span with
+ *	@p inside its objects
+ * @p: any address
+ */
+struct mspan *span_of_heap(unsigned long p)
+{
+	struct mspan *s = span_of(p);
+
+	return span_holds(s, p) ? s : NULL;
 }

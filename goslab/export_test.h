@@ -6,6 +6,9 @@
 #ifndef _GOSLAB_EXPORT_TEST_H
 #define _GOSLAB_EXPORT_TEST_H
 
-void mcache_commit_remote_this(void);
+struct mspan;
+
+void export_commit_remote(void);
+struct mspan *span_of_heap(unsigned long p);
 
 #endif /* _GOSLAB_EXPORT_TEST_H */

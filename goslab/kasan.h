@@ -11,7 +11,6 @@
 #define _GOSLAB_KASAN_H
 
 #include <linux/types.h>
-#include <linux/kconfig.h>
 
 struct mspan;
 
@@ -19,6 +18,10 @@ static __always_inline bool gs_kasan_on(void)
 {
 	return IS_ENABLED(CONFIG_KASAN_GENERIC);
 }
+
+/* The owner's LIFO link, out of KASAN's sight (mspan_set_link()). */
+void gs_kasan_set_link(void *p, unsigned int next);
+unsigned int gs_kasan_get_link(const void *p);
 
 #ifdef CONFIG_KASAN_GENERIC
 void gs_kasan_unpoison(const void *p, size_t size);

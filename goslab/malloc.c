@@ -151,8 +151,10 @@ slow:
 }
 
 /* Each fast path in a text section of its own (malloc.h). */
-GS_FAST_PATH(goslab_alloc) void *goslab_alloc(size_t size, gfp_t flags);
-GS_FAST_PATH(goslab_alloc_noscan) void *goslab_alloc_noscan(size_t size, gfp_t flags);
+__section(".text.hot.goslab_alloc") __aligned(GS_FAST_PATH_ALIGN)
+void *goslab_alloc(size_t size, gfp_t flags);
+__section(".text.hot.goslab_alloc_noscan") __aligned(GS_FAST_PATH_ALIGN)
+void *goslab_alloc_noscan(size_t size, gfp_t flags);
 
 /**
  * goslab_alloc - allocate memory that may hold pointers
@@ -197,7 +199,11 @@ EXPORT_SYMBOL_GPL(goslab_alloc_noscan);
  *
  * Under KASAN the whole slot is addressable first, for the zeroing and
  * debug mode's checks, then trimmed to the request.  Debug mode zeroes
- * itself, after it checked the poison.  The fast paths run only when no
+ * itself, after it checked the poison; it never sees a tiny object, even
+ * when it was switched on since the tiny path was chosen (its records
+ * and red zones are per slot, a tiny object's slot is its neighbours').
+ * The static key is read once here, so a switch in the middle of an
+ * allocation cannot leave an object both unzeroed and unchecked.  The fast paths run only when no
  * hook is on (malloc_hooks_off()): what they do here is only the zeroing.
  * Return: @p.
  */
@@ -207,7 +213,7 @@ static __always_inline void *post_alloc_hook(void *p, size_t size,
 {
 	if (gs_kasan_on() && slot)
 		gs_kasan_unpoison(p, slot);
-	if (gs_debug_on())
+	if (gs_debug_on() && slot)
 		gs_debug_alloc(p, size, flags);
 	else if (want_init_on_alloc(flags) && needzero)
 		memset(p, 0, slot);

@@ -38,7 +38,7 @@ static __always_inline bool malloc_hooks_off(void)
  * not know would land outside the kernel's text, where static calls and
  * ftrace cannot patch it.
  */
-#define GS_FAST_PATH(name)	__section(".text.hot." #name) __aligned(1024)
+#define GS_FAST_PATH_ALIGN	1024
 
 void mfree_free(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data);

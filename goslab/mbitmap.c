@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The span's allocation bitmap and Go's free-index scanning
- * (runtime/mbitmap.go: next_free_index, refill_alloc_cache, isFree), plus the
+ * (runtime/mbitmap.go: nextFreeIndex, refillAllocCache, isFree), plus the
  * sweep that merges explicit frees into alloc_bits the way Go's sweeper
  * merges gcmarkBits.
  *

@@ -65,8 +65,7 @@ void mcache_release_tiny(struct mspan *s, unsigned long block)
 		mcache_stats_get()->nfree[GS_TINY_SPANCLASS]++;
 		mcache_stats_put();
 		gs_kasan_free((void *)block, GS_TINY_SIZE);
-		mcentral_free_object(s, block,
-				     (block - s->start_addr) / GS_TINY_SIZE,
+		mcentral_free_object(s, block, tiny_block_index(s, block),
 				     _RET_IP_);
 	}
 }

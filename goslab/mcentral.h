@@ -18,7 +18,7 @@
 
 /* struct mcentral - the central list of one span class on one node. */
 struct mcentral {
-	spinlock_t lock;		/* lists, counts, span placement */
+	spinlock_t lock;		/* lists, counts; lock order: mheap.c */
 	u8 spanclass;
 	int node;
 	struct list_head partial;

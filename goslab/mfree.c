@@ -125,7 +125,8 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
 }
 
 /* Each fast path in a text section of its own (malloc.h). */
-GS_FAST_PATH(goslab_free) void goslab_free(const void *p);
+__section(".text.hot.goslab_free") __aligned(GS_FAST_PATH_ALIGN)
+void goslab_free(const void *p);
 
 /**
  * goslab_free - free memory from goslab_alloc() and friends
@@ -231,8 +232,8 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 	mcache_stats_put();
 	if (!new) {
 		gs_kasan_free((void *)block, GS_TINY_SIZE);
-		mcentral_free_object(s, block, (block - s->start_addr) /
-				     GS_TINY_SIZE, caller);
+		mcentral_free_object(s, block, tiny_block_index(s, block),
+				     caller);
 	}
 }
 

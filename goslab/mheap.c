@@ -11,15 +11,24 @@
  * arena whose summary says it has a free run of N, and on free its pages
  * simply go back to the bitmap, where they coalesce with free neighbours.
  *
- * Span lookup is Go's: a two-level arena table indexed by the address's
- * offset into the direct map, then the arena's spans[] by page.  Any
- * address outside the direct map, or in a region goslab does not own,
- * comes back as "not goslab's".
+ * The heap fills the arena table (arena.c) that span_of() reads.  It
+ * calls only leaves: the arena table, page bitmaps (mpagealloc.c),
+ * fixalloc, debug and KASAN hooks, and the page allocator through mem.c.
+ * Step 5 of malloc.c's overview ends here.
  *
- * Locking: one spinlock per node heap, IRQ-safe since allocations reach
- * the heap from hard IRQ.  The metadata fixallocs nest inside it under
- * mheap_meta_lock.  Under either lock the buddy allocator is only called
- * with flags that cannot sleep.
+ * Lock order (outer first; every lock IRQ-safe, since allocations reach
+ * these paths from hard IRQ):
+ *
+ *   mcentral.lock	a span class's lists (mcentral.c); mheap_free() and
+ *			mheap_alloc() are called after it is dropped, never
+ *			under it
+ *   mheap.lock		a node's arenas, bitmaps, spans[] and counts
+ *   mheap_meta_lock	the metadata fixallocs (meta_alloc()), never held
+ *			with another goslab lock: the heap takes metadata
+ *			before it locks and frees it after it unlocks
+ *
+ * Under any of them the buddy allocator is only called with flags that
+ * cannot sleep.
  */
 #include <linux/mm.h>
 #include <linux/gfp.h>

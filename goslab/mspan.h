@@ -17,6 +17,7 @@
 
 #include "sizeclasses.h"
 #include "report.h"
+#include "kasan.h"
 
 /* Span class: size class << 1 | noscan, exactly as Go packs it. */
 static inline u8 make_spanclass(unsigned int sizeclass, bool noscan)
@@ -295,12 +296,9 @@ static __always_inline unsigned long mspan_obj_addr(const struct mspan *s,
  * then (kasan.c): under KASAN the link is read and written out of its
  * sight, as SLUB's free pointer is.
  */
-void gs_kasan_set_link(void *p, unsigned int next);
-unsigned int gs_kasan_get_link(const void *p);
-
 static __always_inline void mspan_set_link(void *p, unsigned int next)
 {
-	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+	if (gs_kasan_on())
 		gs_kasan_set_link(p, next);
 	else
 		*(unsigned int *)p = next;
@@ -308,7 +306,7 @@ static __always_inline void mspan_set_link(void *p, unsigned int next)
 
 static __always_inline unsigned int mspan_get_link(const void *p)
 {
-	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+	if (gs_kasan_on())
 		return gs_kasan_get_link(p);
 	return *(const unsigned int *)p;
 }
@@ -380,10 +378,17 @@ static inline u32 tiny_end(unsigned int last)
 	return last < 15 ? BIT(16 + last) : 0;
 }
 
+/* The object index of the tiny block at @block: blocks are 16-byte objects. */
+static inline unsigned int tiny_block_index(const struct mspan *s,
+					    unsigned long block)
+{
+	return (block - s->start_addr) / GS_TINY_SIZE;
+}
+
 /* The refs word of the tiny block at @block. */
 static inline u32 *tiny_ref(const struct mspan *s, unsigned long block)
 {
-	return &s->tinyrefs[(block - s->start_addr) / GS_TINY_SIZE];
+	return &s->tinyrefs[tiny_block_index(s, block)];
 }
 
 /* Last byte offset of the tiny object starting at @off, from @r. */

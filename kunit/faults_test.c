@@ -417,7 +417,7 @@ static void faults_shrink_caches_test(struct kunit *test)
 	}
 	for (i = 0; i < n; i++)
 		goslab_free(objs[i]);
-	mcache_commit_remote_this();
+	export_commit_remote();
 	KUNIT_EXPECT_EQ(test, c->nr_empty, 1UL);
 
 	reclaim_shrink_node(node, ULONG_MAX);

@@ -295,7 +295,7 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, span_pending(a), 0L);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2);
-	mcache_commit_remote_this();
+	export_commit_remote();
 	KUNIT_EXPECT_PTR_EQ(test, x.mc->rfspan, NULL);
 	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_PARTIAL);
 	KUNIT_EXPECT_EQ(test, span_pending(a), 1L);
@@ -339,7 +339,7 @@ static void refill_full_partial_empty_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, x.mc->rfcount, (unsigned long)x.nelems);
 	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 3, 2);
 	REFILL_EXPECT_EMPTY(test, &x, 0);
-	mcache_commit_remote_this();
+	export_commit_remote();
 	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 0, 3, 2);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
 	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_EMPTY);
@@ -381,7 +381,7 @@ static long refill_remote_free(void *p)
 /* Count the frees that CPU's task context batched. */
 static long refill_remote_commit(void *unused)
 {
-	mcache_commit_remote_this();
+	export_commit_remote();
 	return 0;
 }
 
@@ -460,7 +460,7 @@ static void refill_local_sweep_test(struct kunit *test)
 		goslab_free(objs[i]);
 		REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 1, 1);
 	}
-	mcache_commit_remote_this();
+	export_commit_remote();
 	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 0, 1, 1);
 	REFILL_EXPECT_EMPTY(test, &x, 1);
 	KUNIT_EXPECT_EQ(test, mcentral_release_empty(x.node), (unsigned long)x.npages);
@@ -519,7 +519,7 @@ static void refill_remote_batch_test(struct kunit *test)
 	for (i = 2; i < n; i++)
 		if (i != x.nelems)
 			goslab_free(objs[i]);
-	mcache_commit_remote_this();
+	export_commit_remote();
 	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2 - min(2U, x.c->keep_empty),
 		      2, min(2U, x.c->keep_empty));
 	REFILL_EXPECT_EMPTY(test, &x, min(2U, x.c->keep_empty));
@@ -557,7 +557,7 @@ static void refill_keep_empty_test(struct kunit *test)
 	/* All but one object: keep spans kept, one released, one partial. */
 	for (i = 0; i < n - 1; i++)
 		goslab_free(objs[i]);
-	mcache_commit_remote_this();
+	export_commit_remote();
 	REFILL_EXPECT(test, &x, 1, 0, 0, nspans, 1, nspans, nspans - 1);
 	REFILL_EXPECT_EMPTY(test, &x, keep);
 	KUNIT_EXPECT_EQ(test, last->where, (u8)MSPAN_LIST_PARTIAL);

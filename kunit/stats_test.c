@@ -296,7 +296,7 @@ static void stats_class_counters_test(struct kunit *test)
 		goslab_free(p[i]);
 	}
 	/* Frees to the last uncached span wait in a batch until counted. */
-	mcache_commit_remote_this();
+	export_commit_remote();
 	st_read(test, &c);
 	st_class(test, spc, &cc);
 	st_percpu_class(spc, &m1, &f1);
@@ -978,7 +978,7 @@ static void stats_percpu_held_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, batched, 2UL);
 	KUNIT_EXPECT_EQ(test, parked, 5UL * GOSLAB_PAGE_SIZE);
 
-	mcache_commit_remote_this();
+	export_commit_remote();
 	st_percpu_line(test, &batched, &parked);
 	KUNIT_EXPECT_EQ(test, batched, 0UL);
 	for (i = 2; i <= n; i++)
