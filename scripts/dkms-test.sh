@@ -17,23 +17,11 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
-passed=0
-failed=0
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
+results_init dkms
 log=$repo/build/dkms
 mkdir -p "$log"
-
-ok() { passed=$((passed + 1)); echo "dkms: PASS $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "dkms: FAIL $1"
-	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 15 "$2" | sed 's/^/  | /'
-}
-finish() {
-	echo "dkms: $passed passed, $failed failed"
-	[ -n "${GOSLAB_RESULTS:-}" ] && echo "dkms $passed $failed" >>"$GOSLAB_RESULTS"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
 
 sh scripts/deps.sh || { bad deps; finish; }
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)

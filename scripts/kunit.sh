@@ -52,6 +52,8 @@
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
 tarball=/usr/src/linux-source-6.12.tar.xz
 tree=$cache/linux-source-6.12
@@ -67,22 +69,12 @@ jobs=${GOSLAB_JOBS:-$(nproc)}
 vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-900}
 filter=${GOSLAB_KUNIT_FILTER:-}
 
-passed=0
-failed=0
-
-# Report and exit; every path out of this script after setup ends here.
-finish() {
-	echo "$name: $passed passed, $failed failed"
-	if [ -n "${GOSLAB_RESULTS:-}" ]; then
-		echo "$name $passed $failed" >>"$GOSLAB_RESULTS"
-	fi
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
+# Every path out of this script after setup ends in finish.
+results_init "$name"
 
 die() {
 	echo "kunit.sh: $*" >&2
-	failed=$((failed + 1))
+	count_fail
 	finish
 }
 
@@ -210,13 +202,13 @@ fi
 if [ ! -s "$json" ]; then
 	echo "kunit: FAIL: kunit.py (status $rc) produced no results:" \
 		"configuration, build or boot failed, see above" >&2
-	failed=1
+	count_fail
 elif [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: no test case ran" >&2
-	failed=1
+	count_fail
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: kunit.py exited with status $rc" >&2
-	failed=1
+	count_fail
 fi
 
 # Kernel reports no test provoked on purpose.
@@ -234,7 +226,7 @@ reports=$(awk '
 if [ -n "$reports" ]; then
 	echo "kunit: FAIL: kernel reports no test expected:" >&2
 	echo "$reports" | head -n 40 >&2
-	failed=$((failed + 1))
+	count_fail
 fi
 
 finish
