@@ -7,11 +7,14 @@
 #    count passed and failed checks, end with one line
 #    "<name>: N passed, M failed" and, with GOSLAB_RESULTS set, append
 #    "<key> N M" to that file (kunit.sh, vm-test.sh, dkms-test.sh,
-#    lint.sh, fuzz.sh).
+#    lint.sh, fuzz.sh);
+#  - Debian's linux-source-6.12 unpacked into a cache directory, and a
+#    copy of this repository staged into such a tree as drivers/goslab
+#    (kunit.sh, bench/uml.sh).
 #
 # The VM side (modules, busybox initramfs, QEMU) is scripts/vm-lib.sh.
 
-# The counters are the sourcing script's to read.
+# The counters and the *_err variables are the sourcing script's to read.
 # shellcheck shell=sh disable=SC2034
 
 # --- results ------------------------------------------------------------
@@ -71,4 +74,88 @@ finish() {
 	fi
 	[ "$failed" -eq 0 ] && exit 0
 	exit 1
+}
+
+# --- the kernel tree ----------------------------------------------------
+
+ktree_tarball=/usr/src/linux-source-6.12.tar.xz
+
+# ktree_stamp: the tarball's size and modification time, which a tree
+# unpacked from it records; nothing and status 1 when it is missing.
+ktree_stamp() {
+	stat -c '%s %Y' "$ktree_tarball" 2>/dev/null
+}
+
+# ktree_current <tree>: <tree> was unpacked from the tarball installed now
+# (a new linux-source-6.12 package wants a fresh tree).
+ktree_current() {
+	[ -f "$1/.goslab-unpacked" ] &&
+		[ "$(cat "$1/.goslab-unpacked")" = "$(ktree_stamp)" ]
+}
+
+# ktree_unpack <tree>: unpack the tarball afresh as <tree> (through
+# <tree>.unpack, so an interrupted unpack never looks finished) and record
+# its stamp.  On failure returns 1 with the reason in ktree_err.
+ktree_unpack() {
+	if ! _kt_stamp=$(ktree_stamp); then
+		ktree_err="$ktree_tarball is missing (scripts/deps.sh)"
+		return 1
+	fi
+	rm -rf "$1" "$1.unpack"
+	if ! mkdir -p "$1.unpack" ||
+	   ! tar -xJf "$ktree_tarball" -C "$1.unpack"; then
+		ktree_err="cannot unpack $ktree_tarball"
+		return 1
+	fi
+	if ! mv "$1.unpack/linux-source-6.12" "$1"; then
+		ktree_err="unexpected layout in $ktree_tarball"
+		return 1
+	fi
+	rmdir "$1.unpack"
+	echo "$_kt_stamp" >"$1/.goslab-unpacked"
+}
+
+# ktree_stage <tree> <dir>: make <dir> (a goslab source tree) the tree's
+# drivers/goslab, a symlink re-pointed every time, and give
+# drivers/Kconfig and drivers/Makefile one line each for it.  Files of the
+# tree are replaced, never written in place, so a tree of hard links to
+# another (bench/uml.sh's) leaves the other as it was.  On failure returns
+# 1 with the reason in ktree_err.
+ktree_stage() {
+	_kt_link=$1/drivers/goslab
+	if [ -e "$_kt_link" ] && [ ! -L "$_kt_link" ]; then
+		ktree_err="$_kt_link exists and is not a symlink; remove it"
+		return 1
+	fi
+	if ! ln -sfn "$2" "$_kt_link"; then
+		ktree_err="cannot link $_kt_link to $2"
+		return 1
+	fi
+	_kt_file=$1/drivers/Kconfig
+	if ! grep -q 'drivers/goslab/kunit/Kconfig' "$_kt_file"; then
+		# Before the file's final endmenu.
+		_kt_last=$(grep -n '^endmenu' "$_kt_file" | tail -n 1 |
+			cut -d: -f1)
+		if [ -z "$_kt_last" ]; then
+			ktree_err="no endmenu in $_kt_file"
+			return 1
+		fi
+		if ! awk -v at="$_kt_last" \
+			'NR == at { print "source \"drivers/goslab/kunit/Kconfig\"\n" }
+			 { print }' "$_kt_file" >"$_kt_file.tmp" ||
+		   ! mv "$_kt_file.tmp" "$_kt_file"; then
+			ktree_err="cannot edit $_kt_file"
+			return 1
+		fi
+	fi
+	_kt_file=$1/drivers/Makefile
+	# shellcheck disable=SC2016 # a literal make variable reference
+	_kt_line='obj-$(CONFIG_GOSLAB)		+= goslab/'
+	if ! grep -qF "$_kt_line" "$_kt_file"; then
+		if ! { cat "$_kt_file" && echo "$_kt_line"; } >"$_kt_file.tmp" ||
+		   ! mv "$_kt_file.tmp" "$_kt_file"; then
+			ktree_err="cannot edit $_kt_file"
+			return 1
+		fi
+	fi
 }

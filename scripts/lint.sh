@@ -28,7 +28,6 @@ cd "$repo" || exit 1
 # shellcheck source=scripts/lib.sh
 . "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
-tarball=/usr/src/linux-source-6.12.tar.xz
 tools=$cache/lint-tools
 results_init lint
 # A failure shows the first lines of its log: the first reports.
@@ -39,10 +38,10 @@ mkdir -p "$log"
 sh scripts/deps.sh || { bad deps; finish; }
 
 # checkpatch and kernel-doc, from the source package, once.
-stamp=$(stat -c '%s %Y' "$tarball" 2>/dev/null)
+stamp=$(ktree_stamp)
 if [ "$(cat "$tools/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$tools" && mkdir -p "$tools"
-	tar -xJf "$tarball" -C "$tools" --strip-components=1 \
+	tar -xJf "$ktree_tarball" -C "$tools" --strip-components=1 \
 		linux-source-6.12/scripts/checkpatch.pl \
 		linux-source-6.12/scripts/spelling.txt \
 		linux-source-6.12/scripts/const_structs.checkpatch \
