@@ -80,6 +80,7 @@ bench_prepare() {
 	rsync -rlpD --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
 		"$repo/clients/Kbuild" "$repo/clients/bench" "$src/clients/"
 	grep -v '^obj-.*clients/' "$repo/Kbuild" >"$src/Kbuild.new"
+	# shellcheck disable=SC2016 # a literal make variable reference
 	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/' >>"$src/Kbuild.new"
 	cmp -s "$src/Kbuild.new" "$src/Kbuild" || cp "$src/Kbuild.new" "$src/Kbuild"
 	rm -f "$src/Kbuild.new"
@@ -128,6 +129,7 @@ parse_replays() {
 	pl=$1
 	gioa=$2
 	log=$3
+	# shellcheck disable=SC2013 # trace names are single words
 	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
 		sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$log" >"$out/replay-$pl-$t-ioa$gioa.txt"
 		# The ns ratio is the guest's: the median of each run's own.

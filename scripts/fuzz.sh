@@ -152,7 +152,9 @@ for h in $built; do
 	else
 		echo "fuzz: $h: FAILED (exit $rc), last lines of $log:" >&2
 		tail -n 40 "$log" >&2
-		ls "$arts/$h-"* 2>/dev/null | sed 's/^/fuzz: input saved: /' >&2
+		for a in "$arts/$h-"*; do
+			[ -e "$a" ] && echo "fuzz: input saved: $a" >&2
+		done
 		count_fail
 	fi
 done

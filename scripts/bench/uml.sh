@@ -88,9 +88,14 @@ build)
 run)
 	out=$2
 	shift 2
+	# Each kernel argument as --kernel_args=..., after kunit.py's own.
+	n=$#
+	for a; do
+		set -- "$@" "--kernel_args=$a"
+	done
+	shift "$n"
 	set -- exec --arch=um --build_dir="$bdir" --raw_output=all \
-		--timeout="${GOSLAB_BENCH_UML_TIMEOUT:-1200}" \
-		$(for a in "$@"; do echo "--kernel_args=$a"; done)
+		--timeout="${GOSLAB_BENCH_UML_TIMEOUT:-1200}" "$@"
 	python3 "$tree/tools/testing/kunit/kunit.py" "$@" >"$out" 2>&1 || true
 	;;
 *)
