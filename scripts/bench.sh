@@ -46,6 +46,11 @@ ioas=${GOSLAB_BENCH_IOA:-1 0}
 doc=$repo/Documentation/bench
 mkdir -p "$out" "$vmdir"
 
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
 sh "$repo/scripts/deps.sh"
 
 results=$out/results.csv
@@ -60,12 +65,8 @@ echo "platform,init_on_alloc,trace,allocator,requested_end,requested_peak,held_e
 # /init = scripts/guest/bench-init.sh, the modules, /traces/*.gtrace.
 # Sets vm_krel, vm_image and vm_initrd for vm_boot.
 bench_prepare() {
-	kdir=$(sh "$repo/scripts/kdir.sh" "$1") ||
-		{ echo "bench: no headers for $1 (scripts/deps.sh)" >&2; exit 1; }
-	vm_krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
-		"$kdir/include/generated/utsrelease.h")
-	vm_image=/boot/vmlinuz-$vm_krel
-	[ -r "$vm_image" ] || { echo "bench: no $vm_image" >&2; exit 1; }
+	vm_kernel "$1" || die "$vm_err"
+	[ -r "$vm_image" ] || die "no $vm_image"
 	src=$out/src-$vm_krel
 	mkdir -p "$src"
 	# By content, stamped with the time of the copy: a source's own
@@ -79,26 +80,18 @@ bench_prepare() {
 	rsync -rlpD --delete --checksum --exclude='*.o' --exclude='.*.cmd' \
 		"$repo/clients/Kbuild" "$repo/clients/bench" "$src/clients/"
 	grep -v '^obj-.*clients/' "$repo/Kbuild" >"$src/Kbuild.new"
+	# shellcheck disable=SC2016 # a literal make variable reference
 	echo 'obj-$(CONFIG_GOSLAB_EXAMPLE) += clients/' >>"$src/Kbuild.new"
 	cmp -s "$src/Kbuild.new" "$src/Kbuild" || cp "$src/Kbuild.new" "$src/Kbuild"
 	rm -f "$src/Kbuild.new"
 	if ! make -C "$kdir" M="$src" CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m \
 		modules >"$vmdir/build-$vm_krel.log" 2>&1; then
 		tail -n 20 "$vmdir/build-$vm_krel.log" >&2
-		echo "bench: module build failed, see $vmdir/build-$vm_krel.log" >&2
-		exit 1
+		die "module build failed, see $vmdir/build-$vm_krel.log"
 	fi
 	root=$vmdir/rootfs-$vm_krel
-	rm -rf "$root"
-	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
-		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-		"$root/lib/modules/goslab" "$root/traces"
-	cp "$(command -v busybox)" "$root/bin/busybox"
-	for a in $("$root/bin/busybox" --list-full); do
-		[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
-	done
-	cp "$repo/scripts/guest/bench-init.sh" "$root/init"
-	chmod 755 "$root/init"
+	vm_rootfs "$root" "$repo/scripts/guest/bench-init.sh" traces ||
+		die "$vm_err"
 	cp "$src/goslab.ko" "$src/clients/goslab_bench.ko" "$root/lib/modules/goslab/"
 	ntr=0
 	for t in "$traces"/*.gtrace; do
@@ -108,7 +101,7 @@ bench_prepare() {
 	done
 	[ "$ntr" -gt 0 ] || echo "bench: no traces in $traces: no replay" >&2
 	vm_initrd=$vmdir/bench-initramfs-$vm_krel.cpio.gz
-	vm_cpio_pack "$root" | gzip -1 >"$vm_initrd"
+	vm_initramfs "$root" "$vm_initrd"
 }
 
 # parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
@@ -136,6 +129,7 @@ parse_replays() {
 	pl=$1
 	gioa=$2
 	log=$3
+	# shellcheck disable=SC2013 # trace names are single words
 	for t in $(sed -n 's/^GOSLAB-REPLAY \([^ ]*\) begin$/\1/p' "$log"); do
 		sed -n "/^GOSLAB-REPLAY $t begin/,/^GOSLAB-REPLAY $t end/p" "$log" >"$out/replay-$pl-$t-ioa$gioa.txt"
 		# The ns ratio is the guest's: the median of each run's own.

@@ -17,23 +17,11 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
-passed=0
-failed=0
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
+results_init dkms
 log=$repo/build/dkms
 mkdir -p "$log"
-
-ok() { passed=$((passed + 1)); echo "dkms: PASS $1"; }
-bad() {
-	failed=$((failed + 1))
-	echo "dkms: FAIL $1"
-	[ -n "${2:-}" ] && [ -f "$2" ] && tail -n 15 "$2" | sed 's/^/  | /'
-}
-finish() {
-	echo "dkms: $passed passed, $failed failed"
-	[ -n "${GOSLAB_RESULTS:-}" ] && echo "dkms $passed $failed" >>"$GOSLAB_RESULTS"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
 
 sh scripts/deps.sh || { bad deps; finish; }
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -57,7 +45,8 @@ for series in 6.12 6.1; do
 	ko=/var/lib/dkms/goslab/$ver/$krel/x86_64/module/goslab.ko
 	if dkms build -m goslab -v "$ver" -k "$krel" >"$out" 2>&1 &&
 	   [ -f "$ko" ] || [ -f "$ko.xz" ] || [ -f "$ko.zst" ]; then
-		ko=$(ls "$ko"* | head -n 1)
+		set -- "$ko"*
+		ko=$1
 		case $ko in
 		*.xz) xz -dc "$ko" >"$log/goslab.ko" ;;
 		*.zst) zstd -dcq "$ko" >"$log/goslab.ko" ;;
@@ -75,8 +64,11 @@ for series in 6.12 6.1; do
 		find /var/lib/dkms/goslab -name make.log -exec tail -n 15 {} \; 2>/dev/null
 	fi
 done
-dkms remove -m goslab -v "$ver" --all >"$log/remove.txt" 2>&1 &&
-	ok dkms-remove || bad dkms-remove "$log/remove.txt"
+if dkms remove -m goslab -v "$ver" --all >"$log/remove.txt" 2>&1; then
+	ok dkms-remove
+else
+	bad dkms-remove "$log/remove.txt"
+fi
 rm -rf "$src"
 
 # make install into a scratch root.

@@ -33,6 +33,8 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 
 all="fuzz_pallocbits fuzz_bitmap fuzz_sizeclass"
 out=build/fuzz
@@ -62,17 +64,7 @@ check_runs() {
 	esac
 }
 
-passed=0
-failed=0
-
-report() {
-	echo "fuzz: $passed passed, $failed failed"
-	if [ -n "${GOSLAB_RESULTS:-}" ]; then
-		echo "fuzz $passed $failed" >>"$GOSLAB_RESULTS"
-	fi
-	[ "$failed" -eq 0 ]
-	exit
-}
+results_init fuzz
 
 if ! sh scripts/deps.sh; then
 	echo "fuzz: scripts/deps.sh failed; trying with what is installed" >&2
@@ -95,7 +87,7 @@ for h in $harnesses; do
 	*" $h "*) ;;
 	*)
 		echo "fuzz: $h: no such harness (have: $all)" >&2
-		failed=$((failed + 1))
+		count_fail
 		continue
 		;;
 	esac
@@ -105,7 +97,7 @@ for h in $harnesses; do
 	else
 		cat "$out/logs/$h.build" >&2
 		echo "fuzz: $h: FAILED to build" >&2
-		failed=$((failed + 1))
+		count_fail
 	fi
 done
 
@@ -156,13 +148,15 @@ for h in $built; do
 	if [ "$rc" -eq 0 ] && [ -n "$runs" ] &&
 	   ! grep -qE 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:|FUZZ FAILURE|^(WARNING|BUG):' "$log"; then
 		echo "fuzz: $h: ok, $runs inputs (log: $log)"
-		passed=$((passed + 1))
+		count_pass
 	else
 		echo "fuzz: $h: FAILED (exit $rc), last lines of $log:" >&2
 		tail -n 40 "$log" >&2
-		ls "$arts/$h-"* 2>/dev/null | sed 's/^/fuzz: input saved: /' >&2
-		failed=$((failed + 1))
+		for a in "$arts/$h-"*; do
+			[ -e "$a" ] && echo "fuzz: input saved: $a" >&2
+		done
+		count_fail
 	fi
 done
 echo "fuzz: ${mode} mode, $(($(date +%s) - start))s"
-report
+finish

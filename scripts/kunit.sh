@@ -52,8 +52,9 @@
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
-tarball=/usr/src/linux-source-6.12.tar.xz
 tree=$cache/linux-source-6.12
 case ${GOSLAB_KUNIT_CONFIG:-debug} in
 debug)	kconfig=$repo/kunit/.kunitconfig bdir=$cache/kunit-x86_64 name=kunit ;;
@@ -67,22 +68,12 @@ jobs=${GOSLAB_JOBS:-$(nproc)}
 vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-900}
 filter=${GOSLAB_KUNIT_FILTER:-}
 
-passed=0
-failed=0
-
-# Report and exit; every path out of this script after setup ends here.
-finish() {
-	echo "$name: $passed passed, $failed failed"
-	if [ -n "${GOSLAB_RESULTS:-}" ]; then
-		echo "$name $passed $failed" >>"$GOSLAB_RESULTS"
-	fi
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
+# Every path out of this script after setup ends in finish.
+results_init "$name"
 
 die() {
 	echo "kunit.sh: $*" >&2
-	failed=$((failed + 1))
+	count_fail
 	finish
 }
 
@@ -99,48 +90,19 @@ fi
 # --- 1. the kernel tree -------------------------------------------------
 # The stamp names the tarball it came from, so a new linux-source-6.12
 # package gets a fresh tree (the build directory then rebuilds what changed).
-want_stamp=$(stat -c '%s %Y' "$tarball" 2>/dev/null) || true
-[ -n "$want_stamp" ] || die "$tarball is missing (scripts/deps.sh)"
-stamp=$tree/.goslab-unpacked
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
-	echo "kunit: unpacking $tarball into $cache" >&2
-	rm -rf "$tree" "$cache/unpack.tmp"
-	mkdir -p "$cache/unpack.tmp"
-	tar -xJf "$tarball" -C "$cache/unpack.tmp" ||
-		die "cannot unpack $tarball"
-	mv "$cache/unpack.tmp/linux-source-6.12" "$tree" ||
-		die "unexpected layout in $tarball"
-	rmdir "$cache/unpack.tmp"
-	echo "$want_stamp" >"$stamp"
+ktree_stamp >/dev/null || die "$ktree_tarball is missing (scripts/deps.sh)"
+if ! ktree_current "$tree"; then
+	echo "kunit: unpacking $ktree_tarball into $cache" >&2
+	ktree_unpack "$tree" || die "$ktree_err"
 fi
 
 # --- 2. stage the repository --------------------------------------------
-link=$tree/drivers/goslab
-if [ -e "$link" ] && [ ! -L "$link" ]; then
-	die "$link exists and is not a symlink; remove it"
-fi
-ln -sfn "$repo" "$link"
+ktree_stage "$tree" "$repo" || die "$ktree_err"
 # Objects built from another checkout (a git worktree) can be newer than
 # this one's sources, and make would keep them: rebuild goslab then.
 if [ "$(cat "$cache/$name-repo" 2>/dev/null)" != "$repo" ]; then
 	rm -rf "$bdir/drivers/goslab"
 	echo "$repo" >"$cache/$name-repo"
-fi
-
-if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
-	# Insert before the file's final endmenu.
-	last=$(grep -n '^endmenu' "$tree/drivers/Kconfig" | tail -n 1 |
-		cut -d: -f1)
-	[ -n "$last" ] || die "no endmenu in $tree/drivers/Kconfig"
-	awk -v at="$last" \
-		'NR == at { print "source \"drivers/goslab/kunit/Kconfig\"\n" }
-		 { print }' "$tree/drivers/Kconfig" >"$tree/drivers/Kconfig.tmp"
-	mv "$tree/drivers/Kconfig.tmp" "$tree/drivers/Kconfig"
-fi
-# shellcheck disable=SC2016 # a literal make variable reference
-objline='obj-$(CONFIG_GOSLAB)		+= goslab/'
-if ! grep -qF "$objline" "$tree/drivers/Makefile"; then
-	echo "$objline" >>"$tree/drivers/Makefile"
 fi
 
 # --- 3. kunit.py --------------------------------------------------------
@@ -210,13 +172,13 @@ fi
 if [ ! -s "$json" ]; then
 	echo "kunit: FAIL: kunit.py (status $rc) produced no results:" \
 		"configuration, build or boot failed, see above" >&2
-	failed=1
+	count_fail
 elif [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: no test case ran" >&2
-	failed=1
+	count_fail
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: kunit.py exited with status $rc" >&2
-	failed=1
+	count_fail
 fi
 
 # Kernel reports no test provoked on purpose.
@@ -234,7 +196,7 @@ reports=$(awk '
 if [ -n "$reports" ]; then
 	echo "kunit: FAIL: kernel reports no test expected:" >&2
 	echo "$reports" | head -n 40 >&2
-	failed=$((failed + 1))
+	count_fail
 fi
 
 finish

@@ -25,34 +25,23 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$repo" || exit 1
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
-tarball=/usr/src/linux-source-6.12.tar.xz
 tools=$cache/lint-tools
-passed=0
-failed=0
+results_init lint
+# A failure shows the first lines of its log: the first reports.
+results_excerpt="head -n 20"
 log=$repo/build/lint
 mkdir -p "$log"
-
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "lint: FAIL $1"
-	[ -n "${2:-}" ] && sed 's/^/  | /' "$2" | head -n 20
-}
-finish() {
-	echo "lint: $passed passed, $failed failed"
-	[ -n "${GOSLAB_RESULTS:-}" ] && echo "lint $passed $failed" >>"$GOSLAB_RESULTS"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
 
 sh scripts/deps.sh || { bad deps; finish; }
 
 # checkpatch and kernel-doc, from the source package, once.
-stamp=$(stat -c '%s %Y' "$tarball" 2>/dev/null)
+stamp=$(ktree_stamp)
 if [ "$(cat "$tools/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$tools" && mkdir -p "$tools"
-	tar -xJf "$tarball" -C "$tools" --strip-components=1 \
+	tar -xJf "$ktree_tarball" -C "$tools" --strip-components=1 \
 		linux-source-6.12/scripts/checkpatch.pl \
 		linux-source-6.12/scripts/spelling.txt \
 		linux-source-6.12/scripts/const_structs.checkpatch \
@@ -69,7 +58,7 @@ for f in $files; do
 	if perl "$tools/scripts/checkpatch.pl" --no-tree --strict --terse \
 		--ignore VSPRINTF_SPECIFIER_PX -f "$f" >"$out" 2>&1 &&
 	   ! grep -qE 'ERROR|WARNING|CHECK' "$out"; then
-		ok
+		count_pass
 	else
 		bad "checkpatch $f" "$out"
 	fi
@@ -85,7 +74,7 @@ for series in 6.12 6.1; do
 	if make -C "$kdir" M="$b" CONFIG_GOSLAB=m CONFIG_GOSLAB_EXAMPLE=m \
 		W=1 C=2 modules >"$out" 2>&1 &&
 	   ! grep -E 'warning:|error:' "$out" >"$out.bad"; then
-		ok
+		count_pass
 	else
 		[ -s "$out.bad" ] || tail -n 20 "$out" >"$out.bad"
 		bad "W=1 + sparse build against $series" "$out.bad"
@@ -102,7 +91,7 @@ done
 for f in Documentation/*.rst; do
 	out=$log/rst-$(basename "$f").txt
 	if [ -n "$py" ] && "$py" scripts/rst-check.py "$f" >"$out" 2>&1; then
-		ok
+		count_pass
 	else
 		[ -n "$py" ] || echo "no python3 with docutils" >"$out"
 		bad "rst $f" "$out"
@@ -112,7 +101,7 @@ done
 out=$log/kernel-doc.txt
 if perl "$tools/scripts/kernel-doc" -none -Wall include/goslab.h >"$out" 2>&1 &&
    [ ! -s "$out" ]; then
-	ok
+	count_pass
 else
 	bad "kernel-doc include/goslab.h" "$out"
 fi

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared by scripts/vm-test.sh and scripts/vm-run.sh (sourced, not run):
-# build goslab.ko and the client modules against a stock Debian kernel's
-# headers, pack a busybox initramfs around scripts/guest/, and boot the
-# kernel in QEMU (TCG, two vCPUs) with a hard time limit.
+# Shared by scripts/vm-test.sh, scripts/vm-run.sh and scripts/bench.sh
+# (sourced, not run): find a stock Debian kernel (headers, release,
+# image), build goslab.ko and the client modules against its headers, pack
+# a busybox initramfs around scripts/guest/, and boot the kernel in QEMU
+# (TCG, two vCPUs) with a hard time limit.
 #
 # The caller sets $repo (repository root) before sourcing.  Environment:
 #   GOSLAB_VM_TIMEOUT  seconds a boot may take in all (default 300)
@@ -17,9 +18,66 @@
 vmdir=$repo/build/vm
 vm_timeout=${GOSLAB_VM_TIMEOUT:-300}
 
+# vm_kernel <series>: the newest installed kernel of <series> (6.12 or
+# 6.1).  Sets kdir (its headers), vm_krel (the release its image reports,
+# which module vermagic must match) and vm_image (the image's path, not
+# checked).  Without headers returns 1 with the reason in vm_err, and
+# vm_krel is <series>.
+vm_kernel() {
+	vm_err=
+	vm_krel=$1
+	if ! kdir=$(sh "$repo/scripts/kdir.sh" "$1"); then
+		vm_err="no headers for $1 (scripts/deps.sh)"
+		return 1
+	fi
+	vm_krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
+		"$kdir/include/generated/utsrelease.h" 2>/dev/null)
+	[ -n "$vm_krel" ] || vm_krel=$(sh "$repo/scripts/krel.sh" "$kdir")
+	vm_image=/boot/vmlinuz-$vm_krel
+}
+
+# vm_rootfs <dir> <init> [<subdir>...]: a fresh busybox root in <dir>:
+# the usual directories, /lib/modules/goslab and the <subdir>s, busybox
+# with a link per applet, /dev/console, and <init> as /init.  The caller
+# adds its files, then packs it (vm_initramfs).  On failure returns 1 with
+# the reason in vm_err.
+vm_rootfs() {
+	_vm_root=$1
+	_vm_init=$2
+	shift 2
+	rm -rf "$_vm_root"
+	mkdir -p "$_vm_root/bin" "$_vm_root/sbin" "$_vm_root/usr/bin" \
+		"$_vm_root/usr/sbin" "$_vm_root/proc" "$_vm_root/sys" \
+		"$_vm_root/dev" "$_vm_root/tmp" "$_vm_root/lib/modules/goslab" ||
+		{ vm_err="cannot create $_vm_root"; return 1; }
+	for _vm_d in "$@"; do
+		mkdir -p "$_vm_root/$_vm_d" ||
+			{ vm_err="cannot create $_vm_root/$_vm_d"; return 1; }
+	done
+	_vm_bb=$(command -v busybox) || { vm_err="no busybox"; return 1; }
+	cp "$_vm_bb" "$_vm_root/bin/busybox" ||
+		{ vm_err="cannot copy $_vm_bb"; return 1; }
+	for _vm_a in $("$_vm_root/bin/busybox" --list-full); do
+		[ -e "$_vm_root/$_vm_a" ] || ln -s /bin/busybox "$_vm_root/$_vm_a" ||
+			{ vm_err="cannot link busybox as $_vm_a"; return 1; }
+	done
+	# The kernel's built-in initramfs has /dev/console; be safe anyway.
+	mknod -m 600 "$_vm_root/dev/console" c 5 1 2>/dev/null || true
+	if ! cp "$_vm_init" "$_vm_root/init" ||
+	   ! chmod 755 "$_vm_root/init"; then
+		vm_err="cannot copy $_vm_init"
+		return 1
+	fi
+}
+
 # vm_cpio_pack <dir>: an initramfs (newc, owned by root) of <dir> on stdout.
 vm_cpio_pack() {
 	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+}
+
+# vm_initramfs <dir> <file>: <dir> packed into <file>, gzipped, for -initrd.
+vm_initramfs() {
+	vm_cpio_pack "$1" | gzip -1 >"$2"
 }
 
 # vm_prepare <series>: build the modules for the newest installed kernel of
@@ -41,17 +99,7 @@ vm_prepare() {
 }
 
 _vm_prepare() {
-	vm_err=
-	vm_krel=$1
-	if ! kdir=$(sh "$repo/scripts/kdir.sh" "$1"); then
-		vm_err="no headers for $1 (scripts/deps.sh)"
-		return 1
-	fi
-	# The release the image reports, which module vermagic must match.
-	vm_krel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
-		"$kdir/include/generated/utsrelease.h" 2>/dev/null)
-	[ -n "$vm_krel" ] || vm_krel=$(basename "$kdir" | sed 's/^linux-headers-//')
-	vm_image=/boot/vmlinuz-$vm_krel
+	vm_kernel "$1" || return 1
 	vm_initrd=$vmdir/initramfs-$vm_krel.cpio.gz
 	vm_buildlog=$vmdir/build-$vm_krel.log
 	mkdir -p "$vmdir"
@@ -76,19 +124,7 @@ _vm_prepare() {
 	fi
 
 	root=$vmdir/rootfs-$vm_krel
-	rm -rf "$root"
-	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin" \
-		"$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
-		"$root/tests" "$root/lib/modules/goslab"
-	bb=$(command -v busybox) || { vm_err="no busybox"; return 1; }
-	cp "$bb" "$root/bin/busybox"
-	for a in $("$root/bin/busybox" --list-full); do
-		[ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
-	done
-	# The kernel's built-in initramfs has /dev/console; be safe anyway.
-	mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
-	cp "$repo/scripts/guest/init" "$root/init"
-	chmod 755 "$root/init"
+	vm_rootfs "$root" "$repo/scripts/guest/init" tests || return 1
 	cp "$repo/scripts/guest/lib.sh" "$repo"/scripts/guest/test-*.sh \
 		"$root/tests/"
 	cp "$repo/scripts/goslabtop" "$root/bin/goslabtop"
@@ -96,7 +132,7 @@ _vm_prepare() {
 	for c in "$(dirname "$ko")"/clients/goslab_*.ko; do
 		[ -f "$c" ] && cp "$c" "$root/lib/modules/goslab/"
 	done
-	if ! vm_cpio_pack "$root" | gzip -1 >"$vm_initrd"; then
+	if ! vm_initramfs "$root" "$vm_initrd"; then
 		vm_err="cannot pack $vm_initrd"
 		return 1
 	fi

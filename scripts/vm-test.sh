@@ -26,29 +26,15 @@
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 # shellcheck source=scripts/vm-lib.sh
 . "$repo/scripts/vm-lib.sh"
 
-passed=0
-failed=0
-
-finish() {
-	echo "vm-test: $passed passed, $failed failed"
-	if [ -n "${GOSLAB_RESULTS:-}" ]; then
-		echo "vm $passed $failed" >>"$GOSLAB_RESULTS"
-	fi
-	[ "$failed" -eq 0 ] && exit 0
-	exit 1
-}
-
-# fail_check <name> <why>
-fail_check() {
-	echo "vm-test: FAIL $1: $2"
-	failed=$((failed + 1))
-}
+results_init vm-test vm
 
 if ! sh "$repo/scripts/deps.sh"; then
-	fail_check deps "dependency installation failed"
+	bad "deps: dependency installation failed"
 	finish
 fi
 
@@ -85,7 +71,7 @@ for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
 	export GOSLAB_VM_NUMA
 	echo "vm-test: $series: building modules and initramfs" >&2
 	if ! vm_prepare "$series"; then
-		fail_check "build-$vm_krel" "$vm_err"
+		bad "build-$vm_krel: $vm_err"
 		[ -f "${vm_buildlog:-}" ] && tail -n 20 "$vm_buildlog" >&2
 		continue
 	fi
@@ -114,9 +100,9 @@ for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
 		case $kind in
 		PASS)
 			echo "vm-test: $krel: PASS $rest"
-			passed=$((passed + 1)) ;;
+			count_pass ;;
 		FAIL)
-			fail_check "$krel: ${rest%%:*}" "${rest#*: }" ;;
+			bad "$krel: ${rest%%:*}: ${rest#*: }" ;;
 		esac
 	done <"$serial.parsed"
 
@@ -126,8 +112,8 @@ for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
 		else
 			why="QEMU status $rc"
 		fi
-		fail_check "finished-$krel" "guest never printed its end marker ($why); last lines:"
-		tail -n 25 "$serial.txt" | sed 's/^/  | /'
+		bad "finished-$krel: guest never printed its end marker ($why); last lines:"
+		tail -n 25 "$serial.txt" | quote
 	fi
 
 	why=
@@ -140,17 +126,17 @@ for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
 	fi
 	taint=$(sed -n 's/^TAINT //p' "$serial.parsed" | tail -n 1)
 	if [ -n "$taint" ]; then
-		bad=$(decode_taint "$taint")
-		[ -z "$bad" ] || why="${why:+$why; }tainted $taint ($bad)"
+		letters=$(decode_taint "$taint")
+		[ -z "$letters" ] || why="${why:+$why; }tainted $taint ($letters)"
 	elif [ -z "$why" ]; then
 		why="the guest printed no taint mask"
 	fi
 	if [ -z "$why" ]; then
 		echo "vm-test: $krel: PASS dmesg-clean-$krel"
-		passed=$((passed + 1))
+		count_pass
 	else
-		fail_check "dmesg-clean-$krel" "$why"
-		[ -z "$reports" ] || echo "$reports" | head -n 20 | sed 's/^/  | /'
+		bad "dmesg-clean-$krel: $why"
+		[ -z "$reports" ] || echo "$reports" | head -n 20 | quote
 	fi
 done
 

@@ -22,13 +22,19 @@
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+. "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
-tarball=/usr/src/linux-source-6.12.tar.xz
 main_tree=$cache/linux-source-6.12
 tree=$cache/linux-bench-um
 src=$cache/bench-um-src
 bdir=$cache/bench-um
 jobs=${GOSLAB_JOBS:-$(nproc)}
+
+die() {
+	echo "uml.sh: $*" >&2
+	exit 1
+}
 
 stage() {
 	mkdir -p "$cache"
@@ -36,30 +42,15 @@ stage() {
 		rm -rf "$tree" "$tree.tmp"
 		if [ -f "$main_tree/.goslab-unpacked" ]; then
 			# Hard links: cheap.  Nothing below writes a file of
-			# the tree in place (Kconfig is replaced, not edited).
+			# the tree in place (ktree_stage replaces drivers/Kconfig
+			# and drivers/Makefile, it does not edit them).
 			cp -al "$main_tree" "$tree.tmp"
 		else
-			mkdir -p "$tree.tmp.x"
-			tar -xJf "$tarball" -C "$tree.tmp.x"
-			mv "$tree.tmp.x/linux-source-6.12" "$tree.tmp"
-			rmdir "$tree.tmp.x"
+			ktree_unpack "$tree.tmp" || die "$ktree_err"
 		fi
 		rm -f "$tree.tmp/drivers/goslab"
 		mv "$tree.tmp" "$tree"
 		touch "$tree/.goslab-bench-tree"
-	fi
-	if ! grep -q 'drivers/goslab/kunit/Kconfig' "$tree/drivers/Kconfig"; then
-		last=$(grep -n '^endmenu' "$tree/drivers/Kconfig" | tail -n 1 | cut -d: -f1)
-		awk -v at="$last" \
-			'NR == at { print "source \"drivers/goslab/kunit/Kconfig\"\n" }
-			 { print }' "$tree/drivers/Kconfig" >"$tree/drivers/Kconfig.tmp"
-		mv "$tree/drivers/Kconfig.tmp" "$tree/drivers/Kconfig"
-	fi
-	# shellcheck disable=SC2016 # a literal make variable reference
-	objline='obj-$(CONFIG_GOSLAB)		+= goslab/'
-	if ! grep -qF "$objline" "$tree/drivers/Makefile"; then
-		{ cat "$tree/drivers/Makefile"; echo "$objline"; } >"$tree/drivers/Makefile.tmp"
-		mv "$tree/drivers/Makefile.tmp" "$tree/drivers/Makefile"
 	fi
 	# A snapshot of the sources (others may edit the repository while
 	# the kernel builds), by content and stamped with the time of the
@@ -75,7 +66,7 @@ stage() {
 	fi
 	rm "$src/Kbuild.tmp"
 	cp -p "$src/Kbuild.um" "$src/Kbuild"
-	ln -sfn "$src" "$tree/drivers/goslab"
+	ktree_stage "$tree" "$src" || die "$ktree_err"
 	mkdir -p "$bdir"
 	cat >"$bdir/bench.kunitconfig" <<'CFG'
 CONFIG_KUNIT=y
@@ -97,9 +88,14 @@ build)
 run)
 	out=$2
 	shift 2
+	# Each kernel argument as --kernel_args=..., after kunit.py's own.
+	n=$#
+	for a; do
+		set -- "$@" "--kernel_args=$a"
+	done
+	shift "$n"
 	set -- exec --arch=um --build_dir="$bdir" --raw_output=all \
-		--timeout="${GOSLAB_BENCH_UML_TIMEOUT:-1200}" \
-		$(for a in "$@"; do echo "--kernel_args=$a"; done)
+		--timeout="${GOSLAB_BENCH_UML_TIMEOUT:-1200}" "$@"
 	python3 "$tree/tools/testing/kunit/kunit.py" "$@" >"$out" 2>&1 || true
 	;;
 *)
