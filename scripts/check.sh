@@ -69,6 +69,7 @@ stage trace2gtrace python3 scripts/tests/trace2gtrace-check.py
 stage footprint python3 scripts/tests/footprint-check.py
 stage kunit sh scripts/kunit.sh
 stage kunit-lean env GOSLAB_KUNIT_CONFIG=lean sh scripts/kunit.sh
+stage ktap sh scripts/tests/ktap-check.sh
 stage layers python3 scripts/layers.py
 stage vm-test sh scripts/vm-test.sh
 if [ -f scripts/fuzz.sh ]; then

@@ -139,29 +139,18 @@ else
 fi
 
 # --- 4. results ---------------------------------------------------------
+# Count from the KTAP lines alone (scripts/ktap-filter.awk says why), parsed
+# by the tree's own kunit.py; its first parse, of the whole log, only shows.
+if [ -s "$log" ]; then
+	rm -f "$json"
+	awk -f "$repo/scripts/ktap-filter.awk" "$log" >"$bdir/goslab-kunit.ktap"
+	python3 "$tree/tools/testing/kunit/kunit.py" parse --json="$json" \
+		"$bdir/goslab-kunit.ktap" >"$bdir/goslab-kunit.parse" 2>&1 ||
+		echo "kunit: parse of the KTAP lines: see $bdir/goslab-kunit.parse" >&2
+	grep "Testing complete" "$bdir/goslab-kunit.parse" >&2 || true
+fi
 if [ -s "$json" ]; then
-	counts=$(python3 - "$json" <<'EOF'
-import json, sys
-
-passed = failed = skipped = 0
-def walk(group):
-    global passed, failed, skipped
-    for case in group.get("test_cases", []):
-        st = case.get("status")
-        if st == "PASS":
-            passed += 1
-        elif st == "SKIP":
-            skipped += 1
-        else:
-            failed += 1
-    for sub in group.get("sub_groups", []):
-        walk(sub)
-
-with open(sys.argv[1]) as f:
-    walk(json.load(f))
-print(passed, failed, skipped)
-EOF
-	) || counts="0 0 0"
+	counts=$(python3 "$repo/scripts/kunit-count.py" "$json") || counts="0 0 0"
 	# shellcheck disable=SC2086 # split "passed failed skipped"
 	set -- $counts
 	passed=$1
@@ -176,10 +165,10 @@ if [ ! -s "$json" ]; then
 elif [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "kunit: FAIL: no test case ran" >&2
 	count_fail
-elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-	echo "kunit: FAIL: kunit.py exited with status $rc" >&2
-	count_fail
 fi
+# kunit.py's own status (rc) is not counted: it also says its parse of the
+# whole log failed, and a build or boot failure leaves no results above.
+[ "$rc" -eq 0 ] || echo "kunit: kunit.py exited with status $rc" >&2
 
 # Kernel reports no test provoked on purpose.
 reports=$(awk '

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: scripts/kunit.sh counts a KUnit run whatever else the kernel
+# printed in the middle of it.  ktap-mouse.log is a console log in the shape
+# of a real run, with the PS/2 mouse driver's line between a suite's
+# "KTAP version 1" and its "# Subtest:" (which made kunit.py count passing
+# suites as crashed) and a goslab message inside a parameterised case.  It
+# goes through kunit.sh's pipeline: scripts/ktap-filter.awk, the tree's
+# own kunit.py parse, scripts/kunit-count.py; the counts must be 4 passed,
+# 1 failed, 1 skipped.  One check; the kernel tree is unpacked into the
+# cache if the KUnit stages have not done so yet.
+set -u
+
+repo=$(cd "$(dirname "$0")/../.." && pwd -P)
+cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
+tree=$cache/linux-source-6.12
+. "$repo/scripts/lib.sh"
+
+if ! ktree_current "$tree"; then
+	mkdir -p "$cache" && ktree_unpack "$tree" ||
+		{ echo "ktap-check: $ktree_err" >&2; exit 1; }
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/goslab-ktap.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+awk -f "$repo/scripts/ktap-filter.awk" "$repo/scripts/tests/ktap-mouse.log" \
+	>"$tmp/ktap"
+python3 "$tree/tools/testing/kunit/kunit.py" parse --json="$tmp/json" \
+	"$tmp/ktap" >"$tmp/parse" 2>&1
+got=$(python3 "$repo/scripts/kunit-count.py" "$tmp/json" 2>&1)
+if [ "$got" = "4 1 1" ]; then
+	echo "ktap-check: PASS: 4 passed, 1 failed, 1 skipped"
+	exit 0
+fi
+echo "ktap-check: FAIL: counted \"$got\" (passed failed skipped)," \
+	"expected \"3 1 1\"" >&2
+sed 's/^/  | /' "$tmp/parse" >&2
+exit 1
