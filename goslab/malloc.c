@@ -599,17 +599,48 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 EXPORT_SYMBOL_GPL(goslab_realloc);
 
 /*
+ * Zero the objects of p[0..nr) tagged in bit 0 and clear the tags;
+ * neighbours in a span (next_free_batch() hands them out in address
+ * order) take one memset() per run.
+ */
+static void bulk_zero_runs(void **p, size_t nr, size_t slot)
+{
+	unsigned long run = 0, run_end = 0;
+	size_t k;
+
+	for (k = 0; k < nr; k++) {
+		unsigned long a = (unsigned long)p[k];
+
+		if (!(a & 1))
+			continue;
+		a &= ~1UL;
+		p[k] = (void *)a;
+		if (a != run_end) {
+			if (run_end > run)
+				memset((void *)run, 0, run_end - run);
+			run = a;
+		}
+		run_end = a + slot;
+	}
+	if (run_end > run)
+		memset((void *)run, 0, run_end - run);
+}
+
+/*
  * Bulk allocation of small objects from the CPU's span: the local LIFO,
  * then whole alloc_cache words at a time (next_free_batch()), then
- * next_free for the refill.  Preemption is off throughout; each object
- * then goes through post_alloc_hook(), with the span's needzero tagged
- * in bit 0 meanwhile.  Return: how many.
+ * next_free for the refill.  Preemption is off throughout; objects that
+ * need zeroing are tagged in bit 0 meanwhile.  Then each object goes
+ * through post_alloc_hook(), except when no hook is on
+ * (malloc_hooks_off()): the hook would only zero, and adjacent objects
+ * are zeroed with one memset() per run instead.  Return: how many.
  */
 static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 			       void **p)
 {
 	unsigned int sc = goslab_size_to_class(size);
 	unsigned int spc = make_spanclass(sc, false);
+	unsigned long zero = want_init_on_alloc(flags);
 	struct mcache *c;
 	size_t i = 0, k;
 	int err = 0;
@@ -625,19 +656,24 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 			v = mspan_alloc_local(s, &fresh, false);
 			if (!v)
 				break;
-			p[i++] = (void *)(v | 1);
+			p[i++] = (void *)(v | zero);
 		}
 		i += next_free_batch(s, p + i, min_t(size_t, nr - i, UINT_MAX),
-				     s->needzero);
+				     zero & s->needzero);
 		if (i == nr)
 			break;
 		v = mcache_next_free(c, spc, flags, &s, &err);
 		if (!v)
 			break;
-		p[i++] = (void *)(v | s->needzero);
+		p[i++] = (void *)(v | (zero & s->needzero));
 	}
 	c->stats.nmalloc[spc] += i;
 	preempt_enable();
+	if (malloc_hooks_off()) {
+		if (zero)
+			bulk_zero_runs(p, i, class_to_size[sc]);
+		return i;
+	}
 	for (k = 0; k < i; k++) {
 		unsigned long a = (unsigned long)p[k];
 
