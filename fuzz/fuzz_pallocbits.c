@@ -6,7 +6,8 @@
  * The input is an initial state and a list of operations: allocate the
  * first fit of n pages, free part of an allocated run, set or clear an
  * arbitrary range (pages goslab does not own are "in use" too), query
- * ranges, find without allocating, fill, clear.  After every operation
+ * ranges, find without allocating (also at a multiple of a power of two,
+ * pallocbits_find_aligned()), fill, clear.  After every operation
  * the bits, pallocbits_summarize(), pallocbits_free_count() and
  * pallocbits_find() for a spread of sizes must equal the reference's
  * naive page-by-page answers.
@@ -52,6 +53,23 @@ FZ_REFERENCE static unsigned int ref_find(unsigned int n)
 		run = ref[i] ? 0 : run + 1;
 		if (run == n)
 			return i + 1 - n;
+	}
+	return PALLOC_NONE;
+}
+
+/* First fit at a multiple of @align (a power of two), the naive way. */
+FZ_REFERENCE static unsigned int ref_find_aligned(unsigned int n,
+						  unsigned int align)
+{
+	unsigned int i, k;
+
+	if (!n || n > NPAGES)
+		return PALLOC_NONE;
+	for (i = 0; i + n <= NPAGES; i += align) {
+		for (k = 0; k < n && !ref[i + k]; k++)
+			;
+		if (k == n)
+			return i;
 	}
 	return PALLOC_NONE;
 }
@@ -229,12 +247,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ref_set(at, n, false);
 			}
 			break;
-		case 6:	/* find without allocating */
+		case 6:	/* find without allocating, any or aligned start */
 			n = read_npages(&in);
 			at = pallocbits_find(&b, n);
 			if (at != ref_find(n))
 				fz_fail("find(%u) = %d, first fit %d", n,
 					(int)at, (int)ref_find(n));
+			i = 1U << (fz_u8(&in) % 10);
+			at = pallocbits_find_aligned(&b, n, i);
+			if (at != (i == 1 ? ref_find(n) : ref_find_aligned(n, i)))
+				fz_fail("find_aligned(%u, %u) = %d, first fit %d",
+					n, i, (int)at,
+					(int)ref_find_aligned(n, i));
 			break;
 		default:
 			if (fz_u8(&in) & 1) {

@@ -36,6 +36,7 @@
 #include <linux/nodemask.h>
 #include <linux/topology.h>
 #include <linux/err.h>
+#include <linux/log2.h>
 
 #include "mheap.h"
 #include "arena.h"
@@ -178,6 +179,35 @@ int mheap_meta_prefill(unsigned int spc, gfp_t gfp)
 	return 0;
 }
 
+/*
+ * The page alignment a span of @npages pages of class @spc needs.
+ * kmalloc() promises that an object whose size is a power of two is
+ * aligned to that size.  Objects of up to a goslab page get it from their
+ * span's 8 KiB-aligned start; a span that holds one object of a power of
+ * two pages (the 16 and 32 KiB classes, large objects of 2, 4, ... 512
+ * pages) must start at a multiple of its size.  (SLUB sends such sizes to
+ * the buddy allocator, whose blocks are naturally aligned.)
+ */
+static unsigned int mheap_span_align(unsigned int npages, unsigned int spc)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+
+	if (npages < 2 || !is_power_of_2(npages))
+		return 1;
+	if (sc && class_to_size[sc] != npages << GOSLAB_PAGE_SHIFT)
+		return 1;
+	return npages;
+}
+
+/* Where in @a a span of @npages pages aligned to @align fits, or PALLOC_NONE. */
+static unsigned int arena_find(const struct heap_arena *a,
+			       unsigned int npages, unsigned int align)
+{
+	if (a->sum.max < npages)
+		return PALLOC_NONE;
+	return pallocbits_find_aligned(&a->pages, npages, align);
+}
+
 /**
  * mheap_ensure - make sure a span of @npages pages and its metadata can
  *	be had without the buddy allocator
@@ -192,6 +222,7 @@ int mheap_meta_prefill(unsigned int spc, gfp_t gfp)
 int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		 gfp_t gfp)
 {
+	unsigned int align = mheap_span_align(npages, spc);
 	struct heap_arena *a;
 	unsigned long flags;
 	bool fits = false;
@@ -201,7 +232,7 @@ int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		return err;
 	spin_lock_irqsave(&h->lock, flags);
 	list_for_each_entry(a, &h->arenas, list)
-		if (a->sum.max >= npages) {
+		if (arena_find(a, npages, align) != PALLOC_NONE) {
 			fits = true;
 			break;
 		}
@@ -386,19 +417,23 @@ static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
 	return true;
 }
 
-/* Carve @npages from the first arena that fits; h->lock held. */
+/*
+ * Carve @npages, at a multiple of @align pages, from the first arena that
+ * fits; h->lock held.
+ */
 static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
-				 struct mspan *s)
+				 unsigned int align, struct mspan *s)
 {
 	struct heap_arena *a;
 	unsigned int i, k;
 
 	list_for_each_entry(a, &h->arenas, list) {
-		if (a->sum.max < npages)
+		i = arena_find(a, npages, align);
+		if (i == PALLOC_NONE) {
+			/* The summary promised a run: only alignment may fail. */
+			WARN_ON_ONCE(align == 1 && a->sum.max >= npages);
 			continue;
-		i = pallocbits_find(&a->pages, npages);
-		if (WARN_ON_ONCE(i == PALLOC_NONE))
-			continue;
+		}
 		pallocbits_alloc_range(&a->pages, i, npages);
 		arena_update_sum(a);
 		s->needzero = !pallocbits_range_free(&a->dirty, i, npages);
@@ -434,6 +469,7 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			  unsigned int spc, gfp_t gfp, unsigned int how)
 {
+	unsigned int align = mheap_span_align(npages, spc);
 	bool tiny = spc == GS_TINY_SPANCLASS;
 	unsigned int nelems, words;
 	unsigned long flags;
@@ -452,7 +488,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 	if (!tiny && READ_ONCE(h->nspancache[words])) {
 		spin_lock_irqsave(&h->lock, flags);
 		s = mheap_spancache_pop(h, words);
-		if (s && !mheap_carve(h, npages, s)) {
+		if (s && !mheap_carve(h, npages, align, s)) {
 			mheap_spancache_push(h, s);
 			s = NULL;
 		}
@@ -480,7 +516,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 			continue;
 		}
 		spin_lock_irqsave(&h->lock, flags);
-		if (mheap_carve(h, npages, s)) {
+		if (mheap_carve(h, npages, align, s)) {
 			spin_unlock_irqrestore(&h->lock, flags);
 			break;
 		}

@@ -170,6 +170,30 @@ unsigned int pallocbits_find(const struct pallocbits *b, unsigned int npages)
 }
 
 /*
+ * pallocbits_find_aligned - first fit of @npages free pages starting at a
+ * multiple of @align (a power of two; 1 is pallocbits_find()).
+ *
+ * For spans that kmalloc's alignment promise makes start at a multiple of
+ * their size (mheap.c): the candidates are the aligned pages only, at most
+ * PALLOC_CHUNK_PAGES / @align of them.  Returns the first page index or
+ * PALLOC_NONE.
+ */
+unsigned int pallocbits_find_aligned(const struct pallocbits *b,
+				     unsigned int npages, unsigned int align)
+{
+	unsigned int i;
+
+	if (align <= 1)
+		return pallocbits_find(b, npages);
+	if (!npages || npages > PALLOC_CHUNK_PAGES)
+		return PALLOC_NONE;
+	for (i = 0; i + npages <= PALLOC_CHUNK_PAGES; i += align)
+		if (pallocbits_range_free(b, i, npages))
+			return i;
+	return PALLOC_NONE;
+}
+
+/*
  * Longest free run of @w that touches neither end (those runs are carried
  * across words by the caller), scanning from @pos, its first used page.
  */

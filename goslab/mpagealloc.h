@@ -38,6 +38,8 @@ bool pallocbits_range_free(const struct pallocbits *b, unsigned int i,
 bool pallocbits_range_used(const struct pallocbits *b, unsigned int i,
 			   unsigned int n);
 unsigned int pallocbits_find(const struct pallocbits *b, unsigned int npages);
+unsigned int pallocbits_find_aligned(const struct pallocbits *b,
+				     unsigned int npages, unsigned int align);
 unsigned int pallocbits_free_count(const struct pallocbits *b);
 struct pallocsum pallocbits_summarize(const struct pallocbits *b);
 

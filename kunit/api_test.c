@@ -747,6 +747,70 @@ static void api_bad_free_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0 + nbad);
 }
 
+/*
+ * kmalloc's alignment: an object whose size is a power of two is aligned
+ * to that size, every power of two from 1 byte (noscan: the tiny
+ * allocator's Go rule gives 1, 2, 4 and 8 bytes their own alignment) and
+ * 8 bytes (scan) to GOSLAB_MAX_SIZE, many objects each, with 8 KiB
+ * objects in between so that no span starts where an aligned one would
+ * by chance; and every goslab_alloc() object is ARCH_KMALLOC_MINALIGN
+ * aligned whatever its size.  16 KiB to 4 MiB came back 8 KiB aligned
+ * before spans of a power of two pages were carved at a multiple of
+ * their size.
+ */
+#define API_ALIGN_OBJS	24
+
+static void api_alignment_test(struct kunit *test)
+{
+	void **p = kunit_kcalloc(test, 2 * API_ALIGN_OBJS, sizeof(*p),
+				 GFP_KERNEL);
+	unsigned int shift, i, bad = 0;
+	size_t size;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (shift = 0; (1UL << shift) <= GOSLAB_MAX_SIZE; shift++) {
+		unsigned int n = min_t(unsigned long, API_ALIGN_OBJS,
+				       (16UL << 20) >> shift);
+		bool noscan;
+
+		size = 1UL << shift;
+		for (noscan = false; ; noscan = true) {
+			for (i = 0; i < n; i++) {
+				if (noscan)
+					p[2 * i] = goslab_alloc_noscan(size, GFP_KERNEL);
+				else if (size >= 8)
+					p[2 * i] = goslab_alloc(size, GFP_KERNEL);
+				else
+					p[2 * i] = NULL;
+				p[2 * i + 1] = goslab_alloc(GOSLAB_PAGE_SIZE, GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, p[2 * i + 1]);
+				if (noscan || size >= 8)
+					KUNIT_ASSERT_NOT_NULL(test, p[2 * i]);
+				if (p[2 * i] && !IS_ALIGNED((unsigned long)p[2 * i], size)) {
+					if (!bad++)
+						kunit_err(test, "%zu bytes (%s) at %px\n", size,
+							  noscan ? "noscan" : "scan", p[2 * i]);
+				}
+			}
+			for (i = 0; i < 2 * n; i++)
+				goslab_free(p[i]);
+			if (noscan)
+				break;
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "power-of-two objects not aligned to their size");
+
+	for (size = 1; size <= 2 * GOSLAB_PAGE_SIZE; size += size < 256 ? 1 : 97) {
+		void *q = goslab_alloc(size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, q);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)q,
+						       ARCH_KMALLOC_MINALIGN),
+				      "%zu bytes at %px", size, q);
+		goslab_free(q);
+	}
+}
+
 static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_sizes_test),
 	KUNIT_CASE(api_gfp_zero_test),
@@ -759,6 +823,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_gfp_zones_test),
 	KUNIT_CASE(api_roundup_sensitive_test),
 	KUNIT_CASE(api_bad_free_test),
+	KUNIT_CASE(api_alignment_test),
 	{}
 };
 
