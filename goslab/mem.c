@@ -35,6 +35,24 @@ gfp_t mem_page_gfp(gfp_t gfp)
 }
 
 /**
+ * mem_opportunistic_gfp - the flags for a larger block than needed
+ * @gfp: flags from mem_page_gfp()
+ *
+ * The heap asks for a whole arena before the order a span needs.  That
+ * attempt is a bonus: it must not reclaim, compact, wake kswapd or dip
+ * into the atomic or emergency reserves (a GFP_ATOMIC caller's
+ * __GFP_HIGH would take 4 MiB of them for one small object), and may
+ * fail quietly.  Only the smallest order that serves the request gets
+ * the caller's flags, as SLUB's allocate_slab() treats its preferred
+ * order.
+ */
+gfp_t mem_opportunistic_gfp(gfp_t gfp)
+{
+	return (gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC) &
+	       ~(__GFP_NOFAIL | __GFP_RECLAIM | __GFP_HIGH | __GFP_MEMALLOC);
+}
+
+/**
  * mem_fault - should this page allocation fail on purpose?
  *
  * The debugfs knob fail_pages makes that share (in percent) of goslab's

@@ -16,6 +16,7 @@
 #define GS_GFP_ZONES		(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)
 
 gfp_t mem_page_gfp(gfp_t gfp);
+gfp_t mem_opportunistic_gfp(gfp_t gfp);
 struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order);
 void mem_free_pages(unsigned long addr, unsigned int order);
 void *mem_alloc_table(gfp_t gfp, unsigned int order);

@@ -305,9 +305,10 @@ static unsigned int pages_order(unsigned int npages)
  * @npages: the span that must fit afterwards
  * @gfp: the caller's flags; this function sleeps only if they allow it
  *
- * Asks for a whole arena first, without retries or warnings, then for
- * smaller orders down to the smallest that fits @npages; only that last
- * attempt may warn, and only if @gfp allows warnings.
+ * Asks for a whole arena first, then for smaller orders down to the
+ * smallest that fits @npages.  Only that last attempt has the caller's
+ * flags (reclaim, reserves, warnings); the others are opportunistic
+ * (mem_opportunistic_gfp()).
  */
 int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 {
@@ -331,7 +332,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 		gfp_t g = gfp;
 
 		if (order > min)
-			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+			g = mem_opportunistic_gfp(g);
 		page = mem_alloc_pages(h->node, g, order);
 		if (page)
 			break;

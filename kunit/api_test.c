@@ -597,6 +597,20 @@ static void api_gfp_zones_test(struct kunit *test)
 			GFP_KERNEL | __GFP_NOWARN);
 	KUNIT_EXPECT_EQ(test, mem_page_gfp(GFP_ATOMIC | __GFP_RECLAIMABLE),
 			GFP_ATOMIC);
+	/*
+	 * A bigger block than the span needs (the heap's whole-arena try)
+	 * neither reclaims nor wakes kswapd nor takes reserves.
+	 */
+	KUNIT_EXPECT_EQ(test, mem_opportunistic_gfp(GFP_KERNEL),
+			__GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_NORETRY |
+			__GFP_NOMEMALLOC);
+	KUNIT_EXPECT_EQ(test, mem_opportunistic_gfp(GFP_ATOMIC),
+			__GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC);
+	KUNIT_EXPECT_EQ(test, mem_opportunistic_gfp(GFP_NOFS | __GFP_NOFAIL |
+						    __GFP_MEMALLOC),
+			__GFP_IO | __GFP_NOWARN | __GFP_NORETRY |
+			__GFP_NOMEMALLOC);
+	KUNIT_EXPECT_FALSE(test, gfpflags_allow_blocking(mem_opportunistic_gfp(GFP_KERNEL)));
 	KUNIT_EXPECT_EQ(test, mem_page_gfp(GFP_NOFS | __GFP_NOFAIL | __GFP_DMA32),
 			GFP_NOFS | __GFP_NOFAIL);
 }
