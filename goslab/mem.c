@@ -89,11 +89,12 @@ unsigned long mem_injected(void)
  * @gfp: the flags, already masked by the caller
  * @order: the block's order
  *
- * Return: the block's first page, or NULL (injected failures included).
+ * Return: the block's first page, or NULL (injected failures included,
+ * except for __GFP_NOFAIL, which the page allocator never fails either).
  */
 struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order)
 {
-	if (mem_fault())
+	if (!(gfp & __GFP_NOFAIL) && mem_fault())
 		return NULL;
 	if (node == NUMA_NO_NODE)
 		return alloc_pages(gfp, order);

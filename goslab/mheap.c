@@ -345,6 +345,14 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 	if (err)
 		goto fail;
 	new = meta_alloc(&mheap_arenaalloc);
+	/*
+	 * Another CPU may have taken the spare chunk since the prefill: a
+	 * __GFP_NOFAIL caller gets another one rather than a failure.
+	 */
+	while (!new && (gfp & __GFP_NOFAIL) && !arena_of(addr)) {
+		fixalloc_prefill(&mheap_arenaalloc, gfp);
+		new = meta_alloc(&mheap_arenaalloc);
+	}
 	spin_lock_irqsave(&h->lock, flags);
 	if (!arena_of(addr) && !new) {
 		spin_unlock_irqrestore(&h->lock, flags);

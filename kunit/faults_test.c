@@ -193,6 +193,37 @@ static void faults_all_fail_test(struct kunit *test)
 }
 
 /*
+ * __GFP_NOFAIL never fails, injected failures or not: the page allocator
+ * does not fail it, so neither may goslab's fault injection (it did, and
+ * goslab_alloc() returned NULL).  Sizes whose spans need at most an
+ * order-3 block: the page allocator warns about __GFP_NOFAIL above that.
+ */
+static void faults_nofail_test(struct kunit *test)
+{
+	static const size_t sizes[] = { 8, 64, 1000, 6528, 16384, 32768 };
+	struct ft_heap t0, t1;
+	void *p[ARRAY_SIZE(sizes)];
+	unsigned int i;
+
+	ft_pin(test);
+	ft_settle(&t0);
+	mem_set_fail_pages(100);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		p[i] = goslab_alloc(sizes[i], GFP_KERNEL | __GFP_NOFAIL);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, p[i], "%zu bytes, __GFP_NOFAIL",
+					  sizes[i]);
+		if (p[i])
+			memset(p[i], 0x33, sizes[i]);
+	}
+	mem_set_fail_pages(0);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		goslab_free(p[i]);
+	ft_settle(&t1);
+	KUNIT_EXPECT_EQ(test, t1.inuse, t0.inuse);
+	FT_EXPECT_VERIFY(test);
+}
+
+/*
  * An object that already exists survives a failing realloc, and one
  * that fits in place needs no page at all.
  */
@@ -445,6 +476,7 @@ static void ft_exit(struct kunit *test)
 
 static struct kunit_case goslab_faults_cases[] = {
 	KUNIT_CASE(faults_all_fail_test),
+	KUNIT_CASE(faults_nofail_test),
 	KUNIT_CASE(faults_realloc_test),
 	KUNIT_CASE(faults_partial_test),
 	KUNIT_CASE(faults_shrinker_test),
