@@ -283,10 +283,14 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	c->stats.nfree[s->spanclass]++;
 	/*
 	 * The owner's own free: onto the span's local LIFO, no atomics.  The
-	 * next allocation of this class takes it back while it is hot.
+	 * next allocation of this class takes it back while it is hot.  Not
+	 * under init_on_free: the LIFO's link would be written into the wiped
+	 * object and reach its next owner where init_on_alloc is off (SLUB
+	 * wipes its free pointer at allocation for the same reason); the
+	 * free bit carries no data.
 	 */
 	own = c->alloc[s->spanclass] == s;
-	if (likely(own && !gs_debug_on() &&
+	if (likely(own && !gs_debug_on() && !want_init_on_free() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		mspan_push_local(s, (void *)p, idx);
 	} else if (!own && !spanclass_shared(s->spanclass)) {

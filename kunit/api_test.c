@@ -825,6 +825,71 @@ static void api_alignment_test(struct kunit *test)
 	}
 }
 
+/*
+ * init_on_free: a freed object is wiped, and nothing goslab keeps in it
+ * afterwards may reach its next owner.  With init_on_alloc off, every
+ * scan class's objects are written, freed (the owner's free, which went
+ * onto the span's LIFO and left its link in the object's first word) and
+ * handed out again, straight away and after a flush drained the caches:
+ * every object this test freed must come back all zero.  make check's
+ * kunit-free stage boots with init_on_free=1 init_on_alloc=0 for it;
+ * elsewhere it skips.
+ */
+#define API_FREE_OBJS	64
+
+static bool api_was_freed(void **freed, unsigned int n, void *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (freed[i] == p)
+			return true;
+	return false;
+}
+
+static void api_init_on_free_test(struct kunit *test)
+{
+	void **p = kunit_kcalloc(test, 2 * API_FREE_OBJS, sizeof(*p),
+				 GFP_KERNEL);
+	unsigned int sc, i, round, bad = 0, checked = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	if (!want_init_on_free() || want_init_on_alloc(GFP_KERNEL))
+		kunit_skip(test, "needs init_on_free=1 init_on_alloc=0");
+	api_pin(test);
+	for (sc = 1; sc < GOSLAB_NUM_SIZE_CLASSES; sc++) {
+		size_t size = class_to_size[sc];
+
+		for (round = 0; round < 2; round++) {
+			for (i = 0; i < API_FREE_OBJS; i++) {
+				p[i] = goslab_alloc(size, GFP_KERNEL);
+				KUNIT_ASSERT_NOT_NULL(test, p[i]);
+				memset(p[i], 0xa5, size);
+			}
+			for (i = 0; i < API_FREE_OBJS; i++)
+				goslab_free(p[i]);
+			if (round)
+				mcache_flush_all();
+			for (i = 0; i < API_FREE_OBJS; i++) {
+				void *q = goslab_alloc(size, GFP_KERNEL);
+
+				KUNIT_ASSERT_NOT_NULL(test, q);
+				p[API_FREE_OBJS + i] = q;
+				if (!api_was_freed(p, API_FREE_OBJS, q))
+					continue;
+				checked++;
+				if (memchr_inv(q, 0, size) && !bad++)
+					kunit_err(test, "%zu bytes at %px: not zero after reuse\n",
+						  size, q);
+			}
+			for (i = 0; i < API_FREE_OBJS; i++)
+				goslab_free(p[API_FREE_OBJS + i]);
+		}
+	}
+	KUNIT_EXPECT_GT(test, checked, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "reused objects not zero under init_on_free");
+}
+
 static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_sizes_test),
 	KUNIT_CASE(api_gfp_zero_test),
@@ -838,6 +903,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_roundup_sensitive_test),
 	KUNIT_CASE(api_bad_free_test),
 	KUNIT_CASE(api_alignment_test),
+	KUNIT_CASE(api_init_on_free_test),
 	{}
 };
 

@@ -39,7 +39,8 @@
 # "kunit N M" is appended to that file.  Exit status is 0 only when M is 0.
 #
 # Environment: GOSLAB_CACHE (cache directory), GOSLAB_JOBS (make -j,
-# default: number of CPUs), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
+# default: number of CPUs), GOSLAB_KUNIT_NAME (the name results are
+# reported under, default kunit or kunit-lean), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
 # run, default 900), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all
 # built-in suites), GOSLAB_KUNIT_KERNEL_ARGS (extra kernel command-line
 # words, e.g. init_on_alloc=1), GOSLAB_KUNIT_CONFIG (debug or lean,
@@ -69,7 +70,9 @@ vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-900}
 filter=${GOSLAB_KUNIT_FILTER:-}
 
 # Every path out of this script after setup ends in finish.
-results_init "$name"
+# GOSLAB_KUNIT_NAME: the stage's name in the results, for a second run of
+# a configuration (make check's kunit-free boots the lean one again).
+results_init "${GOSLAB_KUNIT_NAME:-$name}"
 
 die() {
 	echo "kunit.sh: $*" >&2
