@@ -232,7 +232,9 @@ unsigned int mspan_sweep(struct mspan *s)
  * the span's private LIFO become pending frees in free_bits, counted in
  * freestate, as if they had come from another CPU.  local_bits names them
  * all, so the links in the objects are not followed: one a write after
- * free changed cannot lose or invent a free.
+ * free changed cannot lose or invent a free.  An object whose free bit
+ * is set already was freed by another CPU at the same moment as by the
+ * owner: that free took effect and was counted, this one is reported.
  */
 void mspan_drain_local(struct mspan *s)
 {
@@ -240,13 +242,17 @@ void mspan_drain_local(struct mspan *s)
 	unsigned long n = 0;
 
 	for (w = 0; w < words; w++) {
-		unsigned long b = s->local_bits[w];
+		unsigned long b = s->local_bits[w], dup;
 
 		if (!b)
 			continue;
 		s->local_bits[w] = 0;
-		atomic_long_or(b, (atomic_long_t *)&s->free_bits[w]);
-		n += hweight_long(b);
+		dup = atomic_long_fetch_or(b, (atomic_long_t *)&s->free_bits[w]) & b;
+		n += hweight_long(b & ~dup);
+		for (; dup; dup &= dup - 1)
+			report_bad((void *)mspan_obj_addr(s, w * BITS_PER_LONG +
+							  __ffs(dup)),
+				   REPORT_RACING_DOUBLE_FREE, _RET_IP_);
 	}
 	s->localhead = 0;
 	if (n)
@@ -254,16 +260,19 @@ void mspan_drain_local(struct mspan *s)
 }
 
 /**
- * mspan_bad_link - the owner's LIFO was written after a free
+ * mspan_bad_link - the owner's LIFO cannot be followed
  * @s: the span, cached by the caller's mcache
  * @v: the object on top of the LIFO
  * @caller: the allocation's caller, for the report
  *
  * Either @v's link names no object of the span (@v was written after it
- * was freed: @v itself is handed out, its link is not followed) or the
+ * was freed: @v itself is handed out, its link is not followed), or the
  * link that led to @v was changed and @v is not on the LIFO (reported,
- * not handed out).  Either way the LIFO is dropped: its objects stay in
- * local_bits and are drained when the span goes back.
+ * not handed out), or @v is on the LIFO and its free bit is set: another
+ * CPU freed it at the same moment as the owner did, and that free is the
+ * one that counts (reported, not handed out).  In every case the LIFO is
+ * dropped: its objects stay in local_bits and are drained when the span
+ * goes back.
  * Return: the object mspan_alloc_local() hands out, or 0, with bit 0 set
  * when it is fresh (from the bitmap).
  */
@@ -274,6 +283,14 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 	unsigned long m = BIT(idx % BITS_PER_LONG);
 
 	s->localhead = 0;
+	if ((s->local_bits[idx / BITS_PER_LONG] & m) &&
+	    (READ_ONCE(s->free_bits[idx / BITS_PER_LONG]) & m)) {
+		/* Freed remotely too: that free counts, this one is dropped. */
+		s->local_bits[idx / BITS_PER_LONG] &= ~m;
+		report_bad((void *)v, REPORT_RACING_DOUBLE_FREE, caller);
+		v = next_free_fast(s);
+		return v ? v | 1 : 0;
+	}
 	if (!(s->local_bits[idx / BITS_PER_LONG] & m)) {
 		report_bad((void *)v, REPORT_LIFO_NOT_FREE, caller);
 		v = next_free_fast(s);

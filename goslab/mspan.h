@@ -346,7 +346,13 @@ static __always_inline unsigned long mspan_alloc_local(struct mspan *s,
 		 * hardened free pointer serves the same end.)
 		 */
 		next = mspan_get_link((void *)v);
-		if (unlikely(!(s->local_bits[w] & m) || next > s->nelems)) {
+		/*
+		 * Its free bit set too: another CPU freed it at the same
+		 * moment as this context did (mspan_bad_link() reports).
+		 */
+		if (unlikely(!(s->local_bits[w] & m) ||
+			     (READ_ONCE(s->free_bits[w]) & m) ||
+			     next > s->nelems)) {
 			if (bail)
 				return 0;
 			/* Bit 0 says fresh: no local's address taken here. */

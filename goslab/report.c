@@ -32,6 +32,8 @@ static const char *const report_reasons[REPORT_NR_REASONS] = {
 		"LIFO names an object that is not free (write after free?)",
 	[REPORT_LINK_OVERWRITTEN] =
 		"link in a freed object overwritten (write after free?)",
+	[REPORT_RACING_DOUBLE_FREE] =
+		"double free (by two CPUs at once)",
 	[REPORT_WRITE_AFTER_FREE] = "write after free",
 	[REPORT_WRITE_PAST_END] = "write past the end of the object",
 };

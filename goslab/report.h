@@ -24,6 +24,8 @@ enum report_reason {
 	REPORT_TINY_NOT_ALLOCATED,	/* no live tiny object starts there */
 	REPORT_LIFO_NOT_FREE,		/* a LIFO link names a live object */
 	REPORT_LINK_OVERWRITTEN,	/* a freed object's link was written */
+	/* Freed by its owner and by another CPU at once (mspan.h). */
+	REPORT_RACING_DOUBLE_FREE,
 	REPORT_WRITE_AFTER_FREE,	/* debug mode: poison changed */
 	REPORT_WRITE_PAST_END,		/* debug mode: red zone changed */
 	REPORT_NR_REASONS

@@ -18,6 +18,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/kthread.h>
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/kallsyms.h>
@@ -722,6 +723,129 @@ static int bf_init(struct kunit *test)
 	return 0;
 }
 
+/*
+ * Two CPUs free the same objects at the same moment: the span's owner
+ * (its free goes on the span's LIFO) and another CPU (a remote free, its
+ * bit in free_bits).  Both may pass the liveness check before either
+ * marks the object, and the object then sat on the owner's LIFO with its
+ * free bit set too: the owner handed it out again while the next sweep
+ * made it free, and the drain counted it a second time.  Exactly one free
+ * of each object must take effect and the other be reported; nothing is
+ * handed out twice afterwards, and the heap verifies.
+ */
+#define BF_RACE_OBJS	32
+#define BF_RACE_ROUNDS	1000
+
+struct bf_race {
+	void *obj[BF_RACE_OBJS];
+	atomic_t ready, done;
+	int round;
+	bool abort;		/* the owner gave up: the remote stops too */
+};
+
+/* Wait for @v to reach @n; false if the round was given up. */
+static bool bf_race_wait(struct bf_race *r, atomic_t *v, int n)
+{
+	while (atomic_read(v) < n)
+		if (READ_ONCE(r->abort))
+			return false;
+	return true;
+}
+
+/* One of the two freers of round @round. */
+static void bf_race_free(struct bf_race *r, int round)
+{
+	unsigned int i;
+
+	atomic_inc(&r->ready);
+	if (!bf_race_wait(r, &r->ready, 2 * (round + 1)))
+		return;
+	for (i = 0; i < BF_RACE_OBJS; i++)
+		goslab_free(r->obj[i]);
+	export_commit_remote();
+	atomic_inc(&r->done);
+}
+
+static int bf_race_remote(void *arg)
+{
+	struct bf_race *r = arg;
+	int round;
+
+	for (round = 0; round < BF_RACE_ROUNDS && !READ_ONCE(r->abort); round++) {
+		/* The owner publishes this round's objects first. */
+		while (smp_load_acquire(&r->round) != round && !READ_ONCE(r->abort))
+			cpu_relax();
+		if (!READ_ONCE(r->abort))
+			bf_race_free(r, round);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void badfree_racing_double_free_test(struct kunit *test)
+{
+	struct bf_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	void **again = kunit_kcalloc(test, 2 * BF_RACE_OBJS, sizeof(void *),
+				     GFP_KERNEL);
+	unsigned int i, k, twice = 0, failed = 0;
+	struct task_struct *t;
+	int cpus[2], round;
+	long bad0, lost;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	gs_test_two_cpus(test, cpus);
+	if (cpus[0] == cpus[1])
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpus[0])), 0);
+	WRITE_ONCE(r->round, -1);
+	t = kthread_create(bf_race_remote, r, "bf_race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpus[1]);
+	wake_up_process(t);
+
+	bad0 = atomic_long_read(&report_stats.bad_frees);
+	bf_expect_begin();
+	for (round = 0; round < BF_RACE_ROUNDS && !failed; round++) {
+		for (i = 0; i < BF_RACE_OBJS; i++) {
+			r->obj[i] = goslab_alloc(64, GFP_KERNEL);
+			failed += !r->obj[i];
+		}
+		if (failed)
+			break;
+		/* Publishes the objects; pairs with the remote's acquire. */
+		smp_store_release(&r->round, round);
+		bf_race_free(r, round);
+		bf_race_wait(r, &r->done, 2 * (round + 1));
+		/* Nothing handed out twice: all distinct. */
+		for (i = 0; i < 2 * BF_RACE_OBJS; i++) {
+			again[i] = goslab_alloc(64, GFP_KERNEL);
+			failed += !again[i];
+			for (k = 0; k < i && again[i]; k++)
+				twice += again[k] == again[i];
+		}
+		for (i = 0; i < 2 * BF_RACE_OBJS; i++)
+			goslab_free(again[i]);
+	}
+	WRITE_ONCE(r->abort, true);
+	kthread_stop(t);
+	/*
+	 * Whatever the interleaving, one report per object: at the free,
+	 * when the owner meets it on its LIFO, or when the flush drains
+	 * the LIFO.
+	 */
+	mcache_flush_all();
+	bf_expect_end();
+	KUNIT_ASSERT_EQ_MSG(test, failed, 0U, "allocations failed");
+	lost = atomic_long_read(&report_stats.bad_frees) - bad0 -
+	       (long)BF_RACE_ROUNDS * BF_RACE_OBJS;
+	KUNIT_EXPECT_EQ_MSG(test, twice, 0U, "objects handed out twice");
+	KUNIT_EXPECT_EQ_MSG(test, lost, 0L,
+			    "double frees not reported exactly once each");
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+}
+
 static void bf_exit(struct kunit *test)
 {
 	mheap_set_retain_pages(bf_saved_retain);
@@ -737,6 +861,7 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_lifo_link_test),
 	KUNIT_CASE(badfree_foreign_test),
 	KUNIT_CASE(badfree_never_allocated_test),
+	KUNIT_CASE(badfree_racing_double_free_test),
 	KUNIT_CASE(badfree_bulk_test),
 	KUNIT_CASE(badfree_heap_intact_test),
 	{}
