@@ -43,6 +43,10 @@ long bench_node_stat_exact(enum node_stat_item item)
 /*
  * Free pages: NR_FREE_PAGES with the unfolded deltas plus the pages
  * sitting on the per-CPU page lists (free, but not in NR_FREE_PAGES).
+ * Adding each list's count is the reading drain_all_pages() would leave,
+ * without the drain: that function is not exported, and a drain sends
+ * the pages to the buddy lists without changing how many are free (a
+ * list's count is in base pages, its high-order pages included).
  */
 long bench_free_pages(void)
 {
