@@ -163,7 +163,8 @@ parse_replays() {
 }
 
 # parse_footprint <trace> <allocator> <boot> <console log>: the row of
-# the GOSLAB-FOOTPRINT block into footprint.csv.
+# the GOSLAB-FOOTPRINT block into footprint.csv, its GOSLAB-SERIES block
+# into footprint-series-<trace>-<allocator>-<boot>.csv.
 parse_footprint() {
 	log=$4
 	grep -q '^GOSLAB-GUEST end' "$log" ||
@@ -182,6 +183,10 @@ parse_footprint() {
 		echo "bench: footprint boot $3 ($2, $1) printed no row; see $log" >&2
 		grep -A3 "^GOSLAB-FOOTPRINT $1 begin" "$log" >&2 || true
 	fi
+	sed -n "/^GOSLAB-SERIES $1 begin/,/^GOSLAB-SERIES $1 end/p" "$log" |
+		awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+		     NR == 2 { print "event,held_bytes,pages" }' \
+		>"$out/footprint-series-$1-$2-$3.csv"
 }
 
 # parse_bench <platform> <ioa> <file with the table lines>
@@ -294,7 +299,12 @@ sh "$repo/scripts/bench/plot.sh" "$out" || echo "bench: plotting failed" >&2
 if [ "${GOSLAB_BENCH_DOC:-1}" = 1 ]; then
 	mkdir -p "$doc"
 	cp "$out"/*.svg "$out/results.csv" "$out/replay.csv" "$doc/" 2>/dev/null || true
-	[ "$(wc -l <"$footprint")" -gt 1 ] && cp "$footprint" "$doc/"
+	if [ "$(wc -l <"$footprint")" -gt 1 ]; then
+		cp "$footprint" "$doc/"
+		for f in "$out"/footprint-series-*-1.csv; do
+			[ -f "$f" ] && cp "$f" "$doc/"
+		done
+	fi
 	for f in "$out"/series-*-ioa1.csv; do
 		[ -f "$f" ] && cp "$f" "$doc/"
 	done

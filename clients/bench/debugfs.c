@@ -23,7 +23,9 @@
  *           the end, footprint_delay_ms later and at the peak, with the
  *           allocator's own figure beside them (for a fresh boot).
  *   series  memory held after every window of the last replay, per
- *           allocator: "event goslab_held slub_held" (bytes).
+ *           allocator: "event goslab_held slub_held" (bytes); after a
+ *           footprint run "event <allocator>_held <allocator>_pages",
+ *           its own bytes and the free pages taken.
  *
  * This file only connects the files to the parts that do the work
  * (micro.c, trace.c, replay.c), under the parts' locks.

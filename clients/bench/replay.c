@@ -95,6 +95,7 @@ static struct {
 	unsigned int nsamples;
 	u32 sample_ev[REPLAY_MAX_SAMPLES];
 	u64 sample_held[2][REPLAY_MAX_SAMPLES];
+	long sample_pages[REPLAY_MAX_SAMPLES];	/* free pages taken */
 } rp = { .fmode = -1 };
 
 /* What a replay runs: the first two index rp.med[]. */
@@ -351,6 +352,7 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 		if (record && ns < REPLAY_MAX_SAMPLES) {
 			rp.sample_ev[ns] = hi;
 			rp.sample_held[!g][ns] = held;
+			rp.sample_pages[ns] = pages;
 			ns++;
 		}
 	}
@@ -540,6 +542,8 @@ int bench_replay_run(bool nomem)
 			 "needs a process context (write 'replay' to bench)");
 		return err;
 	}
+	if (!nomem)
+		bench_stats_open();
 	err = bench_trace_load(&trace, rp.errmsg, sizeof(rp.errmsg));
 	if (!err) {
 		rp.obj = kvcalloc(trace.maxid + 1, sizeof(void *), GFP_KERNEL);
@@ -563,6 +567,7 @@ int bench_replay_run(bool nomem)
 	kvfree(rp.obj);
 	rp.obj = NULL;
 	bench_trace_unload(&trace);
+	bench_stats_close();
 	bench_scratch_unmap();
 	rp.err = err;
 	if (err && !rp.errmsg[0])
@@ -678,12 +683,27 @@ int bench_replay_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* Memory held after every window of the last replay, per allocator. */
+/*
+ * Memory held after every window of the last replay, per allocator; in
+ * the footprint mode its one allocator's own figure and the free pages
+ * taken.
+ */
 int bench_series_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
 	mutex_lock(&bench_replay_lock);
+	if (rp.have && rp.fmode >= 0) {
+		const char *n = replay_name[rp.fmode];
+
+		seq_printf(m, "event %s_held %s_pages\n", n, n);
+		for (i = 0; i < rp.nsamples; i++)
+			seq_printf(m, "%u %llu %ld\n", rp.sample_ev[i],
+				   rp.sample_held[rp.fmode][i],
+				   rp.sample_pages[i]);
+		mutex_unlock(&bench_replay_lock);
+		return 0;
+	}
 	seq_puts(m, "event goslab_held slub_held\n");
 	for (i = 0; rp.have && i < rp.nsamples; i++)
 		seq_printf(m, "%u %llu %llu\n", rp.sample_ev[i],

@@ -64,6 +64,9 @@ footprint() {
 		echo "GOSLAB-FOOTPRINT $name begin"
 		cat $B/replay
 		echo "GOSLAB-FOOTPRINT $name end $(($(date +%s) - start)) s"
+		echo "GOSLAB-SERIES $name begin"
+		cat $B/series
+		echo "GOSLAB-SERIES $name end"
 		echo "GOSLAB-STATS $name begin"
 		cat /sys/kernel/debug/goslab/stats
 		echo "GOSLAB-STATS $name end"
