@@ -114,18 +114,24 @@ bench_prepare() {
 	vm_initramfs "$root" "$vm_initrd"
 }
 
+# check_guest <which guest> <console log>: say so when the guest did not
+# reach its end or its kernel log holds a report.
+check_guest() {
+	grep -q '^GOSLAB-GUEST end' "$2" ||
+		{ echo "bench: $1 did not finish; see $2" >&2; tail -n 20 "$2" >&2; }
+	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$2" |
+		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
+		echo "bench: kernel reports in $1's log (above)" >&2
+	fi
+}
+
 # parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
 # printed, into results.csv, replay.csv and series-<trace>-ioa<n>.csv.
 parse_guest() {
 	pl=$1
 	gioa=$2
 	log=$3
-	grep -q '^GOSLAB-GUEST end' "$log" ||
-		{ echo "bench: the $pl guest did not finish; see $log" >&2; tail -n 20 "$log" >&2; }
-	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$log" |
-		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
-		echo "bench: kernel reports in the $pl guest's log (above)" >&2
-	fi
+	check_guest "the $pl guest" "$log"
 	grep '^GOSLAB-MACHINE' "$log" | head -n 1 >"$out/machine-$pl-ioa$gioa.txt" || true
 	sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$log" >"$out/bench-$pl-ioa$gioa.txt"
 	parse_bench "$pl" "$gioa" "$out/bench-$pl-ioa$gioa.txt"
@@ -168,12 +174,7 @@ parse_replays() {
 # boot left no row.
 parse_footprint() {
 	log=$4
-	grep -q '^GOSLAB-GUEST end' "$log" ||
-		{ echo "bench: footprint boot $3 ($2, $1) did not finish; see $log" >&2; tail -n 20 "$log" >&2; }
-	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$log" |
-		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
-		echo "bench: kernel reports in footprint boot $3 ($2, $1), above" >&2
-	fi
+	check_guest "footprint boot $3 ($2, $1)" "$log"
 	row=$(sed -n "/^GOSLAB-FOOTPRINT $1 begin/,/^GOSLAB-FOOTPRINT $1 end/p" "$log" |
 		awk -v a="$2" '$1 == a && NF == 10 {
 			printf "%s,%s,%s,%s,%s,%s,%s,%s", $2, $3, $4, $5, $6, $7, $8, $9

@@ -40,6 +40,27 @@ echo "GOSLAB-MACHINE $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' 
 	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
 	"cmdline: $(cat /proc/cmdline)"
 
+# replay <marker> <trace file>: replay it through $B/replay and print its
+# table between "<marker> <name> begin/end", then the series and goslab's
+# stats.
+replay() {
+	name=$(basename "$2" .gtrace)
+	start=$(date +%s)
+	cat "$2" >$B/replay
+	# A close from an exiting process leaves it pending.
+	grep -q '^# no replay: pending' $B/replay &&
+		echo replay >$B/bench
+	echo "$1 $name begin"
+	cat $B/replay
+	echo "$1 $name end $(($(date +%s) - start)) s"
+	echo "GOSLAB-SERIES $name begin"
+	cat $B/series
+	echo "GOSLAB-SERIES $name end"
+	echo "GOSLAB-STATS $name begin"
+	cat /sys/kernel/debug/goslab/stats
+	echo "GOSLAB-STATS $name end"
+}
+
 # The footprint mode: a row of free pages taken per trace, and nothing
 # else run in the boot, so that nothing warms either allocator up.
 footprint() {
@@ -57,19 +78,7 @@ footprint() {
 	for name in $names; do
 		t=/traces/$name.gtrace
 		[ -f "$t" ] || { echo "GOSLAB-BENCH-ERROR no $t"; continue; }
-		start=$(date +%s)
-		cat "$t" >$B/replay
-		grep -q '^# no replay: pending' $B/replay &&
-			echo replay >$B/bench
-		echo "GOSLAB-FOOTPRINT $name begin"
-		cat $B/replay
-		echo "GOSLAB-FOOTPRINT $name end $(($(date +%s) - start)) s"
-		echo "GOSLAB-SERIES $name begin"
-		cat $B/series
-		echo "GOSLAB-SERIES $name end"
-		echo "GOSLAB-STATS $name begin"
-		cat /sys/kernel/debug/goslab/stats
-		echo "GOSLAB-STATS $name end"
+		replay GOSLAB-FOOTPRINT "$t"
 	done
 	rmmod goslab_bench
 	rmmod goslab
@@ -87,22 +96,7 @@ elif insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
 	echo "GOSLAB-BENCH end $(($(date +%s) - start)) s"
 	if [ "${bench_replay:-1}" = 1 ]; then
 		for t in /traces/*.gtrace; do
-			[ -f "$t" ] || continue
-			name=$(basename "$t" .gtrace)
-			start=$(date +%s)
-			cat "$t" >$B/replay
-			# A close from an exiting process leaves it pending.
-			grep -q '^# no replay: pending' $B/replay &&
-				echo replay >$B/bench
-			echo "GOSLAB-REPLAY $name begin"
-			cat $B/replay
-			echo "GOSLAB-REPLAY $name end $(($(date +%s) - start)) s"
-			echo "GOSLAB-SERIES $name begin"
-			cat $B/series
-			echo "GOSLAB-SERIES $name end"
-			echo "GOSLAB-STATS $name begin"
-			cat /sys/kernel/debug/goslab/stats
-			echo "GOSLAB-STATS $name end"
+			[ -f "$t" ] && replay GOSLAB-REPLAY "$t"
 		done
 	fi
 	rmmod goslab_bench
