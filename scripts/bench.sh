@@ -20,17 +20,25 @@
 #     6.12's userspace dies on this host's CPUs ("ptrace set fp regs
 #     failed": its FP state buffer is smaller than the CPU's XSAVE area),
 #     so no process reads goslab's debugfs for the memory figures.
+#  2b. Footprint, the system's view (QEMU, 6.12, init_on_alloc=1): for
+#     every trace and each allocator, GOSLAB_BENCH_FOOTPRINT_BOOTS fresh
+#     boots (bench_footprint=goslab|slub) that replay the trace once
+#     with that allocator alone, nothing before it, and print the pages
+#     taken from the page allocator at the end, 5 s later and at the
+#     peak; into build/bench/footprint.csv, medians in the table.
 #  3. One table on stdout, CSVs in build/bench/ (results.csv, replay.csv,
-#     series-<trace>.csv), plots drawn with gnuplot (ratio per size,
+#     footprint.csv, series-<trace>.csv), plots drawn with gnuplot (ratio per size,
 #     memory held over each replay) into build/bench/ and copied, with the
 #     CSVs, to Documentation/bench/ (unless GOSLAB_BENCH_DOC=0).
 #
 # Environment: GOSLAB_TRACES (default: <repo>/../shared/traces),
 # GOSLAB_BENCH_CMD (bench command, default "all"), GOSLAB_BENCH_IOA
 # (default "1 0"), GOSLAB_BENCH_UML=0 skips UML, GOSLAB_BENCH_QEMU=0 skips
-# QEMU, GOSLAB_BENCH_REPLAY_REPS (default 11;
-# replays take a second or two each), GOSLAB_VM_TIMEOUT (default
-# here 2400 s a boot).
+# QEMU's micro-benchmark and replay boots, GOSLAB_BENCH_REPLAY_REPS
+# (default 11; replays take a second or two each),
+# GOSLAB_BENCH_FOOTPRINT_BOOTS (boots per trace and allocator, default 3;
+# 0 skips the footprint), GOSLAB_BENCH_FOOTPRINT_TRACES (trace names,
+# default every trace), GOSLAB_VM_TIMEOUT (default here 2400 s a boot).
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -57,6 +65,8 @@ results=$out/results.csv
 replay=$out/replay.csv
 echo "platform,init_on_alloc,test,size,goslab_ns,slub_ns,ratio" >"$results"
 echo "platform,init_on_alloc,trace,allocator,requested_end,requested_peak,held_end,held_peak,sys_end,freepages_end,freepages_peak,ns_per_op,ns_ratio" >"$replay"
+footprint=$out/footprint.csv
+echo "trace,allocator,boot,pages_end,pages_5s,pages_peak,self_bytes_end,self_bytes_5s,self_bytes_peak,sys_bytes_end,requested_end" >"$footprint"
 
 # bench_prepare <series>: build goslab.ko and goslab_bench.ko from a
 # snapshot of the sources in build/bench/src-<release> (apart from the
@@ -104,18 +114,24 @@ bench_prepare() {
 	vm_initramfs "$root" "$vm_initrd"
 }
 
+# check_guest <which guest> <console log>: say so when the guest did not
+# reach its end or its kernel log holds a report.
+check_guest() {
+	grep -q '^GOSLAB-GUEST end' "$2" ||
+		{ echo "bench: $1 did not finish; see $2" >&2; tail -n 20 "$2" >&2; }
+	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$2" |
+		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
+		echo "bench: kernel reports in $1's log (above)" >&2
+	fi
+}
+
 # parse_guest <platform> <ioa> <console log>: the markers bench-init.sh
 # printed, into results.csv, replay.csv and series-<trace>-ioa<n>.csv.
 parse_guest() {
 	pl=$1
 	gioa=$2
 	log=$3
-	grep -q '^GOSLAB-GUEST end' "$log" ||
-		{ echo "bench: the $pl guest did not finish; see $log" >&2; tail -n 20 "$log" >&2; }
-	if sed -n '/^GOSLAB-DMESG begin/,/^GOSLAB-DMESG end/p' "$log" |
-		grep -E 'WARNING:|BUG:|Oops|Call Trace' >&2; then
-		echo "bench: kernel reports in the $pl guest's log (above)" >&2
-	fi
+	check_guest "the $pl guest" "$log"
 	grep '^GOSLAB-MACHINE' "$log" | head -n 1 >"$out/machine-$pl-ioa$gioa.txt" || true
 	sed -n '/^GOSLAB-BENCH begin/,/^GOSLAB-BENCH end/p' "$log" >"$out/bench-$pl-ioa$gioa.txt"
 	parse_bench "$pl" "$gioa" "$out/bench-$pl-ioa$gioa.txt"
@@ -152,6 +168,29 @@ parse_replays() {
 	done
 }
 
+# parse_footprint <trace> <allocator> <boot> <console log>: the row of
+# the GOSLAB-FOOTPRINT block into footprint.csv, its GOSLAB-SERIES block
+# into footprint-series-<trace>-<allocator>-<boot>.csv.  Fails when the
+# boot left no row.
+parse_footprint() {
+	log=$4
+	check_guest "footprint boot $3 ($2, $1)" "$log"
+	row=$(sed -n "/^GOSLAB-FOOTPRINT $1 begin/,/^GOSLAB-FOOTPRINT $1 end/p" "$log" |
+		awk -v a="$2" '$1 == a && NF == 10 {
+			printf "%s,%s,%s,%s,%s,%s,%s,%s", $2, $3, $4, $5, $6, $7, $8, $9
+		}')
+	if [ -z "$row" ]; then
+		echo "bench: footprint boot $3 ($2, $1) printed no row; see $log" >&2
+		grep -A3 "^GOSLAB-FOOTPRINT $1 begin" "$log" >&2 || true
+		return 1
+	fi
+	echo "$1,$2,$3,$row" >>"$footprint"
+	sed -n "/^GOSLAB-SERIES $1 begin/,/^GOSLAB-SERIES $1 end/p" "$log" |
+		awk 'NR > 2 && NF == 3 { printf "%s,%s,%s\n", $1, $2, $3 }
+		     NR == 2 { print "event,held_bytes,pages" }' \
+		>"$out/footprint-series-$1-$2-$3.csv"
+}
+
 # parse_bench <platform> <ioa> <file with the table lines>
 parse_bench() {
 	awk -v pl="$1" -v ioa="$2" '
@@ -160,10 +199,14 @@ parse_bench() {
 	' "$3" >>"$results"
 }
 
-# --- QEMU ---------------------------------------------------------------
-if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ]; then
+fboots=${GOSLAB_BENCH_FOOTPRINT_BOOTS:-3}
+if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ] || [ "$fboots" -gt 0 ]; then
 	echo "bench: building goslab.ko, goslab_bench.ko and the initramfs for 6.12" >&2
 	bench_prepare 6.12
+fi
+
+# --- QEMU ---------------------------------------------------------------
+if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ]; then
 	bcmd=$(echo "$cmd" | tr ' ' ',')
 	for ioa in $ioas; do
 		serial=$out/serial-qemu-ioa$ioa.log
@@ -175,6 +218,49 @@ if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ]; then
 		echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
 		tr -d '\r' <"$serial" >"$serial.txt"
 		parse_guest qemu "$ioa" "$serial.txt"
+	done
+fi
+
+# --- footprint: fresh boots, one allocator each -------------------------
+# Every boot replays one trace once with one allocator: a replay of either
+# before it would leave slabs, arenas and per-CPU lists that the free-page
+# figure then hides.  The allocators alternate which goes first, so that
+# any drift of the host lands on both.
+if [ "$fboots" -gt 0 ]; then
+	ftraces=${GOSLAB_BENCH_FOOTPRINT_TRACES:-}
+	if [ -z "$ftraces" ]; then
+		for t in "$traces"/*.gtrace; do
+			[ -f "$t" ] && ftraces="$ftraces $(basename "$t" .gtrace)"
+		done
+	fi
+	b=1
+	while [ "$b" -le "$fboots" ]; do
+		order="goslab slub"
+		[ $((b % 2)) = 1 ] || order="slub goslab"
+		for t in $ftraces; do
+			for a in $order; do
+				# A second try when a boot leaves no row: TCG
+				# guests here now and then die early in boot
+				# (an int3 oops in the timer interrupt, before
+				# any module), which says nothing of either
+				# allocator.
+				for try in 1 2; do
+					serial=$vmdir/footprint-$t-$a-$b.log
+					echo "bench: footprint boot $b/$fboots: $t with $a (serial log $serial)" >&2
+					start=$(date +%s)
+					rc=0
+					vm_boot "$serial" init_on_alloc=1 "bench_footprint=$a" \
+						"bench_footprint_trace=$t" || rc=$?
+					echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
+					tr -d '\r' <"$serial" >"$serial.txt"
+					if parse_footprint "$t" "$a" "$b" "$serial.txt"; then
+						break
+					fi
+					[ "$try" = 2 ] || cp "$serial.txt" "$serial.failed.txt"
+				done
+			done
+		done
+		b=$((b + 1))
 	done
 fi
 
@@ -225,6 +311,12 @@ sh "$repo/scripts/bench/plot.sh" "$out" || echo "bench: plotting failed" >&2
 if [ "${GOSLAB_BENCH_DOC:-1}" = 1 ]; then
 	mkdir -p "$doc"
 	cp "$out"/*.svg "$out/results.csv" "$out/replay.csv" "$doc/" 2>/dev/null || true
+	if [ "$(wc -l <"$footprint")" -gt 1 ]; then
+		cp "$footprint" "$doc/"
+		for f in "$out"/footprint-series-*-1.csv; do
+			[ -f "$f" ] && cp "$f" "$doc/"
+		done
+	fi
 	for f in "$out"/series-*-ioa1.csv; do
 		[ -f "$f" ] && cp "$f" "$doc/"
 	done

@@ -76,6 +76,8 @@ long bench_node_stat_exact(enum node_stat_item item);
 long bench_free_pages(void);
 int bench_scratch_map(void);
 void bench_scratch_unmap(void);
+void bench_stats_open(void);
+void bench_stats_close(void);
 int bench_goslab_stats(struct bench_goslab_mem *m);
 void bench_goslab_poke(const char *file);
 void bench_slub_shrink(void);

@@ -17,8 +17,15 @@
  *           with goslab and with kmalloc (alternating) and reading the
  *           file gives the medians: bytes requested, memory held at the
  *           end and at the peak, free-page cross-check, ns per operation.
+ *           With the module parameter footprint=goslab (or slub), it is
+ *           replayed once with that allocator alone, no warm-up, and
+ *           the file gives the pages taken from the page allocator at
+ *           the end, footprint_delay_ms later and at the peak, with the
+ *           allocator's own figure beside them (for a fresh boot).
  *   series  memory held after every window of the last replay, per
- *           allocator: "event goslab_held slub_held" (bytes).
+ *           allocator: "event goslab_held slub_held" (bytes); after a
+ *           footprint run "event <allocator>_held <allocator>_pages",
+ *           its own bytes and the free pages taken.
  *
  * This file only connects the files to the parts that do the work
  * (micro.c, trace.c, replay.c), under the parts' locks.

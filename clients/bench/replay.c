@@ -19,6 +19,10 @@
  * waits for another worker's allocations; the same replay with no
  * allocator, run before each pair of runs, gives the loop's own time,
  * which is subtracted.  The ns ratio is the median of each run's own.
+ *
+ * The footprint mode (module parameter footprint) is the system's view
+ * instead: one allocator, one run, in a fresh boot, judged by the free
+ * pages it took; see replay_footprint().
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -30,6 +34,8 @@
 #include <linux/completion.h>
 #include <linux/atomic.h>
 #include <linux/seq_file.h>
+#include <linux/delay.h>
+#include <linux/string.h>
 
 #include "bench.h"
 
@@ -41,11 +47,29 @@ static unsigned int replay_window = 256;
 module_param(replay_window, uint, 0644);
 MODULE_PARM_DESC(replay_window, "events between memory samples");
 
+/*
+ * The footprint mode: "goslab" or "slub" replays the trace once with that
+ * allocator alone, no warm-up and no null replay, and reports the pages
+ * taken from the page allocator.  Meant for a fresh boot (make bench boots
+ * one per allocator): any replay before it, of either allocator, leaves
+ * slabs, arenas and per-CPU lists behind that the figure would hide.
+ */
+static char footprint[8];
+module_param_string(footprint, footprint, sizeof(footprint), 0644);
+MODULE_PARM_DESC(footprint, "goslab or slub: replay once with that allocator alone, no warm-up, and report pages taken (for a fresh boot)");
+
+static unsigned int footprint_delay_ms = 5000;
+module_param(footprint_delay_ms, uint, 0644);
+MODULE_PARM_DESC(footprint_delay_ms, "footprint mode: ms after the end for the second reading");
+
 #define REPLAY_MAX_SAMPLES	4096
 
 struct replay_result {
 	u64 requested_end, requested_peak;
 	u64 held_end, held_peak, sys_end, fp_end, fp_peak;
+	/* the footprint mode's: free pages taken, and self-accounted bytes */
+	long pages_end, pages_later, pages_peak;
+	u64 held_later;
 	u64 ns_per_op_x10;
 	u64 busy_ns;		/* the workers' time in windows, waits out */
 	unsigned long nops;
@@ -58,6 +82,8 @@ static struct bench_trace trace;
 static struct {
 	void **obj;		/* by id */
 	bool nomem;		/* at boot: no process to read goslab's stats */
+	int fmode;		/* the footprint mode's allocator, or -1 */
+	struct replay_result fres;	/* and its one run */
 	/* results */
 	bool have, pending;
 	int err;
@@ -69,7 +95,8 @@ static struct {
 	unsigned int nsamples;
 	u32 sample_ev[REPLAY_MAX_SAMPLES];
 	u64 sample_held[2][REPLAY_MAX_SAMPLES];
-} rp;
+	long sample_pages[REPLAY_MAX_SAMPLES];	/* free pages taken */
+} rp = { .fmode = -1 };
 
 /* What a replay runs: the first two index rp.med[]. */
 enum replay_mode { RM_GOSLAB, RM_SLUB, RM_NULL };
@@ -251,14 +278,18 @@ static u64 held_now(bool g, long base_slab, const struct bench_goslab_mem *gbase
 
 /*
  * One replay of the whole trace: with an allocator (memory sampled after
- * every window), or with none (RM_NULL, only the loop's time).
+ * every window), or with none (RM_NULL, only the loop's time).  In the
+ * footprint mode (rp.fmode set) the allocator is taken as the boot left
+ * it, and the end is read again footprint_delay_ms later, the trace's
+ * live objects still held: what an allocator gives back by itself.
  */
 static int replay_once(enum replay_mode mode, struct replay_result *res,
 		       bool record)
 {
 	bool g = mode == RM_GOSLAB, null = mode == RM_NULL;
+	bool fresh = rp.fmode >= 0;
 	struct bench_goslab_mem gbase = {}, gend = {};
-	long base_slab, base_fp;
+	long base_slab, base_fp, pages;
 	u64 req = 0, held, fp;
 	unsigned int i, lo, ns = 0;
 	int err = 0;
@@ -266,16 +297,22 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 	memset(res, 0, sizeof(*res));
 	memset(rp.obj, 0, (trace.maxid + 1) * sizeof(void *));
 	if (g && !rp.nomem) {
-		/* Empty per-CPU caches; free arenas back (down to retain). */
-		bench_goslab_poke("flush");
-		bench_goslab_poke("release");
+		/*
+		 * Empty per-CPU caches; free arenas back (down to retain).
+		 * Not in the footprint mode: a fresh boot has nothing to
+		 * give back, and SLUB is not shrunk there either.
+		 */
+		if (!fresh) {
+			bench_goslab_poke("flush");
+			bench_goslab_poke("release");
+		}
 		err = bench_goslab_stats(&gbase);
 		if (err) {
 			snprintf(rp.errmsg, sizeof(rp.errmsg),
 				 "cannot read goslab stats (%d): is debugfs mounted?", err);
 			return err;
 		}
-	} else if (!null) {
+	} else if (!null && !fresh) {
 		bench_slub_shrink();
 	}
 	base_slab = bench_node_stat_exact(NR_SLAB_UNRECLAIMABLE_B);
@@ -307,12 +344,15 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 		if (rp.nomem)
 			continue;
 		held = held_now(g, base_slab, &gbase);
-		fp = (base_fp - bench_free_pages()) << PAGE_SHIFT;
+		pages = base_fp - bench_free_pages();
+		fp = pages << PAGE_SHIFT;
+		res->pages_peak = max(res->pages_peak, pages);
 		res->held_peak = max(res->held_peak, held);
 		res->fp_peak = max_t(u64, res->fp_peak, (s64)fp > 0 ? fp : 0);
 		if (record && ns < REPLAY_MAX_SAMPLES) {
 			rp.sample_ev[ns] = hi;
 			rp.sample_held[!g][ns] = held;
+			rp.sample_pages[ns] = pages;
 			ns++;
 		}
 	}
@@ -328,12 +368,23 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 	res->requested_end = req;
 	if (!rp.nomem) {
 		res->held_end = held_now(g, base_slab, &gbase);
-		res->fp_end = (base_fp - bench_free_pages()) << PAGE_SHIFT;
+		res->pages_end = base_fp - bench_free_pages();
+		res->fp_end = res->pages_end << PAGE_SHIFT;
 		if (g && !bench_goslab_stats(&gend))
 			res->sys_end = gend.sys - gbase.sys + gend.meta -
 				       gbase.meta;
 		else
 			res->sys_end = res->held_end;
+	}
+	if (fresh && !rp.nomem) {
+		/* The peak over the windows, the two readings included. */
+		res->pages_peak = max(res->pages_peak, res->pages_end);
+		res->held_peak = max(res->held_peak, res->held_end);
+		msleep(footprint_delay_ms);
+		res->pages_later = base_fp - bench_free_pages();
+		res->held_later = held_now(g, base_slab, &gbase);
+		res->pages_peak = max(res->pages_peak, res->pages_later);
+		res->held_peak = max(res->held_peak, res->held_later);
 	}
 
 	/* Let go of what the trace left live. */
@@ -420,6 +471,17 @@ static int replay_runs(unsigned int reps)
 	return 0;
 }
 
+/*
+ * The footprint mode's one run: rp.fmode's allocator, once, nothing
+ * replayed before it, not even the null replay (it allocates nothing,
+ * but the mode promises a replay as the boot left the allocator).
+ */
+static int replay_footprint(void)
+{
+	memset(rp.sample_held, 0, sizeof(rp.sample_held));
+	return replay_once(rp.fmode, &rp.fres, true);
+}
+
 /* rp.med[]: each reported field's median over the @reps runs. */
 static void replay_take_medians(unsigned int reps)
 {
@@ -458,21 +520,46 @@ int bench_replay_run(bool nomem)
 		return -ENODATA;
 	}
 	rp.nomem = nomem;
+	rp.fmode = -1;
+	if (sysfs_streq(footprint, "goslab")) {
+		rp.fmode = RM_GOSLAB;
+	} else if (sysfs_streq(footprint, "slub")) {
+		rp.fmode = RM_SLUB;
+	} else if (footprint[0]) {
+		snprintf(rp.errmsg, sizeof(rp.errmsg),
+			 "footprint must be goslab, slub or empty");
+		return -EINVAL;
+	}
+	if (rp.fmode >= 0 && nomem) {
+		/* Its figures are the memory ones: none without a process. */
+		snprintf(rp.errmsg, sizeof(rp.errmsg),
+			 "the footprint mode needs a process context");
+		return -EPERM;
+	}
 	err = nomem ? 0 : bench_scratch_map();
 	if (err) {
 		snprintf(rp.errmsg, sizeof(rp.errmsg),
 			 "needs a process context (write 'replay' to bench)");
 		return err;
 	}
+	if (!nomem)
+		bench_stats_open();
 	err = bench_trace_load(&trace, rp.errmsg, sizeof(rp.errmsg));
 	if (!err) {
 		rp.obj = kvcalloc(trace.maxid + 1, sizeof(void *), GFP_KERNEL);
 		if (!rp.obj)
 			err = -ENOMEM;
 	}
-	err = err ?: replay_start_workers() ?: replay_runs(reps);
+	err = err ?: replay_start_workers();
+	if (!err && rp.fmode >= 0) {
+		err = replay_footprint();
+		reps = 1;
+	} else if (!err) {
+		err = replay_runs(reps);
+		if (!err)
+			replay_take_medians(reps);
+	}
 	if (!err) {
-		replay_take_medians(reps);
 		rp.reps = reps;
 		rp.have = true;
 	}
@@ -480,6 +567,7 @@ int bench_replay_run(bool nomem)
 	kvfree(rp.obj);
 	rp.obj = NULL;
 	bench_trace_unload(&trace);
+	bench_stats_close();
 	bench_scratch_unmap();
 	rp.err = err;
 	if (err && !rp.errmsg[0])
@@ -516,16 +604,47 @@ static void print_ratio(struct seq_file *m, u64 g, u64 s)
 	seq_printf(m, " %llu.%03llu", r / 1000, r % 1000);
 }
 
+static const char *const replay_name[2] = { "goslab", "slub" };
+
+/*
+ * The footprint mode's one row: pages taken from the page allocator (free
+ * pages before the replay minus after, per-CPU lists counted as free) at
+ * the end, footprint_delay_ms later and at the peak over the windows;
+ * then the allocator's own figure in bytes (goslab: heap_inuse_bytes plus
+ * metadata_inuse_bytes; SLUB: the slab counter) at the same three points,
+ * goslab's arenas plus metadata at the end, and the bytes the trace asked
+ * for.
+ */
+static void replay_show_footprint(struct seq_file *m)
+{
+	const struct replay_result *r = &rp.fres;
+
+	seq_printf(m, "# footprint: %s alone, one run, no warm-up; %u events (%u allocs, %u frees, %u skipped), %u workers, %u live at the end; later = %u ms after the end\n",
+		   replay_name[rp.fmode], trace.nev, trace.nalloc, trace.nfree,
+		   trace.nskipped, trace.nworkers, trace.live_end,
+		   footprint_delay_ms);
+	seq_puts(m, "allocator pages_end pages_later pages_peak self_end self_later self_peak sys_end requested_end requested_peak\n");
+	seq_printf(m, "%s %ld %ld %ld %llu %llu %llu %llu %llu %llu\n",
+		   replay_name[rp.fmode], r->pages_end, r->pages_later,
+		   r->pages_peak, r->held_end, r->held_later, r->held_peak,
+		   r->sys_end, r->requested_end, r->requested_peak);
+}
+
 /* The medians of the last replay, a row an allocator, then the ratios. */
 int bench_replay_show(struct seq_file *m, void *v)
 {
-	static const char *const name[2] = { "goslab", "slub" };
+	const char *const *name = replay_name;
 	unsigned int a;
 
 	mutex_lock(&bench_replay_lock);
 	if (!rp.have) {
 		seq_printf(m, "# no replay%s%s\n", rp.errmsg[0] ? ": " : "",
 			   rp.errmsg);
+		mutex_unlock(&bench_replay_lock);
+		return 0;
+	}
+	if (rp.fmode >= 0) {
+		replay_show_footprint(m);
 		mutex_unlock(&bench_replay_lock);
 		return 0;
 	}
@@ -564,12 +683,27 @@ int bench_replay_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* Memory held after every window of the last replay, per allocator. */
+/*
+ * Memory held after every window of the last replay, per allocator; in
+ * the footprint mode its one allocator's own figure and the free pages
+ * taken.
+ */
 int bench_series_show(struct seq_file *m, void *v)
 {
 	unsigned int i;
 
 	mutex_lock(&bench_replay_lock);
+	if (rp.have && rp.fmode >= 0) {
+		const char *n = replay_name[rp.fmode];
+
+		seq_printf(m, "event %s_held %s_pages\n", n, n);
+		for (i = 0; i < rp.nsamples; i++)
+			seq_printf(m, "%u %llu %ld\n", rp.sample_ev[i],
+				   rp.sample_held[rp.fmode][i],
+				   rp.sample_pages[i]);
+		mutex_unlock(&bench_replay_lock);
+		return 0;
+	}
 	seq_puts(m, "event goslab_held slub_held\n");
 	for (i = 0; rp.have && i < rp.nsamples; i++)
 		seq_printf(m, "%u %llu %llu\n", rp.sample_ev[i],

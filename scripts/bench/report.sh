@@ -3,7 +3,8 @@
 #
 # Print make bench's one table from build/bench/results.csv and replay.csv:
 # one row per test and size, for each platform and init_on_alloc setting
-# goslab ns, SLUB ns and the ratio goslab/SLUB (below 1: goslab faster).
+# goslab ns, SLUB ns and the ratio goslab/SLUB (below 1: goslab faster);
+# then the replays, and the footprint boots' medians from footprint.csv.
 set -eu
 out=$1
 awk -F, '
@@ -52,4 +53,52 @@ if [ "$(wc -l <"$out/replay.csv")" -gt 1 ]; then
 						k, gh[k] / sh_[k], gp[k] / sp[k], nr[k]
 			}
 		}' "$out/replay.csv"
+fi
+# The footprint boots: the median over the boots of each figure, pages
+# taken from the page allocator (the system's view) first, the
+# allocator's own bytes after, and goslab/SLUB of each median.
+if [ -f "$out/footprint.csv" ] && [ "$(wc -l <"$out/footprint.csv")" -gt 1 ]; then
+	echo
+	echo "footprint (fresh boot per allocator, one replay, init_on_alloc=1; median of boots):"
+	awk -F, '
+		# The median of the space-separated numbers in s.
+		function median(s,    a, n, i, j, t) {
+			n = split(s, a, " ")
+			for (i = 2; i <= n; i++)
+				for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+				}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		function ratio(g, s) { return s + 0 > 0 ? sprintf("%.3f", g / s) : "-" }
+		NR == 1 { next }
+		{
+			k = $1 SUBSEP $2
+			if (!(k in nb)) {
+				if (!($1 in tseen)) { tseen[$1] = 1; tr[++nt] = $1 }
+			}
+			nb[k]++
+			for (i = 4; i <= 8; i++) v[k, i] = v[k, i] " " $i
+		}
+		END {
+			printf "%-8s %-7s %5s %10s %10s %10s %14s %14s\n", "trace", "alloc",
+				"boots", "pages_end", "pages_5s", "pages_peak", "self_end", "self_5s"
+			for (t = 1; t <= nt; t++) {
+				for (a = 0; a < 2; a++) {
+					al = a ? "slub" : "goslab"
+					k = tr[t] SUBSEP al
+					if (!(k in nb)) continue
+					for (i = 4; i <= 8; i++) m[al, i] = median(v[k, i])
+					printf "%-8s %-7s %5d %10d %10d %10d %14d %14d\n", tr[t], al,
+						nb[k], m[al, 4], m[al, 5], m[al, 6], m[al, 7], m[al, 8]
+				}
+				if ((tr[t] SUBSEP "goslab") in nb && (tr[t] SUBSEP "slub") in nb)
+					printf "%-8s %-7s %5s %10s %10s %10s %14s %14s\n", tr[t],
+						"g/slub", "", ratio(m["goslab", 4], m["slub", 4]),
+						ratio(m["goslab", 5], m["slub", 5]),
+						ratio(m["goslab", 6], m["slub", 6]),
+						ratio(m["goslab", 7], m["slub", 7]),
+						ratio(m["goslab", 8], m["slub", 8])
+			}
+		}' "$out/footprint.csv"
 fi

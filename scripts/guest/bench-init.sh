@@ -10,12 +10,21 @@
 #   GOSLAB-SERIES <name> begin/end  memory held over that replay
 #   GOSLAB-STATS <name> begin/end   goslab's stats after it (counters
 #                                   summed over every run so far)
+#   GOSLAB-FOOTPRINT <name> begin/end  the footprint mode's row for
+#                                   /traces/<name>.gtrace (see below)
 #   GOSLAB-DMESG begin/end          the kernel log
 #
 # Kernel command-line words (handed to init as environment variables):
 #   bench_cmd=all,reps=5     the bench command (',' stands for ' ')
 #   bench_replay=1           replay every /traces/*.gtrace (default 1)
 #   bench_replay_reps=3      runs per allocator for each replay
+#   bench_footprint=goslab   (or slub) the footprint mode: no micro-
+#                            benchmark, each trace replayed once with that
+#                            allocator alone (goslab_bench's footprint=),
+#                            nothing replayed before it; make bench boots
+#                            afresh for every trace and allocator
+#   bench_footprint_trace=boot  the traces it replays, ',' between names
+#                            (default every /traces/*.gtrace, in turn)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -31,7 +40,53 @@ echo "GOSLAB-MACHINE $(nproc) CPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' 
 	"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
 	"cmdline: $(cat /proc/cmdline)"
 
-if insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
+# replay <marker> <trace file>: replay it through $B/replay and print its
+# table between "<marker> <name> begin/end", then the series and goslab's
+# stats.
+replay() {
+	name=$(basename "$2" .gtrace)
+	start=$(date +%s)
+	cat "$2" >$B/replay
+	# A close from an exiting process leaves it pending.
+	grep -q '^# no replay: pending' $B/replay &&
+		echo replay >$B/bench
+	echo "$1 $name begin"
+	cat $B/replay
+	echo "$1 $name end $(($(date +%s) - start)) s"
+	echo "GOSLAB-SERIES $name begin"
+	cat $B/series
+	echo "GOSLAB-SERIES $name end"
+	echo "GOSLAB-STATS $name begin"
+	cat /sys/kernel/debug/goslab/stats
+	echo "GOSLAB-STATS $name end"
+}
+
+# The footprint mode: a row of free pages taken per trace, and nothing
+# else run in the boot, so that nothing warms either allocator up.
+footprint() {
+	if ! insmod $M/goslab.ko || ! insmod $M/goslab_bench.ko \
+		footprint="$bench_footprint"; then
+		echo "GOSLAB-BENCH-ERROR insmod failed"
+		return
+	fi
+	names=$(echo "${bench_footprint_trace:-}" | tr ',' ' ')
+	if [ -z "$names" ]; then
+		for t in /traces/*.gtrace; do
+			[ -f "$t" ] && names="$names $(basename "$t" .gtrace)"
+		done
+	fi
+	for name in $names; do
+		t=/traces/$name.gtrace
+		[ -f "$t" ] || { echo "GOSLAB-BENCH-ERROR no $t"; continue; }
+		replay GOSLAB-FOOTPRINT "$t"
+	done
+	rmmod goslab_bench
+	rmmod goslab
+}
+
+if [ -n "${bench_footprint:-}" ]; then
+	footprint
+elif insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
 	replay_reps="${bench_replay_reps:-3}"; then
 	cmd=$(echo "${bench_cmd:-all}" | tr ',' ' ')
 	start=$(date +%s)
@@ -41,22 +96,7 @@ if insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
 	echo "GOSLAB-BENCH end $(($(date +%s) - start)) s"
 	if [ "${bench_replay:-1}" = 1 ]; then
 		for t in /traces/*.gtrace; do
-			[ -f "$t" ] || continue
-			name=$(basename "$t" .gtrace)
-			start=$(date +%s)
-			cat "$t" >$B/replay
-			# A close from an exiting process leaves it pending.
-			grep -q '^# no replay: pending' $B/replay &&
-				echo replay >$B/bench
-			echo "GOSLAB-REPLAY $name begin"
-			cat $B/replay
-			echo "GOSLAB-REPLAY $name end $(($(date +%s) - start)) s"
-			echo "GOSLAB-SERIES $name begin"
-			cat $B/series
-			echo "GOSLAB-SERIES $name end"
-			echo "GOSLAB-STATS $name begin"
-			cat /sys/kernel/debug/goslab/stats
-			echo "GOSLAB-STATS $name end"
+			[ -f "$t" ] && replay GOSLAB-REPLAY "$t"
 		done
 	fi
 	rmmod goslab_bench
