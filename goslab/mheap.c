@@ -347,10 +347,13 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 	new = meta_alloc(&mheap_arenaalloc);
 	/*
 	 * Another CPU may have taken the spare chunk since the prefill: a
-	 * __GFP_NOFAIL caller gets another one rather than a failure.
+	 * __GFP_NOFAIL caller that may sleep gets another one rather than a
+	 * failure (without reclaim the page allocator fails NOFAIL too).
 	 */
-	while (!new && (gfp & __GFP_NOFAIL) && !arena_of(addr)) {
-		fixalloc_prefill(&mheap_arenaalloc, gfp);
+	while (!new && (gfp & __GFP_NOFAIL) && gfpflags_allow_blocking(gfp) &&
+	       !arena_of(addr)) {
+		if (fixalloc_prefill(&mheap_arenaalloc, gfp))
+			break;
 		new = meta_alloc(&mheap_arenaalloc);
 	}
 	spin_lock_irqsave(&h->lock, flags);

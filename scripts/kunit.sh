@@ -151,6 +151,11 @@ if [ -s "$log" ]; then
 		"$bdir/goslab-kunit.ktap" >"$bdir/goslab-kunit.parse" 2>&1 ||
 		echo "kunit: parse of the KTAP lines: see $bdir/goslab-kunit.parse" >&2
 	grep "Testing complete" "$bdir/goslab-kunit.parse" >&2 || true
+	# A KTAP stream the parser found broken outside any case counts too.
+	if grep -q "Testing complete.*errors: [1-9]" "$bdir/goslab-kunit.parse"; then
+		echo "kunit: FAIL: kunit.py found errors in the KTAP lines" >&2
+		count_fail
+	fi
 fi
 if [ -s "$json" ]; then
 	counts=$(python3 "$repo/scripts/kunit-count.py" "$json") || counts="0 0 0"
