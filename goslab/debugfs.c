@@ -91,6 +91,7 @@ static int stats_show(struct seq_file *m, void *v)
 	mheap_meta_usage(&meta_inuse, &meta_sys);
 
 	seq_puts(m, "field value\n");
+	seq_printf(m, "sys_bytes %lu\n", mem_pages() << PAGE_SHIFT);
 	seq_printf(m, "heap_sys_bytes %lu\n", t.owned << GOSLAB_PAGE_SHIFT);
 	seq_printf(m, "heap_inuse_bytes %lu\n", t.inuse << GOSLAB_PAGE_SHIFT);
 	seq_printf(m, "heap_idle_bytes %lu\n", t.free << GOSLAB_PAGE_SHIFT);

@@ -9,10 +9,14 @@
 #include <linux/gfp.h>
 #include <linux/random.h>
 #include <linux/atomic.h>
+#include <linux/mmzone.h>
+#include <linux/vmstat.h>
 
 #include "mem.h"
 
 static unsigned int mem_fail_pct;
+/* Pages (the kernel's) goslab holds from the page allocator. */
+static atomic_long_t mem_pages_held = ATOMIC_LONG_INIT(0);
 static atomic_long_t mem_injected_failures = ATOMIC_LONG_INIT(0);
 
 /*
@@ -83,6 +87,31 @@ unsigned long mem_injected(void)
 	return atomic_long_read(&mem_injected_failures);
 }
 
+/*
+ * @nr pages of @page's node taken (> 0) or given back (< 0): in goslab's
+ * own count and in the kernel's slab counter of that node, so that
+ * /proc/meminfo's Slab and SUnreclaim, per-node meminfo, free(1) and OOM
+ * reports see goslab as they see SLUB.  Free pages goslab keeps in its
+ * arenas count as SLUB's free objects in its slabs do: held, not free.
+ */
+static void mem_account(struct page *page, long nr)
+{
+	atomic_long_add(nr, &mem_pages_held);
+	mod_node_page_state(page_pgdat(page), NR_SLAB_UNRECLAIMABLE_B,
+			    nr << PAGE_SHIFT);
+}
+
+/**
+ * mem_pages - the pages goslab holds from the page allocator
+ *
+ * Arenas, metadata chunks and arena tables: exactly what goslab's part of
+ * NR_SLAB_UNRECLAIMABLE_B is.  Return: a count of PAGE_SIZE pages.
+ */
+unsigned long mem_pages(void)
+{
+	return atomic_long_read(&mem_pages_held);
+}
+
 /**
  * mem_alloc_pages - a block of 2^@order pages from the buddy allocator
  * @node: the node, or NUMA_NO_NODE for the caller's memory policy
@@ -94,11 +123,17 @@ unsigned long mem_injected(void)
  */
 struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order)
 {
+	struct page *page;
+
 	if (!(gfp & __GFP_NOFAIL) && mem_fault())
 		return NULL;
 	if (node == NUMA_NO_NODE)
-		return alloc_pages(gfp, order);
-	return alloc_pages_node(node, gfp, order);
+		page = alloc_pages(gfp, order);
+	else
+		page = alloc_pages_node(node, gfp, order);
+	if (page)
+		mem_account(page, 1L << order);
+	return page;
 }
 
 /**
@@ -108,6 +143,7 @@ struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order)
  */
 void mem_free_pages(unsigned long addr, unsigned int order)
 {
+	mem_account(virt_to_page((void *)addr), -(1L << order));
 	free_pages(addr, order);
 }
 

@@ -3,7 +3,8 @@
  * mem: the boundary to the page allocator (runtime/mem.go's sysAlloc and
  * sysFree, mem_linux.go).  Every page goslab takes or gives back passes
  * through here: the flags it may pass on, the fault injection that tests
- * every error path, and (the place for) accounting of what goslab holds.
+ * every error path, and the accounting of what goslab holds, in its own
+ * count and in the kernel's slab counters.
  * A leaf.  malloc.c's overview walks the paths that reach it.
  */
 #ifndef _GOSLAB_MEM_H
@@ -21,6 +22,7 @@ struct page *mem_alloc_pages(int node, gfp_t gfp, unsigned int order);
 void mem_free_pages(unsigned long addr, unsigned int order);
 void *mem_alloc_table(gfp_t gfp, unsigned int order);
 void mem_free_table(void *p, unsigned int order);
+unsigned long mem_pages(void);
 
 /* Fault injection (debugfs fail_pages). */
 bool mem_fault(void);

@@ -1007,6 +1007,70 @@ static void st_exit(struct kunit *test)
 	mem_set_fail_pages(0);
 }
 
+/*
+ * The node's NR_SLAB_UNRECLAIMABLE_B with every CPU's pending delta, in
+ * pages: exact, where node_page_state_pages() may lag by the per-CPU
+ * thresholds.
+ */
+static long st_slab_pages(int node)
+{
+	struct pglist_data *pgdat = NODE_DATA(node);
+	long v = node_page_state_pages(pgdat, NR_SLAB_UNRECLAIMABLE_B);
+	int cpu;
+
+	for_each_online_cpu(cpu)
+		v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->
+		     vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B];
+	return v;
+}
+
+/*
+ * goslab's pages are in the kernel's slab counter: the node's
+ * NR_SLAB_UNRECLAIMABLE_B (so /proc/meminfo's Slab and SUnreclaim) moves
+ * by what goslab takes from and gives back to the page allocator, which
+ * is stats' sys_bytes.  Four 4 MiB objects need four new arenas; they are
+ * freed and given back.  Other allocators' slabs move the counter too,
+ * meanwhile: a margin of 64 pages, against 4,096 moved.
+ */
+#define ST_SLAB_MARGIN	64
+
+static void stats_slab_counter_test(struct kunit *test)
+{
+	int node = numa_mem_id();
+	long held0, slab0, held, slab, diff;
+	void *p[4];
+	unsigned int i;
+
+	st_pin(test);
+	mcache_flush_all();
+	mheap_release(mheap_of(node), 0);
+	held0 = mem_pages();
+	slab0 = st_slab_pages(node);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = goslab_alloc_node(GOSLAB_MAX_SIZE, GFP_KERNEL, node);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	held = mem_pages() - held0;
+	slab = st_slab_pages(node) - slab0;
+	diff = abs(slab - held);
+	KUNIT_EXPECT_GE(test, held, 4L * (GOSLAB_MAX_SIZE >> PAGE_SHIFT));
+	KUNIT_EXPECT_LE_MSG(test, diff, (long)ST_SLAB_MARGIN,
+			    "slab counter moved %ld pages, goslab took %ld",
+			    slab, held);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		goslab_free(p[i]);
+	mcache_flush_all();
+	mheap_release(mheap_of(node), 0);
+	held = mem_pages() - held0;
+	slab = st_slab_pages(node) - slab0;
+	diff = abs(slab - held);
+	/* The arenas went back; metadata chunks stay until unload. */
+	KUNIT_EXPECT_LT(test, held, (long)ST_SLAB_MARGIN);
+	KUNIT_EXPECT_LE_MSG(test, diff, (long)ST_SLAB_MARGIN,
+			    "after the release: slab counter %ld pages, goslab %ld",
+			    slab, held);
+}
+
 static struct kunit_case goslab_stats_cases[] = {
 	KUNIT_CASE_PARAM(stats_class_counters_test, st_class_gen_params),
 	KUNIT_CASE(stats_large_test),
@@ -1015,6 +1079,7 @@ static struct kunit_case goslab_stats_cases[] = {
 	KUNIT_CASE(stats_flush_test),
 	KUNIT_CASE(stats_release_test),
 	KUNIT_CASE(stats_percpu_held_test),
+	KUNIT_CASE(stats_slab_counter_test),
 	{}
 };
 
