@@ -95,7 +95,8 @@
 /* Out of line, under the fast path below. */
 static noinline void *alloc_refill(size_t size, gfp_t flags,
 				   unsigned int spc);
-static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan);
+static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan,
+				  unsigned long caller);
 
 /*
  * goslab_alloc()'s common case: a small class, not tiny, no hook on
@@ -147,7 +148,7 @@ static __always_inline void *alloc_fast(size_t size, gfp_t flags,
 		return memset((void *)v, 0, class_to_size[sc]);
 	return (void *)v;
 slow:
-	return malloc_slow(size, flags, noscan);
+	return malloc_slow(size, flags, noscan, _RET_IP_);
 }
 
 /* Each fast path in a text section of its own (malloc.h). */
@@ -440,10 +441,15 @@ static __always_inline bool alloc_zone_fixup(gfp_t *flags)
 	return true;
 }
 
-/* malloc_any() after its might_alloc(), which the fast path has done. */
+/*
+ * malloc_any() after its might_alloc(), which the fast path has done.
+ * @caller is the call site the kmem:kmalloc event names.
+ */
 static __always_inline void *__malloc_any(size_t size, gfp_t flags,
-					  bool noscan, int node)
+					  bool noscan, int node,
+					  unsigned long caller)
 {
+	bool tiny;
 	void *p;
 
 	if (unlikely(!size))
@@ -453,24 +459,29 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 		return NULL;
 	if (!alloc_zone_fixup(&flags))
 		return NULL;
+	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
+	       !gs_debug_on();
 	if (size > GOSLAB_MAX_SMALL_SIZE)
 		p = alloc_large(size, flags, noscan, node);
-	else if (noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
-		 !gs_debug_on())
+	else if (tiny)
 		p = alloc_tiny(size, flags);
 	else
 		p = alloc_small(size, flags, noscan, node);
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		report_alloc_failed(size, flags);
+	/* A tiny object takes its own bytes of a shared block. */
+	trace_kmalloc(caller, p, size, tiny ? size : goslab_size_roundup(size),
+		      flags, node);
 	return p;
 }
 
 /* Every allocation: Go's mallocgc. */
 static __always_inline void *malloc_any(size_t size, gfp_t flags,
-					bool noscan, int node)
+					bool noscan, int node,
+					unsigned long caller)
 {
 	might_alloc(flags);
-	return __malloc_any(size, flags, noscan, node);
+	return __malloc_any(size, flags, noscan, node, caller);
 }
 
 /* alloc_fast()'s refill: the checks are done, no hook is on. */
@@ -485,9 +496,10 @@ static noinline void *alloc_refill(size_t size, gfp_t flags,
 }
 
 /* malloc_any() out of line, under the fast path. */
-static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan)
+static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan,
+				  unsigned long caller)
 {
-	return __malloc_any(size, flags, noscan, NUMA_NO_NODE);
+	return __malloc_any(size, flags, noscan, NUMA_NO_NODE, caller);
 }
 
 /**
@@ -505,7 +517,7 @@ void *goslab_alloc_node(size_t size, gfp_t flags, int node)
 	    (node < 0 || node >= MAX_NUMNODES || !node_online(node) ||
 	     !mheap_of(node)))
 		node = NUMA_NO_NODE;
-	return malloc_any(size, flags, false, node);
+	return malloc_any(size, flags, false, node, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_alloc_node);
 
@@ -588,7 +600,7 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		return (void *)p;
 	}
 	noscan = spanclass_noscan(span_of((unsigned long)p)->spanclass);
-	n = malloc_any(new_size, flags, noscan, NUMA_NO_NODE);
+	n = malloc_any(new_size, flags, noscan, NUMA_NO_NODE, _RET_IP_);
 	if (!n)
 		return NULL;
 	/* Not debug mode's red zone: with __GFP_ZERO the rest stays zero. */
@@ -704,8 +716,16 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
 	    !gs_debug_on() && !WARN_ON_ONCE(in_nmi()))
 		i = alloc_bulk_small(size, flags, nr, p);
+	if (trace_kmalloc_enabled()) {
+		size_t k;
+
+		for (k = 0; k < i; k++)
+			trace_kmalloc(_RET_IP_, p[k], size,
+				      goslab_size_roundup(size), flags,
+				      NUMA_NO_NODE);
+	}
 	for (; i < nr; i++) {
-		p[i] = goslab_alloc(size, flags);
+		p[i] = malloc_any(size, flags, false, NUMA_NO_NODE, _RET_IP_);
 		if (!p[i]) {
 			goslab_free_bulk(i, p);
 			return 0;

@@ -11,18 +11,24 @@
 #include <linux/kconfig.h>
 #include <linux/mm.h>
 
+#include <trace/events/kmem.h>
+
 #include "debug.h"
 #include "kasan.h"
 
 /*
  * No hook that looks at every object is on: no kmemleak, KASAN or debug
- * mode.  The fast paths of goslab_alloc() and goslab_free() run only
- * then; everything else takes the full paths, which run every hook.
+ * mode, and neither of the kernel's kmem:kmalloc and kmem:kfree events is
+ * enabled (their static keys: a nop each while off).  The fast paths of
+ * goslab_alloc() and goslab_free() run only then; everything else takes
+ * the full paths, which run every hook and emit the events, so the fast
+ * paths stay leaves.
  */
 static __always_inline bool malloc_hooks_off(void)
 {
 	return !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !gs_kasan_on() &&
-	       !gs_debug_on();
+	       !gs_debug_on() && !trace_kmalloc_enabled() &&
+	       !trace_kfree_enabled();
 }
 
 /*

@@ -312,6 +312,8 @@ void mfree_free(const void *p, unsigned long caller)
 	unsigned int idx;
 	bool tiny;
 
+	/* As kfree(): the event for every call, NULL included. */
+	trace_kfree(caller, p);
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED,
@@ -513,7 +515,8 @@ void goslab_free_bulk(size_t nr, void **p)
 {
 	size_t i = 0;
 
-	if (gs_debug_on()) {
+	/* Debug mode and kmem:kfree want every object on its own. */
+	if (gs_debug_on() || trace_kfree_enabled()) {
 		for (; i < nr; i++)
 			mfree_free(p[i], _RET_IP_);
 		return;

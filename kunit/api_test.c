@@ -17,6 +17,9 @@
 #include <linux/random.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <trace/events/kmem.h>
+#include <linux/tracepoint.h>
+#include <linux/kallsyms.h>
 
 #include <goslab.h>
 #include "../goslab/mspan.h"
@@ -890,6 +893,116 @@ static void api_init_on_free_test(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "reused objects not zero under init_on_free");
 }
 
+/*
+ * The kernel's kmem:kmalloc and kmem:kfree events, for goslab as for
+ * kmalloc: every allocation and free, bulk and realloc included, with the
+ * caller's call site, the pointer, the bytes asked for and given, the
+ * flags and the node (perf kmem, trace-cmd and scripts/trace2gtrace read
+ * them).  A probe on each event keeps the ones for goslab's memory.
+ */
+#define API_TRACE_MAX	64
+
+struct api_trace_ev {
+	unsigned long site;
+	const void *ptr;
+	size_t req, alloc;
+	gfp_t gfp;
+	int node;
+	bool free;
+};
+
+static struct api_trace_ev api_trace_evs[API_TRACE_MAX];
+static atomic_t api_trace_n;
+
+static void api_trace_add(unsigned long site, const void *ptr, size_t req,
+			  size_t alloc, gfp_t gfp, int node, bool free)
+{
+	int i;
+
+	/* Only goslab's objects: SLUB fires the same events meanwhile. */
+	if (!ptr || !span_of((unsigned long)ptr))
+		return;
+	i = atomic_inc_return(&api_trace_n) - 1;
+	if (i < API_TRACE_MAX)
+		api_trace_evs[i] = (struct api_trace_ev){ site, ptr, req, alloc,
+							   gfp, node, free };
+}
+
+static void api_trace_kmalloc(void *data, unsigned long site, const void *ptr,
+			      size_t req, size_t alloc, gfp_t gfp, int node)
+{
+	api_trace_add(site, ptr, req, alloc, gfp, node, false);
+}
+
+static void api_trace_kfree(void *data, unsigned long site, const void *ptr)
+{
+	api_trace_add(site, ptr, 0, 0, 0, 0, true);
+}
+
+/* Event @i is what it should be; its call site is in @test's function. */
+static void api_trace_expect(struct kunit *test, int i, const void *ptr,
+			     bool free, size_t req, size_t alloc, gfp_t gfp,
+			     const char *what)
+{
+	struct api_trace_ev *e = &api_trace_evs[i];
+	char sym[KSYM_SYMBOL_LEN];
+
+	KUNIT_ASSERT_LT_MSG(test, i, atomic_read(&api_trace_n), "%s: no event", what);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, e->ptr, ptr, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, e->free, free, "%s", what);
+	sprint_symbol_no_offset(sym, e->site);
+	KUNIT_EXPECT_TRUE_MSG(test, strstarts(sym, "api_trace_test"),
+			      "%s: call site %s", what, sym);
+	if (free)
+		return;
+	KUNIT_EXPECT_EQ_MSG(test, e->req, req, "%s: bytes_req", what);
+	KUNIT_EXPECT_EQ_MSG(test, e->alloc, alloc, "%s: bytes_alloc", what);
+	KUNIT_EXPECT_EQ_MSG(test, e->gfp, gfp, "%s: gfp", what);
+	KUNIT_EXPECT_EQ_MSG(test, e->node, NUMA_NO_NODE, "%s: node", what);
+}
+
+static void api_trace_test(struct kunit *test)
+{
+	void *p, *q, *t, *l, *b[3];
+	int n;
+
+	api_pin(test);
+	atomic_set(&api_trace_n, 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kmalloc(api_trace_kmalloc, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_kfree(api_trace_kfree, NULL), 0);
+	p = goslab_alloc(100, GFP_KERNEL);
+	t = goslab_alloc_noscan(5, GFP_KERNEL);
+	l = goslab_alloc(100000, GFP_KERNEL | __GFP_ZERO);
+	q = goslab_realloc(p, 3000, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, ARRAY_SIZE(b), b),
+			(int)ARRAY_SIZE(b));
+	goslab_free(t);
+	goslab_free(l);
+	goslab_free(q);
+	goslab_free_bulk(ARRAY_SIZE(b), b);
+	unregister_trace_kfree(api_trace_kfree, NULL);
+	unregister_trace_kmalloc(api_trace_kmalloc, NULL);
+	tracepoint_synchronize_unregister();
+
+	n = atomic_read(&api_trace_n);
+	KUNIT_ASSERT_EQ(test, n, 14);
+	api_trace_expect(test, 0, p, false, 100, 112, GFP_KERNEL, "alloc 100");
+	api_trace_expect(test, 1, t, false, 5, 5, GFP_KERNEL, "tiny 5");
+	api_trace_expect(test, 2, l, false, 100000,
+			 round_up(100000, GOSLAB_PAGE_SIZE),
+			 GFP_KERNEL | __GFP_ZERO, "large 100000");
+	api_trace_expect(test, 3, q, false, 3000, 3072, GFP_KERNEL,
+			 "realloc: the new object");
+	api_trace_expect(test, 4, p, true, 0, 0, 0, "realloc: the old one");
+	api_trace_expect(test, 5, b[0], false, 64, 64, GFP_KERNEL, "bulk 0");
+	api_trace_expect(test, 7, b[2], false, 64, 64, GFP_KERNEL, "bulk 2");
+	api_trace_expect(test, 8, t, true, 0, 0, 0, "free tiny");
+	api_trace_expect(test, 9, l, true, 0, 0, 0, "free large");
+	api_trace_expect(test, 10, q, true, 0, 0, 0, "free");
+	api_trace_expect(test, 11, b[0], true, 0, 0, 0, "bulk free 0");
+	api_trace_expect(test, 13, b[2], true, 0, 0, 0, "bulk free 2");
+}
+
 static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_sizes_test),
 	KUNIT_CASE(api_gfp_zero_test),
@@ -904,6 +1017,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_bad_free_test),
 	KUNIT_CASE(api_alignment_test),
 	KUNIT_CASE(api_init_on_free_test),
+	KUNIT_CASE(api_trace_test),
 	{}
 };
 
