@@ -28,10 +28,14 @@
  *
  * An allocation of a small object (goslab_alloc()):
  *
- *  1. alloc_fast(): this context's mcache (task, softirq or hardirq, so
- *     that no interrupt masking is needed) holds one span per span class
- *     (size class << 1 | noscan).  mspan_alloc_local() pops the owner's
- *     LIFO, the objects this context freed to the span, most recent first;
+ *  1. alloc_fast(), while no hook is on (malloc_hooks_off(): no KASAN,
+ *     kmemleak, debug mode or kmem event): this context's mcache (task,
+ *     softirq or hardirq, so that no interrupt masking is needed) holds
+ *     one span per span class (size class << 1 | noscan).
+ *     mspan_alloc_local() pops the owner's LIFO, the objects this context
+ *     freed to the span, most recent first (one whose free bit is set too
+ *     was freed by another CPU at the same moment: reported, not handed
+ *     out);
  *  2. else next_free_fast(): the lowest set bit of the span's alloc_cache,
  *     the inverted alloc_bits from free_index on;
  *  3. else mcache_next_free() (mcache.c): next_free_index() scans
@@ -43,26 +47,31 @@
  *  5. the central list gives a partial or kept empty span, or grows: a
  *     new span from mheap_alloc(), which carves pages from an arena's page
  *     bitmap, or mheap_grow() takes a block from the buddy allocator
- *     (mem.c).  Where the caller may sleep but goslab holds preemption
- *     off, the heap says -EAGAIN and grow_retry() grows with preemption
- *     on, then the allocation starts again;
- *  6. post_alloc_hook(): KASAN, zeroing, debug mode, kmemleak.
+ *     (mem.c, which counts every page in the node's slab counter).  Where
+ *     the caller may sleep but goslab holds preemption off, the heap says
+ *     -EAGAIN and grow_retry() grows with preemption on, then the
+ *     allocation starts again.  A span of one object of a power of two
+ *     pages is carved at a multiple of its size (kmalloc's alignment);
+ *  6. post_alloc_hook(): KASAN, zeroing, debug mode, kmemleak; then the
+ *     kmem:kmalloc event.
  *
  * Classes over 4 KiB are never cached per CPU (spanclass_shared()): their
  * objects come from mcentral_alloc() under the central lock.  A large
  * object takes this CPU's parked span of its size (mcache_take_large()) or
  * a span of its own from the heap.
  *
- * A free (goslab_free(), mfree.c) finds the span with span_of() (the arena
- * table), checks that the pointer is a live object (mfree_lookup(), or a
- * report through report.c), then:
+ * A free (goslab_free(), mfree.c) emits kmem:kfree, finds the span with
+ * span_of() (the arena table), checks that the pointer is a live object
+ * (mfree_lookup(), or a report through report.c), then:
  *
  *  a. the owner's free: the span is this context's cached span: the
- *     object goes on the span's LIFO (mspan_push_local()), no atomics;
+ *     object goes on the span's LIFO (mspan_push_local()), no atomics
+ *     (not in debug mode or under init_on_free, whose wiped object must
+ *     not carry the LIFO's link: those take c);
  *  b. a remote free: its bit is set in free_bits at once, the count is
  *     batched in this context's mcache while frees hit the same span
  *     (mcache_free_remote()) and committed to the span's freestate later;
- *  c. a central free (shared classes, tiny blocks, debug mode): the bit
+ *  c. a central free (shared classes, tiny blocks, the cases of a): the bit
  *     and the count at once (mcentral_free_object()).  A commit is one
  *     cmpxchg while the span is cached or stays partial; a span that
  *     leaves the full list or empties takes the central lock
