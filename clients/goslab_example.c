@@ -36,6 +36,14 @@ static unsigned int hold_size = 200;
 module_param(hold_size, uint, 0444);
 MODULE_PARM_DESC(hold_size, "size of each held object");
 
+static bool only_hold;
+module_param(only_hold, bool, 0444);
+MODULE_PARM_DESC(only_hold, "run nothing but the hold (make run's footprint lines)");
+
+static bool hold_kmalloc;
+module_param(hold_kmalloc, bool, 0444);
+MODULE_PARM_DESC(hold_kmalloc, "hold the objects with kmalloc(), for a comparison");
+
 static void **held;
 static int passed, failed;
 
@@ -375,7 +383,8 @@ static void test_hold(void)
 		return;
 	held = kvcalloc(hold_count, sizeof(*held), GFP_KERNEL);
 	for (i = 0; held && i < hold_count; i++) {
-		held[i] = goslab_alloc(hold_size, GFP_KERNEL);
+		held[i] = hold_kmalloc ? kmalloc(hold_size, GFP_KERNEL) :
+			  goslab_alloc(hold_size, GFP_KERNEL);
 		if (!held[i])
 			break;
 		fill(held[i], hold_size, i);
@@ -392,7 +401,10 @@ static void free_held(void)
 	for (i = 0; i < hold_count && held[i]; i++) {
 		if (!verify(held[i], hold_size, i))
 			bad++;
-		goslab_free(held[i]);
+		if (hold_kmalloc)
+			kfree(held[i]);
+		else
+			goslab_free(held[i]);
 	}
 	kvfree(held);
 	held = NULL;
@@ -402,6 +414,10 @@ static void free_held(void)
 
 static int __init goslab_example_init(void)
 {
+	if (only_hold) {
+		test_hold();
+		return failed ? (free_held(), -EIO) : 0;
+	}
 	test_api();
 	test_sizes();
 	test_many();

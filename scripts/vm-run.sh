@@ -3,7 +3,9 @@
 #
 # make run: boot the stock Debian 6.12 kernel in QEMU (TCG, 2 vCPUs) with
 # goslab.ko and the client modules loaded, print every readable file under
-# /sys/kernel/debug/goslab/ from inside the guest, and power off.
+# /sys/kernel/debug/goslab/ from inside the guest, then the footprint
+# lines (the example client's objects held by goslab and by kmalloc, in
+# pages taken from the page allocator), and power off.
 #
 # Shows the guest's report (between its GOSLAB-RUN markers) and any kernel
 # warning; the full serial log stays in build/vm/run-<release>.log.  The
