@@ -9,6 +9,8 @@
 #include <linux/export.h>
 #include <linux/kmemleak.h>
 #include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
 
 #include <goslab.h>
 #include "malloc.h"
@@ -525,3 +527,45 @@ void goslab_free_bulk(size_t nr, void **p)
 		i += free_run(p + i, nr - i, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free_bulk);
+
+/**
+ * goslab_owns - is @p a live goslab object?
+ * @p: any pointer
+ *
+ * mfree_lookup()'s checks without a report.
+ * Return: true if goslab_free(@p) would free an object.
+ */
+bool goslab_owns(const void *p)
+{
+	unsigned long addr = (unsigned long)p;
+	struct mspan *s;
+	unsigned int idx;
+
+	switch (mfree_lookup(addr, false, &s, &idx)) {
+	case LOOKUP_OBJECT:
+		return true;
+	case LOOKUP_TINY:
+		return tiny_object_size(s, addr) > 0;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(goslab_owns);
+
+/**
+ * goslab_kfree - free a pointer from kmalloc, kvmalloc, vmalloc or goslab
+ * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * A live goslab object is freed as goslab_free() frees it; anything else
+ * goes to kvfree().
+ */
+void goslab_kfree(const void *p)
+{
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	if (goslab_owns(p))
+		mfree_free(p, _RET_IP_);
+	else
+		kvfree(p);
+}
+EXPORT_SYMBOL_GPL(goslab_kfree);

@@ -125,4 +125,30 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p);
  */
 void goslab_free_bulk(size_t nr, void **p);
 
+/**
+ * goslab_owns - is @p a live goslab object?
+ * @p: any pointer
+ *
+ * Silent, for code that must tell goslab's objects from others': no
+ * report whatever @p is.  True only for the start of an object handed
+ * out and not yet freed (a tiny object's own start included); an
+ * interior pointer, a freed object, NULL, kmalloc, vmalloc or stack
+ * memory give false.  The answer is exact for an object the caller owns;
+ * for one another CPU may be freeing at the same moment it is a guess.
+ *
+ * Return: true if goslab_free(@p) would free an object.
+ */
+bool goslab_owns(const void *p);
+
+/**
+ * goslab_kfree - free a pointer from kmalloc, kvmalloc, vmalloc or goslab
+ * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
+ *
+ * For code that cannot know which allocator a pointer came from: a live
+ * goslab object goes to goslab_free(), anything else to kvfree(), which
+ * frees kmalloc and vmalloc memory alike.  A pointer that is none of
+ * these is the other allocator's to report.
+ */
+void goslab_kfree(const void *p);
+
 #endif /* _GOSLAB_H */

@@ -1003,6 +1003,54 @@ static void api_trace_test(struct kunit *test)
 	api_trace_expect(test, 13, b[2], true, 0, 0, 0, "bulk free 2");
 }
 
+/*
+ * goslab_owns() tells a live goslab object from anything else, silently;
+ * goslab_kfree() frees a pointer of any of the kernel's allocators with
+ * its own: goslab's, kmalloc's, vmalloc's and kvmalloc's.
+ */
+static void api_owns_kfree_test(struct kunit *test)
+{
+	char *g = goslab_alloc(100, GFP_KERNEL), *t = goslab_alloc_noscan(5, GFP_KERNEL);
+	char *l = goslab_alloc(100000, GFP_KERNEL), *k = kmalloc(100, GFP_KERNEL);
+	char *v = vmalloc(10000), *kv = kvmalloc(1 << 20, GFP_KERNEL);
+	long bad0 = atomic_long_read(&report_stats.bad_frees);
+	struct mcache_stats *st0 = kunit_kzalloc(test, sizeof(*st0), GFP_KERNEL);
+	struct mcache_stats *st1 = kunit_kzalloc(test, sizeof(*st1), GFP_KERNEL);
+	char here;
+
+	KUNIT_ASSERT_TRUE(test, g && t && l && k && v && kv && st0 && st1);
+	KUNIT_EXPECT_TRUE(test, goslab_owns(g));
+	KUNIT_EXPECT_TRUE(test, goslab_owns(t));
+	KUNIT_EXPECT_TRUE(test, goslab_owns(l));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(g + 1));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(t + 1));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(l + GOSLAB_PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(k));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(v));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(kv));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(&here));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(NULL));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(ZERO_SIZE_PTR));
+	goslab_free(g);
+	KUNIT_EXPECT_FALSE(test, goslab_owns(g));
+
+	mcache_sum_stats(st0);
+	goslab_kfree(t);
+	goslab_kfree(l);
+	goslab_kfree(k);
+	goslab_kfree(v);
+	goslab_kfree(kv);
+	goslab_kfree(NULL);
+	goslab_kfree(ZERO_SIZE_PTR);
+	mcache_sum_stats(st1);
+	/* goslab freed its two, kvfree() the others. */
+	KUNIT_EXPECT_EQ(test, st1->tiny_frees, st0->tiny_frees + 1);
+	KUNIT_EXPECT_EQ(test, st1->large_frees, st0->large_frees + 1);
+	KUNIT_EXPECT_FALSE(test, goslab_owns(t));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(l));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad0);
+}
+
 static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_sizes_test),
 	KUNIT_CASE(api_gfp_zero_test),
@@ -1018,6 +1066,7 @@ static struct kunit_case goslab_api_cases[] = {
 	KUNIT_CASE(api_alignment_test),
 	KUNIT_CASE(api_init_on_free_test),
 	KUNIT_CASE(api_trace_test),
+	KUNIT_CASE(api_owns_kfree_test),
 	{}
 };
 
