@@ -528,6 +528,25 @@ void goslab_free_bulk(size_t nr, void **p)
 }
 EXPORT_SYMBOL_GPL(goslab_free_bulk);
 
+/*
+ * Is @p a live object (a tiny one's own start included)?  Silent; on
+ * true, *@sp, *@idxp and *@tiny say where, as mfree_find() does.
+ */
+static bool mfree_live(unsigned long p, struct mspan **sp,
+		       unsigned int *idxp, bool *tiny)
+{
+	switch (mfree_lookup(p, false, sp, idxp)) {
+	case LOOKUP_OBJECT:
+		*tiny = false;
+		return true;
+	case LOOKUP_TINY:
+		*tiny = true;
+		return tiny_object_size(*sp, p) > 0;
+	default:
+		return false;
+	}
+}
+
 /**
  * goslab_owns - is @p a live goslab object?
  * @p: any pointer
@@ -537,18 +556,11 @@ EXPORT_SYMBOL_GPL(goslab_free_bulk);
  */
 bool goslab_owns(const void *p)
 {
-	unsigned long addr = (unsigned long)p;
 	struct mspan *s;
 	unsigned int idx;
+	bool tiny;
 
-	switch (mfree_lookup(addr, false, &s, &idx)) {
-	case LOOKUP_OBJECT:
-		return true;
-	case LOOKUP_TINY:
-		return tiny_object_size(s, addr) > 0;
-	default:
-		return false;
-	}
+	return mfree_live((unsigned long)p, &s, &idx, &tiny);
 }
 EXPORT_SYMBOL_GPL(goslab_owns);
 
@@ -556,16 +568,22 @@ EXPORT_SYMBOL_GPL(goslab_owns);
  * goslab_kfree - free a pointer from kmalloc, kvmalloc, vmalloc or goslab
  * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
  *
- * A live goslab object is freed as goslab_free() frees it; anything else
- * goes to kvfree().
+ * A live goslab object is freed as goslab_free() frees it, found by one
+ * lookup; anything else goes to kvfree().
  */
 void goslab_kfree(const void *p)
 {
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	if (goslab_owns(p))
-		mfree_free(p, _RET_IP_);
-	else
+	if (!mfree_live((unsigned long)p, &s, &idx, &tiny)) {
 		kvfree(p);
+		return;
+	}
+	trace_kfree(_RET_IP_, p);
+	mfree_found(s, idx, tiny, p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_kfree);
