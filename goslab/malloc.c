@@ -478,9 +478,15 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 		p = alloc_small(size, flags, noscan, node);
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		report_alloc_failed(size, flags);
-	/* A tiny object takes its own bytes of a shared block. */
-	trace_kmalloc(caller, p, size, tiny ? size : goslab_size_roundup(size),
-		      flags, node);
+	/*
+	 * A tiny object takes its own bytes of a shared block.  The size
+	 * lookup only while the event is on: trace_kmalloc()'s arguments are
+	 * computed before its static key is tested.
+	 */
+	if (trace_kmalloc_enabled())
+		trace_kmalloc(caller, p, size,
+			      tiny ? size : goslab_size_roundup(size), flags,
+			      node);
 	return p;
 }
 
