@@ -38,11 +38,8 @@ static const char *const report_reasons[REPORT_NR_REASONS] = {
 	[REPORT_WRITE_PAST_END] = "write past the end of the object",
 };
 
-/**
- * report_reason_str - the words a report uses for @why
- * @why: the reason
- */
-const char *report_reason_str(enum report_reason why)
+/* The words a report uses for @why. */
+static const char *report_reason_str(enum report_reason why)
 {
 	if (why >= REPORT_NR_REASONS)
 		return "unknown";

@@ -39,7 +39,6 @@ struct report_stats {
 
 extern struct report_stats report_stats;
 
-const char *report_reason_str(enum report_reason why);
 void report_bad(const void *p, enum report_reason why, unsigned long caller);
 void report_corruption(const void *bad, enum report_reason why,
 		       const void *obj, size_t size, unsigned int elemsize,
