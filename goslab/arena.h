@@ -49,8 +49,6 @@ struct heap_arena {
 	struct pallocbits dirty;	/* set: page may hold old data */
 	struct mspan *huge;		/* an over-4 MiB span, whole region */
 	unsigned long owned[GS_PAGES_PER_ARENA / BITS_PER_LONG];
-	unsigned long chunkstart[GS_PAGES_PER_ARENA / BITS_PER_LONG];
-	u8 chunkorder[GS_PAGES_PER_ARENA];	/* buddy order per chunk */
 	struct mspan *spans[GS_PAGES_PER_ARENA];
 };
 

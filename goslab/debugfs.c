@@ -25,6 +25,7 @@
 #include "mcache.h"
 #include "mcentral.h"
 #include "mheap.h"
+#include "scavenge.h"
 #include "arena.h"
 #include "mspan.h"
 #include "mem.h"
@@ -99,6 +100,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "arenas %lu\n", t.arenas);
 	seq_printf(m, "grows %lu\n", t.grows);
 	seq_printf(m, "releases %lu\n", t.releases);
+	seq_printf(m, "scavenger_runs %lu\n", scavenge_runs());
 	seq_printf(m, "small_objects %lu\n", objs);
 	seq_printf(m, "small_bytes %lu\n", bytes);
 	seq_printf(m, "small_mallocs %lu\n", mallocs);
@@ -121,6 +123,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "injected_failures %lu\n", mem_injected());
 	seq_printf(m, "debug_reports %lu\n",
 		   atomic_long_read(&report_stats.debug_reports));
+	seq_printf(m, "foreign_frees %lu\n",
+		   atomic_long_read(&report_stats.foreign_frees));
 	kfree(st);
 	return 0;
 }
@@ -322,6 +326,28 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 		     c->node, c->spanclass, n, want);
 }
 
+/*
+ * An owned goslab page: its pages are still goslab's alone (no kfree()
+ * took a reference, mem.c) and on the heap's own node (a grow that fell
+ * back to another node put its block in that node's heap, mheap_grow()).
+ */
+static void verify_heap_page(struct verify_ctx *v, struct mheap *h,
+			     unsigned long addr)
+{
+	unsigned long p;
+
+	for (p = addr; p < addr + GOSLAB_PAGE_SIZE; p += PAGE_SIZE) {
+		int lost = mem_heap_refs_lost(p);
+
+		if (lost)
+			verr(v, "page %lx: %d reference(s) %s", p, abs(lost),
+			     lost > 0 ? "taken by kfree()" : "held by others");
+		if (page_to_nid(virt_to_page((void *)p)) != h->node)
+			verr(v, "page %lx: node %d's page in node %d's heap", p,
+			     page_to_nid(virt_to_page((void *)p)), h->node);
+	}
+}
+
 static void verify_heap(struct verify_ctx *v, struct mheap *h)
 {
 	unsigned long free = 0, owned = 0, flags;
@@ -358,6 +384,9 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 			if (!s && used && test_bit(k, a->owned))
 				verr(v, "arena %lx page %u: in use without a span",
 				     a->base, k);
+			if (test_bit(k, a->owned))
+				verify_heap_page(v, h, a->base +
+						 ((unsigned long)k << GOSLAB_PAGE_SHIFT));
 		}
 		free += a->nfree;
 		owned += a->nowned;
@@ -450,7 +479,7 @@ int goslab_debugfs_show(const char *name, struct seq_file *m)
 struct tunable {
 	u64 min, max;
 	u64 (*get)(void);		/* NULL: write-only trigger */
-	void (*set)(u64 val);
+	int (*set)(u64 val);		/* 0, or -EINVAL for no effect */
 };
 
 static int parse_u64(const char __user *buf, size_t len, u64 *val)
@@ -473,8 +502,7 @@ static ssize_t tunable_write(struct file *f, const char __user *buf,
 
 	if (parse_u64(buf, len, &val) || val < t->min || val > t->max)
 		return -EINVAL;
-	t->set(val);
-	return len;
+	return t->set(val) ?: len;
 }
 
 static ssize_t tunable_read(struct file *f, char __user *buf, size_t len,
@@ -498,24 +526,47 @@ static const struct file_operations tunable_fops = {
 	.llseek = default_llseek,
 };
 
-static void flush_set(u64 val)
+static int flush_set(u64 val)
 {
 	mcache_flush_all();
+	return 0;
 }
 
-static void release_set(u64 val)
+static int release_set(u64 val)
 {
 	reclaim_release();
+	return 0;
 }
 
 static u64 retain_get(void)
 {
-	return mheap_retain_pages();
+	return scavenge_retain_pages();
 }
 
-static void retain_set(u64 val)
+static int retain_set(u64 val)
 {
-	mheap_set_retain_pages(val);
+	scavenge_set_retain_pages(val);
+	return 0;
+}
+
+static u64 retain_shift_get(void)
+{
+	return scavenge_retain_shift();
+}
+
+static int retain_shift_set(u64 val)
+{
+	return scavenge_set_retain_shift(val);
+}
+
+static u64 grow_pages_get(void)
+{
+	return mheap_grow_pages();
+}
+
+static int grow_pages_set(u64 val)
+{
+	return mheap_set_grow_pages(val);
 }
 
 static u64 fail_pages_get(void)
@@ -523,9 +574,10 @@ static u64 fail_pages_get(void)
 	return mem_fail_pages();
 }
 
-static void fail_pages_set(u64 val)
+static int fail_pages_set(u64 val)
 {
 	mem_set_fail_pages(val);
+	return 0;
 }
 
 static const struct tunable flush_tunable = { 1, 1, NULL, flush_set };
@@ -534,6 +586,15 @@ static const struct tunable release_tunable = { 1, 1, NULL, release_set };
 /* Up to 1 TiB of goslab pages: anything above is surely a mistake. */
 static const struct tunable retain_tunable = {
 	0, 1ULL << (40 - GOSLAB_PAGE_SHIFT), retain_get, retain_set
+};
+
+static const struct tunable retain_shift_tunable = {
+	0, 16, retain_shift_get, retain_shift_set
+};
+
+/* A power of two up to an arena (mheap_set_grow_pages() checks). */
+static const struct tunable grow_pages_tunable = {
+	1, GS_PAGES_PER_ARENA, grow_pages_get, grow_pages_set
 };
 
 static const struct tunable fail_pages_tunable = {
@@ -556,6 +617,10 @@ int goslab_debugfs_init(void)
 	debugfs_create_file("release", 0200, d, (void *)&release_tunable,
 			    &tunable_fops);
 	debugfs_create_file("retain_pages", 0600, d, (void *)&retain_tunable,
+			    &tunable_fops);
+	debugfs_create_file("retain_shift", 0600, d,
+			    (void *)&retain_shift_tunable, &tunable_fops);
+	debugfs_create_file("grow_pages", 0600, d, (void *)&grow_pages_tunable,
 			    &tunable_fops);
 	debugfs_create_file("fail_pages", 0600, d, (void *)&fail_pages_tunable,
 			    &tunable_fops);

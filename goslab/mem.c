@@ -13,6 +13,7 @@
 #include <linux/vmstat.h>
 
 #include "mem.h"
+#include "report.h"
 
 static unsigned int mem_fail_pct;
 /* Pages (the kernel's) goslab holds from the page allocator. */
@@ -145,6 +146,93 @@ void mem_free_pages(unsigned long addr, unsigned int order)
 {
 	mem_account(virt_to_page((void *)addr), -(1L << order));
 	free_pages(addr, order);
+}
+
+/*
+ * Heap pages carry MEM_HEAP_BIAS references more than their owner needs.
+ * A kfree(), kvfree() or kfree_rcu() of a goslab object ends in SLUB's
+ * free_large_kmalloc() (the page is not a slab folio), which drops one
+ * reference and takes a page out of NR_SLAB_UNRECLAIMABLE_B.  With the
+ * bias the page stays goslab's and its other objects intact, however
+ * many such frees hit it; the release below counts the references they
+ * took, puts the slab counter right and reports them.
+ */
+#define MEM_HEAP_BIAS	1024
+
+/**
+ * mem_heap_alloc - a block of 2^@order pages for the page heap
+ * @node: the node, or NUMA_NO_NODE for the caller's memory policy
+ * @gfp: the flags, already masked by the caller
+ * @order: the block's order
+ *
+ * The block is split into order-0 pages (split_page()), so that the heap
+ * can give back any page of it on its own, whenever it is free (Go's
+ * scavenger returns pages, not arenas); each holds the bias above.
+ * Return: the first page, or NULL.
+ */
+struct page *mem_heap_alloc(int node, gfp_t gfp, unsigned int order)
+{
+	struct page *page = mem_alloc_pages(node, gfp & ~__GFP_COMP, order);
+	unsigned long i;
+
+	if (!page)
+		return NULL;
+	if (order)
+		split_page(page, order);
+	for (i = 0; i < (1UL << order); i++)
+		page_ref_add(page + i, MEM_HEAP_BIAS);
+	return page;
+}
+
+/* References a kfree() took from heap page @page (0 when none did). */
+static int mem_heap_lost(struct page *page)
+{
+	return MEM_HEAP_BIAS + 1 - page_ref_count(page);
+}
+
+/**
+ * mem_heap_free - give pages of mem_heap_alloc() blocks back, one by one
+ * @addr: the first page's address in the direct map
+ * @nr: pages (the kernel's) from there, any part of any blocks
+ *
+ * Each kfree() that hit a page took a page's worth out of the slab
+ * counter (SLUB warned about it): that is given back here, and reported.
+ * A page with more references than goslab's is still used by someone who
+ * took one (get_page() on slab memory): goslab drops its own, the last
+ * put frees it.
+ */
+void mem_heap_free(unsigned long addr, unsigned long nr)
+{
+	struct page *page = virt_to_page((void *)addr);
+	long kfreed = 0;
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		int lost = mem_heap_lost(page + i);
+
+		if (unlikely(lost)) {
+			report_foreign_free(page_address(page + i), lost);
+			if (lost > 0)
+				kfreed += lost;
+		}
+		page_ref_sub(page + i, MEM_HEAP_BIAS - max(lost, 0));
+		__free_page(page + i);
+	}
+	atomic_long_sub(nr, &mem_pages_held);
+	mod_node_page_state(page_pgdat(page), NR_SLAB_UNRECLAIMABLE_B,
+			    -((long)(nr - kfreed) << PAGE_SHIFT));
+}
+
+/**
+ * mem_heap_refs_lost - references a kfree() took from a heap page
+ * @addr: the page's address
+ *
+ * Return: 0 when the page is as mem_heap_alloc() left it; > 0 for the
+ * kfree()s that hit it; < 0 for references someone else holds.
+ */
+int mem_heap_refs_lost(unsigned long addr)
+{
+	return mem_heap_lost(virt_to_page((void *)addr));
 }
 
 /**

@@ -47,6 +47,7 @@
 #include "report.h"
 #include "debug.h"
 #include "kasan.h"
+#include "scavenge.h"
 #include "compat.h"
 
 DEFINE_SPINLOCK(mheap_meta_lock);
@@ -55,21 +56,10 @@ struct fixalloc mheap_arenaalloc;
 struct fixalloc mheap_tinyalloc;
 
 static struct mheap *mheap_nodes[MAX_NUMNODES];
-static unsigned long mheap_retain = GS_PAGES_PER_ARENA;
 
 struct mheap *mheap_of(int node)
 {
 	return mheap_nodes[node];
-}
-
-unsigned long mheap_retain_pages(void)
-{
-	return READ_ONCE(mheap_retain);
-}
-
-void mheap_set_retain_pages(unsigned long pages)
-{
-	WRITE_ONCE(mheap_retain, pages);
 }
 
 /* Metadata from the fixallocs, serialized by mheap_meta_lock. */
@@ -225,6 +215,7 @@ int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 	unsigned int align = mheap_span_align(npages, spc);
 	struct heap_arena *a;
 	unsigned long flags;
+	struct mheap *f;
 	bool fits = false;
 	int err = mheap_meta_prefill(spc, gfp);
 
@@ -237,6 +228,17 @@ int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 			break;
 		}
 	spin_unlock_irqrestore(&h->lock, flags);
+	/* Out of this node's memory, the fallback heap's pages will do. */
+	f = READ_ONCE(h->fallback);
+	if (!fits && f) {
+		spin_lock_irqsave(&f->lock, flags);
+		list_for_each_entry(a, &f->arenas, list)
+			if (arena_find(a, npages, align) != PALLOC_NONE) {
+				fits = true;
+				break;
+			}
+		spin_unlock_irqrestore(&f->lock, flags);
+	}
 	return fits ? 0 : mheap_grow(h, npages, gfp);
 }
 
@@ -246,8 +248,11 @@ static void arena_update_sum(struct heap_arena *a)
 }
 
 /*
- * Add the buddy block of @order at @addr to @h.  Called with h->lock held;
- * @new is a zeroed arena struct to use if the region has none yet.
+ * Add the block of @order at @addr (split by mem_heap_alloc()) to @h.
+ * Called with h->lock held; @new is a zeroed arena struct to use if the
+ * region has none yet.  An arena belongs to one heap: a region that
+ * another node's heap already holds is never touched here, since its
+ * bitmaps are under that heap's lock (the caller checked).
  * Return: true when @new was used.
  */
 static bool mheap_add_block(struct mheap *h, unsigned long addr,
@@ -260,7 +265,6 @@ static bool mheap_add_block(struct mheap *h, unsigned long addr,
 	struct heap_arena *a = arena_of(addr);
 	struct heap_arena *pos;
 	bool used = false;
-	unsigned int i;
 
 	if (!a) {
 		a = new;
@@ -277,10 +281,7 @@ static bool mheap_add_block(struct mheap *h, unsigned long addr,
 		arena_table_set(base, a);
 		used = true;
 	}
-	for (i = first; i < first + n; i++)
-		__set_bit(i, a->owned);
-	__set_bit(first, a->chunkstart);
-	a->chunkorder[first] = order;
+	bitmap_set(a->owned, first, n);
 	pallocbits_free_range(&a->pages, first, n);
 	if (zeroed)
 		pallocbits_free_range(&a->dirty, first, n);
@@ -299,47 +300,93 @@ static unsigned int pages_order(unsigned int npages)
 	return GS_PAGE_ORDER + order_base_2(npages);
 }
 
+static unsigned int mheap_grow_npages = 16;
+
+/** mheap_grow_pages - goslab pages a grow asks for at least (a power of 2) */
+unsigned int mheap_grow_pages(void)
+{
+	return READ_ONCE(mheap_grow_npages);
+}
+
+/**
+ * mheap_set_grow_pages - set what a grow asks for at least
+ * @pages: a power of two from 1 to an arena's pages
+ *
+ * Return: 0, or -EINVAL.
+ */
+int mheap_set_grow_pages(unsigned int pages)
+{
+	if (!pages || pages > GS_PAGES_PER_ARENA || !is_power_of_2(pages))
+		return -EINVAL;
+	WRITE_ONCE(mheap_grow_npages, pages);
+	return 0;
+}
+
+/*
+ * Take a block for @npages pages from the page allocator, @h's node
+ * first.  Return: the block's first page, or NULL.
+ */
+static struct page *mheap_grow_block(struct mheap *h, unsigned int npages,
+				     gfp_t gfp, unsigned int *orderp)
+{
+	unsigned int min = pages_order(npages);
+	unsigned int order = pages_order(max(npages, mheap_grow_pages()));
+	struct page *page;
+
+	/*
+	 * The grow size first, opportunistically (mem_opportunistic_gfp()),
+	 * then the smallest order that fits with the caller's flags, on this
+	 * node only; the page allocator's fallback to another node comes
+	 * last, so a node's heap holds its own node's memory whenever the
+	 * node has any.
+	 */
+	for (; order > min; order--) {
+		page = mem_heap_alloc(h->node, mem_opportunistic_gfp(gfp) |
+				      __GFP_THISNODE, order);
+		if (page)
+			goto got;
+	}
+	page = mem_heap_alloc(h->node, gfp | __GFP_THISNODE, min);
+	if (!page && nr_online_nodes > 1)
+		page = mem_heap_alloc(h->node, gfp, min);
+got:
+	*orderp = order;
+	return page;
+}
+
 /**
  * mheap_grow - take a block from the buddy allocator for @npages pages
  * @h: the node's heap
  * @npages: the span that must fit afterwards
  * @gfp: the caller's flags; this function sleeps only if they allow it
  *
- * Asks for a whole arena first, then for smaller orders down to the
- * smallest that fits @npages.  Only that last attempt has the caller's
- * flags (reclaim, reserves, warnings); the others are opportunistic
- * (mem_opportunistic_gfp()).
+ * The block goes to the heap of the node it is on: @h's, or, when @h's
+ * node had no memory, the node the page allocator fell back to, which
+ * becomes @h's fallback (h->fallback) for a while.
+ * Return: 0, -E2BIG or -ENOMEM.
  */
 int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 {
-	unsigned int order = GS_ARENA_ORDER, min = pages_order(npages);
-	struct heap_arena *new;
-	struct page *page = NULL;
+	unsigned int order, min = pages_order(npages);
+	struct heap_arena *new, *a;
+	struct mheap *into;
 	unsigned long flags, addr;
+	struct page *page;
 	bool zeroed;
 	int err;
 
 	if (min > GS_ARENA_ORDER || min > GS_MAX_PAGE_ORDER)
 		return -E2BIG;
-	if (order > GS_MAX_PAGE_ORDER)
-		order = GS_MAX_PAGE_ORDER;
 	gfp = mem_page_gfp(gfp);
 
 	err = fixalloc_prefill(&mheap_arenaalloc, gfp);
 	if (err)
 		return err;
-	for (; order >= min; order--) {
-		gfp_t g = gfp;
-
-		if (order > min)
-			g = mem_opportunistic_gfp(g);
-		page = mem_alloc_pages(h->node, g, order);
-		if (page)
-			break;
-	}
+	page = mheap_grow_block(h, npages, gfp, &order);
 	if (!page)
 		return -ENOMEM;
 	addr = (unsigned long)page_address(page);
+	into = mheap_of(page_to_nid(page)) ?: h;
 	zeroed = want_init_on_alloc(gfp);
 	err = arena_table_prepare(addr, gfp);
 	if (err)
@@ -356,20 +403,30 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp)
 			break;
 		new = meta_alloc(&mheap_arenaalloc);
 	}
-	spin_lock_irqsave(&h->lock, flags);
-	if (!arena_of(addr) && !new) {
-		spin_unlock_irqrestore(&h->lock, flags);
+	spin_lock_irqsave(&into->lock, flags);
+	a = arena_of(addr);
+	/*
+	 * The region's arena, if any, is @into's: two nodes never share a
+	 * 4 MiB region (nodes span whole memory sections, 128 MiB on x86).
+	 * Should one ever, the block goes back rather than corrupt another
+	 * heap's bitmaps.
+	 */
+	if ((!a && !new) || (a && WARN_ON_ONCE(a->heap != into))) {
+		spin_unlock_irqrestore(&into->lock, flags);
 		err = -ENOMEM;
 		goto fail;
 	}
-	if (mheap_add_block(h, addr, order, zeroed, new))
+	if (mheap_add_block(into, addr, order, zeroed, new))
 		new = NULL;
-	spin_unlock_irqrestore(&h->lock, flags);
+	spin_unlock_irqrestore(&into->lock, flags);
+	WRITE_ONCE(h->fallback, into == h ? NULL : into);
 	if (new)
 		meta_free(&mheap_arenaalloc, new);
 	return 0;
 fail:
-	mem_free_pages(addr, order);
+	mem_heap_free(addr, 1UL << order);
+	if (new)
+		meta_free(&mheap_arenaalloc, new);
 	return err;
 }
 
@@ -431,10 +488,12 @@ static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
 
 /*
  * Carve @npages, at a multiple of @align pages, from the first arena that
- * fits; h->lock held.
+ * fits; h->lock held.  The span is @node's (its caches and central list);
+ * its pages are @h's, which is another node's heap only when @node's
+ * memory ran out (h->fallback).
  */
 static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
-				 unsigned int align, struct mspan *s)
+				 unsigned int align, struct mspan *s, int node)
 {
 	struct heap_arena *a;
 	unsigned int i, k;
@@ -453,7 +512,7 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 		s->start_addr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
 		s->npages = npages;
 		s->arena = a;
-		s->node = h->node;
+		s->node = node;
 		for (k = i; k < i + npages; k++)
 			WRITE_ONCE(a->spans[k], s);
 		a->nfree -= npages;
@@ -462,6 +521,28 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 		return s;
 	}
 	return NULL;
+}
+
+/*
+ * Carve for @h's node from @h, or from its fallback heap while it has
+ * one; takes the heap's lock.
+ */
+static struct mspan *mheap_carve_any(struct mheap *h, unsigned int npages,
+				     unsigned int align, struct mspan *s)
+{
+	struct mheap *f = READ_ONCE(h->fallback);
+	unsigned long flags;
+	struct mspan *got;
+
+	spin_lock_irqsave(&h->lock, flags);
+	got = mheap_carve(h, npages, align, s, h->node);
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (got || !f)
+		return got;
+	spin_lock_irqsave(&f->lock, flags);
+	got = mheap_carve(f, npages, align, s, h->node);
+	spin_unlock_irqrestore(&f->lock, flags);
+	return got;
 }
 
 /**
@@ -500,7 +581,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 	if (!tiny && READ_ONCE(h->nspancache[words])) {
 		spin_lock_irqsave(&h->lock, flags);
 		s = mheap_spancache_pop(h, words);
-		if (s && !mheap_carve(h, npages, align, s)) {
+		if (s && !mheap_carve(h, npages, align, s, h->node)) {
 			mheap_spancache_push(h, s);
 			s = NULL;
 		}
@@ -527,12 +608,8 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 				return ERR_PTR(err);
 			continue;
 		}
-		spin_lock_irqsave(&h->lock, flags);
-		if (mheap_carve(h, npages, align, s)) {
-			spin_unlock_irqrestore(&h->lock, flags);
+		if (mheap_carve_any(h, npages, align, s))
 			break;
-		}
-		spin_unlock_irqrestore(&h->lock, flags);
 		if (refs)
 			meta_free(&mheap_tinyalloc, refs);
 		mheap_free_mspan(s);
@@ -561,59 +638,80 @@ carved:
 	return s;
 }
 
-/* Give every fully free block of @a back to the buddy allocator. */
-static void arena_release_blocks(struct mheap *h, struct heap_arena *a,
-				 unsigned long keep)
+/* A run of free pages taken out of an arena, to give back unlocked. */
+struct mheap_run {
+	unsigned long addr;
+	unsigned int npages;
+};
+
+#define MHEAP_RUNS	32
+
+/*
+ * Take free owned pages of @a out of the heap, high addresses first
+ * (Go's scavenger works down from the top), while more than @keep pages
+ * are free and @runs has room; h->lock held.  Return: runs added.
+ */
+static unsigned int arena_take_free(struct mheap *h, struct heap_arena *a,
+				    unsigned long keep, struct mheap_run *runs,
+				    unsigned int room)
 {
-	unsigned int i;
+	unsigned int n = 0, end = GS_PAGES_PER_ARENA, start, len;
 
-	for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA) {
-		unsigned int order = a->chunkorder[i];
-		unsigned int n = 1U << (order - GS_PAGE_ORDER);
-		unsigned int k;
-
-		if (h->pages_free < keep + n)
+	while (n < room && h->pages_free > keep && a->nfree) {
+		/* The last free owned page below @end ends the next run. */
+		while (end && (pallocbits_range_used(&a->pages, end - 1, 1) ||
+			       !test_bit(end - 1, a->owned)))
+			end--;
+		if (!end)
 			break;
-		if (!pallocbits_range_free(&a->pages, i, n))
-			continue;
-		pallocbits_alloc_range(&a->pages, i, n);
-		pallocbits_alloc_range(&a->dirty, i, n);
-		for (k = i; k < i + n; k++)
-			__clear_bit(k, a->owned);
-		__clear_bit(i, a->chunkstart);
-		a->nowned -= n;
-		a->nfree -= n;
-		h->pages_owned -= n;
-		h->pages_free -= n;
+		start = end - 1;
+		while (start && !pallocbits_range_used(&a->pages, start - 1, 1) &&
+		       test_bit(start - 1, a->owned))
+			start--;
+		len = min_t(unsigned long, end - start, h->pages_free - keep);
+		start = end - len;
+		pallocbits_alloc_range(&a->pages, start, len);
+		pallocbits_alloc_range(&a->dirty, start, len);
+		bitmap_clear(a->owned, start, len);
+		a->nowned -= len;
+		a->nfree -= len;
+		h->pages_owned -= len;
+		h->pages_free -= len;
 		h->releases++;
-		h->released_bytes += (unsigned long)n << GOSLAB_PAGE_SHIFT;
-		mem_free_pages(a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT),
-			       order);
+		h->released_bytes += (unsigned long)len << GOSLAB_PAGE_SHIFT;
+		runs[n].addr = a->base + ((unsigned long)start << GOSLAB_PAGE_SHIFT);
+		runs[n].npages = len;
+		n++;
+		end = start;
 	}
 	arena_update_sum(a);
+	return n;
 }
 
 /*
- * Release free blocks while more than @keep pages are free; h->lock held.
- * Arenas left owning nothing are unlinked and returned in @dead.
+ * Take free pages out of @h while more than @keep are free, into @runs;
+ * h->lock held.  Arenas left owning nothing are unlinked into @dead.
  */
-static void mheap_release_locked(struct mheap *h, unsigned long keep,
-				 struct list_head *dead)
+static unsigned int mheap_take_free(struct mheap *h, unsigned long keep,
+				    struct mheap_run *runs,
+				    struct list_head *dead)
 {
 	struct heap_arena *a, *tmp;
+	unsigned int n = 0;
 
 	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
-		if (h->pages_free <= keep)
+		if (h->pages_free <= keep || n == MHEAP_RUNS)
 			break;
 		if (!a->nfree)
 			continue;
-		arena_release_blocks(h, a, keep);
+		n += arena_take_free(h, a, keep, runs + n, MHEAP_RUNS - n);
 		if (!a->nowned) {
 			arena_table_set(a->base, NULL);
 			list_move(&a->list, dead);
 			h->nr_arenas--;
 		}
 	}
+	return n;
 }
 
 static void free_dead_arenas(struct list_head *dead)
@@ -627,31 +725,49 @@ static void free_dead_arenas(struct list_head *dead)
 }
 
 /**
- * mheap_release - return free blocks until at most @keep pages are free
+ * mheap_release - give free pages back until at most @keep pages are free
  * @h: the node's heap
  * @keep: free goslab pages to keep
+ *
+ * Page by page, not block by block: any free page of an arena can go
+ * back on its own (mem_heap_alloc() split the blocks).  The pages leave
+ * the heap under its lock and reach the buddy allocator after it is
+ * dropped, a batch of runs at a time, so the lock is held for a bounded
+ * time however much goes back.  Return: goslab pages given back.
  */
-void mheap_release(struct mheap *h, unsigned long keep)
+unsigned long mheap_release(struct mheap *h, unsigned long keep)
 {
 	struct mspan *chains[GS_ALLOCBITS_WORDS + 1], *s;
-	unsigned long flags;
-	unsigned int w;
+	struct mheap_run runs[MHEAP_RUNS];
+	unsigned long flags, total = 0;
+	unsigned int n, i, w;
 	LIST_HEAD(dead);
 
-	spin_lock_irqsave(&h->lock, flags);
-	mheap_release_locked(h, keep, &dead);
+	do {
+		spin_lock_irqsave(&h->lock, flags);
+		n = mheap_take_free(h, keep, runs, &dead);
+		spin_unlock_irqrestore(&h->lock, flags);
+		for (i = 0; i < n; i++) {
+			mem_heap_free(runs[i].addr, (unsigned long)runs[i].npages
+				      << GS_PAGE_ORDER);
+			total += runs[i].npages;
+		}
+		free_dead_arenas(&dead);
+	} while (n == MHEAP_RUNS);
+
 	/* The span struct cache goes back to its fixallocs too. */
+	spin_lock_irqsave(&h->lock, flags);
 	memcpy(chains, h->spancache, sizeof(chains));
 	memset(h->spancache, 0, sizeof(h->spancache));
 	memset(h->nspancache, 0, sizeof(h->nspancache));
 	spin_unlock_irqrestore(&h->lock, flags);
-	free_dead_arenas(&dead);
 	for (w = 0; w <= GS_ALLOCBITS_WORDS; w++) {
 		while ((s = chains[w])) {
 			chains[w] = (struct mspan *)s->list.next;
 			mheap_free_mspan(s);
 		}
 	}
+	return total;
 }
 
 /**
@@ -659,19 +775,19 @@ void mheap_release(struct mheap *h, unsigned long keep)
  * @s: an in-use span on no list and cached by no mcache
  *
  * The pages rejoin the arena's bitmap, coalescing with free neighbours.
- * When more than the retained amount is then free, fully free blocks go
- * back to the buddy allocator at once.
+ * When more than the scavenger's target is then free, the scavenger
+ * gives the excess back (scavenge.c): at once when it is large, paced
+ * otherwise.
  */
 void mheap_free(struct mspan *s)
 {
 	struct heap_arena *a = s->arena;
 	struct mheap *h = a->heap;
 	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
-	unsigned long flags, retain = mheap_retain_pages();
+	unsigned long flags, excess = 0;
 	u32 *refs = s->tinyrefs;
 	bool cached = false;
 	unsigned int k;
-	LIST_HEAD(dead);
 
 	gs_kasan_span(s, true);
 	spin_lock_irqsave(&h->lock, flags);
@@ -683,13 +799,13 @@ void mheap_free(struct mspan *s)
 	a->nfree += s->npages;
 	h->pages_free += s->npages;
 	h->pages_inuse -= s->npages;
-	if (h->pages_free > retain + GS_PAGES_PER_ARENA &&
-	    a->nfree == a->nowned)
-		mheap_release_locked(h, retain, &dead);
+	if (h->pages_free > scavenge_target(h))
+		excess = h->pages_free - scavenge_target(h);
 	if (!refs && !s->debug)
 		cached = mheap_spancache_push(h, s);
 	spin_unlock_irqrestore(&h->lock, flags);
-	free_dead_arenas(&dead);
+	if (excess)
+		scavenge_kick(h, excess);
 	if (cached)
 		return;
 	if (s->debug)
@@ -728,31 +844,61 @@ fail:
 	return -ENOMEM;
 }
 
+/* Does page @k of @a belong to a span that still holds objects? */
+static bool arena_page_live(const struct heap_arena *a, unsigned int k)
+{
+	struct mspan *s = a->spans[k];
+
+	return s && mspan_live_count(s, atomic_long_read(&s->freestate)) > 0;
+}
+
 /*
- * Module exit: every block goes back to the buddy allocator, even one
- * whose objects were never freed (those were reported by the caller),
- * then the metadata chunks and the arena table.
+ * Module exit: every page goes back to the buddy allocator but those of
+ * spans that still hold objects (reported by mheap_report_leaks()): a
+ * client that leaked an object may still use it, and a page the kernel
+ * reused under it would be corrupted silently.  SLUB's
+ * kmem_cache_destroy() keeps such slabs too.  Then the metadata chunks
+ * and the arena table.
  */
 void mheap_exit(void)
 {
 	struct heap_arena *a, *tmp;
+	unsigned long kept = 0;
+	unsigned int k, start;
 	unsigned long i;
 	int node;
 
+	scavenge_exit();
 	for_each_node(node) {
 		struct mheap *h = mheap_nodes[node];
 
 		if (!h)
 			continue;
 		list_for_each_entry_safe(a, tmp, &h->arenas, list) {
-			for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA)
-				mem_free_pages(a->base + (i << GOSLAB_PAGE_SHIFT),
-					       a->chunkorder[i]);
+			for (k = 0; k < GS_PAGES_PER_ARENA; k = start + 1) {
+				start = k;
+				if (!test_bit(k, a->owned))
+					continue;
+				if (arena_page_live(a, k)) {
+					kept++;
+					continue;
+				}
+				while (start + 1 < GS_PAGES_PER_ARENA &&
+				       test_bit(start + 1, a->owned) &&
+				       !arena_page_live(a, start + 1))
+					start++;
+				mem_heap_free(a->base + ((unsigned long)k <<
+							 GOSLAB_PAGE_SHIFT),
+					      (unsigned long)(start - k + 1) <<
+					      GS_PAGE_ORDER);
+			}
 			arena_table_set(a->base, NULL);
 		}
 		kfree(h);
 		mheap_nodes[node] = NULL;
 	}
+	if (kept)
+		report_kept_pages(kept);
 	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
 		fixalloc_destroy(&mheap_spanalloc[i]);
 	fixalloc_destroy(&mheap_arenaalloc);
@@ -763,8 +909,8 @@ void mheap_exit(void)
 /**
  * mheap_report_leaks - at unload, report objects that were never freed
  *
- * Counts live objects per size class over every in-use span; the pages
- * go back to the buddy allocator anyway (mheap_exit()).
+ * Counts live objects per size class over every in-use span; their pages
+ * stay out of the buddy allocator (mheap_exit()).
  */
 void mheap_report_leaks(void)
 {

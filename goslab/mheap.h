@@ -28,9 +28,15 @@ struct mheap {
 	unsigned long pages_inuse;
 	unsigned long huge_bytes;
 	unsigned long grows;		/* blocks taken from buddy */
-	unsigned long releases;		/* blocks returned */
+	unsigned long releases;		/* runs of pages returned */
 	unsigned long released_bytes;
 	unsigned long large_allocs;
+	/*
+	 * The heap whose pages serve this node's spans while this node has
+	 * no memory left: set when a grow fell back to another node,
+	 * cleared by the next grow that finds memory here.
+	 */
+	struct mheap *fallback;
 	/*
 	 * Structs of freed spans, by bitmap words, linked through ->list.next:
 	 * Go's mspancache.  A span cycle then takes no global metadata lock.
@@ -74,9 +80,9 @@ void mheap_free(struct mspan *s);
 int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp);
 int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		 gfp_t gfp);
-void mheap_release(struct mheap *h, unsigned long keep_pages);
-unsigned long mheap_retain_pages(void);
-void mheap_set_retain_pages(unsigned long pages);
+unsigned long mheap_release(struct mheap *h, unsigned long keep_pages);
+unsigned int mheap_grow_pages(void);
+int mheap_set_grow_pages(unsigned int pages);
 struct mspan *mheap_alloc_mspan(unsigned int nelems);
 void mheap_free_mspan(struct mspan *s);
 void mheap_meta_usage(unsigned long *inuse, unsigned long *sys);

@@ -3,12 +3,12 @@
  * reclaim: giving memory back, runtime/mgcscavenge.go's place.  An
  * observer: it may use every layer, and no layer calls it.
  *
- *  - Without pressure, mheap_free() returns fully free blocks to the buddy
- *    allocator as soon as more than the retained amount is free
- *    (mheap_retain_pages(), debugfs retain_pages).
+ *  - Without pressure, the scavenger (scavenge.c, in the heap's layer)
+ *    gives free pages back, page by page, down to a target proportional
+ *    to the heap (debugfs retain_pages, retain_shift).
  *  - "release" (reclaim_release()) hands the central lists' kept empty
- *    spans to the heap and trims every heap to that amount.
- *  - Under memory pressure the shrinker ignores the retained amount
+ *    spans to the heap and trims every heap to that target.
+ *  - Under memory pressure the shrinker ignores the target
  *    (reclaim_shrink_node()).
  *
  * malloc.c's overview ends with the pages going back here.
@@ -21,6 +21,7 @@
 #include "mcache.h"
 #include "mcentral.h"
 #include "mheap.h"
+#include "scavenge.h"
 #include "compat.h"
 
 static struct shrinker *reclaim_shrinker;
@@ -42,14 +43,10 @@ static unsigned long reclaim_count(struct shrinker *sh,
  * @nid: the node
  * @nr: free goslab pages reclaim asks for
  *
- * Under memory pressure the retain threshold does not hold: the parked
+ * Under memory pressure the scavenger's target does not hold: the parked
  * large spans (every CPU's: one span each, wherever it lives) and the
- * node's kept empty spans become free pages first, then every fully free
- * block of the node goes back, up to what reclaim asked for.
- * Reclaim asks in batches (SHRINK_BATCH, 128) smaller than an arena, and
- * a block goes back only whole, so what is kept is rounded down to whole
- * arenas: at least @nr pages go back when that many are free in whole
- * blocks, at most an arena more.
+ * node's kept empty spans become free pages first, then free pages of the
+ * node go back, page by page, as many as reclaim asked for (or all).
  * Return: the goslab pages given back to the buddy allocator.
  */
 unsigned long reclaim_shrink_node(int nid, unsigned long nr)
@@ -63,7 +60,7 @@ unsigned long reclaim_shrink_node(int nid, unsigned long nr)
 	mcentral_release_empty(nid);
 	before = READ_ONCE(h->pages_free);
 	keep = before > nr ? before - nr : 0;
-	mheap_release(h, rounddown(keep, GS_PAGES_PER_ARENA));
+	mheap_release(h, keep);
 	after = READ_ONCE(h->pages_free);
 	return before > after ? before - after : 0;
 }
@@ -88,7 +85,8 @@ void reclaim_release(void)
 	mcentral_release_empty(NUMA_NO_NODE);
 	for_each_node(node)
 		if (mheap_of(node))
-			mheap_release(mheap_of(node), mheap_retain_pages());
+			mheap_release(mheap_of(node),
+				      scavenge_target(mheap_of(node)));
 }
 
 /** reclaim_init - register the shrinker, once the heaps exist */

@@ -188,3 +188,34 @@ void report_leaked_total(unsigned long total)
 {
 	pr_warn("goslab: %lu object(s) leaked by goslab's clients\n", total);
 }
+
+/**
+ * report_foreign_free - a heap page lost references to another allocator
+ * @page: the page's address
+ * @lost: references taken (a kfree() each), or < 0 for extra ones held
+ *
+ * A kfree(), kvfree() or kfree_rcu() of a goslab object: SLUB's kfree()
+ * saw no slab and put the page (it warned once, "object pointer: ...").
+ * goslab's extra references kept the page and its objects, so nothing
+ * is corrupted; the object that was freed so stays allocated in goslab.
+ */
+void report_foreign_free(const void *page, int lost)
+{
+	atomic_long_inc(&report_stats.foreign_frees);
+	if (lost > 0)
+		pr_err_ratelimited("goslab: page %px lost %d reference(s): kfree(), kvfree() or kfree_rcu() of a goslab object; goslab kept the page, use goslab_free() or goslab_kfree()\n",
+				   page, lost);
+	else
+		pr_err_ratelimited("goslab: page %px still has %d reference(s) besides goslab's at release: get_page() on goslab memory\n",
+				   page, -lost);
+}
+
+/**
+ * report_kept_pages - at unload, pages kept under leaked objects
+ * @pages: goslab pages never given back
+ */
+void report_kept_pages(unsigned long pages)
+{
+	pr_warn("goslab: %lu page(s) of %lu KiB kept under leaked objects: never given back to the page allocator\n",
+		pages, GOSLAB_PAGE_SIZE / 1024);
+}

@@ -35,6 +35,7 @@ enum report_reason {
 struct report_stats {
 	atomic_long_t bad_frees;
 	atomic_long_t debug_reports;
+	atomic_long_t foreign_frees;	/* heap pages kfree()d */
 };
 
 extern struct report_stats report_stats;
@@ -49,6 +50,8 @@ void report_zone(gfp_t flags);
 void report_leaked(unsigned long live, unsigned int sizeclass,
 		   unsigned int size);
 void report_leaked_total(unsigned long total);
+void report_kept_pages(unsigned long pages);
+void report_foreign_free(const void *page, int lost);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* What report_bad() or report_corruption() said last, for the tests. */

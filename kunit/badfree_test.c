@@ -35,6 +35,7 @@
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
 #include "../goslab/mheap.h"
+#include "../goslab/scavenge.h"
 #include "../goslab/mcentral.h"
 #include "../goslab/mcache.h"
 #include "../goslab/fixalloc.h"
@@ -718,8 +719,8 @@ static unsigned long bf_saved_retain;
 /* Keep free arenas, so that a freed object's pages stay goslab's. */
 static int bf_init(struct kunit *test)
 {
-	bf_saved_retain = mheap_retain_pages();
-	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	bf_saved_retain = scavenge_retain_pages();
+	scavenge_set_retain_pages(64 * GS_PAGES_PER_ARENA);
 	return 0;
 }
 
@@ -848,7 +849,7 @@ static void badfree_racing_double_free_test(struct kunit *test)
 
 static void bf_exit(struct kunit *test)
 {
-	mheap_set_retain_pages(bf_saved_retain);
+	scavenge_set_retain_pages(bf_saved_retain);
 }
 
 static struct kunit_case goslab_badfree_cases[] = {

@@ -34,6 +34,7 @@
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
 #include "../goslab/mheap.h"
+#include "../goslab/scavenge.h"
 #include "../goslab/mcentral.h"
 #include "../goslab/mcache.h"
 #include "../goslab/fixalloc.h"
@@ -78,7 +79,7 @@ static void ft_settle(struct ft_heap *t)
 	int node;
 
 	mcache_flush_all();
-	mheap_set_retain_pages(0);
+	scavenge_set_retain_pages(0);
 	for_each_node(node)
 		if (mheap_of(node))
 			mheap_release(mheap_of(node), 0);
@@ -363,7 +364,7 @@ static void faults_shrinker_test(struct kunit *test)
 	ft_pin(test);
 	ft_settle(&t0);
 	/* Retain everything: only the shrinker gives pages back now. */
-	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	scavenge_set_retain_pages(64 * GS_PAGES_PER_ARENA);
 	for (i = 0; i < FT_SHRINK_ARENAS; i++) {
 		p[i] = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
@@ -435,7 +436,7 @@ static void faults_shrink_caches_test(struct kunit *test)
 	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	ft_settle(&t0);
-	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	scavenge_set_retain_pages(64 * GS_PAGES_PER_ARENA);
 
 	big = goslab_alloc(5 * GOSLAB_PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, big);
@@ -464,7 +465,7 @@ static void faults_shrink_caches_test(struct kunit *test)
 
 static int ft_init(struct kunit *test)
 {
-	ft_saved_retain = mheap_retain_pages();
+	ft_saved_retain = scavenge_retain_pages();
 	return 0;
 }
 
@@ -472,7 +473,7 @@ static int ft_init(struct kunit *test)
 static void ft_exit(struct kunit *test)
 {
 	mem_set_fail_pages(0);
-	mheap_set_retain_pages(ft_saved_retain);
+	scavenge_set_retain_pages(ft_saved_retain);
 }
 
 static struct kunit_case goslab_faults_cases[] = {

@@ -25,6 +25,7 @@
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
 #include "../goslab/mheap.h"
+#include "../goslab/scavenge.h"
 #include "../goslab/mcentral.h"
 #include "../goslab/mcache.h"
 #include "../goslab/fixalloc.h"
@@ -415,16 +416,16 @@ static void hp_restore_retain(void *old)
 {
 	unsigned long keep = (unsigned long)old;
 
-	mheap_set_retain_pages(keep);
+	scavenge_set_retain_pages(keep);
 	mheap_release(mheap_of(numa_mem_id()), keep);
 }
 
 static void hp_set_retain(struct kunit *test, unsigned long pages)
 {
-	void *old = (void *)mheap_retain_pages();
+	void *old = (void *)scavenge_retain_pages();
 
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, hp_restore_retain, old), 0);
-	mheap_set_retain_pages(pages);
+	scavenge_set_retain_pages(pages);
 }
 
 /* Keep everything: no release while a case sets the heap up. */
@@ -449,22 +450,15 @@ static unsigned int hp_max_run(struct mheap *h)
 	return max;
 }
 
-/* Pages in owned buddy blocks that are entirely free (releasable). */
+/* Owned pages that are free: every one can go back on its own. */
 static unsigned long hp_releasable(struct mheap *h)
 {
 	struct heap_arena *a;
 	unsigned long flags, n = 0;
-	unsigned int i;
 
 	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry(a, &h->arenas, list) {
-		for_each_set_bit(i, a->chunkstart, GS_PAGES_PER_ARENA) {
-			unsigned int len = 1U << (a->chunkorder[i] - GS_PAGE_ORDER);
-
-			if (pallocbits_range_free(&a->pages, i, len))
-				n += len;
-		}
-	}
+	list_for_each_entry(a, &h->arenas, list)
+		n += a->nfree;
 	spin_unlock_irqrestore(&h->lock, flags);
 	return n;
 }
@@ -771,8 +765,8 @@ static void heap_grow_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->pages_owned, owned0 + GS_PAGES_PER_ARENA);
 	/* A fresh arena: first fit takes its first page. */
 	KUNIT_EXPECT_EQ(test, s->start_addr, s->arena->base);
-	KUNIT_EXPECT_TRUE(test, test_bit(0, s->arena->chunkstart));
-	KUNIT_EXPECT_EQ(test, s->arena->chunkorder[0], (u8)GS_ARENA_ORDER);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(s->arena->owned, GS_PAGES_PER_ARENA),
+			(unsigned int)GS_PAGES_PER_ARENA);
 
 	/* The rest of the new arena is used before growing again. */
 	t = hp_alloc(test, h, GS_PAGES_PER_ARENA - 1, make_spanclass(0, true));
@@ -899,14 +893,15 @@ static void heap_needzero_test(struct kunit *test)
 }
 
 /*
- * Freeing past the retain threshold gives whole arenas back: afterwards at
- * most retain + one arena's pages stay free (unless nothing more can go).
+ * Freeing past the scavenger's target gives the excess back, page by
+ * page: once the background scavenger has run, no more than the target
+ * is free, and at least the freed spans' pages beyond it went back.
  */
 static void heap_retain_threshold_test(struct kunit *test)
 {
 	const unsigned long retain = GS_PAGES_PER_ARENA;
 	struct mheap *h = hp_heap(test);
-	unsigned long owned_peak, arenas_peak, releases0;
+	unsigned long owned_peak, arenas_peak, releases0, runs0;
 	struct mspan *s[4];
 	unsigned long base[4];
 	unsigned int i;
@@ -919,18 +914,19 @@ static void heap_retain_threshold_test(struct kunit *test)
 	owned_peak = h->pages_owned;
 	arenas_peak = h->nr_arenas;
 	releases0 = h->releases;
+	runs0 = scavenge_runs();
 
-	mheap_set_retain_pages(retain);
+	scavenge_set_retain_pages(retain);
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		hp_free_and_check(test, s[i]);
-
-	KUNIT_EXPECT_TRUE_MSG(test, h->pages_free <= retain + GS_PAGES_PER_ARENA ||
-			      hp_releasable(h) == 0,
-			      "pages_free %lu, releasable %lu", h->pages_free,
-			      hp_releasable(h));
-	/* Four free arenas, at most one arena's worth kept beyond retain. */
+	/* Over 2 MiB of excess: the scavenger was queued to run at once. */
+	scavenge_flush();
+	KUNIT_EXPECT_GT(test, scavenge_runs(), runs0);
+	KUNIT_EXPECT_LE_MSG(test, h->pages_free, scavenge_target(h),
+			    "pages_free %lu, target %lu", h->pages_free,
+			    scavenge_target(h));
 	KUNIT_EXPECT_GE(test, owned_peak - h->pages_owned,
-			4 * GS_PAGES_PER_ARENA - retain - GS_PAGES_PER_ARENA);
+			4 * GS_PAGES_PER_ARENA - scavenge_target(h));
 	KUNIT_EXPECT_LT(test, h->nr_arenas, arenas_peak);
 	KUNIT_EXPECT_GT(test, h->releases, releases0);
 	for (i = 0; i < ARRAY_SIZE(s); i++) {
@@ -959,12 +955,13 @@ static void heap_retain_keeps_test(struct kunit *test)
 		hp_free_and_check(test, s[i]);
 	KUNIT_EXPECT_EQ(test, h->pages_owned, owned_peak);
 	KUNIT_EXPECT_GE(test, hp_releasable(h), 3UL * GS_PAGES_PER_ARENA);
-	mheap_set_retain_pages(0);
+	scavenge_flush();
+	scavenge_set_retain_pages(0);
 	KUNIT_EXPECT_EQ(test, h->pages_owned, owned_peak);
 	hp_check_invariants(test, h);
 }
 
-/* mheap_release(h, 0) returns every fully free block. */
+/* mheap_release(h, 0) returns every free page. */
 static void heap_release_all_test(struct kunit *test)
 {
 	struct mheap *h = hp_heap(test);
@@ -1189,8 +1186,28 @@ static struct kunit_case goslab_heap_cases[] = {
 	{}
 };
 
+static unsigned int hp_saved_grow;
+
+/*
+ * Grow by whole arenas, so that the cases see fresh 4 MiB arenas when
+ * the page allocator has the blocks (the cases that need one skip when it
+ * has not).
+ */
+static int hp_suite_init(struct kunit_suite *suite)
+{
+	hp_saved_grow = mheap_grow_pages();
+	return mheap_set_grow_pages(GS_PAGES_PER_ARENA);
+}
+
+static void hp_suite_exit(struct kunit_suite *suite)
+{
+	mheap_set_grow_pages(hp_saved_grow);
+}
+
 static struct kunit_suite goslab_heap_suite = {
 	.name = "goslab_heap",
+	.suite_init = hp_suite_init,
+	.suite_exit = hp_suite_exit,
 	.test_cases = goslab_heap_cases,
 };
 

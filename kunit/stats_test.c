@@ -32,6 +32,7 @@
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
 #include "../goslab/mheap.h"
+#include "../goslab/scavenge.h"
 #include "../goslab/mcentral.h"
 #include "../goslab/mcache.h"
 #include "../goslab/fixalloc.h"
@@ -853,7 +854,7 @@ static void st_release(void)
 
 	for_each_node(node)
 		if (mheap_of(node))
-			mheap_release(mheap_of(node), mheap_retain_pages());
+			mheap_release(mheap_of(node), scavenge_retain_pages());
 }
 
 #define ST_ARENAS	4
@@ -876,7 +877,7 @@ static void stats_release_test(struct kunit *test)
 	st_pin(test);
 	mcache_flush_all();
 	/* Keep everything, then grow by whole arenas and free them. */
-	mheap_set_retain_pages(64 * GS_PAGES_PER_ARENA);
+	scavenge_set_retain_pages(64 * GS_PAGES_PER_ARENA);
 	for (i = 0; i < ST_ARENAS; i++) {
 		p[i] = goslab_alloc(GOSLAB_MAX_SIZE, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
@@ -890,7 +891,7 @@ static void stats_release_test(struct kunit *test)
 		unsigned long want = retain[i];
 
 		st_read(test, &a);
-		mheap_set_retain_pages(want);
+		scavenge_set_retain_pages(want);
 		st_release();
 		st_read(test, &b);
 		pinned = 0;
@@ -996,14 +997,14 @@ static unsigned long st_saved_retain;
 
 static int st_init(struct kunit *test)
 {
-	st_saved_retain = mheap_retain_pages();
+	st_saved_retain = scavenge_retain_pages();
 	return 0;
 }
 
 /* Runs even when a case failed an assertion. */
 static void st_exit(struct kunit *test)
 {
-	mheap_set_retain_pages(st_saved_retain);
+	scavenge_set_retain_pages(st_saved_retain);
 	mem_set_fail_pages(0);
 }
 

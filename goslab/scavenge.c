@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scavenge: giving the page heap's free pages back, paced
+ * (runtime/mgcscavenge.go).
+ *
+ * Go keeps the memory its heap will soon need again (its goal plus a
+ * tenth) and a background goroutine returns the rest a little at a time,
+ * so that a program which frees and allocates in waves does not hand the
+ * same pages to the OS and back on every wave.  goslab has no GC goal;
+ * its stand-in is the heap's own size: the target is
+ *
+ *	max(retain_pages, pages in use >> retain_shift)
+ *
+ * free pages per node (retain_pages 32: 256 KiB; retain_shift 5: 1/32,
+ * both tunable in debugfs).  When a span goes back to a heap that has
+ * more free than that, the excess is given back by a work item: within a
+ * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
+ * followed by allocations reuses the pages, and at once when it is large
+ * (more than SCAVENGE_NOW_PAGES, 2 MiB).  Under memory pressure the
+ * shrinker (reclaim.c) gives back what reclaim asks for, target or not.
+ *
+ * Unlike Go, which keeps its address space and returns the physical
+ * memory under it (madvise), goslab returns the pages themselves: a page
+ * that goes back is no longer goslab's, and the heap takes new ones from
+ * the buddy allocator when it grows.  The buddy allocator is the only
+ * place in the kernel where free memory is free for everyone.
+ */
+#include <linux/kernel.h>
+#include <linux/workqueue.h>
+#include <linux/nodemask.h>
+#include <linux/jiffies.h>
+
+#include "scavenge.h"
+#include "mheap.h"
+
+#define SCAVENGE_DELAY		HZ
+#define SCAVENGE_NOW_PAGES	256UL
+#define SCAVENGE_MAX_SHIFT	16
+
+static unsigned long scavenge_retain = 32;
+static unsigned int scavenge_shift = 5;
+static atomic_long_t scavenge_nruns = ATOMIC_LONG_INIT(0);
+static bool scavenge_stopped;
+
+static void scavenge_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(scavenge_work, scavenge_work_fn);
+
+/**
+ * scavenge_target - free pages @h keeps rather than give back
+ * @h: a node's heap (its pages_inuse read without its lock: a hint)
+ */
+unsigned long scavenge_target(const struct mheap *h)
+{
+	unsigned long prop = READ_ONCE(h->pages_inuse) >>
+			     READ_ONCE(scavenge_shift);
+
+	return max(READ_ONCE(scavenge_retain), prop);
+}
+
+/**
+ * scavenge_kick - @h has @excess free pages over its target
+ * @h: the heap
+ * @excess: goslab pages
+ *
+ * Any context but NMI: it only queues work.
+ */
+void scavenge_kick(struct mheap *h, unsigned long excess)
+{
+	if (READ_ONCE(scavenge_stopped))
+		return;
+	if (excess >= SCAVENGE_NOW_PAGES)
+		mod_delayed_work(system_unbound_wq, &scavenge_work, 0);
+	else if (!delayed_work_pending(&scavenge_work))
+		queue_delayed_work(system_unbound_wq, &scavenge_work,
+				   SCAVENGE_DELAY);
+}
+
+static void scavenge_work_fn(struct work_struct *work)
+{
+	int node;
+
+	atomic_long_inc(&scavenge_nruns);
+	for_each_node(node) {
+		struct mheap *h = mheap_of(node);
+
+		if (h && READ_ONCE(h->pages_free) > scavenge_target(h))
+			mheap_release(h, scavenge_target(h));
+		cond_resched();
+	}
+}
+
+unsigned long scavenge_retain_pages(void)
+{
+	return READ_ONCE(scavenge_retain);
+}
+
+void scavenge_set_retain_pages(unsigned long pages)
+{
+	WRITE_ONCE(scavenge_retain, pages);
+}
+
+unsigned int scavenge_retain_shift(void)
+{
+	return READ_ONCE(scavenge_shift);
+}
+
+/* Return: 0, or -EINVAL for a shift past SCAVENGE_MAX_SHIFT. */
+int scavenge_set_retain_shift(unsigned int shift)
+{
+	if (shift > SCAVENGE_MAX_SHIFT)
+		return -EINVAL;
+	WRITE_ONCE(scavenge_shift, shift);
+	return 0;
+}
+
+/* How many times the background scavenger has run. */
+unsigned long scavenge_runs(void)
+{
+	return atomic_long_read(&scavenge_nruns);
+}
+
+/**
+ * scavenge_flush - run a pending background scavenge now and wait for it
+ *
+ * For callers that must see its effect (tests, "release").
+ */
+void scavenge_flush(void)
+{
+	flush_delayed_work(&scavenge_work);
+}
+
+/** scavenge_exit - stop the background scavenger, before the heaps go */
+void scavenge_exit(void)
+{
+	WRITE_ONCE(scavenge_stopped, true);
+	cancel_delayed_work_sync(&scavenge_work);
+}
