@@ -733,7 +733,10 @@ static void free_dead_arenas(struct list_head *dead)
  * back on its own (mem_heap_alloc() split the blocks).  The pages leave
  * the heap under its lock and reach the buddy allocator after it is
  * dropped, a batch of runs at a time, so the lock is held for a bounded
- * time however much goes back.  Return: goslab pages given back.
+ * time however much goes back.  Releases of one heap are serialized
+ * (h->release_mutex): when this returns, every page a concurrent release
+ * took out is back in the buddy allocator too.  Process context only.
+ * Return: goslab pages given back.
  */
 unsigned long mheap_release(struct mheap *h, unsigned long keep)
 {
@@ -743,6 +746,8 @@ unsigned long mheap_release(struct mheap *h, unsigned long keep)
 	unsigned int n, i, w;
 	LIST_HEAD(dead);
 
+	might_sleep();
+	mutex_lock(&h->release_mutex);
 	do {
 		spin_lock_irqsave(&h->lock, flags);
 		n = mheap_take_free(h, keep, runs, &dead);
@@ -767,6 +772,7 @@ unsigned long mheap_release(struct mheap *h, unsigned long keep)
 			mheap_free_mspan(s);
 		}
 	}
+	mutex_unlock(&h->release_mutex);
 	return total;
 }
 
@@ -834,6 +840,7 @@ int mheap_init(void)
 		if (!h)
 			goto fail;
 		spin_lock_init(&h->lock);
+		mutex_init(&h->release_mutex);
 		INIT_LIST_HEAD(&h->arenas);
 		h->node = node;
 		mheap_nodes[node] = h;

@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/mutex.h>
 #include <linux/gfp.h>
 
 #include "arena.h"
@@ -20,6 +21,7 @@
 /* struct mheap - the page heap of one NUMA node. */
 struct mheap {
 	spinlock_t lock;		/* arenas, bitmaps, spans[], counts */
+	struct mutex release_mutex;	/* one mheap_release() at a time */
 	int node;
 	struct list_head arenas;
 	unsigned long nr_arenas;
