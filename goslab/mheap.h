@@ -33,6 +33,7 @@ struct mheap {
 	unsigned long releases;		/* runs of pages returned */
 	unsigned long released_bytes;
 	unsigned long large_allocs;
+	unsigned long scavenged_grows;	/* grows at the last scavenge pass */
 	/*
 	 * The heap whose pages serve this node's spans while this node has
 	 * no memory left: set when a grow fell back to another node,

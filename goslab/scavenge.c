@@ -11,13 +11,14 @@
  *
  *	max(retain_pages, pages in use >> retain_shift)
  *
- * free pages per node (retain_pages 32: 256 KiB; retain_shift 5: 1/32,
+ * free pages per node (retain_pages 16: 128 KiB; retain_shift 5: 1/32,
  * both tunable in debugfs).  When a span goes back to a heap that has
  * more free than that, the excess is given back by a work item: within a
  * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
  * followed by allocations reuses the pages, and at once when it is large
- * (more than SCAVENGE_NOW_PAGES, 2 MiB).  Under memory pressure the
- * shrinker (reclaim.c) gives back what reclaim asks for, target or not.
+ * (more than SCAVENGE_NOW_PAGES, 2 MiB).  A heap that has not grown for a
+ * period keeps only retain_pages.  Under memory pressure the shrinker
+ * (reclaim.c) gives back what reclaim asks for, target or not.
  *
  * Unlike Go, which keeps its address space and returns the physical
  * memory under it (madvise), goslab returns the pages themselves: a page
@@ -37,7 +38,7 @@
 #define SCAVENGE_NOW_PAGES	256UL
 #define SCAVENGE_MAX_SHIFT	16
 
-static unsigned long scavenge_retain = 32;
+static unsigned long scavenge_retain = 16;
 static unsigned int scavenge_shift = 5;
 static atomic_long_t scavenge_nruns = ATOMIC_LONG_INIT(0);
 static bool scavenge_stopped;
@@ -75,18 +76,39 @@ void scavenge_kick(struct mheap *h, unsigned long excess)
 				   SCAVENGE_DELAY);
 }
 
+/*
+ * One pass over the heaps.  A heap that has not grown since the last pass
+ * is idle: it keeps only retain_pages, as Go's scavenger, with no
+ * allocation pressure, ends up returning all but its floor.  A busy heap
+ * keeps its proportional target and is looked at again a period later,
+ * so a burst's pages are back within two periods of its end.
+ */
 static void scavenge_work_fn(struct work_struct *work)
 {
+	bool again = false;
 	int node;
 
 	atomic_long_inc(&scavenge_nruns);
 	for_each_node(node) {
 		struct mheap *h = mheap_of(node);
+		unsigned long grows, keep;
+		bool idle;
 
-		if (h && READ_ONCE(h->pages_free) > scavenge_target(h))
-			mheap_release(h, scavenge_target(h));
+		if (!h)
+			continue;
+		grows = READ_ONCE(h->grows);
+		idle = grows == h->scavenged_grows;
+		h->scavenged_grows = grows;
+		keep = idle ? scavenge_retain_pages() : scavenge_target(h);
+		if (READ_ONCE(h->pages_free) > keep)
+			mheap_release(h, keep);
+		if (!idle && READ_ONCE(h->pages_free) > scavenge_retain_pages())
+			again = true;
 		cond_resched();
 	}
+	if (again && !READ_ONCE(scavenge_stopped))
+		queue_delayed_work(system_unbound_wq, &scavenge_work,
+				   SCAVENGE_DELAY);
 }
 
 unsigned long scavenge_retain_pages(void)
