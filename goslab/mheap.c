@@ -647,6 +647,31 @@ struct mheap_run {
 #define MHEAP_RUNS	32
 
 /*
+ * Take the free owned pages [@start, @start + @len) of @a out of the heap;
+ * h->lock held, the caller updates the summary.  Return: the run, for
+ * mem_heap_free() once the lock is dropped.
+ */
+static struct mheap_run arena_take_range(struct mheap *h, struct heap_arena *a,
+					 unsigned int start, unsigned int len)
+{
+	struct mheap_run run = {
+		.addr = a->base + ((unsigned long)start << GOSLAB_PAGE_SHIFT),
+		.npages = len,
+	};
+
+	pallocbits_alloc_range(&a->pages, start, len);
+	pallocbits_alloc_range(&a->dirty, start, len);
+	bitmap_clear(a->owned, start, len);
+	a->nowned -= len;
+	a->nfree -= len;
+	h->pages_owned -= len;
+	h->pages_free -= len;
+	h->releases++;
+	h->released_bytes += (unsigned long)len << GOSLAB_PAGE_SHIFT;
+	return run;
+}
+
+/*
  * Take free owned pages of @a out of the heap, high addresses first
  * (Go's scavenger works down from the top), while more than @keep pages
  * are free and @runs has room; h->lock held.  Return: runs added.
@@ -670,18 +695,7 @@ static unsigned int arena_take_free(struct mheap *h, struct heap_arena *a,
 			start--;
 		len = min_t(unsigned long, end - start, h->pages_free - keep);
 		start = end - len;
-		pallocbits_alloc_range(&a->pages, start, len);
-		pallocbits_alloc_range(&a->dirty, start, len);
-		bitmap_clear(a->owned, start, len);
-		a->nowned -= len;
-		a->nfree -= len;
-		h->pages_owned -= len;
-		h->pages_free -= len;
-		h->releases++;
-		h->released_bytes += (unsigned long)len << GOSLAB_PAGE_SHIFT;
-		runs[n].addr = a->base + ((unsigned long)start << GOSLAB_PAGE_SHIFT);
-		runs[n].npages = len;
-		n++;
+		runs[n++] = arena_take_range(h, a, start, len);
 		end = start;
 	}
 	arena_update_sum(a);
@@ -790,10 +804,12 @@ void mheap_free(struct mspan *s)
 	struct heap_arena *a = s->arena;
 	struct mheap *h = a->heap;
 	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
+	struct mheap_run run = { .npages = 0 };
 	unsigned long flags, excess = 0;
 	u32 *refs = s->tinyrefs;
 	bool cached = false;
 	unsigned int k;
+	LIST_HEAD(dead);
 
 	gs_kasan_span(s, true);
 	spin_lock_irqsave(&h->lock, flags);
@@ -801,15 +817,35 @@ void mheap_free(struct mspan *s)
 	for (k = i; k < i + s->npages; k++)
 		WRITE_ONCE(a->spans[k], NULL);
 	pallocbits_free_range(&a->pages, i, s->npages);
-	arena_update_sum(a);
 	a->nfree += s->npages;
 	h->pages_free += s->npages;
 	h->pages_inuse -= s->npages;
 	if (h->pages_free > scavenge_target(h))
 		excess = h->pages_free - scavenge_target(h);
+	/*
+	 * A large object's pages beyond the target go back at once, as
+	 * SLUB's kfree() of a large kmalloc does: a burst of large objects
+	 * then never holds more than the target on top of what is live.
+	 * Small spans come back a few at a time; the scavenger collects them.
+	 */
+	if (excess && !spanclass_sizeclass(s->spanclass)) {
+		run.npages = min_t(unsigned long, excess, s->npages);
+		run = arena_take_range(h, a, i + s->npages - run.npages,
+				       run.npages);
+		excess -= run.npages;
+		if (!a->nowned) {
+			arena_table_set(a->base, NULL);
+			list_move(&a->list, &dead);
+			h->nr_arenas--;
+		}
+	}
+	arena_update_sum(a);
 	if (!refs && !s->debug)
 		cached = mheap_spancache_push(h, s);
 	spin_unlock_irqrestore(&h->lock, flags);
+	if (run.npages)
+		mem_heap_free(run.addr, (unsigned long)run.npages << GS_PAGE_ORDER);
+	free_dead_arenas(&dead);
 	if (excess)
 		scavenge_kick(h, excess);
 	if (cached)

@@ -16,7 +16,7 @@
  * more free than that, the excess is given back by a work item: within a
  * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
  * followed by allocations reuses the pages, and at once when it is large
- * (more than SCAVENGE_NOW_PAGES, 2 MiB).  A heap that has not grown for a
+ * (more than SCAVENGE_NOW_PAGES, 512 KiB).  A heap that has not grown for a
  * period keeps only retain_pages.  Under memory pressure the shrinker
  * (reclaim.c) gives back what reclaim asks for, target or not.
  *
@@ -35,7 +35,7 @@
 #include "mheap.h"
 
 #define SCAVENGE_DELAY		HZ
-#define SCAVENGE_NOW_PAGES	256UL
+#define SCAVENGE_NOW_PAGES	64UL
 #define SCAVENGE_MAX_SHIFT	16
 
 static unsigned long scavenge_retain = 16;

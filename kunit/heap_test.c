@@ -21,6 +21,7 @@
 #include <linux/prandom.h>
 #include <linux/topology.h>
 #include <linux/err.h>
+#include <linux/delay.h>
 
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
@@ -893,15 +894,16 @@ static void heap_needzero_test(struct kunit *test)
 }
 
 /*
- * Freeing past the scavenger's target gives the excess back, page by
- * page: once the background scavenger has run, no more than the target
- * is free, and at least the freed spans' pages beyond it went back.
+ * Freeing large spans past the scavenger's target gives the excess back
+ * at once, page by page, as SLUB's kfree() of a large kmalloc does: no
+ * more than the target is left free, and at least the freed spans' pages
+ * beyond it went back.
  */
 static void heap_retain_threshold_test(struct kunit *test)
 {
 	const unsigned long retain = GS_PAGES_PER_ARENA;
 	struct mheap *h = hp_heap(test);
-	unsigned long owned_peak, arenas_peak, releases0, runs0;
+	unsigned long owned_peak, arenas_peak, releases0;
 	struct mspan *s[4];
 	unsigned long base[4];
 	unsigned int i;
@@ -914,14 +916,10 @@ static void heap_retain_threshold_test(struct kunit *test)
 	owned_peak = h->pages_owned;
 	arenas_peak = h->nr_arenas;
 	releases0 = h->releases;
-	runs0 = scavenge_runs();
 
 	scavenge_set_retain_pages(retain);
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		hp_free_and_check(test, s[i]);
-	/* Over 2 MiB of excess: the scavenger was queued to run at once. */
-	scavenge_flush();
-	KUNIT_EXPECT_GT(test, scavenge_runs(), runs0);
 	KUNIT_EXPECT_LE_MSG(test, h->pages_free, scavenge_target(h),
 			    "pages_free %lu, target %lu", h->pages_free,
 			    scavenge_target(h));
@@ -933,6 +931,46 @@ static void heap_retain_threshold_test(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, span_of(base[i]));
 		KUNIT_EXPECT_NULL(test, span_of_heap(base[i] + 64));
 	}
+	hp_check_invariants(test, h);
+}
+
+#define HP_SCAVENGE_SPANS	1024
+
+/*
+ * Small spans come back to the heap one at a time; the background
+ * scavenger gives their pages back without being asked (no flush, no
+ * release): within a few of its periods the heap holds no more than its
+ * target free, and, once idle, no more than retain_pages.
+ */
+static void heap_scavenger_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned long runs0, owned_peak, waited;
+	struct mspan **s;
+	unsigned int i;
+
+	s = kunit_kcalloc(test, HP_SCAVENGE_SPANS, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	hp_set_retain(test, HP_RETAIN_ALL);
+	for (i = 0; i < HP_SCAVENGE_SPANS; i++)
+		s[i] = hp_alloc(test, h, 1, make_spanclass(1, true));
+	owned_peak = h->pages_owned;
+	scavenge_set_retain_pages(16);
+	runs0 = scavenge_runs();
+	for (i = 0; i < HP_SCAVENGE_SPANS; i++)
+		hp_free_and_check(test, s[i]);
+	/* Up to 10 s: the scavenger's period is 1 s. */
+	for (waited = 0; waited < 100; waited++) {
+		if (scavenge_runs() > runs0 + 1 && h->pages_free <= 16)
+			break;
+		msleep(100);
+	}
+	KUNIT_EXPECT_GT(test, scavenge_runs(), runs0);
+	KUNIT_EXPECT_LE_MSG(test, h->pages_free, 16UL,
+			    "%lu pages free after %lu ms", h->pages_free,
+			    waited * 100);
+	KUNIT_EXPECT_GE(test, owned_peak - h->pages_owned,
+			(unsigned long)HP_SCAVENGE_SPANS - 16);
 	hp_check_invariants(test, h);
 }
 
@@ -1174,6 +1212,7 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(heap_coalesce_test),
 	KUNIT_CASE(heap_needzero_test),
 	KUNIT_CASE(heap_retain_threshold_test),
+	KUNIT_CASE(heap_scavenger_test),
 	KUNIT_CASE(heap_retain_keeps_test),
 	KUNIT_CASE(heap_release_all_test),
 	KUNIT_CASE(heap_random_test),
