@@ -311,6 +311,67 @@ static long mcache_flush_local(void *unused)
 	return 0;
 }
 
+/*
+ * Give back what @c has not allocated from since the last pass: cached
+ * spans of idle classes, an idle tiny block, an idle parked large span.
+ * Go flushes every mcache at each GC; goslab has no GC, so an mcache
+ * keeps a span only while its class is in use.
+ */
+static void mcache_trim(struct mcache *c)
+{
+	unsigned int spc;
+
+	mcache_commit_remote(c);
+	if (c->stats.large_allocs == c->idle_large)
+		mcache_drop_large(c);
+	c->idle_large = c->stats.large_allocs;
+	if (c->tiny && c->stats.tiny_allocs == c->idle_tiny) {
+		mcache_release_tiny(c->tinyspan, c->tiny);
+		c->tiny = 0;
+		c->tinyspan = NULL;
+		c->tinyoffset = 0;
+	}
+	c->idle_tiny = c->stats.tiny_allocs;
+	for (spc = 0; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+		struct mspan *s = c->alloc[spc];
+
+		if (s != &emptymspan && c->stats.nmalloc[spc] == c->idle_mark[spc]) {
+			c->alloc[spc] = &emptymspan;
+			mcache_uncache(s);
+		}
+		c->idle_mark[spc] = c->stats.nmalloc[spc];
+	}
+}
+
+/* As mcache_flush_local(), for the idle pass. */
+static long mcache_trim_local(void *unused)
+{
+	unsigned long flags;
+	unsigned int l;
+
+	local_bh_disable();
+	local_irq_save(flags);
+	for (l = 0; l < GS_MCACHE_LEVELS; l++)
+		mcache_trim(mcache_of(smp_processor_id(), l));
+	local_irq_restore(flags);
+	local_bh_enable();
+	return 0;
+}
+
+/**
+ * mcache_trim_idle - on every online CPU, give back what each context
+ *	has not used since the last call; sleeps
+ */
+void mcache_trim_idle(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, mcache_trim_local, NULL);
+	cpus_read_unlock();
+}
+
 /**
  * mcache_flush_all - drain every online CPU's caches; sleeps
  *

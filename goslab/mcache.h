@@ -56,6 +56,13 @@ struct mcache {
 	struct mspan *rfspan;
 	unsigned long rfcount;
 	struct mcache_stats stats;	/* this context's counters */
+	/*
+	 * stats.nmalloc[] at the last idle pass (mcache_trim_idle()): a
+	 * class whose count has not moved since had no allocation for a
+	 * whole period.
+	 */
+	unsigned long idle_mark[GOSLAB_NUM_SPAN_CLASSES];
+	unsigned long idle_tiny, idle_large;
 };
 
 /*
@@ -160,6 +167,7 @@ bool mcache_park_large(struct mspan *s);
 unsigned long mcache_drain_large(void);
 unsigned long mcache_parked_pages(void);
 void mcache_flush_all(void);
+void mcache_trim_idle(void);
 void mcache_drain_dead_cpu(int cpu);
 void mcache_sum_stats(struct mcache_stats *sum);
 int mcache_init(void);

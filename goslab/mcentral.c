@@ -369,35 +369,76 @@ void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
  * so it can go under the lock alone.
  * Return: the pages handed back.
  */
+/* The kept empty spans of @c, onto @out; c->lock not held. */
+static void mcentral_take_empty(struct mcentral *c, struct list_head *out)
+{
+	struct mspan *s, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	list_for_each_entry_safe(s, tmp, &c->empty, list) {
+		mcentral_unlink(c, s);
+		list_add(&s->list, out);
+		c->released++;
+		c->npages -= s->npages;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/* Hand the spans on @list to the heap.  Return: their pages. */
+static unsigned long mcentral_free_spans(struct list_head *list)
+{
+	unsigned long pages = 0;
+	struct mspan *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, list, list) {
+		list_del_init(&s->list);
+		pages += s->npages;
+		mheap_free(s);
+	}
+	return pages;
+}
+
 unsigned long mcentral_release_empty(int nid)
 {
-	unsigned long flags, pages = 0;
-	struct mspan *s, *tmp;
 	LIST_HEAD(empty);
 	int node, i;
 
 	for_each_node(node) {
 		if (!mcentral_nodes[node] || (nid != NUMA_NO_NODE && node != nid))
 			continue;
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++)
+			mcentral_take_empty(&mcentral_nodes[node][i], &empty);
+	}
+	return mcentral_free_spans(&empty);
+}
+
+/**
+ * mcentral_release_idle - kept empty spans of classes that took no span
+ *	since the last call go back to the heap
+ *
+ * The empty spans a class keeps are for churn (SLUB's min_partial); a
+ * class that did not need a span for a whole period has no churn.
+ * Return: the pages handed back.
+ */
+unsigned long mcentral_release_idle(void)
+{
+	LIST_HEAD(empty);
+	int node, i;
+
+	for_each_node(node) {
+		if (!mcentral_nodes[node])
+			continue;
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
 			struct mcentral *c = &mcentral_nodes[node][i];
+			unsigned long n = READ_ONCE(c->nmalloc_spans);
 
-			spin_lock_irqsave(&c->lock, flags);
-			list_for_each_entry_safe(s, tmp, &c->empty, list) {
-				mcentral_unlink(c, s);
-				list_add(&s->list, &empty);
-				c->released++;
-				c->npages -= s->npages;
-			}
-			spin_unlock_irqrestore(&c->lock, flags);
+			if (n == c->idle_mark && READ_ONCE(c->nr_empty))
+				mcentral_take_empty(c, &empty);
+			c->idle_mark = n;
 		}
 	}
-	list_for_each_entry_safe(s, tmp, &empty, list) {
-		list_del_init(&s->list);
-		pages += s->npages;
-		mheap_free(s);
-	}
-	return pages;
+	return mcentral_free_spans(&empty);
 }
 
 /*

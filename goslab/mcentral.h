@@ -32,6 +32,7 @@ struct mcentral {
 	unsigned long nmalloc_spans;	/* spans handed to mcaches */
 	unsigned long grows;
 	unsigned long released;		/* empty spans back to the heap */
+	unsigned long idle_mark;	/* nmalloc_spans at the last idle pass */
 	unsigned long npages;		/* pages of all its spans, any list */
 } ____cacheline_aligned_in_smp;
 
@@ -52,6 +53,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
 unsigned long mcentral_release_empty(int nid);
+unsigned long mcentral_release_idle(void);
 int mcentral_init(void);
 void mcentral_exit(void);
 

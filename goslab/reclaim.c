@@ -6,6 +6,10 @@
  *  - Without pressure, the scavenger (scavenge.c, in the heap's layer)
  *    gives free pages back, page by page, down to a target proportional
  *    to the heap (debugfs retain_pages, retain_shift).
+ *  - Once a second, what a CPU's caches and the central lists kept for a
+ *    class that was not used for a whole second goes back to the heap
+ *    (the idle pass below), so an idle goslab holds only live objects'
+ *    spans and the scavenger's floor.
  *  - "release" (reclaim_release()) hands the central lists' kept empty
  *    spans to the heap and trims every heap to that target.
  *  - Under memory pressure the shrinker ignores the target
@@ -16,6 +20,7 @@
 #include <linux/kernel.h>
 #include <linux/nodemask.h>
 #include <linux/shrinker.h>
+#include <linux/workqueue.h>
 
 #include "reclaim.h"
 #include "mcache.h"
@@ -25,6 +30,28 @@
 #include "compat.h"
 
 static struct shrinker *reclaim_shrinker;
+
+/*
+ * The idle pass: once a period, what each CPU's caches have not used
+ * for a whole period goes back (mcache_trim_idle()), then the empty spans
+ * of classes that took no span (mcentral_release_idle()); the heap's
+ * scavenger then returns the pages.  A deferrable work: it does not wake
+ * an idle CPU, it runs when the CPU is awake anyway.
+ */
+#define RECLAIM_IDLE_PERIOD	HZ
+
+static void reclaim_idle_fn(struct work_struct *work);
+static DECLARE_DEFERRABLE_WORK(reclaim_idle_work, reclaim_idle_fn);
+static bool reclaim_stopped;
+
+static void reclaim_idle_fn(struct work_struct *work)
+{
+	mcache_trim_idle();
+	mcentral_release_idle();
+	if (!READ_ONCE(reclaim_stopped))
+		queue_delayed_work(system_unbound_wq, &reclaim_idle_work,
+				   RECLAIM_IDLE_PERIOD);
+}
 
 /* Free pages the shrinker could give back on @sc->nid. */
 static unsigned long reclaim_count(struct shrinker *sh,
@@ -94,12 +121,19 @@ int reclaim_init(void)
 {
 	reclaim_shrinker = compat_shrinker_create(reclaim_count,
 						  reclaim_scan, "goslab");
-	return reclaim_shrinker ? 0 : -ENOMEM;
+	if (!reclaim_shrinker)
+		return -ENOMEM;
+	WRITE_ONCE(reclaim_stopped, false);
+	queue_delayed_work(system_unbound_wq, &reclaim_idle_work,
+			   RECLAIM_IDLE_PERIOD);
+	return 0;
 }
 
-/** reclaim_exit - unregister the shrinker, before the heaps go */
+/** reclaim_exit - stop the idle pass, unregister the shrinker, before the heaps go */
 void reclaim_exit(void)
 {
+	WRITE_ONCE(reclaim_stopped, true);
+	cancel_delayed_work_sync(&reclaim_idle_work);
 	if (reclaim_shrinker)
 		compat_shrinker_destroy(reclaim_shrinker);
 	reclaim_shrinker = NULL;
