@@ -805,7 +805,7 @@ void mheap_free(struct mspan *s)
 	struct mheap *h = a->heap;
 	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
 	struct mheap_run run = { .npages = 0 };
-	unsigned long flags, excess = 0;
+	unsigned long flags, excess = 0, free;
 	u32 *refs = s->tinyrefs;
 	bool cached = false;
 	unsigned int k;
@@ -832,7 +832,6 @@ void mheap_free(struct mspan *s)
 		run.npages = min_t(unsigned long, excess, s->npages);
 		run = arena_take_range(h, a, i + s->npages - run.npages,
 				       run.npages);
-		excess -= run.npages;
 		if (!a->nowned) {
 			arena_table_set(a->base, NULL);
 			list_move(&a->list, &dead);
@@ -840,14 +839,14 @@ void mheap_free(struct mspan *s)
 		}
 	}
 	arena_update_sum(a);
+	free = h->pages_free;
 	if (!refs && !s->debug)
 		cached = mheap_spancache_push(h, s);
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (run.npages)
 		mem_heap_free(run.addr, (unsigned long)run.npages << GS_PAGE_ORDER);
 	free_dead_arenas(&dead);
-	if (excess)
-		scavenge_kick(h, excess);
+	scavenge_kick(h, free);
 	if (cached)
 		return;
 	if (s->debug)

@@ -59,17 +59,19 @@ unsigned long scavenge_target(const struct mheap *h)
 }
 
 /**
- * scavenge_kick - @h has @excess free pages over its target
+ * scavenge_kick - a span went back to @h, which now has @free free pages
  * @h: the heap
- * @excess: goslab pages
+ * @free: its free goslab pages
  *
- * Any context but NMI: it only queues work.
+ * The background pass runs at once when the excess over the target is
+ * large, within a period when there is any over retain_pages (an idle
+ * heap keeps only those).  Any context but NMI: it only queues work.
  */
-void scavenge_kick(struct mheap *h, unsigned long excess)
+void scavenge_kick(struct mheap *h, unsigned long free)
 {
-	if (READ_ONCE(scavenge_stopped))
+	if (READ_ONCE(scavenge_stopped) || free <= scavenge_retain_pages())
 		return;
-	if (excess >= SCAVENGE_NOW_PAGES)
+	if (free >= scavenge_target(h) + SCAVENGE_NOW_PAGES)
 		mod_delayed_work(system_unbound_wq, &scavenge_work, 0);
 	else if (!delayed_work_pending(&scavenge_work))
 		queue_delayed_work(system_unbound_wq, &scavenge_work,

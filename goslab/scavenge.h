@@ -14,7 +14,7 @@
 struct mheap;
 
 unsigned long scavenge_target(const struct mheap *h);
-void scavenge_kick(struct mheap *h, unsigned long excess);
+void scavenge_kick(struct mheap *h, unsigned long free);
 unsigned long scavenge_retain_pages(void);
 void scavenge_set_retain_pages(unsigned long pages);
 unsigned int scavenge_retain_shift(void);
