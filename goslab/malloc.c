@@ -721,7 +721,7 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
  * the CPU's span a bitmap word at a time, with preemption off once.
  * Return: @nr, or 0 with nothing allocated.
  */
-int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
+size_t goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 {
 	size_t i = 0;
 

@@ -199,7 +199,8 @@ static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
 	/* Twice: the second round reuses the first one's swept slots. */
 	for (int round = 0; round < 2; round++) {
 		if (bulk) {
-			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, gfp, n, p), n);
+			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, gfp, n, p),
+					(size_t)n);
 		} else {
 			for (i = 0; i < n; i++) {
 				p[i] = api_alloc(size, gfp, noscan);
@@ -364,7 +365,7 @@ static void api_bulk_test(struct kunit *test)
 		unsigned int n = sizes[i] > GOSLAB_MAX_SMALL_SIZE ? 8 : nr;
 
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sizes[i], GFP_KERNEL, n, p),
-				(int)n);
+				(size_t)n);
 		for (j = 0; j < n; j++) {
 			KUNIT_ASSERT_NOT_NULL(test, p[j]);
 			KUNIT_EXPECT_EQ(test, goslab_usable_size(p[j]),
@@ -380,7 +381,7 @@ static void api_bulk_test(struct kunit *test)
 		goslab_free_bulk(n, p);
 	}
 	/* NULL entries are skipped by free_bulk. */
-	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 3, p), 3);
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 3, p), (size_t)3);
 	goslab_free(p[1]);
 	p[1] = NULL;
 	goslab_free_bulk(3, p);
@@ -389,8 +390,8 @@ static void api_bulk_test(struct kunit *test)
 	for (j = 0; j < 4; j++)
 		p[j] = (void *)0x1;
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(GOSLAB_MAX_SIZE + 1,
-						GFP_KERNEL | __GFP_NOWARN, 4, p), 0);
-	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 0, p), 0);
+						GFP_KERNEL | __GFP_NOWARN, 4, p), (size_t)0);
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 0, p), (size_t)0);
 
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
@@ -431,7 +432,7 @@ static void api_bulk_many_test(struct kunit *test)
 			gfp_t gfp = GFP_KERNEL | (round ? __GFP_ZERO : 0);
 
 			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sz, gfp, nr, p),
-					(int)nr);
+					(size_t)nr);
 			for (j = 0; j < nr; j++) {
 				KUNIT_ASSERT_NOT_NULL(test, p[j]);
 				KUNIT_ASSERT_EQ(test, goslab_usable_size(p[j]),
@@ -577,7 +578,7 @@ static void api_gfp_zones_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, goslab_alloc(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN));
 	KUNIT_EXPECT_NULL(test, goslab_alloc(100000, GFP_ATOMIC | __GFP_DMA | __GFP_NOWARN));
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN,
-						ARRAY_SIZE(b), b), 0);
+						ARRAY_SIZE(b), b), (size_t)0);
 	api_expect_begin();
 	p = goslab_alloc(64, GFP_KERNEL | __GFP_DMA);
 	api_expect_end();
@@ -975,7 +976,7 @@ static void api_trace_test(struct kunit *test)
 	l = goslab_alloc(100000, GFP_KERNEL | __GFP_ZERO);
 	q = goslab_realloc(p, 3000, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, ARRAY_SIZE(b), b),
-			(int)ARRAY_SIZE(b));
+			ARRAY_SIZE(b));
 	goslab_free(t);
 	goslab_free(l);
 	goslab_free(q);

@@ -630,7 +630,7 @@ static void badfree_bulk_test(struct kunit *test)
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	/* The same object twice in one run. */
-	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 3, a), 3);
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 3, a), (size_t)3);
 	arr[0] = a[0];
 	arr[1] = a[1];
 	arr[2] = a[0];
@@ -640,7 +640,7 @@ static void badfree_bulk_test(struct kunit *test)
 		BF_BAD(test, a[i], "not allocated", goslab_free(a[i]));
 
 	/* A pointer into an object between two good ones. */
-	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 2, a), 2);
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 2, a), (size_t)2);
 	c = a[0];
 	arr[0] = a[0];
 	arr[1] = c + 8;
@@ -649,7 +649,7 @@ static void badfree_bulk_test(struct kunit *test)
 	BF_BAD(test, a[1], "not allocated", goslab_free(a[1]));
 
 	/* An object freed before, leading and inside a run. */
-	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 4, a), 4);
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(96, GFP_KERNEL, 4, a), (size_t)4);
 	BF_GOOD(test, goslab_free(a[0]));
 	BF_GOOD(test, goslab_free(a[2]));
 	arr[0] = a[0];

@@ -461,7 +461,7 @@ static void debug_zero_test(struct kunit *test)
 		}
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL | __GFP_ZERO,
 							ARRAY_SIZE(bulk), bulk),
-				(int)ARRAY_SIZE(bulk));
+				ARRAY_SIZE(bulk));
 		for (j = 0; j < ARRAY_SIZE(bulk); j++) {
 			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(bulk[j], 0, size),
 					      "bulk size %zu not zeroed", size);

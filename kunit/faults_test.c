@@ -154,8 +154,9 @@ static void faults_all_fail_test(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, goslab_alloc(8, gfps[g]));
 		KUNIT_EXPECT_NULL(test, goslab_alloc_array(10, 100, gfps[g]));
 		KUNIT_EXPECT_NULL(test, goslab_realloc(NULL, 500, gfps[g]));
-		KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, gfps[g], 4, bulk), 0);
-		KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(50000, gfps[g], 2, bulk), 0);
+		KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, gfps[g], 4, bulk), (size_t)0);
+		KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(50000, gfps[g], 2, bulk),
+				(size_t)0);
 	}
 	/* Without __GFP_NOWARN too: a warning line, no splat. */
 	KUNIT_EXPECT_NULL(test, goslab_alloc(6528, GFP_KERNEL));

@@ -194,7 +194,7 @@ static void kasan_bulk_test(struct kunit *test)
 
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL,
 							ARRAY_SIZE(p), p),
-				(int)ARRAY_SIZE(p));
+				ARRAY_SIZE(p));
 		for (j = 0; j < ARRAY_SIZE(p); j++)
 			kt_expect_exact(test, p[j], size, slot, "bulk alloc");
 		goslab_free_bulk(ARRAY_SIZE(p), p);
