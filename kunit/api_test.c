@@ -130,8 +130,12 @@ static void api_check_size(struct kunit *test, size_t size)
 			KUNIT_EXPECT_EQ(test, v % GOSLAB_PAGE_SIZE, 0UL);
 			KUNIT_EXPECT_EQ(test, (size_t)s->elemsize, want);
 		}
-		/* The whole usable size is ours to write. */
-		memset(p[k], 0x40 + k, usable);
+		/*
+		 * The bytes asked for are ours to write; the rest of the slot
+		 * only to a caller that asked goslab_size_roundup() first, as
+		 * ksize()'s contract is (api_size_roundup_test()).
+		 */
+		memset(p[k], 0x40 + k, size);
 	}
 	/* Scan and noscan never share a span. */
 	KUNIT_EXPECT_PTR_NE_MSG(test, span_of((unsigned long)p[0]),
@@ -187,6 +191,8 @@ static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
 	void *p[API_ZERO_N];
 	int i, n = API_ZERO_N;
 
+	/* All of each slot, dirtied and checked: asked for, as ksize() says. */
+	size = goslab_size_roundup(size);
 	if (size > GOSLAB_MAX_SMALL_SIZE)
 		n = 4;
 	for (i = 0; i < n; i++) {
@@ -660,7 +666,9 @@ static void api_roundup_sensitive_test(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		usable = goslab_usable_size(p);
-		memset(p, 0xa5, usable);
+		/* Past the request too: goslab_free_sensitive() clears it all. */
+		memset(p, 0xa5, size);
+		gs_test_fill(p + size, 0xa5, usable - size);
 		goslab_free_sensitive(p);
 		/* The owner's LIFO keeps a link in a freed object's first word. */
 		from = size < GS_TINY_SIZE ? 0 : 8;
