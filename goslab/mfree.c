@@ -257,7 +257,12 @@ static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
 	gs_kasan_free(p, s->elemsize);
 }
 
-/* A large object: its span goes back to the heap, or is parked. */
+/*
+ * A large object: its span goes back to the heap, or is parked.  Bit 0
+ * is claimed first: of two frees racing for the object only the one
+ * that set it writes into it (the other is reported and writes nothing),
+ * and nothing can reuse the span before mheap_free() or the park.
+ */
 static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
 			bool debug)
 {
@@ -265,6 +270,7 @@ static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
 
 	if (!mspan_set_free_bit(s, p, 0, caller))
 		return;
+	mfree_wipe(s, 0, p, caller, debug);
 	st = mcache_stats_get();
 	st->large_frees++;
 	st->large_bytes -= s->elemsize;
@@ -289,11 +295,11 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 		mfree_tiny(s, addr, caller);
 		return;
 	}
-	mfree_wipe(s, idx, p, caller, debug);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
 		mfree_large(s, p, caller, debug);
 		return;
 	}
+	mfree_wipe(s, idx, p, caller, debug);
 	preempt_disable();
 	c = mcache_this();
 	c->stats.nfree[s->spanclass]++;
