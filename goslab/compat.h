@@ -77,4 +77,20 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 }
 #endif
 
+/*
+ * kasan_poison() sets the shadow of a granule-aligned range to one value.
+ * 6.1 exports it with EXPORT_SYMBOL, 6.12 with EXPORT_SYMBOL_GPL (for
+ * KASAN's KUnit suite built as a module), with the same prototype; both
+ * declare it only in the private mm/kasan/kasan.h, which no linux-headers
+ * package ships.  The public kasan_unpoison_range() is no way round: its
+ * __kasan_unpoison_range() is not exported, and it cannot write a poison
+ * value.  So a module declares it, once, here; where the kernel's tree is
+ * available (Kbuild: GS_KASAN_PRIVATE_H), kasan.c includes the kernel's
+ * declaration too and the compiler rejects any difference.
+ */
+#ifdef CONFIG_KASAN_GENERIC
+#include <linux/types.h>
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#endif
+
 #endif /* _GOSLAB_COMPAT_H */

@@ -24,6 +24,7 @@
 #include <linux/moduleparam.h>
 #include <linux/jump_label.h>
 #include <linux/poison.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/stackdepot.h>
@@ -138,6 +139,48 @@ int gs_debug_set(const char *letters)
 	return debug_param_set(letters, NULL);
 }
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+static struct task_struct *gs_debug_test_task;
+static const char *gs_debug_test_letters;
+static bool gs_debug_test_done;
+
+/**
+ * gs_debug_test_switch - switch debug mode inside the next API call
+ * @letters: the setting to switch to, as for gs_debug_set(); NULL only
+ *	disarms
+ *
+ * The next gs_debug_read() of the calling task switches to @letters
+ * right after it read the key, as a switch from another CPU could, but
+ * with no other CPU running the code being patched (QEMU's TCG may trap
+ * on that).  That call must be made where it may sleep.
+ * Return: true if the switch armed before was made.
+ */
+bool gs_debug_test_switch(const char *letters)
+{
+	bool done = gs_debug_test_done;
+
+	WRITE_ONCE(gs_debug_test_task, NULL);
+	gs_debug_test_done = false;
+	gs_debug_test_letters = letters;
+	if (letters)
+		WRITE_ONCE(gs_debug_test_task, current);
+	return done;
+}
+
+/*
+ * gs_debug_read()'s hook: the armed switch, once, in the armed task (not
+ * in an interrupt that found it current).
+ */
+void gs_debug_test_read(void)
+{
+	if (likely(READ_ONCE(gs_debug_test_task) != current) || !in_task())
+		return;
+	WRITE_ONCE(gs_debug_test_task, NULL);
+	might_sleep();
+	gs_debug_test_done = !gs_debug_set(gs_debug_test_letters);
+}
+#endif
+
 static depot_stack_handle_t gs_save_stack(gfp_t gfp)
 {
 #ifdef CONFIG_STACKDEPOT
@@ -223,6 +266,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 {
 	struct mspan *s = span_of((unsigned long)p);
 	unsigned int idx;
+	unsigned int mode = READ_ONCE(gs_debug_flags);
 	struct gs_objdebug *d;
 	u32 gen = obj_gen();
 	u8 *b = p;
@@ -246,11 +290,10 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 	d->flags = OBJ_LIVE | gen;
 	d->size = size;
 	d->free_stack = 0;
-	d->alloc_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
-			 gs_save_stack(flags) : 0;
+	d->alloc_stack = (mode & GS_DEBUG_TRACK) ? gs_save_stack(flags) : 0;
 	if (want_init_on_alloc(flags))
 		memset(b, 0, size);
-	if (gs_debug_flags & GS_DEBUG_REDZONE)
+	if (mode & GS_DEBUG_REDZONE)
 		memset(b + size, GS_REDZONE, s->elemsize - size);
 }
 
@@ -266,6 +309,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags)
 bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 		   unsigned long caller)
 {
+	unsigned int mode = READ_ONCE(gs_debug_flags);
 	struct gs_objdebug *d;
 	u32 gen = obj_gen();
 	u8 *b = p;
@@ -273,8 +317,7 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 	if (!s->debug)
 		return false;
 	d = &s->debug[idx];
-	if (d->flags == (OBJ_LIVE | gen) &&
-	    (gs_debug_flags & GS_DEBUG_REDZONE)) {
+	if (d->flags == (OBJ_LIVE | gen) && (mode & GS_DEBUG_REDZONE)) {
 		const u8 *bad = memchr_inv(b + d->size, GS_REDZONE,
 					   s->elemsize - d->size);
 
@@ -283,10 +326,9 @@ bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 					REPORT_WRITE_PAST_END,
 					caller);
 	}
-	d->free_stack = (gs_debug_flags & GS_DEBUG_TRACK) ?
-			gs_save_stack(GFP_NOWAIT) : 0;
+	d->free_stack = (mode & GS_DEBUG_TRACK) ? gs_save_stack(GFP_NOWAIT) : 0;
 	d->flags = gen;
-	if (gs_debug_flags & GS_DEBUG_POISON) {
+	if (mode & GS_DEBUG_POISON) {
 		memset(b, POISON_FREE, s->elemsize);
 		d->flags = OBJ_POISONED | gen;
 		return true;
@@ -329,6 +371,50 @@ void gs_debug_usable(struct mspan *s, unsigned int idx)
 
 	if (d)
 		d->size = s->elemsize;
+}
+
+/**
+ * gs_debug_realloc - an in-place goslab_realloc() of @p to @new_size
+ * @p: the object, live, its whole slot addressable
+ * @new_size: its size from now on, at most the slot's
+ * @flags: the realloc's flags
+ *
+ * The red zone is kept, at the new size: the old one is checked, the
+ * bytes the object grows by are cleared if @flags ask for zeroing (they
+ * held the red zone), and the slot past @new_size becomes the red zone
+ * (or is cleared, as krealloc() clears it, without Z).
+ * Return: false if @p has no current record: the caller clears the spare
+ * bytes itself.
+ */
+bool gs_debug_realloc(void *p, size_t new_size, gfp_t flags)
+{
+	struct mspan *s = span_of((unsigned long)p);
+	unsigned int mode = READ_ONCE(gs_debug_flags), idx;
+	struct gs_objdebug *d;
+	u8 *b = p;
+
+	if (!s || !s->debug)
+		return false;
+	idx = mspan_obj_index(s, (unsigned long)p);
+	d = gs_live_record(s, idx);
+	if (!d)
+		return false;
+	if (mode & GS_DEBUG_REDZONE) {
+		const u8 *bad = memchr_inv(b + d->size, GS_REDZONE,
+					   s->elemsize - d->size);
+
+		if (bad)
+			gs_debug_report(s, idx, p, bad, REPORT_WRITE_PAST_END,
+					_RET_IP_);
+	}
+	if (new_size > d->size && want_init_on_alloc(flags))
+		memset(b + d->size, 0, new_size - d->size);
+	d->size = new_size;
+	if (mode & GS_DEBUG_REDZONE)
+		memset(b + new_size, GS_REDZONE, s->elemsize - new_size);
+	else if (want_init_on_alloc(flags))
+		memset(b + new_size, 0, s->elemsize - new_size);
+	return true;
 }
 
 /**

@@ -24,6 +24,30 @@ static __always_inline bool gs_debug_on(void)
 	return static_branch_unlikely(&gs_debug_key);
 }
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void gs_debug_test_read(void);
+bool gs_debug_test_switch(const char *letters);
+#else
+static inline void gs_debug_test_read(void) { }
+#endif
+
+/*
+ * Debug mode for one whole API call: every allocation and free reads
+ * the key here once and passes the answer down, so a switch in the
+ * middle of the call cannot split it (a tiny object sent to debug mode,
+ * a poisoned object put on the owner's LIFO).  Objects a call handles
+ * under the old setting are safe: records of an older generation are
+ * never believed (debug.c).  In KUnit builds the test hook may switch
+ * the mode right after the read.
+ */
+static __always_inline bool gs_debug_read(void)
+{
+	bool on = gs_debug_on();
+
+	gs_debug_test_read();
+	return on;
+}
+
 int gs_debug_set(const char *letters);
 int gs_debug_span_init(struct mspan *s, gfp_t gfp, bool may_block);
 void gs_debug_span_free(struct mspan *s);
@@ -31,6 +55,7 @@ void gs_debug_alloc(void *p, size_t size, gfp_t flags);
 bool gs_debug_free(struct mspan *s, unsigned int idx, void *p,
 		   unsigned long caller);
 void gs_debug_usable(struct mspan *s, unsigned int idx);
+bool gs_debug_realloc(void *p, size_t new_size, gfp_t flags);
 size_t gs_debug_size(struct mspan *s, unsigned int idx);
 void gs_debug_print_object(struct mspan *s, const void *p);
 

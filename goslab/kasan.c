@@ -22,18 +22,28 @@
  * A tiny block is addressable whole while any object packed in it lives
  * (a granule is 8 bytes, a tiny object may be 1).  goslab unpoisons a
  * whole slot before it zeroes it or debug mode checks it, and keeps the
- * owner's LIFO link in a freed object out of KASAN's sight.
- * kasan_poison() is exported for KASAN's own tests; its prototype is in
- * mm/kasan/kasan.h, not in a public header.  Checks only, a leaf; the
- * hooks run from post_alloc_hook() and the free paths (malloc.c's overview).
+ * owner's LIFO link in a freed object out of KASAN's sight.  The shadow
+ * is written with kasan_poison(), the one shadow primitive the kernel
+ * exports to modules; compat.h says where its declaration comes from.
+ * Checks only, a leaf; the hooks run from post_alloc_hook() and the free
+ * paths (malloc.c's overview).
  */
 #include <linux/kasan.h>
 #include <linux/kernel.h>
 
+#include "compat.h"
 #include "kasan.h"
 #include "mspan.h"
 
-void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+/*
+ * Where the kernel's tree is at hand (KUnit stages goslab into one), its
+ * own declaration of kasan_poison() is included next to compat.h's, so
+ * the compiler checks the two against each other, and the poison values
+ * below against the kernel's (Kbuild sets GS_KASAN_PRIVATE_H).
+ */
+#ifdef GS_KASAN_PRIVATE_H
+#include <kasan/kasan.h>
+#endif
 
 #define GS_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 
@@ -42,6 +52,14 @@ void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 #define GS_KASAN_PAGE_REDZONE	0xFE
 #define GS_KASAN_SLAB_REDZONE	0xFC
 #define GS_KASAN_SLAB_FREE	0xFB
+
+#ifdef GS_KASAN_PRIVATE_H
+static_assert(GS_KASAN_PAGE_FREE == KASAN_PAGE_FREE);
+static_assert(GS_KASAN_PAGE_REDZONE == KASAN_PAGE_REDZONE);
+static_assert(GS_KASAN_SLAB_REDZONE == KASAN_SLAB_REDZONE);
+static_assert(GS_KASAN_SLAB_FREE == KASAN_SLAB_FREE);
+static_assert(GS_KASAN_GRANULE == KASAN_GRANULE_SIZE);
+#endif
 
 static bool gs_kasan_large(size_t slot)
 {

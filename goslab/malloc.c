@@ -106,6 +106,8 @@ static noinline void *alloc_refill(size_t size, gfp_t flags,
 				   unsigned int spc);
 static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan,
 				  unsigned long caller);
+static void *malloc_debug(size_t size, gfp_t flags, bool noscan, int node,
+			  unsigned long caller, bool debug);
 
 /*
  * goslab_alloc()'s common case: a small class, not tiny, no hook on
@@ -206,24 +208,26 @@ EXPORT_SYMBOL_GPL(goslab_alloc_noscan);
  * @flags: the allocation's flags
  * @needzero: the slot may hold old data
  * @noscan: Go's noscan: kmemleak need not scan it
+ * @debug: debug mode, as the allocation read it once (gs_debug_read())
  *
  * Under KASAN the whole slot is addressable first, for the zeroing and
  * debug mode's checks, then trimmed to the request.  Debug mode zeroes
- * itself, after it checked the poison; it never sees a tiny object, even
- * when it was switched on since the tiny path was chosen (its records
- * and red zones are per slot, a tiny object's slot is its neighbours').
- * The static key is read once here, so a switch in the middle of an
- * allocation cannot leave an object both unzeroed and unchecked.  The fast paths run only when no
+ * itself, after it checked the poison.  It never sees a tiny object: the
+ * tiny path is taken only when the same read said debug mode is off, so
+ * a switch in the middle of the call cannot hand a tiny object (whose
+ * slot is its neighbours') to its records and red zones, nor leave an
+ * object both unzeroed and unchecked.  The fast paths run only when no
  * hook is on (malloc_hooks_off()): what they do here is only the zeroing.
  * Return: @p.
  */
 static __always_inline void *post_alloc_hook(void *p, size_t size,
 					     size_t slot, gfp_t flags,
-					     bool needzero, bool noscan)
+					     bool needzero, bool noscan,
+					     bool debug)
 {
 	if (gs_kasan_on() && slot)
 		gs_kasan_unpoison(p, slot);
-	if (gs_debug_on() && slot)
+	if (debug)
 		gs_debug_alloc(p, size, flags);
 	else if (want_init_on_alloc(flags) && needzero)
 		memset(p, 0, slot);
@@ -250,7 +254,7 @@ static bool grow_retry(unsigned int spc, gfp_t flags)
  * fast path takes no local's address.
  */
 static noinline void *alloc_small_slow(size_t size, unsigned int spc,
-				       gfp_t flags, int node)
+				       gfp_t flags, int node, bool debug)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 	unsigned long v;
@@ -285,7 +289,7 @@ static noinline void *alloc_small_slow(size_t size, unsigned int spc,
 	}
 out:
 	return post_alloc_hook((void *)v, size, class_to_size[sc], flags,
-			       needzero, spanclass_noscan(spc));
+			       needzero, spanclass_noscan(spc), debug);
 }
 
 /*
@@ -294,7 +298,7 @@ out:
  * stay on (see struct mcache).
  */
 static __always_inline void *alloc_small(size_t size, gfp_t flags,
-					 bool noscan, int node)
+					 bool noscan, int node, bool debug)
 {
 	unsigned int sc = goslab_size_to_class(size);
 	unsigned int spc = make_spanclass(sc, noscan);
@@ -304,20 +308,20 @@ static __always_inline void *alloc_small(size_t size, gfp_t flags,
 	bool fresh, needzero;
 
 	if (unlikely(node != NUMA_NO_NODE))
-		return alloc_small_slow(size, spc, flags, node);
+		return alloc_small_slow(size, spc, flags, node, debug);
 	preempt_disable();
 	c = mcache_this();
 	s = c->alloc[spc];
 	v = mspan_alloc_local(s, &fresh, false);
 	if (unlikely(!v)) {
 		preempt_enable();
-		return alloc_small_slow(size, spc, flags, node);
+		return alloc_small_slow(size, spc, flags, node, debug);
 	}
 	c->stats.nmalloc[spc]++;
 	needzero = !fresh || s->needzero;
 	preempt_enable();
 	return post_alloc_hook((void *)v, size, class_to_size[sc], flags,
-			       needzero, noscan);
+			       needzero, noscan, debug);
 }
 
 static void tiny_ref_or(u32 *ref, u32 bits)
@@ -388,10 +392,11 @@ retry:
 		mcache_release_tiny(olds, old);
 	preempt_enable();
 out:
-	return post_alloc_hook((void *)v, size, 0, flags, false, true);
+	return post_alloc_hook((void *)v, size, 0, flags, false, true, false);
 }
 
-static void *alloc_large(size_t size, gfp_t flags, bool noscan, int node)
+static void *alloc_large(size_t size, gfp_t flags, bool noscan, int node,
+			 bool debug)
 {
 	struct mcache_stats *st;
 	unsigned int npages;
@@ -405,7 +410,7 @@ static void *alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 		return NULL;
 	}
 	npages = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE);
-	s = npages <= GS_LARGE_PARK_PAGES && !gs_debug_on() ?
+	s = npages <= GS_LARGE_PARK_PAGES && !debug ?
 	    mcache_take_large(npages, node) : NULL;
 	if (s) {
 		/* Parked since its free: in use all along, now its object. */
@@ -428,7 +433,7 @@ static void *alloc_large(size_t size, gfp_t flags, bool noscan, int node)
 	st->large_bytes += s->elemsize;
 	mcache_stats_put();
 	return post_alloc_hook((void *)s->start_addr, size, s->elemsize, flags,
-			       s->needzero, noscan);
+			       s->needzero, noscan, debug);
 }
 
 /*
@@ -452,11 +457,13 @@ static __always_inline bool alloc_zone_fixup(gfp_t *flags)
 
 /*
  * malloc_any() after its might_alloc(), which the fast path has done.
- * @caller is the call site the kmem:kmalloc event names.
+ * @caller is the call site the kmem:kmalloc event names; @debug is debug
+ * mode as the API call read it, once (gs_debug_read()): every decision
+ * of the call follows that one read.
  */
 static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 					  bool noscan, int node,
-					  unsigned long caller)
+					  unsigned long caller, bool debug)
 {
 	bool tiny;
 	void *p;
@@ -468,14 +475,13 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 		return NULL;
 	if (!alloc_zone_fixup(&flags))
 		return NULL;
-	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
-	       !gs_debug_on();
+	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE && !debug;
 	if (size > GOSLAB_MAX_SMALL_SIZE)
-		p = alloc_large(size, flags, noscan, node);
+		p = alloc_large(size, flags, noscan, node, debug);
 	else if (tiny)
 		p = alloc_tiny(size, flags);
 	else
-		p = alloc_small(size, flags, noscan, node);
+		p = alloc_small(size, flags, noscan, node, debug);
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		report_alloc_failed(size, flags);
 	/*
@@ -490,31 +496,47 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 	return p;
 }
 
-/* Every allocation: Go's mallocgc. */
+/* Every allocation: Go's mallocgc, debug mode as the caller read it. */
+static void *malloc_debug(size_t size, gfp_t flags, bool noscan, int node,
+			  unsigned long caller, bool debug)
+{
+	might_alloc(flags);
+	return __malloc_any(size, flags, noscan, node, caller, debug);
+}
+
+/* An allocation that reads debug mode now, once. */
 static __always_inline void *malloc_any(size_t size, gfp_t flags,
 					bool noscan, int node,
 					unsigned long caller)
 {
-	might_alloc(flags);
-	return __malloc_any(size, flags, noscan, node, caller);
+	return malloc_debug(size, flags, noscan, node, caller,
+			    gs_debug_read());
 }
 
-/* alloc_fast()'s refill: the checks are done, no hook is on. */
+/*
+ * alloc_fast()'s refill: the checks are done, and its read found no hook
+ * on, debug mode included.
+ */
 static noinline void *alloc_refill(size_t size, gfp_t flags,
 				   unsigned int spc)
 {
-	void *p = alloc_small_slow(size, spc, flags, NUMA_NO_NODE);
+	void *p = alloc_small_slow(size, spc, flags, NUMA_NO_NODE, false);
 
 	if (unlikely(!p) && !(flags & __GFP_NOWARN))
 		report_alloc_failed(size, flags);
 	return p;
 }
 
-/* malloc_any() out of line, under the fast path. */
+/*
+ * malloc_any() out of line, under the fast path.  The fast path's read
+ * only chose this path (nothing it did depends on it): the read here is
+ * the one the allocation follows.
+ */
 static noinline void *malloc_slow(size_t size, gfp_t flags, bool noscan,
 				  unsigned long caller)
 {
-	return __malloc_any(size, flags, noscan, NUMA_NO_NODE, caller);
+	return __malloc_any(size, flags, noscan, NUMA_NO_NODE, caller,
+			    gs_debug_read());
 }
 
 /**
@@ -579,48 +601,61 @@ EXPORT_SYMBOL_GPL(goslab_size_roundup);
  *
  * Returns @p itself when @new_size still fits; then, as krealloc()
  * does, with __GFP_ZERO or init_on_alloc the bytes from @new_size to the
- * usable size are cleared.  The new object keeps @p's scan/noscan kind.
- * On failure @p is left untouched.
+ * usable size are cleared.  In debug mode the red zone moves to
+ * @new_size instead (krealloc() of 6.12 loses SLUB's).  The new object
+ * keeps @p's scan/noscan kind.  On failure @p is left untouched.
  * Return: the object, or NULL on failure (or if @p is not goslab's).
  */
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 {
+	bool debug = gs_debug_read(), noscan;
 	size_t old, data;
-	bool noscan;
 	void *n;
 
 	if (ZERO_OR_NULL_PTR(p))
-		return goslab_alloc(new_size, flags);
+		return malloc_debug(new_size, flags, false, NUMA_NO_NODE,
+				    _RET_IP_, debug);
 	/* Reports name our caller, not goslab_realloc(). */
 	if (!new_size) {
-		mfree_free(p, _RET_IP_);
+		mfree_free(p, _RET_IP_, debug);
 		return ZERO_SIZE_PTR;
 	}
-	old = mfree_usable_size(p, _RET_IP_, &data);
+	old = mfree_usable_size(p, _RET_IP_, &data, debug);
 	if (!old)
 		return NULL;
+	/*
+	 * Under KASAN only the bytes asked for are addressable: the whole
+	 * slot for the clearing, the red zone and the copy (p is freed
+	 * after it).  Not a tiny object (usable size under 16), whose block
+	 * is addressable whole.
+	 */
 	if (new_size <= old) {
+		if (gs_kasan_on() && old >= GS_TINY_SIZE)
+			gs_kasan_unpoison(p, old);
 		/*
 		 * As krealloc(): with __GFP_ZERO or init_on_alloc the spare
-		 * bytes are cleared, so a later grow in place hands out zeroes.
+		 * bytes are cleared, so a later grow in place hands out
+		 * zeroes; debug mode does it, and keeps its red zone.
 		 */
-		if (want_init_on_alloc(flags))
+		if (!(debug && old >= GS_TINY_SIZE &&
+		      gs_debug_realloc((void *)p, new_size, flags)) &&
+		    want_init_on_alloc(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
-		/*
-		 * As kasan_krealloc(): addressable up to the new size.  Not a
-		 * tiny object (usable size under 16): it shares its granules.
-		 */
+		/* As kasan_krealloc(): addressable up to the new size. */
 		if (gs_kasan_on() && old >= GS_TINY_SIZE)
 			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}
 	noscan = spanclass_noscan(span_of((unsigned long)p)->spanclass);
-	n = malloc_any(new_size, flags, noscan, NUMA_NO_NODE, _RET_IP_);
+	n = malloc_debug(new_size, flags, noscan, NUMA_NO_NODE, _RET_IP_,
+			 debug);
 	if (!n)
 		return NULL;
+	if (gs_kasan_on() && old >= GS_TINY_SIZE)
+		gs_kasan_unpoison(p, old);
 	/* Not debug mode's red zone: with __GFP_ZERO the rest stays zero. */
 	memcpy(n, p, data);
-	mfree_free(p, _RET_IP_);
+	mfree_free(p, _RET_IP_, debug);
 	return n;
 }
 EXPORT_SYMBOL_GPL(goslab_realloc);
@@ -663,7 +698,7 @@ static void bulk_zero_runs(void **p, size_t nr, size_t slot)
  * are zeroed with one memset() per run instead.  Return: how many.
  */
 static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
-			       void **p)
+			       void **p, bool debug)
 {
 	unsigned int sc = goslab_size_to_class(size);
 	unsigned int spc = make_spanclass(sc, false);
@@ -696,7 +731,7 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 	}
 	c->stats.nmalloc[spc] += i;
 	preempt_enable();
-	if (malloc_hooks_off()) {
+	if (!debug && malloc_other_hooks_off()) {
 		if (zero)
 			bulk_zero_runs(p, i, class_to_size[sc]);
 		return i;
@@ -705,7 +740,8 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 		unsigned long a = (unsigned long)p[k];
 
 		p[k] = post_alloc_hook((void *)(a & ~1UL), size,
-				       class_to_size[sc], flags, a & 1, false);
+				       class_to_size[sc], flags, a & 1, false,
+				       debug);
 	}
 	return i;
 }
@@ -721,16 +757,17 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
  * the CPU's span a bitmap word at a time, with preemption off once.
  * Return: @nr, or 0 with nothing allocated.
  */
-int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
+size_t goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 {
+	bool debug = gs_debug_read();
 	size_t i = 0;
 
 	might_alloc(flags);
 	if (!alloc_zone_fixup(&flags))
 		return 0;
 	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
-	    !gs_debug_on() && !WARN_ON_ONCE(in_nmi()))
-		i = alloc_bulk_small(size, flags, nr, p);
+	    !debug && !WARN_ON_ONCE(in_nmi()))
+		i = alloc_bulk_small(size, flags, nr, p, debug);
 	if (trace_kmalloc_enabled()) {
 		size_t k;
 
@@ -740,7 +777,8 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 				      NUMA_NO_NODE);
 	}
 	for (; i < nr; i++) {
-		p[i] = malloc_any(size, flags, false, NUMA_NO_NODE, _RET_IP_);
+		p[i] = malloc_debug(size, flags, false, NUMA_NO_NODE, _RET_IP_,
+				    debug);
 		if (!p[i]) {
 			goslab_free_bulk(i, p);
 			return 0;

@@ -17,18 +17,25 @@
 #include "kasan.h"
 
 /*
- * No hook that looks at every object is on: no kmemleak, KASAN or debug
- * mode, and neither of the kernel's kmem:kmalloc and kmem:kfree events is
- * enabled (their static keys: a nop each while off).  The fast paths of
- * goslab_alloc() and goslab_free() run only then; everything else takes
- * the full paths, which run every hook and emit the events, so the fast
- * paths stay leaves.
+ * No hook that looks at every object is on, debug mode aside: no
+ * kmemleak or KASAN, and neither of the kernel's kmem:kmalloc and
+ * kmem:kfree events is enabled (their static keys: a nop each while off).
+ */
+static __always_inline bool malloc_other_hooks_off(void)
+{
+	return !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !gs_kasan_on() &&
+	       !trace_kmalloc_enabled() && !trace_kfree_enabled();
+}
+
+/*
+ * No hook at all, debug mode included: the fast paths' one read of it.
+ * The fast paths of goslab_alloc() and goslab_free() run only then;
+ * everything else takes the full paths, which run every hook and emit
+ * the events, so the fast paths stay leaves.
  */
 static __always_inline bool malloc_hooks_off(void)
 {
-	return !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !gs_kasan_on() &&
-	       !gs_debug_on() && !trace_kmalloc_enabled() &&
-	       !trace_kfree_enabled();
+	return malloc_other_hooks_off() && !gs_debug_on();
 }
 
 /*
@@ -46,7 +53,8 @@ static __always_inline bool malloc_hooks_off(void)
  */
 #define GS_FAST_PATH_ALIGN	1024
 
-void mfree_free(const void *p, unsigned long caller);
-size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data);
+void mfree_free(const void *p, unsigned long caller, bool debug);
+size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
+			 bool debug);
 
 #endif /* _GOSLAB_MALLOC_H */

@@ -239,26 +239,53 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 	}
 }
 
-/* A large object: its span goes back to the heap, or is parked. */
-static void mfree_large(struct mspan *s, const void *p, unsigned long caller)
+/*
+ * What a free writes into object @idx of @s at @p: kmemleak forgets it,
+ * debug mode checks its red zone and poisons it, or init_on_free wipes
+ * it; under KASAN all of it is addressable for that, then none.
+ */
+static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
+				       const void *p, unsigned long caller,
+				       bool debug)
+{
+	kmemleak_free(p);
+	gs_kasan_unpoison(p, s->elemsize);
+	if (debug && gs_debug_free(s, idx, (void *)p, caller))
+		;	/* poisoned: nothing of the old contents is left */
+	else if (want_init_on_free())
+		memset((void *)p, 0, s->elemsize);
+	gs_kasan_free(p, s->elemsize);
+}
+
+/*
+ * A large object: its span goes back to the heap, or is parked.  Bit 0
+ * is claimed first: of two frees racing for the object only the one
+ * that set it writes into it (the other is reported and writes nothing),
+ * and nothing can reuse the span before mheap_free() or the park.
+ */
+static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
+			bool debug)
 {
 	struct mcache_stats *st;
 
 	if (!mspan_set_free_bit(s, p, 0, caller))
 		return;
+	mfree_wipe(s, 0, p, caller, debug);
 	st = mcache_stats_get();
 	st->large_frees++;
 	st->large_bytes -= s->elemsize;
 	mcache_stats_put();
-	if (s->npages > GS_LARGE_PARK_PAGES || gs_debug_on() ||
-	    !mcache_park_large(s))
+	if (s->npages > GS_LARGE_PARK_PAGES || debug || !mcache_park_large(s))
 		mheap_free(s);
 }
 
-/* The free of @p, found by mfree_find() as object @idx of @s. */
+/*
+ * The free of @p, found by mfree_find() as object @idx of @s, with debug
+ * mode as the call read it (gs_debug_read()).
+ */
 static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 					bool tiny, const void *p,
-					unsigned long caller)
+					unsigned long caller, bool debug)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mcache *c;
@@ -268,18 +295,11 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 		mfree_tiny(s, addr, caller);
 		return;
 	}
-	kmemleak_free(p);
-	/* Under KASAN: all of it for debug mode and init_on_free, then none. */
-	gs_kasan_unpoison(p, s->elemsize);
-	if (gs_debug_on() && gs_debug_free(s, idx, (void *)p, caller))
-		;	/* poisoned: nothing of the old contents is left */
-	else if (want_init_on_free())
-		memset((void *)p, 0, s->elemsize);
-	gs_kasan_free(p, s->elemsize);
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
-		mfree_large(s, p, caller);
+		mfree_large(s, p, caller, debug);
 		return;
 	}
+	mfree_wipe(s, idx, p, caller, debug);
 	preempt_disable();
 	c = mcache_this();
 	c->stats.nfree[s->spanclass]++;
@@ -292,7 +312,7 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	 * free bit carries no data.
 	 */
 	own = c->alloc[s->spanclass] == s;
-	if (likely(own && !gs_debug_on() && !want_init_on_free() &&
+	if (likely(own && !debug && !want_init_on_free() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		mspan_push_local(s, (void *)p, idx);
 	} else if (!own && !spanclass_shared(s->spanclass)) {
@@ -307,8 +327,9 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
  * mfree_free - goslab_free() for @caller, the API call a report names
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  * @caller: the return address reports print
+ * @debug: debug mode, as the API call read it once (gs_debug_read())
  */
-void mfree_free(const void *p, unsigned long caller)
+void mfree_free(const void *p, unsigned long caller, bool debug)
 {
 	struct mspan *s;
 	unsigned int idx;
@@ -321,45 +342,47 @@ void mfree_free(const void *p, unsigned long caller)
 	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED,
 		       caller);
 	if (likely(s))
-		mfree_found(s, idx, tiny, p, caller);
+		mfree_found(s, idx, tiny, p, caller, debug);
 }
 
 /* Everything else goslab_free() may be asked to do, reports included. */
 static noinline void free_slow(const void *p, unsigned long caller)
 {
-	mfree_free(p, caller);
+	mfree_free(p, caller, gs_debug_read());
 }
 
-/* A checked object that is not the owner's (remote, large, shared). */
+/*
+ * A checked object that is not the owner's (remote, large, shared).
+ * free_fast() found every hook off: that read of debug mode is the call's.
+ */
 static noinline void free_checked(struct mspan *s, unsigned int idx,
 				  const void *p, unsigned long caller)
 {
-	mfree_found(s, idx, false, p, caller);
+	mfree_found(s, idx, false, p, caller, false);
 }
 
-/**
- * mfree_usable_size - goslab_usable_size() for @caller
- * @p: the object
- * @caller: the return address reports print
- * @data: if not NULL, set to how many bytes hold data: all of them,
- *	unless debug mode knows the request
- *
- * Return: the usable size, or 0 after a report.
+/*
+ * The size lookup of @p: its usable size, and in *@data the bytes that
+ * hold data (all of them, unless debug mode knows the request).  With
+ * @give, debug mode gives the slot to the caller (no red zone past the
+ * request any more), as SLUB's __ksize() gives up the kmalloc red zone.
+ * Return: the usable size, or 0 after a report; *@tiny for a tiny object.
  */
-size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data)
+static size_t usable_size(const void *p, unsigned long caller, size_t *data,
+			  bool debug, bool give, bool *tiny)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mspan *s;
 	unsigned int idx;
 	size_t size;
-	bool tiny;
 
+	*tiny = false;
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
-	s = mfree_find(addr, &idx, &tiny, REPORT_USABLE_NOT_OWNED, caller);
+	s = mfree_find(addr, &idx, tiny, REPORT_USABLE_NOT_OWNED, caller);
 	if (!s)
 		return 0;
-	if (tiny) {
+	if (*tiny) {
 		size = tiny_object_size(s, addr);
 		if (!size) {
 			report_bad(p, REPORT_TINY_NOT_ALLOCATED, caller);
@@ -370,25 +393,47 @@ size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data)
 		return size;
 	}
 	if (data)
-		*data = gs_debug_on() ? gs_debug_size(s, idx) : s->elemsize;
-	/* The caller may now use it all: no red zone past the request. */
-	if (gs_debug_on())
+		*data = debug ? gs_debug_size(s, idx) : s->elemsize;
+	if (debug && give)
 		gs_debug_usable(s, idx);
-	gs_kasan_unpoison(p, s->elemsize);
 	return s->elemsize;
+}
+
+/**
+ * mfree_usable_size - goslab_realloc()'s size lookup
+ * @p: the object
+ * @caller: the return address reports print
+ * @data: set to how many bytes hold data: all of them, unless debug
+ *	mode knows the request
+ * @debug: debug mode, as the call read it
+ *
+ * Nothing about the object changes: realloc keeps its red zone.
+ * Return: the usable size, or 0 after a report.
+ */
+size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
+			 bool debug)
+{
+	bool tiny;
+
+	return usable_size(p, caller, data, debug, false, &tiny);
 }
 
 /**
  * goslab_usable_size - bytes usable at @p
  * @p: an object from goslab; NULL and ZERO_SIZE_PTR give 0
  *
- * The size class's size for small objects, whole pages for large ones,
- * the bytes up to the next object for tiny ones.  A pointer that is not
- * an allocated object is reported and gives 0.
+ * ksize()'s contract since 6.2: the size class's size for small objects,
+ * whole pages for large ones, the bytes up to the next object for tiny
+ * ones; under KASAN only the bytes asked for stay addressable (a caller
+ * that wants the rest asks goslab_size_roundup() before allocating).
+ * Debug mode gives up the object's red zone, as SLUB's does.  A pointer
+ * that is not an allocated object is reported and gives 0.
  */
 size_t goslab_usable_size(const void *p)
 {
-	return mfree_usable_size(p, _RET_IP_, NULL);
+	bool tiny;
+
+	return usable_size(p, _RET_IP_, NULL, gs_debug_read(), true, &tiny);
 }
 EXPORT_SYMBOL_GPL(goslab_usable_size);
 
@@ -397,17 +442,23 @@ EXPORT_SYMBOL_GPL(goslab_usable_size);
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
  * The whole usable size is cleared with memzero_explicit(), which the
- * compiler may not drop.  A pointer that is not an allocated object is
- * reported once, by the size lookup, and nothing is written or freed.
+ * compiler may not drop; under KASAN the slot is made addressable for it
+ * first, as kfree_sensitive() does.  A pointer that is not an allocated
+ * object is reported once, by the size lookup, and nothing is written or
+ * freed.
  */
 void goslab_free_sensitive(const void *p)
 {
-	size_t size = mfree_usable_size(p, _RET_IP_, NULL);
+	bool debug = gs_debug_read(), tiny;
+	size_t size = usable_size(p, _RET_IP_, NULL, debug, true, &tiny);
 
 	if (!size)
 		return;
+	/* A tiny block is addressable whole while its objects live. */
+	if (!tiny)
+		gs_kasan_unpoison(p, size);
 	memzero_explicit((void *)p, size);
-	mfree_free(p, _RET_IP_);
+	mfree_free(p, _RET_IP_, debug);
 }
 EXPORT_SYMBOL_GPL(goslab_free_sensitive);
 
@@ -468,7 +519,7 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
 	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
 	    !spanclass_sizeclass(s->spanclass) ||
 	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
-		mfree_found(s, idx, tiny, p[0], caller);
+		mfree_found(s, idx, tiny, p[0], caller, false);
 		return 1;
 	}
 	start = s->start_addr;
@@ -515,12 +566,13 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
  */
 void goslab_free_bulk(size_t nr, void **p)
 {
+	bool debug = gs_debug_read();
 	size_t i = 0;
 
 	/* Debug mode and kmem:kfree want every object on its own. */
-	if (gs_debug_on() || trace_kfree_enabled()) {
+	if (debug || trace_kfree_enabled()) {
 		for (; i < nr; i++)
-			mfree_free(p[i], _RET_IP_);
+			mfree_free(p[i], _RET_IP_, debug);
 		return;
 	}
 	while (i < nr)
@@ -584,6 +636,6 @@ void goslab_kfree(const void *p)
 		return;
 	}
 	trace_kfree(_RET_IP_, p);
-	mfree_found(s, idx, tiny, p, _RET_IP_);
+	mfree_found(s, idx, tiny, p, _RET_IP_, gs_debug_read());
 }
 EXPORT_SYMBOL_GPL(goslab_kfree);

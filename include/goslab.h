@@ -116,7 +116,7 @@ void goslab_free_sensitive(const void *p);
  *
  * Return: @nr, or 0 with nothing allocated.
  */
-int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p);
+size_t goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p);
 
 /**
  * goslab_free_bulk - free @nr objects

@@ -130,8 +130,12 @@ static void api_check_size(struct kunit *test, size_t size)
 			KUNIT_EXPECT_EQ(test, v % GOSLAB_PAGE_SIZE, 0UL);
 			KUNIT_EXPECT_EQ(test, (size_t)s->elemsize, want);
 		}
-		/* The whole usable size is ours to write. */
-		memset(p[k], 0x40 + k, usable);
+		/*
+		 * The bytes asked for are ours to write; the rest of the slot
+		 * only to a caller that asked goslab_size_roundup() first, as
+		 * ksize()'s contract is (api_size_roundup_test()).
+		 */
+		memset(p[k], 0x40 + k, size);
 	}
 	/* Scan and noscan never share a span. */
 	KUNIT_EXPECT_PTR_NE_MSG(test, span_of((unsigned long)p[0]),
@@ -187,6 +191,8 @@ static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
 	void *p[API_ZERO_N];
 	int i, n = API_ZERO_N;
 
+	/* All of each slot, dirtied and checked: asked for, as ksize() says. */
+	size = goslab_size_roundup(size);
 	if (size > GOSLAB_MAX_SMALL_SIZE)
 		n = 4;
 	for (i = 0; i < n; i++) {
@@ -199,7 +205,8 @@ static void api_check_zeroed(struct kunit *test, size_t size, gfp_t gfp,
 	/* Twice: the second round reuses the first one's swept slots. */
 	for (int round = 0; round < 2; round++) {
 		if (bulk) {
-			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, gfp, n, p), n);
+			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, gfp, n, p),
+					(size_t)n);
 		} else {
 			for (i = 0; i < n; i++) {
 				p[i] = api_alloc(size, gfp, noscan);
@@ -364,7 +371,7 @@ static void api_bulk_test(struct kunit *test)
 		unsigned int n = sizes[i] > GOSLAB_MAX_SMALL_SIZE ? 8 : nr;
 
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sizes[i], GFP_KERNEL, n, p),
-				(int)n);
+				(size_t)n);
 		for (j = 0; j < n; j++) {
 			KUNIT_ASSERT_NOT_NULL(test, p[j]);
 			KUNIT_EXPECT_EQ(test, goslab_usable_size(p[j]),
@@ -380,7 +387,7 @@ static void api_bulk_test(struct kunit *test)
 		goslab_free_bulk(n, p);
 	}
 	/* NULL entries are skipped by free_bulk. */
-	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 3, p), 3);
+	KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 3, p), (size_t)3);
 	goslab_free(p[1]);
 	p[1] = NULL;
 	goslab_free_bulk(3, p);
@@ -389,8 +396,8 @@ static void api_bulk_test(struct kunit *test)
 	for (j = 0; j < 4; j++)
 		p[j] = (void *)0x1;
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(GOSLAB_MAX_SIZE + 1,
-						GFP_KERNEL | __GFP_NOWARN, 4, p), 0);
-	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 0, p), 0);
+						GFP_KERNEL | __GFP_NOWARN, 4, p), (size_t)0);
+	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, 0, p), (size_t)0);
 
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, api_pages_inuse(), before);
@@ -431,7 +438,7 @@ static void api_bulk_many_test(struct kunit *test)
 			gfp_t gfp = GFP_KERNEL | (round ? __GFP_ZERO : 0);
 
 			KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(sz, gfp, nr, p),
-					(int)nr);
+					(size_t)nr);
 			for (j = 0; j < nr; j++) {
 				KUNIT_ASSERT_NOT_NULL(test, p[j]);
 				KUNIT_ASSERT_EQ(test, goslab_usable_size(p[j]),
@@ -577,7 +584,7 @@ static void api_gfp_zones_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, goslab_alloc(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN));
 	KUNIT_EXPECT_NULL(test, goslab_alloc(100000, GFP_ATOMIC | __GFP_DMA | __GFP_NOWARN));
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL | __GFP_DMA | __GFP_NOWARN,
-						ARRAY_SIZE(b), b), 0);
+						ARRAY_SIZE(b), b), (size_t)0);
 	api_expect_begin();
 	p = goslab_alloc(64, GFP_KERNEL | __GFP_DMA);
 	api_expect_end();
@@ -659,7 +666,9 @@ static void api_roundup_sensitive_test(struct kunit *test)
 
 		KUNIT_ASSERT_NOT_NULL(test, p);
 		usable = goslab_usable_size(p);
-		memset(p, 0xa5, usable);
+		/* Past the request too: goslab_free_sensitive() clears it all. */
+		memset(p, 0xa5, size);
+		gs_test_fill(p + size, 0xa5, usable - size);
 		goslab_free_sensitive(p);
 		/* The owner's LIFO keeps a link in a freed object's first word. */
 		from = size < GS_TINY_SIZE ? 0 : 8;
@@ -975,7 +984,7 @@ static void api_trace_test(struct kunit *test)
 	l = goslab_alloc(100000, GFP_KERNEL | __GFP_ZERO);
 	q = goslab_realloc(p, 3000, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, goslab_alloc_bulk(64, GFP_KERNEL, ARRAY_SIZE(b), b),
-			(int)ARRAY_SIZE(b));
+			ARRAY_SIZE(b));
 	goslab_free(t);
 	goslab_free(l);
 	goslab_free(q);

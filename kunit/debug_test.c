@@ -355,7 +355,9 @@ static void debug_correct_use_test(struct kunit *test)
 		size_t usable = goslab_usable_size(p);
 
 		KUNIT_EXPECT_GE(test, usable, size);
-		memset(p, 0x33, usable);
+		/* Under KASAN only the request is addressable, as for ksize(). */
+		memset(p, 0x33, size);
+		gs_test_fill(p + size, 0x33, usable - size);
 		goslab_free(p);
 	}
 	/* realloc within the slot keeps the object; using it all is fine. */
@@ -461,7 +463,7 @@ static void debug_zero_test(struct kunit *test)
 		}
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL | __GFP_ZERO,
 							ARRAY_SIZE(bulk), bulk),
-				(int)ARRAY_SIZE(bulk));
+				ARRAY_SIZE(bulk));
 		for (j = 0; j < ARRAY_SIZE(bulk); j++) {
 			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(bulk[j], 0, size),
 					      "bulk size %zu not zeroed", size);
@@ -533,7 +535,7 @@ static void debug_switch_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_debug_set("-"), 0);
 	goslab_free(p);
 	KUNIT_ASSERT_TRUE(test, dbg_get_back(p, 100, false, GFP_KERNEL));
-	memset(p, 0x88, goslab_usable_size(p));
+	gs_test_fill(p, 0x88, goslab_usable_size(p));
 	KUNIT_ASSERT_EQ(test, gs_debug_set(on), 0);
 	goslab_free(p);
 	dbg_expect_quiet(test, &c, "stale live record");
@@ -616,6 +618,153 @@ static void debug_realloc_test(struct kunit *test)
 	}
 }
 
+/*
+ * A realloc in place keeps the red zone, at the new size: a byte written
+ * past it is reported at free, after a grow within the slot and after a
+ * shrink; the bytes the object grew by read zero with __GFP_ZERO.
+ */
+static void debug_realloc_redzone_test(struct kunit *test)
+{
+	static const size_t sizes[][2] = {
+		{ 100, 104 }, { 100, 50 }, { 1000, 1010 }, { 40000, 20000 },
+	};
+	struct dbg_counts c;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t from = sizes[i][0], to = sizes[i][1];
+		u8 *p = dbg_alloc(test, from, GFP_KERNEL | __GFP_ZERO, false);
+		char what[48];
+		u8 *q;
+
+		snprintf(what, sizeof(what), "%zu to %zu in place", from, to);
+		memset(p, 0x5e, from);
+		q = goslab_realloc(p, to, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_PTR_EQ_MSG(test, (void *)q, (void *)p, "%s", what);
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(q, 0x5e, min(from, to)),
+				      "%s: data", what);
+		if (to > from)
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(q + from, 0, to - from),
+					      "%s: grown bytes not zero", what);
+		dbg_counts(&c);
+		dbg_expect_begin();
+		gs_test_poke(q + to, 0x42);
+		dbg_free_here(q);
+		dbg_expect_end();
+		dbg_expect_report(test, &c, q + to,
+				  "write past the end of the object", what);
+	}
+}
+
+#define DBG_SW_KEEP	48
+#define DBG_SW_ROUNDS	600
+#define DBG_SW_FILL	1100	/* 16-byte blocks: two spans and more */
+
+/* The kept objects of debug_switch_call_test() still hold their bytes. */
+static bool dbg_sw_intact(struct kunit *test, u8 **keep, const size_t *len,
+			  unsigned int round)
+{
+	unsigned int k;
+
+	for (k = 0; k < DBG_SW_KEEP; k++) {
+		const u8 *bad;
+
+		if (!keep[k])
+			continue;
+		bad = memchr_inv(keep[k], 0x80 | k, len[k]);
+		if (bad) {
+			KUNIT_FAIL(test, "round %u: byte %td of a %zu-byte object overwritten",
+				   round, bad - keep[k], len[k]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Debug mode switched in the middle of an allocation or a free, right
+ * after the call read the key (gs_debug_test_switch(): on this CPU, so
+ * no other vCPU runs the code being patched): tiny, zeroed and ordinary
+ * objects come back zeroed when __GFP_ZERO asks, the objects kept
+ * meanwhile (tiny neighbours among them) keep every byte, and nothing is
+ * reported.  Each call follows the one read: before, a tiny object could
+ * reach debug mode, which wrote its red zone or 16 bytes of zeroes into
+ * its neighbours.
+ */
+static void debug_switch_call_test(struct kunit *test)
+{
+	static const struct {
+		size_t size;
+		bool noscan;
+	} kinds[] = {
+		{ 1, true }, { 3, true }, { 5, true }, { 8, true }, { 13, true },
+		{ 16, true }, { 7, true }, { 24, false }, { 100, false },
+		{ 100, true }, { 1000, false }, { 40000, false }, { 2, true },
+	};
+	u8 **keep = kunit_kcalloc(test, DBG_SW_KEEP, sizeof(*keep), GFP_KERNEL);
+	size_t *len = kunit_kcalloc(test, DBG_SW_KEEP, sizeof(*len), GFP_KERNEL);
+	void **fill = kunit_kmalloc_array(test, DBG_SW_FILL, sizeof(void *),
+					  GFP_KERNEL);
+	unsigned int round, k, switched = 0;
+	struct dbg_counts c;
+
+	KUNIT_ASSERT_TRUE(test, keep && len && fill);
+	dbg_pin(test);
+	/*
+	 * Tiny blocks come from the 16-byte noscan class: fill its spans
+	 * in debug mode, so that the tiny allocator goes on in a span with
+	 * records, where a tiny object handed to debug mode would get a red
+	 * zone over its neighbours.
+	 */
+	for (k = 0; k < DBG_SW_FILL; k++) {
+		fill[k] = goslab_alloc_noscan(GS_TINY_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, fill[k]);
+	}
+	dbg_counts(&c);
+	for (round = 0; round < DBG_SW_ROUNDS; round++) {
+		unsigned int kind = round % ARRAY_SIZE(kinds);
+		size_t size = kinds[kind].size;
+		gfp_t gfp = GFP_KERNEL | (round % 3 ? __GFP_ZERO : 0);
+		const char *to = round & 1 ? "PZ" : "-";
+		u8 *p;
+
+		k = round % DBG_SW_KEEP;
+		KUNIT_ASSERT_EQ(test, gs_debug_set(round & 1 ? "-" : "PZ"), 0);
+		if (keep[k]) {
+			gs_debug_test_switch(to);
+			goslab_free(keep[k]);
+			switched += gs_debug_test_switch(NULL);
+			keep[k] = NULL;
+			if (!dbg_sw_intact(test, keep, len, round))
+				break;
+		}
+		gs_debug_test_switch(to);
+		p = dbg_raw_alloc(size, gfp, kinds[kind].noscan);
+		switched += gs_debug_test_switch(NULL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		if ((gfp & __GFP_ZERO) && memchr_inv(p, 0, size)) {
+			KUNIT_FAIL(test, "round %u: %zu bytes, __GFP_ZERO, not zero",
+				   round, size);
+			goslab_free(p);
+			break;
+		}
+		if (!dbg_sw_intact(test, keep, len, round)) {
+			goslab_free(p);
+			break;
+		}
+		memset(p, 0x80 | k, size);
+		keep[k] = p;
+		len[k] = size;
+	}
+	gs_debug_set("-");
+	for (k = 0; k < DBG_SW_KEEP; k++)
+		goslab_free(keep[k]);
+	goslab_free_bulk(DBG_SW_FILL, fill);
+	/* The switch came inside the calls, not between them. */
+	KUNIT_EXPECT_GT(test, switched, DBG_SW_ROUNDS / 2);
+	dbg_expect_quiet(test, &c, "debug mode switched inside calls");
+}
+
 static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_overflow_test),
 	KUNIT_CASE(debug_uaf_test),
@@ -625,6 +774,8 @@ static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_tiny_test),
 	KUNIT_CASE(debug_switch_test),
 	KUNIT_CASE(debug_realloc_test),
+	KUNIT_CASE(debug_realloc_redzone_test),
+	KUNIT_CASE(debug_switch_call_test),
 	{}
 };
 

@@ -83,6 +83,17 @@ gs_test_peek(const void *p)
 	return READ_ONCE(*(const u8 *)p);
 }
 
+/* memset() for off-limits bytes, as gs_test_poke(). */
+static noinline __no_sanitize_address __maybe_unused void
+gs_test_fill(void *p, int c, size_t n)
+{
+	u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		WRITE_ONCE(b[i], (u8)c);
+}
+
 /* memchr_inv() for off-limits bytes, as gs_test_poke(). */
 static noinline __no_sanitize_address __maybe_unused const void *
 gs_test_memchr_inv(const void *p, int c, size_t n)

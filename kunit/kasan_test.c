@@ -148,9 +148,12 @@ static void kasan_tiny_test(struct kunit *test)
 }
 
 /*
- * goslab_usable_size() gives the whole slot to the caller, so all of it
- * becomes addressable; goslab_realloc() in place makes it exactly the new
- * size again, as kasan_krealloc() does for krealloc().
+ * goslab_usable_size() follows ksize() since 6.2: it says how big the
+ * slot is and leaves it as it was, addressable up to the request (a
+ * caller that wants it all asks goslab_size_roundup() first);
+ * goslab_realloc() in place makes it exactly the new size, as
+ * kasan_krealloc() does for krealloc(), and goslab_free_sensitive()
+ * clears the whole slot without a report, as kfree_sensitive() does.
  */
 static void kasan_resize_test(struct kunit *test)
 {
@@ -159,9 +162,14 @@ static void kasan_resize_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	kt_expect_exact(test, p, 1000, 1024, "alloc 1000");
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(p), (size_t)1024);
-	kt_expect_exact(test, p, 1024, 1024, "usable size");
-	KUNIT_EXPECT_TRUE(test, gs_kasan_ok(p + 1023));
-	memset(p, 0x11, 1024);
+	kt_expect_exact(test, p, 1000, 1024, "usable size");
+	KUNIT_EXPECT_FALSE(test, gs_kasan_ok(p + 1000));
+	memset(p, 0x11, 1000);
+	q = goslab_alloc(goslab_size_roundup(1000), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	kt_expect_exact(test, q, 1024, 1024, "alloc of the roundup");
+	memset(q, 0x22, 1024);
+	goslab_free_sensitive(q);
 
 	q = goslab_realloc(p, 500, GFP_KERNEL);
 	KUNIT_ASSERT_PTR_EQ(test, (void *)q, (void *)p);
@@ -194,7 +202,7 @@ static void kasan_bulk_test(struct kunit *test)
 
 		KUNIT_ASSERT_EQ(test, goslab_alloc_bulk(size, GFP_KERNEL,
 							ARRAY_SIZE(p), p),
-				(int)ARRAY_SIZE(p));
+				ARRAY_SIZE(p));
 		for (j = 0; j < ARRAY_SIZE(p); j++)
 			kt_expect_exact(test, p[j], size, slot, "bulk alloc");
 		goslab_free_bulk(ARRAY_SIZE(p), p);

@@ -242,7 +242,7 @@ static __always_inline int bulk_loop(bool g, size_t size, struct kmem_cache *kc,
 	migrate_disable();
 	t0 = ktime_get_ns();
 	for (r = 0; r < rounds; r++) {
-		unsigned int got = g ?
+		size_t got = g ?
 			goslab_alloc_bulk(size, GFP_KERNEL, nr, batch_objs) :
 			kmem_cache_alloc_bulk(kc, GFP_KERNEL, nr, batch_objs);
 
