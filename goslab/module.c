@@ -15,6 +15,8 @@
 #include "mheap.h"
 #include "arena.h"
 #include "reclaim.h"
+#include "nmifree.h"
+#include "rcufree.h"
 
 /*
  * The mcache paths run with preemption off and, when they must, take the
@@ -30,6 +32,8 @@ static int goslab_cpuhp_state = -1;
 /* A CPU is dead: its cache is drained from a surviving CPU. */
 static int goslab_cpu_dead(unsigned int cpu)
 {
+	nmifree_cpu_dead(cpu);
+	rcufree_cpu_dead(cpu);
 	mcache_drain_dead_cpu(cpu);
 	return 0;
 }
@@ -55,14 +59,24 @@ static int __init goslab_init(void)
 	if (err < 0)
 		goto out_reclaim;
 	goslab_cpuhp_state = err;
-	err = goslab_debugfs_init();
+	err = nmifree_init();
 	if (err)
 		goto out_cpuhp;
+	err = rcufree_init();
+	if (err)
+		goto out_nmifree;
+	err = goslab_debugfs_init();
+	if (err)
+		goto out_rcufree;
 	pr_info("goslab: %d size classes, %lu KiB pages, %lu KiB arenas\n",
 		GOSLAB_NUM_SIZE_CLASSES - 1, GOSLAB_PAGE_SIZE >> 10,
 		GS_ARENA_BYTES >> 10);
 	return 0;
 
+out_rcufree:
+	rcufree_exit();
+out_nmifree:
+	nmifree_exit();
 out_cpuhp:
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
 out_reclaim:
@@ -79,6 +93,9 @@ out_heap:
 static void __exit goslab_exit(void)
 {
 	goslab_debugfs_exit();
+	/* The frees still pending, done while the heap is whole. */
+	rcufree_exit();
+	nmifree_exit();
 	/* No shrinker may walk the heaps while they are taken down. */
 	reclaim_exit();
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);

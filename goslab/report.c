@@ -188,3 +188,16 @@ void report_leaked_total(unsigned long total)
 {
 	pr_warn("goslab: %lu object(s) leaked by goslab's clients\n", total);
 }
+
+/**
+ * report_nmi_dropped - frees from NMI refused, their objects leaked
+ * @n: how many since the last report
+ *
+ * Printed from the irq_work that drains the NMI frees, not from NMI.
+ */
+void report_nmi_dropped(unsigned long n)
+{
+	pr_err("goslab: %lu free(s) from NMI refused: too many before interrupts were on; objects leaked\n",
+	       n);
+	WARN_ONCE(1, "goslab: frees from NMI refused\n");
+}

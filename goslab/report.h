@@ -49,6 +49,7 @@ void report_zone(gfp_t flags);
 void report_leaked(unsigned long live, unsigned int sizeclass,
 		   unsigned int size);
 void report_leaked_total(unsigned long total);
+void report_nmi_dropped(unsigned long n);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* What report_bad() or report_corruption() said last, for the tests. */
