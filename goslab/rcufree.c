@@ -38,15 +38,6 @@
  */
 #define RCUFREE_DRAIN_JIFFIES	HZ
 
-struct rcufree_block {
-	struct rcu_work rwork;
-	unsigned long nr;
-	void *ptrs[];
-};
-
-#define RCUFREE_BLOCK_ENTRIES \
-	((PAGE_SIZE - offsetof(struct rcufree_block, ptrs)) / sizeof(void *))
-
 struct rcufree_cpu {
 	spinlock_t lock;		/* @cur, @monitor_on */
 	struct rcufree_block *cur;	/* filling, or NULL */
@@ -80,29 +71,27 @@ static void rcufree_submit(struct rcufree_block *b)
 	atomic_long_inc(&rcufree_stats.blocks);
 }
 
-/* Submit @rc's block, if it has one. */
-static void rcufree_flush_cpu(struct rcufree_cpu *rc)
+/* Submit @rc's block, if it has one; @timer: for the monitor. */
+static void rcufree_flush_cpu(struct rcufree_cpu *rc, bool timer)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&rc->lock, flags);
+	if (timer)
+		rc->monitor_on = false;
 	if (rc->cur) {
 		rcufree_submit(rc->cur);
 		rc->cur = NULL;
+		if (timer)
+			atomic_long_inc(&rcufree_stats.timed);
 	}
 	spin_unlock_irqrestore(&rc->lock, flags);
 }
 
 static void rcufree_monitor(struct work_struct *work)
 {
-	struct rcufree_cpu *rc = container_of(to_delayed_work(work),
-					      struct rcufree_cpu, monitor);
-	unsigned long flags;
-
-	spin_lock_irqsave(&rc->lock, flags);
-	rc->monitor_on = false;
-	spin_unlock_irqrestore(&rc->lock, flags);
-	rcufree_flush_cpu(rc);
+	rcufree_flush_cpu(container_of(to_delayed_work(work),
+				       struct rcufree_cpu, monitor), true);
 }
 
 /*
@@ -222,7 +211,7 @@ void goslab_rcu_barrier(void)
 
 	might_sleep();
 	for_each_possible_cpu(cpu)
-		rcufree_flush_cpu(per_cpu_ptr(rcufree_cpus, cpu));
+		rcufree_flush_cpu(per_cpu_ptr(rcufree_cpus, cpu), false);
 	rcu_barrier();
 	flush_workqueue(rcufree_wq);
 }
@@ -234,7 +223,7 @@ EXPORT_SYMBOL_GPL(goslab_rcu_barrier);
  */
 void rcufree_cpu_dead(unsigned int cpu)
 {
-	rcufree_flush_cpu(per_cpu_ptr(rcufree_cpus, cpu));
+	rcufree_flush_cpu(per_cpu_ptr(rcufree_cpus, cpu), false);
 }
 
 int rcufree_init(void)
