@@ -51,36 +51,36 @@ static int __init goslab_init(void)
 	err = mcache_init();
 	if (err)
 		goto out_central;
-	err = reclaim_init();
+	err = nmifree_init();
 	if (err)
 		goto out_mcache;
+	err = rcufree_init();
+	if (err)
+		goto out_nmifree;
+	err = reclaim_init();
+	if (err)
+		goto out_rcufree;
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
 					NULL, goslab_cpu_dead);
 	if (err < 0)
 		goto out_reclaim;
 	goslab_cpuhp_state = err;
-	err = nmifree_init();
-	if (err)
-		goto out_cpuhp;
-	err = rcufree_init();
-	if (err)
-		goto out_nmifree;
 	err = goslab_debugfs_init();
 	if (err)
-		goto out_rcufree;
+		goto out_cpuhp;
 	pr_info("goslab: %d size classes, %lu KiB pages, %lu KiB arenas\n",
 		GOSLAB_NUM_SIZE_CLASSES - 1, GOSLAB_PAGE_SIZE >> 10,
 		GS_ARENA_BYTES >> 10);
 	return 0;
 
-out_rcufree:
-	rcufree_exit();
-out_nmifree:
-	nmifree_exit();
 out_cpuhp:
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
 out_reclaim:
 	reclaim_exit();
+out_rcufree:
+	rcufree_exit();
+out_nmifree:
+	nmifree_exit();
 out_mcache:
 	mcache_destroy();
 out_central:
@@ -93,12 +93,12 @@ out_heap:
 static void __exit goslab_exit(void)
 {
 	goslab_debugfs_exit();
-	/* The frees still pending, done while the heap is whole. */
-	rcufree_exit();
-	nmifree_exit();
 	/* No shrinker may walk the heaps while they are taken down. */
 	reclaim_exit();
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
+	/* The frees still pending, done while the heap is whole. */
+	rcufree_exit();
+	nmifree_exit();
 	mcache_exit();
 	mheap_report_leaks();
 	mcentral_exit();
