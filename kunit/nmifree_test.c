@@ -132,13 +132,14 @@ static void nf_run_irq(struct nf_irq *d)
 static void nf_interleave_test(struct kunit *test)
 {
 	struct nf_irq *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	struct mcache_stats s0, s1;
+	struct mcache_stats *s0 = kunit_kzalloc(test, sizeof(*s0), GFP_KERNEL);
+	struct mcache_stats *s1 = kunit_kzalloc(test, sizeof(*s1), GFP_KERNEL);
 	struct report_record r;
 	struct nf_count c0, c1;
 	unsigned int spc256, spc512, spcsh;
 	unsigned long seq;
 
-	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_ASSERT_TRUE(test, d && s0 && s1);
 	nf_pin(test);
 	mcache_flush_all();
 	d->work = IRQ_WORK_INIT_HARD(nf_irq_fn);
@@ -152,7 +153,7 @@ static void nf_interleave_test(struct kunit *test)
 	spc256 = span_of((unsigned long)d->remote)->spanclass;
 	spc512 = span_of((unsigned long)d->other)->spanclass;
 	spcsh = span_of((unsigned long)d->shared)->spanclass;
-	mcache_sum_stats(&s0);
+	mcache_sum_stats(s0);
 	nf_count(&c0);
 	report_get_last(&r);
 	seq = r.seq;
@@ -186,14 +187,14 @@ static void nf_interleave_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c1.deferred - c0.deferred, 7L);
 	KUNIT_EXPECT_EQ(test, c1.done - c0.done, 7L);
 	KUNIT_EXPECT_EQ(test, c1.dropped - c0.dropped, 0L);
-	mcache_sum_stats(&s1);
+	mcache_sum_stats(s1);
 	/* remote by the interrupt, own after the NMI: each once. */
-	KUNIT_EXPECT_EQ(test, s1.nmalloc[spc256] - s0.nmalloc[spc256], 1UL);
-	KUNIT_EXPECT_EQ(test, s1.nfree[spc256] - s0.nfree[spc256], 2UL);
-	KUNIT_EXPECT_EQ(test, s1.nfree[spc512] - s0.nfree[spc512], 1UL);
-	KUNIT_EXPECT_EQ(test, s1.nfree[spcsh] - s0.nfree[spcsh], 1UL);
-	KUNIT_EXPECT_EQ(test, s1.large_frees - s0.large_frees, 1UL);
-	KUNIT_EXPECT_EQ(test, s1.tiny_frees - s0.tiny_frees, 1UL);
+	KUNIT_EXPECT_EQ(test, s1->nmalloc[spc256] - s0->nmalloc[spc256], 1UL);
+	KUNIT_EXPECT_EQ(test, s1->nfree[spc256] - s0->nfree[spc256], 2UL);
+	KUNIT_EXPECT_EQ(test, s1->nfree[spc512] - s0->nfree[spc512], 1UL);
+	KUNIT_EXPECT_EQ(test, s1->nfree[spcsh] - s0->nfree[spcsh], 1UL);
+	KUNIT_EXPECT_EQ(test, s1->large_frees - s0->large_frees, 1UL);
+	KUNIT_EXPECT_EQ(test, s1->tiny_frees - s0->tiny_frees, 1UL);
 
 	/* The interrupt's own object is its next one, as any owner's free. */
 	d->second = true;

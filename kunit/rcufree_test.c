@@ -12,6 +12,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/irq_work.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -64,12 +65,12 @@ struct rf_reader {
 static int rf_reader_fn(void *arg)
 {
 	struct rf_reader *r = arg;
-	unsigned long loops;
+	u64 end = ktime_get_ns() + 10 * NSEC_PER_SEC;
 
 	rcu_read_lock();
 	atomic_set(&r->inside, 1);
 	/* Bounded (10 s), should the test never stop it. */
-	for (loops = 0; !atomic_read(&r->stop) && loops < 100000; loops++) {
+	while (!atomic_read(&r->stop) && ktime_get_ns() < end) {
 		bool after = atomic_read(&r->freed);
 
 		if (memchr_inv(r->obj->data, 0x3c, sizeof(r->obj->data)))
@@ -78,8 +79,7 @@ static int rf_reader_fn(void *arg)
 			r->bad++;
 		if (after)
 			r->checks++;
-		/* Inside rcu_read_lock(): no sleeping. */
-		ndelay(100000);
+		cpu_relax();
 	}
 	rcu_read_unlock();
 	complete(&r->done);
@@ -193,12 +193,13 @@ static void rf_batch_test(struct kunit *test)
 {
 	struct rf_obj **p = kunit_kcalloc(test, RF_MANY, sizeof(*p), GFP_KERNEL);
 	struct rf_irq *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
-	struct mcache_stats s0, s1;
+	struct mcache_stats *s0 = kunit_kzalloc(test, sizeof(*s0), GFP_KERNEL);
+	struct mcache_stats *s1 = kunit_kzalloc(test, sizeof(*s1), GFP_KERNEL);
 	struct rf_count c0, c1;
 	unsigned int i, spc;
 	long n = RF_MANY + ARRAY_SIZE(d->obj);
 
-	KUNIT_ASSERT_TRUE(test, p && d);
+	KUNIT_ASSERT_TRUE(test, p && d && s0 && s1);
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current,
 						   cpumask_of(raw_smp_processor_id())),
 			0);
@@ -213,7 +214,7 @@ static void rf_batch_test(struct kunit *test)
 	spc = span_of((unsigned long)p[0])->spanclass;
 	goslab_rcu_barrier();
 	mcache_flush_all();
-	mcache_sum_stats(&s0);
+	mcache_sum_stats(s0);
 	rf_count(&c0);
 
 	for (i = 0; i < RF_MANY; i++)
@@ -237,8 +238,8 @@ static void rf_batch_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, i, (unsigned int)RF_MANY);
 	for (i = 0; i < ARRAY_SIZE(d->obj); i++)
 		KUNIT_EXPECT_FALSE(test, goslab_owns(d->obj[i]));
-	mcache_sum_stats(&s1);
-	KUNIT_EXPECT_EQ(test, (long)(s1.nfree[spc] - s0.nfree[spc]), n);
+	mcache_sum_stats(s1);
+	KUNIT_EXPECT_EQ(test, (long)(s1->nfree[spc] - s0->nfree[spc]), n);
 	mcache_flush_all();
 	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
