@@ -106,14 +106,14 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
 
 	if (!malloc_hooks_off() || want_init_on_free())
 		return FREE_FULL;
-	/* NMI: mfree_free() defers it (nmifree.c). */
-	pc = preempt_count();
-	if (unlikely(pc & NMI_MASK))
-		return FREE_FULL;
 	if (unlikely(mfree_lookup(addr, true, &s, &idx) != LOOKUP_OBJECT))
 		return FREE_FULL;
 	*sp = s;
 	*idxp = idx;
+	/* NMI: the lookup only read; mfree_free() defers it (nmifree.c). */
+	pc = preempt_count();
+	if (unlikely(pc & NMI_MASK))
+		return FREE_FULL;
 	spc = READ_ONCE(s->spanclass);
 	preempt_disable();
 	c = mcache_for(pc);
