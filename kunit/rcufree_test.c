@@ -14,6 +14,7 @@
 #include <linux/irq_work.h>
 #include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/poison.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -30,6 +31,7 @@
 #include "../goslab/report.h"
 #include "../goslab/rcufree.h"
 #include "../goslab/debugfs.h"
+#include "../goslab/debug.h"
 #include "gs_test.h"
 
 struct rf_obj {
@@ -158,6 +160,15 @@ static void rf_reader_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, atomic_read(&b.done));
 	KUNIT_EXPECT_FALSE(test, goslab_owns(r->obj));
 	KUNIT_EXPECT_FALSE(test, goslab_owns(r->bare));
+	/*
+	 * Debug mode (goslab.debug=P on the command line: no static key
+	 * flip here) poisons at the free itself, so only now.
+	 */
+	if (gs_debug_on() && (gs_debug_flags & GS_DEBUG_POISON)) {
+		kunit_info(test, "debug mode: poisoned only after the grace period");
+		KUNIT_EXPECT_NULL(test, gs_test_memchr_inv(r->bare, POISON_FREE,
+							   200));
+	}
 	rf_count(&c1);
 	KUNIT_EXPECT_EQ(test, c1.queued - c0.queued, 2L);
 	KUNIT_EXPECT_EQ(test, c1.freed - c0.freed, 2L);
