@@ -18,6 +18,7 @@
  * synchronize_rcu() and the free in place.
  */
 #include <linux/gfp.h>
+#include <linux/hardirq.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -161,10 +162,13 @@ static void rcufree_head_cb(struct rcu_head *head)
  * @ptr: the object
  *
  * A pointer that is not a live object is reported now, naming the
- * caller, and nothing is queued.
+ * caller, and nothing is queued.  NMI code may not use it, as it may not
+ * use kfree_rcu(): the block's lock may be held under it.  Refused, loudly.
  */
 void __goslab_free_rcu(struct rcu_head *head, void *ptr)
 {
+	if (WARN_ON_ONCE(in_nmi()))
+		return;
 	if (!mfree_check(ptr, _RET_IP_))
 		return;
 	if (rcufree_add(ptr, GFP_NOWAIT))
