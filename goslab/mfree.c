@@ -136,7 +136,8 @@ void goslab_free(const void *p);
  * goslab_free - free memory from goslab_alloc() and friends
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
- * O(1), from any CPU and any context kfree() may be called in.  A
+ * O(1), from any CPU and any context kfree() may be called in; from NMI
+ * it is deferred until the NMI is over (nmifree.c).  A
  * pointer that is not an allocated goslab object is reported (address,
  * reason, a warning once and the bad_frees counter) and ignored.
  */

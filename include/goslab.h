@@ -73,7 +73,9 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags);
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
  * A pointer that is not an allocated goslab object is reported and
- * ignored.
+ * ignored.  In NMI context the free (its checks and reports too) is
+ * deferred to an irq_work that runs once the NMI is over: until then the
+ * object stays allocated and untouched.
  */
 void goslab_free(const void *p);
 
