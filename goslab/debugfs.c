@@ -21,6 +21,8 @@
 #include <linux/workqueue.h>
 #include <linux/string.h>
 
+#include "nmifree.h"
+#include "rcufree.h"
 #include "debugfs.h"
 #include "mcache.h"
 #include "mcentral.h"
@@ -125,6 +127,15 @@ static int stats_show(struct seq_file *m, void *v)
 		   atomic_long_read(&report_stats.debug_reports));
 	seq_printf(m, "foreign_frees %lu\n",
 		   atomic_long_read(&report_stats.foreign_frees));
+	seq_printf(m, "nmi_frees %lu\n",
+		   atomic_long_read(&nmifree_stats.deferred));
+	seq_printf(m, "nmi_dropped %lu\n",
+		   atomic_long_read(&nmifree_stats.dropped));
+	seq_printf(m, "rcu_frees %lu\n",
+		   atomic_long_read(&rcufree_stats.queued));
+	seq_printf(m, "rcu_pending %ld\n",
+		   atomic_long_read(&rcufree_stats.queued) -
+		   atomic_long_read(&rcufree_stats.freed));
 	kfree(st);
 	return 0;
 }

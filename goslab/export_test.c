@@ -5,6 +5,8 @@
  * use every layer.  report_get_last() is report.c's, under the same option.
  */
 #include <linux/preempt.h>
+#include <linux/hardirq.h>
+#include <linux/lockdep.h>
 
 #include "export_test.h"
 #include "mcache.h"
@@ -32,4 +34,27 @@ struct mspan *span_of_heap(unsigned long p)
 	struct mspan *s = span_of(p);
 
 	return span_holds(s, p) ? s : NULL;
+}
+
+/**
+ * export_nmi_enter - this CPU is in NMI context as far as goslab can tell
+ *
+ * Interrupts off.  What nmi_enter() does that code running in the NMI
+ * sees: in_nmi() and the hard IRQ count in preempt_count(), lockdep off.
+ * KUnit cannot raise an NMI portably; with this a test takes goslab's
+ * NMI route (nmifree.c) at a moment of its choosing, on top of whatever
+ * this CPU's caches are in the middle of.
+ */
+void export_nmi_enter(void)
+{
+	lockdep_assert_irqs_disabled();
+	__nmi_enter();
+}
+
+/**
+ * export_nmi_exit - leave what export_nmi_enter() entered
+ */
+void export_nmi_exit(void)
+{
+	__nmi_exit();
 }

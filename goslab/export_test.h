@@ -10,5 +10,7 @@ struct mspan;
 
 void export_commit_remote(void);
 struct mspan *span_of_heap(unsigned long p);
+void export_nmi_enter(void);
+void export_nmi_exit(void);
 
 #endif /* _GOSLAB_EXPORT_TEST_H */

@@ -12,6 +12,7 @@
  * above it (scripts/layers.py checks the objects in make check):
  *
  *   malloc.c, mfree.c	the API, fast paths, tiny, large, bulk, realloc
+ *   nmifree.c, rcufree.c	frees deferred from NMI, frees after RCU
  *   mcache.c		per CPU and context: one span per span class, the
  *			tiny block, a parked large span, the remote-free batch
  *   mcentral.c		per span class and node: partial, full and empty spans
@@ -76,6 +77,11 @@
  *     cmpxchg while the span is cached or stays partial; a span that
  *     leaves the full list or empties takes the central lock
  *     (mcentral_commit_frees()), and an empty span goes back to the heap.
+ *
+ * A free in NMI context changes nothing: nmifree.c records the pointer
+ * and an irq_work takes it through a-c once the NMI is over.  RCU frees
+ * (rcufree.c) wait in per-CPU blocks for a grace period, then go through
+ * goslab_free_bulk().
  *
  * Large objects go back to the heap, or are parked on this CPU.  Free
  * pages go back to the buddy allocator when more than the retained amount

@@ -54,6 +54,8 @@ static __always_inline bool malloc_hooks_off(void)
 #define GS_FAST_PATH_ALIGN	1024
 
 void mfree_free(const void *p, unsigned long caller, bool debug);
+void mfree_free_sensitive(const void *p, unsigned long caller);
+bool mfree_check(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
 			 bool debug);
 

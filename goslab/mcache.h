@@ -35,11 +35,11 @@ struct mcache_stats {
  * Task, softirq and hardirq code each have their own mcache on every CPU.
  * A context is only ever interrupted by a higher one, which uses another
  * mcache, so an mcache needs nothing but preemption off: no interrupt
- * masking on the fast path.  (NMI is not a context goslab serves, as it
- * is not one kmalloc serves.)  Each mcache has its own counters, bumped
- * with plain increments under the same rule and summed on read: a
- * this_cpu op would mask interrupts on architectures without one-
- * instruction per-CPU arithmetic.
+ * masking on the fast path.  (NMI code never uses an mcache: its frees
+ * are deferred (nmifree.c) and its allocations fail, as kmalloc's do.)
+ * Each mcache has its own counters, bumped with plain increments under
+ * the same rule and summed on read: a this_cpu op would mask interrupts
+ * on architectures without one-instruction per-CPU arithmetic.
  */
 struct mcache {
 	struct mspan *alloc[GOSLAB_NUM_SPAN_CLASSES];

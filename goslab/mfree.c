@@ -22,6 +22,7 @@
 #include "report.h"
 #include "debug.h"
 #include "kasan.h"
+#include "nmifree.h"
 
 /* What mfree_lookup() found, when it is not a report_reason. */
 #define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
@@ -109,9 +110,10 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
 		return FREE_FULL;
 	*sp = s;
 	*idxp = idx;
+	/* NMI: the lookup only read; mfree_free() defers it (nmifree.c). */
 	pc = preempt_count();
 	if (unlikely(pc & NMI_MASK))
-		return FREE_FOUND;
+		return FREE_FULL;
 	spc = READ_ONCE(s->spanclass);
 	preempt_disable();
 	c = mcache_for(pc);
@@ -134,7 +136,8 @@ void goslab_free(const void *p);
  * goslab_free - free memory from goslab_alloc() and friends
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
- * O(1), from any CPU and any context kfree() may be called in.  A
+ * O(1), from any CPU and any context kfree() may be called in; from NMI
+ * it is deferred until the NMI is over (nmifree.c).  A
  * pointer that is not an allocated goslab object is reported (address,
  * reason, a warning once and the bad_frees counter) and ignored.
  */
@@ -335,6 +338,11 @@ void mfree_free(const void *p, unsigned long caller, bool debug)
 	unsigned int idx;
 	bool tiny;
 
+	if (unlikely(in_nmi())) {
+		if (!ZERO_OR_NULL_PTR(p))
+			nmifree_defer(p, caller, NMIFREE_FREE);
+		return;
+	}
 	/* As kfree(): the event for every call, NULL included. */
 	trace_kfree(caller, p);
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
@@ -343,6 +351,31 @@ void mfree_free(const void *p, unsigned long caller, bool debug)
 		       caller);
 	if (likely(s))
 		mfree_found(s, idx, tiny, p, caller, debug);
+}
+
+/**
+ * mfree_check - is @p a live object?  If not, report it as a free would
+ * @p: the pointer
+ * @caller: the return address reports print
+ *
+ * For frees that happen later (rcufree.c): the report names the caller
+ * while it is still known.
+ * Return: true for a live object, a tiny one's own start included.
+ */
+bool mfree_check(const void *p, unsigned long caller)
+{
+	struct mspan *s;
+	unsigned int idx;
+	bool tiny;
+
+	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED, caller);
+	if (!s)
+		return false;
+	if (tiny && !tiny_object_size(s, (unsigned long)p)) {
+		report_bad(p, REPORT_TINY_NOT_ALLOCATED, caller);
+		return false;
+	}
+	return true;
 }
 
 /* Everything else goslab_free() may be asked to do, reports included. */
@@ -438,6 +471,33 @@ size_t goslab_usable_size(const void *p)
 EXPORT_SYMBOL_GPL(goslab_usable_size);
 
 /**
+ * mfree_free_sensitive - goslab_free_sensitive() for @caller
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ * @caller: the return address reports print
+ */
+void mfree_free_sensitive(const void *p, unsigned long caller)
+{
+	bool debug, tiny;
+	size_t size;
+
+	/* The size lookup writes debug mode's and KASAN's state: deferred. */
+	if (unlikely(in_nmi())) {
+		if (!ZERO_OR_NULL_PTR(p))
+			nmifree_defer(p, caller, NMIFREE_SENSITIVE);
+		return;
+	}
+	debug = gs_debug_read();
+	size = usable_size(p, caller, NULL, debug, true, &tiny);
+	if (!size)
+		return;
+	/* A tiny block is addressable whole while its objects live. */
+	if (!tiny)
+		gs_kasan_unpoison(p, size);
+	memzero_explicit((void *)p, size);
+	mfree_free(p, caller, debug);
+}
+
+/**
  * goslab_free_sensitive - clear an object, then free it
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
@@ -449,16 +509,7 @@ EXPORT_SYMBOL_GPL(goslab_usable_size);
  */
 void goslab_free_sensitive(const void *p)
 {
-	bool debug = gs_debug_read(), tiny;
-	size_t size = usable_size(p, _RET_IP_, NULL, debug, true, &tiny);
-
-	if (!size)
-		return;
-	/* A tiny block is addressable whole while its objects live. */
-	if (!tiny)
-		gs_kasan_unpoison(p, size);
-	memzero_explicit((void *)p, size);
-	mfree_free(p, _RET_IP_, debug);
+	mfree_free_sensitive(p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(goslab_free_sensitive);
 
@@ -569,8 +620,11 @@ void goslab_free_bulk(size_t nr, void **p)
 	bool debug = gs_debug_read();
 	size_t i = 0;
 
-	/* Debug mode and kmem:kfree want every object on its own. */
-	if (debug || trace_kfree_enabled()) {
+	/*
+	 * Debug mode and kmem:kfree want every object on its own; so does
+	 * NMI context, where mfree_free() defers each one.
+	 */
+	if (debug || trace_kfree_enabled() || in_nmi()) {
 		for (; i < nr; i++)
 			mfree_free(p[i], _RET_IP_, debug);
 		return;
@@ -633,6 +687,11 @@ void goslab_kfree(const void *p)
 		return;
 	if (!mfree_live((unsigned long)p, &s, &idx, &tiny)) {
 		kvfree(p);
+		return;
+	}
+	/* The lookup only reads: what it found is freed after the NMI. */
+	if (unlikely(in_nmi())) {
+		nmifree_defer(p, _RET_IP_, NMIFREE_FREE);
 		return;
 	}
 	trace_kfree(_RET_IP_, p);

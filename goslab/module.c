@@ -15,6 +15,8 @@
 #include "mheap.h"
 #include "arena.h"
 #include "reclaim.h"
+#include "nmifree.h"
+#include "rcufree.h"
 
 /*
  * The mcache paths run with preemption off and, when they must, take the
@@ -30,6 +32,8 @@ static int goslab_cpuhp_state = -1;
 /* A CPU is dead: its cache is drained from a surviving CPU. */
 static int goslab_cpu_dead(unsigned int cpu)
 {
+	nmifree_cpu_dead(cpu);
+	rcufree_cpu_dead(cpu);
 	mcache_drain_dead_cpu(cpu);
 	return 0;
 }
@@ -47,9 +51,15 @@ static int __init goslab_init(void)
 	err = mcache_init();
 	if (err)
 		goto out_central;
-	err = reclaim_init();
+	err = nmifree_init();
 	if (err)
 		goto out_mcache;
+	err = rcufree_init();
+	if (err)
+		goto out_nmifree;
+	err = reclaim_init();
+	if (err)
+		goto out_rcufree;
 	err = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "goslab:dead",
 					NULL, goslab_cpu_dead);
 	if (err < 0)
@@ -67,6 +77,10 @@ out_cpuhp:
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
 out_reclaim:
 	reclaim_exit();
+out_rcufree:
+	rcufree_exit();
+out_nmifree:
+	nmifree_exit();
 out_mcache:
 	mcache_destroy();
 out_central:
@@ -82,6 +96,9 @@ static void __exit goslab_exit(void)
 	/* No shrinker may walk the heaps while they are taken down. */
 	reclaim_exit();
 	cpuhp_remove_state_nocalls(goslab_cpuhp_state);
+	/* The frees still pending, done while the heap is whole. */
+	rcufree_exit();
+	nmifree_exit();
 	mcache_exit();
 	mheap_report_leaks();
 	mcentral_exit();

@@ -219,3 +219,16 @@ void report_kept_pages(unsigned long pages)
 	pr_warn("goslab: %lu page(s) of %lu KiB kept under leaked objects: never given back to the page allocator\n",
 		pages, GOSLAB_PAGE_SIZE / 1024);
 }
+
+/**
+ * report_nmi_dropped - frees from NMI refused, their objects leaked
+ * @n: how many since the last report
+ *
+ * Printed from the irq_work that drains the NMI frees, not from NMI.
+ */
+void report_nmi_dropped(unsigned long n)
+{
+	pr_err("goslab: %lu free(s) from NMI refused: too many before interrupts were on; objects leaked\n",
+	       n);
+	WARN_ONCE(1, "goslab: frees from NMI refused\n");
+}

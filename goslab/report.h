@@ -52,6 +52,7 @@ void report_leaked(unsigned long live, unsigned int sizeclass,
 void report_leaked_total(unsigned long total);
 void report_kept_pages(unsigned long pages);
 void report_foreign_free(const void *page, int lost);
+void report_nmi_dropped(unsigned long n);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* What report_bad() or report_corruption() said last, for the tests. */

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/stddef.h>
 
 /* The largest object goslab hands out: one 4 MiB arena. */
 #define GOSLAB_MAX_SIZE		(4UL << 20)
@@ -72,7 +73,9 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags);
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
  * A pointer that is not an allocated goslab object is reported and
- * ignored.
+ * ignored.  In NMI context the free (its checks and reports too) is
+ * deferred to an irq_work that runs once the NMI is over: until then the
+ * object stays allocated and untouched.
  */
 void goslab_free(const void *p);
 
@@ -150,5 +153,50 @@ bool goslab_owns(const void *p);
  * these is the other allocator's to report.
  */
 void goslab_kfree(const void *p);
+
+struct rcu_head;
+
+void __goslab_free_rcu(struct rcu_head *head, void *ptr);
+
+/**
+ * goslab_free_rcu - free an object once an RCU grace period has passed
+ * @ptr: the object, or NULL to do nothing
+ * @rhf: the name of the &struct rcu_head member of *@ptr
+ *
+ * As kfree_rcu(): a reader inside rcu_read_lock() when this is called
+ * finds the object intact (not poisoned, not reused) until it leaves.
+ * Never sleeps; callable wherever kfree_rcu() is (not NMI).  Objects are
+ * batched per CPU and freed a block at a time; the rcu_head is used only
+ * when no block can be had.  A pointer that is not a live goslab object
+ * is reported at once and not queued.
+ */
+#define goslab_free_rcu(ptr, rhf)					\
+do {									\
+	typeof(ptr) ___p = (ptr);					\
+									\
+	if (___p)							\
+		__goslab_free_rcu((struct rcu_head *)((char *)___p +	\
+			offsetof(typeof(*___p), rhf)), ___p);		\
+} while (0)
+
+/**
+ * goslab_free_rcu_mightsleep - free an object after a grace period, with
+ *	no rcu_head in it
+ * @ptr: the object; NULL does nothing
+ *
+ * As kvfree_rcu_mightsleep(): may sleep, so only where that is allowed.
+ * When no block can be had it waits for a grace period itself
+ * (synchronize_rcu()) and frees @ptr before it returns.
+ */
+void goslab_free_rcu_mightsleep(void *ptr);
+
+/**
+ * goslab_rcu_barrier - wait until every goslab RCU free queued so far is done
+ *
+ * As kvfree_rcu_barrier(): when it returns, every object handed to
+ * goslab_free_rcu() or goslab_free_rcu_mightsleep() before the call has
+ * been freed.  Sleeps.  Module unload calls it before the heap goes.
+ */
+void goslab_rcu_barrier(void);
 
 #endif /* _GOSLAB_H */

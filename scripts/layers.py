@@ -39,7 +39,7 @@ RANK_NAMES = ["observer", "api", "mcache", "mcentral", "mheap", "leaf"]
 RANKS = {
     "module": OBSERVER, "debugfs": OBSERVER, "reclaim": OBSERVER,
     "export_test": OBSERVER,
-    "malloc": API, "mfree": API,
+    "malloc": API, "mfree": API, "nmifree": API, "rcufree": API,
     "mcache": MCACHE,
     "mcentral": MCENTRAL,
     "mheap": MHEAP, "scavenge": MHEAP,
