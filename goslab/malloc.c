@@ -100,6 +100,7 @@
 #include "report.h"
 #include "debug.h"
 #include "kasan.h"
+#include "memcg.h"
 
 /* Out of line, under the fast path below. */
 static noinline void *alloc_refill(size_t size, gfp_t flags,
@@ -128,9 +129,10 @@ static __always_inline void *alloc_fast(size_t size, gfp_t flags,
 	might_alloc(flags);
 	if (!malloc_hooks_off())
 		goto slow;
+	/* An accounted request is memcg.c's: one mask for both. */
 	if (unlikely(size - 1 >= GOSLAB_MAX_SMALL_SIZE ||
 		     (noscan && size < GS_TINY_SIZE) ||
-		     (flags & GS_GFP_ZONES)))
+		     (flags & (GS_GFP_ZONES | __GFP_ACCOUNT))))
 		goto slow;
 	pc = preempt_count();
 	if (unlikely(pc & NMI_MASK))
@@ -468,6 +470,14 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 		return NULL;
 	if (!alloc_zone_fixup(&flags))
 		return NULL;
+	/* kmalloc emits the events and warns on failure itself. */
+	if (memcg_handoff(flags)) {
+		if (unlikely(size > GOSLAB_MAX_SIZE)) {
+			report_too_large(size, flags);
+			return NULL;
+		}
+		return memcg_alloc(size, flags, node);
+	}
 	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE &&
 	       !gs_debug_on();
 	if (size > GOSLAB_MAX_SMALL_SIZE)
@@ -585,6 +595,7 @@ EXPORT_SYMBOL_GPL(goslab_size_roundup);
  */
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 {
+	struct mspan *s;
 	size_t old, data;
 	bool noscan;
 	void *n;
@@ -599,6 +610,8 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 	old = mfree_usable_size(p, _RET_IP_, &data);
 	if (!old)
 		return NULL;
+	/* No span: an accounted object goslab handed to kmalloc. */
+	s = span_of((unsigned long)p);
 	if (new_size <= old) {
 		/*
 		 * As krealloc(): with __GFP_ZERO or init_on_alloc the spare
@@ -610,11 +623,11 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		 * As kasan_krealloc(): addressable up to the new size.  Not a
 		 * tiny object (usable size under 16): it shares its granules.
 		 */
-		if (gs_kasan_on() && old >= GS_TINY_SIZE)
+		if (gs_kasan_on() && s && old >= GS_TINY_SIZE)
 			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}
-	noscan = spanclass_noscan(span_of((unsigned long)p)->spanclass);
+	noscan = s && spanclass_noscan(s->spanclass);
 	n = malloc_any(new_size, flags, noscan, NUMA_NO_NODE, _RET_IP_);
 	if (!n)
 		return NULL;
@@ -728,8 +741,9 @@ int goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	might_alloc(flags);
 	if (!alloc_zone_fixup(&flags))
 		return 0;
+	/* An accounted request goes to kmalloc object by object. */
 	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
-	    !gs_debug_on() && !WARN_ON_ONCE(in_nmi()))
+	    !gs_debug_on() && !memcg_handoff(flags) && !WARN_ON_ONCE(in_nmi()))
 		i = alloc_bulk_small(size, flags, nr, p);
 	if (trace_kmalloc_enabled()) {
 		size_t k;

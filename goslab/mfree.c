@@ -22,6 +22,7 @@
 #include "report.h"
 #include "debug.h"
 #include "kasan.h"
+#include "memcg.h"
 
 /* What mfree_lookup() found, when it is not a report_reason. */
 #define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
@@ -314,6 +315,9 @@ void mfree_free(const void *p, unsigned long caller)
 	unsigned int idx;
 	bool tiny;
 
+	/* Handed to kmalloc (memcg.c): kfree() emits the event. */
+	if (unlikely(!span_of((unsigned long)p)) && memcg_free(p))
+		return;
 	/* As kfree(): the event for every call, NULL included. */
 	trace_kfree(caller, p);
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
@@ -356,6 +360,14 @@ size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
+	if (unlikely(!span_of(addr))) {
+		size = memcg_usable_size(p);
+		if (size) {
+			if (data)
+				*data = size;
+			return size;
+		}
+	}
 	s = mfree_find(addr, &idx, &tiny, REPORT_USABLE_NOT_OWNED, caller);
 	if (!s)
 		return 0;
@@ -461,6 +473,8 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p[0])))
 		return 1;
+	if (unlikely(!span_of(addr)) && memcg_free(p[0]))
+		return 1;
 	s = mfree_find(addr, &idx, &tiny, REPORT_NOT_OWNED, caller);
 	if (unlikely(!s))
 		return 1;
@@ -560,7 +574,7 @@ bool goslab_owns(const void *p)
 	unsigned int idx;
 	bool tiny;
 
-	return mfree_live((unsigned long)p, &s, &idx, &tiny);
+	return mfree_live((unsigned long)p, &s, &idx, &tiny) || memcg_owns(p);
 }
 EXPORT_SYMBOL_GPL(goslab_owns);
 
@@ -580,7 +594,8 @@ void goslab_kfree(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	if (!mfree_live((unsigned long)p, &s, &idx, &tiny)) {
-		kvfree(p);
+		if (!memcg_free(p))
+			kvfree(p);
 		return;
 	}
 	trace_kfree(_RET_IP_, p);

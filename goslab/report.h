@@ -49,6 +49,11 @@ void report_zone(gfp_t flags);
 void report_leaked(unsigned long live, unsigned int sizeclass,
 		   unsigned int size);
 void report_leaked_total(unsigned long total);
+void __noreturn report_usercopy(const char *name, const char *detail,
+				bool to_user, unsigned long offset,
+				unsigned long len);
+void report_usercopy_state(bool on, const char *why, int err);
+void report_memcg_leaked(unsigned long n);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* What report_bad() or report_corruption() said last, for the tests. */
