@@ -80,6 +80,13 @@
  * Large objects go back to the heap, or are parked on this CPU.  Free
  * pages go back to the buddy allocator when more than the retained amount
  * is free, and under memory pressure (reclaim.c).
+ *
+ * Living with the kernel (leaves of their own): an accounted request
+ * (__GFP_ACCOUNT, while memory cgroups charge kernel memory) leaves the
+ * fast path on the zone mask's test and is kmalloc's, which charges it
+ * (memcg.c); the free paths look a pointer no span covers up in memcg.c's
+ * table.  Hardened usercopy's check is hooked to bound copies by goslab's
+ * objects (usercopy.c).
  */
 #include <linux/slab.h>
 #include <linux/mm.h>

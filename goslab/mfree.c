@@ -135,7 +135,8 @@ void goslab_free(const void *p);
  * goslab_free - free memory from goslab_alloc() and friends
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
- * O(1), from any CPU and any context kfree() may be called in.  A
+ * O(1), from any CPU and any context kfree() may be called in.  An
+ * accounted object goslab handed to kmalloc (memcg.c) is kfree()d.  A
  * pointer that is not an allocated goslab object is reported (address,
  * reason, a warning once and the bad_frees counter) and ignored.
  */
@@ -565,7 +566,8 @@ static bool mfree_live(unsigned long p, struct mspan **sp,
  * goslab_owns - is @p a live goslab object?
  * @p: any pointer
  *
- * mfree_lookup()'s checks without a report.
+ * mfree_lookup()'s checks without a report, or an accounted object
+ * goslab handed to kmalloc.
  * Return: true if goslab_free(@p) would free an object.
  */
 bool goslab_owns(const void *p)
@@ -583,7 +585,8 @@ EXPORT_SYMBOL_GPL(goslab_owns);
  * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
  *
  * A live goslab object is freed as goslab_free() frees it, found by one
- * lookup; anything else goes to kvfree().
+ * lookup, an accounted one goslab handed to kmalloc too; anything else
+ * goes to kvfree().
  */
 void goslab_kfree(const void *p)
 {
