@@ -136,8 +136,9 @@ void goslab_free_bulk(size_t nr, void **p);
  * report whatever @p is.  True only for the start of an object handed
  * out and not yet freed (a tiny object's own start included, and an
  * accounted object goslab handed to kmalloc); an interior pointer, a
- * freed object, NULL, other kmalloc, vmalloc or stack memory give false.  The answer is exact for an object the caller owns;
- * for one another CPU may be freeing at the same moment it is a guess.
+ * freed object, NULL, other kmalloc, vmalloc or stack memory give false.
+ * The answer is exact for an object the caller owns; for one another CPU
+ * may be freeing at the same moment it is a guess.
  *
  * Return: true if goslab_free(@p) would free an object.
  */
