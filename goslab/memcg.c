@@ -68,7 +68,9 @@ static struct memcg_node *memcg_head(unsigned long *b)
 	return (struct memcg_node *)(READ_ONCE(*b) & ~1UL);
 }
 
+/* bit_spin_lock()'s context for sparse is "bitlock". */
 static unsigned long memcg_lock(unsigned long *b)
+	__acquires(bitlock)
 {
 	unsigned long flags;
 
@@ -78,6 +80,7 @@ static unsigned long memcg_lock(unsigned long *b)
 }
 
 static void memcg_unlock(unsigned long *b, unsigned long flags)
+	__releases(bitlock)
 {
 	bit_spin_unlock(0, b);
 	local_irq_restore(flags);
