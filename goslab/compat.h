@@ -93,4 +93,37 @@ static inline void compat_shrinker_destroy(struct shrinker *s)
 void kasan_poison(const void *addr, size_t size, u8 value, bool init);
 #endif
 
+/*
+ * ftrace with arguments: 6.12 reads a traced function's arguments and
+ * sets where it resumes through ftrace_regs_get_argument() and
+ * ftrace_regs_set_instruction_pointer() (struct ftrace_regs is opaque);
+ * 6.1's struct ftrace_regs is a pt_regs and has
+ * ftrace_instruction_pointer_set().
+ */
+#include <linux/ftrace.h>
+#ifdef ftrace_regs_get_argument
+#define compat_ftrace_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
+#define compat_ftrace_set_ip(fregs, ip) \
+	ftrace_regs_set_instruction_pointer(fregs, ip)
+#else
+#define compat_ftrace_arg(fregs, n) \
+	regs_get_kernel_argument(&(fregs)->regs, n)
+#define compat_ftrace_set_ip(fregs, ip) \
+	ftrace_instruction_pointer_set(fregs, ip)
+#endif
+
+/*
+ * Is kernel memory charged to memory cgroups now?  6.1 says so with
+ * memcg_kmem_enabled() under CONFIG_MEMCG_KMEM; 6.10 folded that option
+ * into CONFIG_MEMCG and renamed the test memcg_kmem_online().
+ */
+#include <linux/memcontrol.h>
+#if defined(CONFIG_MEMCG_KMEM)
+#define compat_memcg_kmem_on()		memcg_kmem_enabled()
+#elif defined(CONFIG_MEMCG)
+#define compat_memcg_kmem_on()		memcg_kmem_online()
+#else
+#define compat_memcg_kmem_on()		false
+#endif
+
 #endif /* _GOSLAB_COMPAT_H */

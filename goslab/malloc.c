@@ -86,6 +86,13 @@
  * Large objects go back to the heap, or are parked on this CPU.  Free
  * pages go back to the buddy allocator when more than the retained amount
  * is free, and under memory pressure (reclaim.c).
+ *
+ * Living with the kernel (leaves of their own): an accounted request
+ * (__GFP_ACCOUNT, while memory cgroups charge kernel memory) leaves the
+ * fast path on the zone mask's test and is kmalloc's, which charges it
+ * (memcg.c); the free paths look a pointer no span covers up in memcg.c's
+ * table.  Hardened usercopy's check is hooked to bound copies by goslab's
+ * objects (usercopy.c).
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -106,6 +113,7 @@
 #include "report.h"
 #include "debug.h"
 #include "kasan.h"
+#include "memcg.h"
 
 /* Out of line, under the fast path below. */
 static noinline void *alloc_refill(size_t size, gfp_t flags,
@@ -136,9 +144,10 @@ static __always_inline void *alloc_fast(size_t size, gfp_t flags,
 	might_alloc(flags);
 	if (!malloc_hooks_off())
 		goto slow;
+	/* An accounted request is memcg.c's: one mask for both. */
 	if (unlikely(size - 1 >= GOSLAB_MAX_SMALL_SIZE ||
 		     (noscan && size < GS_TINY_SIZE) ||
-		     (flags & GS_GFP_ZONES)))
+		     (flags & (GS_GFP_ZONES | __GFP_ACCOUNT))))
 		goto slow;
 	pc = preempt_count();
 	if (unlikely(pc & NMI_MASK))
@@ -481,6 +490,14 @@ static __always_inline void *__malloc_any(size_t size, gfp_t flags,
 		return NULL;
 	if (!alloc_zone_fixup(&flags))
 		return NULL;
+	/* kmalloc emits the events and warns on failure itself. */
+	if (memcg_handoff(flags)) {
+		if (unlikely(size > GOSLAB_MAX_SIZE)) {
+			report_too_large(size, flags);
+			return NULL;
+		}
+		return memcg_alloc(size, flags, node);
+	}
 	tiny = noscan && size < GS_TINY_SIZE && node == NUMA_NO_NODE && !debug;
 	if (size > GOSLAB_MAX_SMALL_SIZE)
 		p = alloc_large(size, flags, noscan, node, debug);
@@ -615,6 +632,7 @@ EXPORT_SYMBOL_GPL(goslab_size_roundup);
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 {
 	bool debug = gs_debug_read(), noscan;
+	struct mspan *s;
 	size_t old, data;
 	void *n;
 
@@ -635,6 +653,8 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 	 * after it).  Not a tiny object (usable size under 16), whose block
 	 * is addressable whole.
 	 */
+	/* No span: an accounted object goslab handed to kmalloc. */
+	s = span_of((unsigned long)p);
 	if (new_size <= old) {
 		if (gs_kasan_on() && old >= GS_TINY_SIZE)
 			gs_kasan_unpoison(p, old);
@@ -647,12 +667,15 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		      gs_debug_realloc((void *)p, new_size, flags)) &&
 		    want_init_on_alloc(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
-		/* As kasan_krealloc(): addressable up to the new size. */
-		if (gs_kasan_on() && old >= GS_TINY_SIZE)
+		/*
+		 * As kasan_krealloc(): addressable up to the new size.  Not a
+		 * tiny object (usable size under 16): it shares its granules.
+		 */
+		if (gs_kasan_on() && s && old >= GS_TINY_SIZE)
 			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}
-	noscan = spanclass_noscan(span_of((unsigned long)p)->spanclass);
+	noscan = s && spanclass_noscan(s->spanclass);
 	n = malloc_debug(new_size, flags, noscan, NUMA_NO_NODE, _RET_IP_,
 			 debug);
 	if (!n)
@@ -771,8 +794,9 @@ size_t goslab_alloc_bulk(size_t size, gfp_t flags, size_t nr, void **p)
 	might_alloc(flags);
 	if (!alloc_zone_fixup(&flags))
 		return 0;
+	/* An accounted request goes to kmalloc object by object. */
 	if (size >= GS_TINY_SIZE && size <= GOSLAB_MAX_SMALL_SIZE &&
-	    !debug && !WARN_ON_ONCE(in_nmi()))
+	    !debug && !memcg_handoff(flags) && !WARN_ON_ONCE(in_nmi()))
 		i = alloc_bulk_small(size, flags, nr, p, debug);
 	if (trace_kmalloc_enabled()) {
 		size_t k;

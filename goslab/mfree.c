@@ -23,6 +23,7 @@
 #include "debug.h"
 #include "kasan.h"
 #include "nmifree.h"
+#include "memcg.h"
 
 /* What mfree_lookup() found, when it is not a report_reason. */
 #define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
@@ -137,7 +138,8 @@ void goslab_free(const void *p);
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
  * O(1), from any CPU and any context kfree() may be called in; from NMI
- * it is deferred until the NMI is over (nmifree.c).  A
+ * it is deferred until the NMI is over (nmifree.c).  An accounted object
+ * goslab handed to kmalloc (memcg.c) is kfree()d.  A
  * pointer that is not an allocated goslab object is reported (address,
  * reason, a warning once and the bad_frees counter) and ignored.
  */
@@ -343,6 +345,9 @@ void mfree_free(const void *p, unsigned long caller, bool debug)
 			nmifree_defer(p, caller, NMIFREE_FREE);
 		return;
 	}
+	/* Handed to kmalloc (memcg.c): kfree() emits the event. */
+	if (unlikely(!span_of((unsigned long)p)) && memcg_free(p))
+		return;
 	/* As kfree(): the event for every call, NULL included. */
 	trace_kfree(caller, p);
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
@@ -412,6 +417,14 @@ static size_t usable_size(const void *p, unsigned long caller, size_t *data,
 	*tiny = false;
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return 0;
+	if (unlikely(!span_of(addr))) {
+		size = memcg_usable_size(p);
+		if (size) {
+			if (data)
+				*data = size;
+			return size;
+		}
+	}
 	s = mfree_find(addr, &idx, tiny, REPORT_USABLE_NOT_OWNED, caller);
 	if (!s)
 		return 0;
@@ -563,6 +576,8 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
 
 	if (unlikely(ZERO_OR_NULL_PTR(p[0])))
 		return 1;
+	if (unlikely(!span_of(addr)) && memcg_free(p[0]))
+		return 1;
 	s = mfree_find(addr, &idx, &tiny, REPORT_NOT_OWNED, caller);
 	if (unlikely(!s))
 		return 1;
@@ -657,7 +672,8 @@ static bool mfree_live(unsigned long p, struct mspan **sp,
  * goslab_owns - is @p a live goslab object?
  * @p: any pointer
  *
- * mfree_lookup()'s checks without a report.
+ * mfree_lookup()'s checks without a report, or an accounted object
+ * goslab handed to kmalloc.
  * Return: true if goslab_free(@p) would free an object.
  */
 bool goslab_owns(const void *p)
@@ -666,7 +682,7 @@ bool goslab_owns(const void *p)
 	unsigned int idx;
 	bool tiny;
 
-	return mfree_live((unsigned long)p, &s, &idx, &tiny);
+	return mfree_live((unsigned long)p, &s, &idx, &tiny) || memcg_owns(p);
 }
 EXPORT_SYMBOL_GPL(goslab_owns);
 
@@ -675,7 +691,8 @@ EXPORT_SYMBOL_GPL(goslab_owns);
  * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
  *
  * A live goslab object is freed as goslab_free() frees it, found by one
- * lookup; anything else goes to kvfree().
+ * lookup, an accounted one goslab handed to kmalloc too; anything else
+ * goes to kvfree().
  */
 void goslab_kfree(const void *p)
 {
@@ -686,7 +703,8 @@ void goslab_kfree(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	if (!mfree_live((unsigned long)p, &s, &idx, &tiny)) {
-		kvfree(p);
+		if (!memcg_free(p))
+			kvfree(p);
 		return;
 	}
 	/* The lookup only reads: what it found is freed after the NMI. */

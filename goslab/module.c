@@ -17,6 +17,8 @@
 #include "reclaim.h"
 #include "nmifree.h"
 #include "rcufree.h"
+#include "memcg.h"
+#include "usercopy.h"
 
 /*
  * The mcache paths run with preemption off and, when they must, take the
@@ -42,9 +44,12 @@ static int __init goslab_init(void)
 {
 	int err;
 
-	err = mheap_init();
+	err = memcg_init();
 	if (err)
 		return err;
+	err = mheap_init();
+	if (err)
+		goto out_memcg;
 	err = mcentral_init();
 	if (err)
 		goto out_heap;
@@ -68,6 +73,8 @@ static int __init goslab_init(void)
 	err = goslab_debugfs_init();
 	if (err)
 		goto out_cpuhp;
+	/* Last: once hooked, the kernel's copies look into the heap. */
+	usercopy_init();
 	pr_info("goslab: %d size classes, %lu KiB pages, %lu KiB arenas\n",
 		GOSLAB_NUM_SIZE_CLASSES - 1, GOSLAB_PAGE_SIZE >> 10,
 		GS_ARENA_BYTES >> 10);
@@ -87,11 +94,14 @@ out_central:
 	mcentral_exit();
 out_heap:
 	mheap_exit();
+out_memcg:
+	memcg_exit();
 	return err;
 }
 
 static void __exit goslab_exit(void)
 {
+	usercopy_exit();
 	goslab_debugfs_exit();
 	/* No shrinker may walk the heaps while they are taken down. */
 	reclaim_exit();
@@ -104,6 +114,7 @@ static void __exit goslab_exit(void)
 	mcentral_exit();
 	mheap_exit();
 	mcache_destroy();
+	memcg_exit();
 }
 
 module_init(goslab_init);

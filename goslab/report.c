@@ -232,3 +232,49 @@ void report_nmi_dropped(unsigned long n)
 	       n);
 	WARN_ONCE(1, "goslab: frees from NMI refused\n");
 }
+
+/**
+ * report_usercopy - a copy to or from user space leaves a goslab object
+ * @name: what the copy started in ("goslab object")
+ * @detail: which one ("goslab-64")
+ * @to_user: the copy reads the object (an exposure), else writes it
+ * @offset: where in the object the copy starts
+ * @len: its length
+ *
+ * usercopy_abort()'s words, so that what reads the kernel's reports reads
+ * goslab's; the kernel's own check then refuses the copy (usercopy.c).
+ */
+void report_usercopy(const char *name, const char *detail, bool to_user,
+		     unsigned long offset, unsigned long len)
+{
+	pr_emerg("usercopy: Kernel memory %s attempt detected %s %s '%s' (offset %lu, size %lu)!\n",
+		 to_user ? "exposure" : "overwrite", to_user ? "from" : "to",
+		 name, detail, offset, len);
+}
+
+/**
+ * report_usercopy_state - say at load whether copies are bounded
+ * @on: the ftrace hook is on
+ * @why: why not, when it is not
+ * @err: the error that said so
+ */
+void report_usercopy_state(bool on, const char *why, int err)
+{
+	if (on)
+		pr_info("goslab: usercopy checks on (an ftrace hook on __check_object_size)\n");
+	else
+		pr_info("goslab: usercopy checks off: %s (%d)\n", why, err);
+}
+
+/**
+ * report_memcg_leaked - objects goslab handed to kmalloc live at unload
+ * @n: how many
+ *
+ * They stay allocated (their owner may still hold them): kmalloc's, and
+ * kmemleak's to find.
+ */
+void report_memcg_leaked(unsigned long n)
+{
+	pr_warn("goslab: %lu accounted object(s) handed to kmalloc not freed at unload\n",
+		n);
+}

@@ -53,6 +53,10 @@ void report_leaked_total(unsigned long total);
 void report_kept_pages(unsigned long pages);
 void report_foreign_free(const void *page, int lost);
 void report_nmi_dropped(unsigned long n);
+void report_usercopy(const char *name, const char *detail, bool to_user,
+		     unsigned long offset, unsigned long len);
+void report_usercopy_state(bool on, const char *why, int err);
+void report_memcg_leaked(unsigned long n);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* What report_bad() or report_corruption() said last, for the tests. */

@@ -5,8 +5,11 @@
  * The public API, the only header a client includes.  Every function
  * behaves as its kmalloc() counterpart does: GFP flags are honoured
  * (%__GFP_ZERO, %__GFP_NOWARN, init_on_alloc/init_on_free, sleeping only
- * where the flags allow), failure gives NULL, and an object may be freed
- * from any CPU and any context.  See Documentation/api.rst.
+ * where the flags allow; %__GFP_ACCOUNT charges the caller's memory
+ * cgroup, the request being kmalloc's to serve then), failure gives NULL,
+ * an object may be freed from any CPU and any context, and a copy to or
+ * from user space that leaves an object is refused as hardened usercopy
+ * refuses it for kmalloc.  See Documentation/api.rst.
  */
 #ifndef _GOSLAB_H
 #define _GOSLAB_H
@@ -72,7 +75,8 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags);
  * goslab_free - free an object
  * @p: the object; NULL and ZERO_SIZE_PTR do nothing
  *
- * A pointer that is not an allocated goslab object is reported and
+ * An accounted object goslab handed to kmalloc is freed with kfree().  A
+ * pointer that is not an allocated goslab object is reported and
  * ignored.  In NMI context the free (its checks and reports too) is
  * deferred to an irq_work that runs once the NMI is over: until then the
  * object stays allocated and untouched.
@@ -134,10 +138,11 @@ void goslab_free_bulk(size_t nr, void **p);
  *
  * Silent, for code that must tell goslab's objects from others': no
  * report whatever @p is.  True only for the start of an object handed
- * out and not yet freed (a tiny object's own start included); an
- * interior pointer, a freed object, NULL, kmalloc, vmalloc or stack
- * memory give false.  The answer is exact for an object the caller owns;
- * for one another CPU may be freeing at the same moment it is a guess.
+ * out and not yet freed (a tiny object's own start included, and an
+ * accounted object goslab handed to kmalloc); an interior pointer, a
+ * freed object, NULL, other kmalloc, vmalloc or stack memory give false.
+ * The answer is exact for an object the caller owns; for one another CPU
+ * may be freeing at the same moment it is a guess.
  *
  * Return: true if goslab_free(@p) would free an object.
  */

@@ -46,6 +46,7 @@ RANKS = {
     "arena": LEAF, "mspan": LEAF, "mbitmap": LEAF, "mpagealloc": LEAF,
     "fixalloc": LEAF, "sizeclasses": LEAF, "mem": LEAF, "report": LEAF,
     "debug": LEAF, "kasan": LEAF, "compat": LEAF, "goslab": LEAF,
+    "usercopy": LEAF, "memcg": LEAF,
 }
 
 
