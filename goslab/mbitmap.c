@@ -214,12 +214,33 @@ unsigned int mspan_sweep(struct mspan *s)
 	/* A racing isFree() that sees free_index 0 must see the new bits. */
 	smp_wmb();
 	WRITE_ONCE(s->free_index, 0);
-	s->alloc_count = count;
+	/* Read racily by lock-free committers: mspan_live_count(). */
+	WRITE_ONCE(s->alloc_count, count);
 	refill_alloc_cache(s, 0);
 	if (merged) {
-		/* Reused objects hold old data: Go sets needzero here too. */
-		s->needzero = 1;
-		atomic_long_sub(merged * MSPAN_FREE_ONE, &s->freestate);
+		/*
+		 * Reused objects hold old data: Go sets needzero here too.
+		 * mcentral_alloc_one() reads it after dropping the lock.
+		 */
+		WRITE_ONCE(s->needzero, 1);
+		/*
+		 * Release: the new alloc_count before the lower pending
+		 * count.  mcentral_alloc() sweeps a span that stays on the
+		 * partial list, open to lock-free commits, and a committer
+		 * judges it by alloc_count less the pending frees.  The new
+		 * pending count with the old, higher alloc_count would make
+		 * a last free look like one that leaves objects live: it
+		 * would commit without the lock, and the empty span would
+		 * stay on the partial list, where release and the shrinker
+		 * never find it.  Old pending with the new count errs the
+		 * safe way (the committer takes the lock).  A plain
+		 * atomic_long_sub() orders nothing on a weakly ordered CPU;
+		 * x86 keeps stores in order, so only KCSAN's model or such a
+		 * CPU would show it.  Pairs with the smp_rmb() in
+		 * mcentral_commit_frees().
+		 */
+		atomic_long_fetch_sub_release(merged * MSPAN_FREE_ONE,
+					      &s->freestate);
 	}
 	return merged;
 }
