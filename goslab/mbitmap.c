@@ -73,7 +73,7 @@ unsigned int next_free_index(struct mspan *s)
 		/* Move to the start of the next cached word. */
 		sfree_index = (sfree_index + 64) & ~63U;
 		if (sfree_index >= snelems) {
-			s->free_index = snelems;
+			WRITE_ONCE(s->free_index, snelems);
 			return snelems;
 		}
 		refill_alloc_cache(s, sfree_index / 8);
@@ -82,7 +82,7 @@ unsigned int next_free_index(struct mspan *s)
 	}
 	result = sfree_index + bit_index;
 	if (result >= snelems) {
-		s->free_index = snelems;
+		WRITE_ONCE(s->free_index, snelems);
 		return snelems;
 	}
 	s->alloc_cache = (a_cache >> bit_index) >> 1;
@@ -93,7 +93,8 @@ unsigned int next_free_index(struct mspan *s)
 	 */
 	if (sfree_index % 64 == 0 && sfree_index != snelems)
 		refill_alloc_cache(s, sfree_index / 8);
-	s->free_index = sfree_index;
+	/* Remote frees read it racily (mspan_is_free()). */
+	WRITE_ONCE(s->free_index, sfree_index);
 	return result;
 }
 
@@ -147,14 +148,15 @@ unsigned int next_free_batch(struct mspan *s, void **p, unsigned int n,
 		free = ~(u64)s->alloc_bits[w];
 	}
 out:
-	s->free_index = idx;
+	/* Both read racily by remote frees, as in next_free_fast(). */
+	WRITE_ONCE(s->free_index, idx);
 	s->alloc_cache = free >> (idx % 64);
-	s->alloc_count += k;
+	WRITE_ONCE(s->alloc_count, s->alloc_count + k);
 	return k;
 exhausted:
-	s->free_index = nelems;
+	WRITE_ONCE(s->free_index, nelems);
 	s->alloc_cache = 0;
-	s->alloc_count += k;
+	WRITE_ONCE(s->alloc_count, s->alloc_count + k);
 	return k;
 }
 
@@ -267,7 +269,8 @@ void mspan_drain_local(struct mspan *s)
 
 		if (!b)
 			continue;
-		s->local_bits[w] = 0;
+		/* Remote frees read it racily (mspan_is_live()). */
+		WRITE_ONCE(s->local_bits[w], 0);
 		dup = atomic_long_fetch_or(b, (atomic_long_t *)&s->free_bits[w]) & b;
 		n += hweight_long(b & ~dup);
 		for (; dup; dup &= dup - 1)
@@ -307,7 +310,8 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 	if ((s->local_bits[idx / BITS_PER_LONG] & m) &&
 	    (READ_ONCE(s->free_bits[idx / BITS_PER_LONG]) & m)) {
 		/* Freed remotely too: that free counts, this one is dropped. */
-		s->local_bits[idx / BITS_PER_LONG] &= ~m;
+		WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
+			   s->local_bits[idx / BITS_PER_LONG] & ~m);
 		report_bad((void *)v, REPORT_RACING_DOUBLE_FREE, caller);
 		v = next_free_fast(s);
 		return v ? v | 1 : 0;
@@ -318,6 +322,7 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 		return v ? v | 1 : 0;
 	}
 	report_bad((void *)v, REPORT_LINK_OVERWRITTEN, caller);
-	s->local_bits[idx / BITS_PER_LONG] &= ~m;
+	WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
+		   s->local_bits[idx / BITS_PER_LONG] & ~m);
 	return v;
 }
