@@ -65,7 +65,7 @@ cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
 tree=$cache/linux-source-6.12
 # Options for this configuration alone, in "$@"; the default filter.
 set --
-default_filter= default_timeout=900
+default_filter='' default_timeout=900
 case ${GOSLAB_KUNIT_CONFIG:-debug} in
 debug)	kconfig=$repo/kunit/.kunitconfig bdir=$cache/kunit-x86_64 name=kunit ;;
 lean)	kconfig=$repo/kunit/lean.kunitconfig bdir=$cache/kunit-x86_64-lean
