@@ -18,7 +18,8 @@ SRCS := Kbuild goslab include kunit clients
 BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 	 modules.order Module.symvers '.tmp*'
 
-.PHONY: all modules clean deps check kunit kunit-lean vm-test run sizeclasses install \
+.PHONY: all modules clean deps check kunit kunit-lean kunit-kcsan vm-test run \
+	sizeclasses install \
 	dkms-test lint \
 	check-sizeclasses torture bench fuzz fuzz-check
 
@@ -73,6 +74,9 @@ kunit:
 
 kunit-lean:
 	GOSLAB_KUNIT_CONFIG=lean sh scripts/kunit.sh
+
+kunit-kcsan:
+	GOSLAB_KUNIT_CONFIG=kcsan sh scripts/kunit.sh
 
 vm-test:
 	sh scripts/vm-test.sh

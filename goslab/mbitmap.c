@@ -73,7 +73,7 @@ unsigned int next_free_index(struct mspan *s)
 		/* Move to the start of the next cached word. */
 		sfree_index = (sfree_index + 64) & ~63U;
 		if (sfree_index >= snelems) {
-			s->free_index = snelems;
+			WRITE_ONCE(s->free_index, snelems);
 			return snelems;
 		}
 		refill_alloc_cache(s, sfree_index / 8);
@@ -82,7 +82,7 @@ unsigned int next_free_index(struct mspan *s)
 	}
 	result = sfree_index + bit_index;
 	if (result >= snelems) {
-		s->free_index = snelems;
+		WRITE_ONCE(s->free_index, snelems);
 		return snelems;
 	}
 	s->alloc_cache = (a_cache >> bit_index) >> 1;
@@ -93,7 +93,8 @@ unsigned int next_free_index(struct mspan *s)
 	 */
 	if (sfree_index % 64 == 0 && sfree_index != snelems)
 		refill_alloc_cache(s, sfree_index / 8);
-	s->free_index = sfree_index;
+	/* Remote frees read it racily (mspan_is_free()). */
+	WRITE_ONCE(s->free_index, sfree_index);
 	return result;
 }
 
@@ -147,14 +148,15 @@ unsigned int next_free_batch(struct mspan *s, void **p, unsigned int n,
 		free = ~(u64)s->alloc_bits[w];
 	}
 out:
-	s->free_index = idx;
+	/* Both read racily by remote frees, as in next_free_fast(). */
+	WRITE_ONCE(s->free_index, idx);
 	s->alloc_cache = free >> (idx % 64);
-	s->alloc_count += k;
+	WRITE_ONCE(s->alloc_count, s->alloc_count + k);
 	return k;
 exhausted:
-	s->free_index = nelems;
+	WRITE_ONCE(s->free_index, nelems);
 	s->alloc_cache = 0;
-	s->alloc_count += k;
+	WRITE_ONCE(s->alloc_count, s->alloc_count + k);
 	return k;
 }
 
@@ -214,12 +216,33 @@ unsigned int mspan_sweep(struct mspan *s)
 	/* A racing isFree() that sees free_index 0 must see the new bits. */
 	smp_wmb();
 	WRITE_ONCE(s->free_index, 0);
-	s->alloc_count = count;
+	/* Read racily by lock-free committers: mspan_live_count(). */
+	WRITE_ONCE(s->alloc_count, count);
 	refill_alloc_cache(s, 0);
 	if (merged) {
-		/* Reused objects hold old data: Go sets needzero here too. */
-		s->needzero = 1;
-		atomic_long_sub(merged * MSPAN_FREE_ONE, &s->freestate);
+		/*
+		 * Reused objects hold old data: Go sets needzero here too.
+		 * mcentral_alloc_one() reads it after dropping the lock.
+		 */
+		WRITE_ONCE(s->needzero, 1);
+		/*
+		 * Release: the new alloc_count before the lower pending
+		 * count.  mcentral_alloc() sweeps a span that stays on the
+		 * partial list, open to lock-free commits, and a committer
+		 * judges it by alloc_count less the pending frees.  The new
+		 * pending count with the old, higher alloc_count would make
+		 * a last free look like one that leaves objects live: it
+		 * would commit without the lock, and the empty span would
+		 * stay on the partial list, where release and the shrinker
+		 * never find it.  Old pending with the new count errs the
+		 * safe way (the committer takes the lock).  A plain
+		 * atomic_long_sub() orders nothing on a weakly ordered CPU;
+		 * x86 keeps stores in order, so only KCSAN's model or such a
+		 * CPU would show it.  Pairs with the smp_rmb() in
+		 * mcentral_commit_frees().
+		 */
+		atomic_long_fetch_sub_release(merged * MSPAN_FREE_ONE,
+					      &s->freestate);
 	}
 	return merged;
 }
@@ -246,7 +269,8 @@ void mspan_drain_local(struct mspan *s)
 
 		if (!b)
 			continue;
-		s->local_bits[w] = 0;
+		/* Remote frees read it racily (mspan_is_live()). */
+		WRITE_ONCE(s->local_bits[w], 0);
 		dup = atomic_long_fetch_or(b, (atomic_long_t *)&s->free_bits[w]) & b;
 		n += hweight_long(b & ~dup);
 		for (; dup; dup &= dup - 1)
@@ -286,7 +310,8 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 	if ((s->local_bits[idx / BITS_PER_LONG] & m) &&
 	    (READ_ONCE(s->free_bits[idx / BITS_PER_LONG]) & m)) {
 		/* Freed remotely too: that free counts, this one is dropped. */
-		s->local_bits[idx / BITS_PER_LONG] &= ~m;
+		WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
+			   s->local_bits[idx / BITS_PER_LONG] & ~m);
 		report_bad((void *)v, REPORT_RACING_DOUBLE_FREE, caller);
 		v = next_free_fast(s);
 		return v ? v | 1 : 0;
@@ -297,6 +322,7 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 		return v ? v | 1 : 0;
 	}
 	report_bad((void *)v, REPORT_LINK_OVERWRITTEN, caller);
-	s->local_bits[idx / BITS_PER_LONG] &= ~m;
+	WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
+		   s->local_bits[idx / BITS_PER_LONG] & ~m);
 	return v;
 }

@@ -144,7 +144,8 @@ unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
 			return 0;
 		}
 	}
-	s->alloc_count++;
+	/* Read racily by remote frees' committers: mspan_live_count(). */
+	WRITE_ONCE(s->alloc_count, s->alloc_count + 1);
 	*sp = s;
 	return mspan_obj_addr(s, idx);
 }
@@ -185,8 +186,11 @@ struct mspan *mcache_take_large(unsigned int npages, int node)
 
 	preempt_disable();
 	c = this_cpu_ptr(mcache_task);
-	/* What mcache_park_large() keeps: a size this CPU allocates. */
-	c->large_npages = npages;
+	/*
+	 * What mcache_park_large() keeps: a size this CPU allocates.  A
+	 * free in an interrupt on this CPU may read it meanwhile.
+	 */
+	WRITE_ONCE(c->large_npages, npages);
 	s = READ_ONCE(c->large) ? xchg(&c->large, NULL) : NULL;
 	if (s && (s->npages != npages || s->node != node)) {
 		if (cmpxchg(&c->large, NULL, s)) {

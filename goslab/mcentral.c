@@ -325,7 +325,8 @@ take:
 		*err = -ENOMEM;
 		return 0;
 	}
-	s->alloc_count++;
+	/* Lock-free committers read it racily: mspan_live_count(). */
+	WRITE_ONCE(s->alloc_count, s->alloc_count + 1);
 	mcentral_place(c, s);
 	spin_unlock_irqrestore(&c->lock, flags);
 	*sp = s;

@@ -76,7 +76,16 @@ static __always_inline void mcentral_commit_frees(struct mspan *s, long n)
 	do {
 		if (v & MSPAN_CACHED)
 			continue;
-		/* alloc_count is stable while partial; see mcentral_place(). */
+		/*
+		 * The alloc_count read after @v must be at least as new as
+		 * @v: pairs with the release of freestate in mspan_sweep()
+		 * (a sweep on the partial list, in mcentral_alloc()) and
+		 * with mspan_set_partial()'s fully ordered cmpxchg.  An
+		 * older, higher count would make a last free look like one
+		 * that leaves objects live (mspan_sweep() says more).  Not
+		 * an acquire load: a failed cmpxchg reloads @v unordered,
+		 * and this barrier covers that load too.
+		 */
 		smp_rmb();
 		if (!(v & MSPAN_PARTIAL) || mspan_live_count(s, v) <= n) {
 			mcentral_free_locked(s, n);

@@ -468,7 +468,7 @@ static struct mspan *mheap_spancache_pop(struct mheap *h, unsigned int words)
 
 	if (s) {
 		h->spancache[words] = (struct mspan *)s->list.next;
-		h->nspancache[words]--;
+		WRITE_ONCE(h->nspancache[words], h->nspancache[words] - 1);
 	}
 	return s;
 }
@@ -482,7 +482,7 @@ static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
 		return false;
 	s->list.next = (struct list_head *)h->spancache[words];
 	h->spancache[words] = s;
-	h->nspancache[words]++;
+	WRITE_ONCE(h->nspancache[words], h->nspancache[words] + 1);
 	return true;
 }
 

@@ -160,6 +160,11 @@ static inline size_t mspan_struct_size(unsigned int words)
 /*
  * Objects of an uncached span that are handed out and not freed: counted
  * allocations less the frees not yet merged, read from freestate @v.
+ * Racy: lock-free committers read alloc_count while a sweep or an owner
+ * may be storing it, and their cmpxchg of freestate then fails; so every
+ * store of alloc_count is a WRITE_ONCE().  The ordering that makes a
+ * freestate and the alloc_count read after it belong together is in
+ * mcentral_commit_frees().
  */
 static inline long mspan_live_count(const struct mspan *s, long v)
 {
@@ -202,6 +207,12 @@ static __always_inline bool mspan_is_free(const struct mspan *s,
  * Is object @idx handed out and not freed?  Go's isFree plus the two
  * places a free waits: free_bits (remote) and local_bits (the owner's
  * LIFO).  Whole words, not bit instructions on memory.
+ *
+ * A free on another CPU reads the owner's local_bits while the owner
+ * changes other bits of the word (its stores are WRITE_ONCE()): the bit
+ * of an object the caller legitimately holds cannot change meanwhile,
+ * and for one it does not hold, the racing double free is caught later
+ * (mspan_alloc_local(), mspan_drain_local()).
  */
 static __always_inline bool mspan_is_live(const struct mspan *s,
 					  unsigned int idx)
@@ -209,7 +220,7 @@ static __always_inline bool mspan_is_live(const struct mspan *s,
 	unsigned int w = idx / BITS_PER_LONG;
 	unsigned long m = BIT(idx % BITS_PER_LONG);
 
-	if ((READ_ONCE(s->free_bits[w]) | s->local_bits[w]) & m)
+	if ((READ_ONCE(s->free_bits[w]) | READ_ONCE(s->local_bits[w])) & m)
 		return false;
 	return !mspan_is_free(s, idx);
 }
@@ -232,7 +243,9 @@ static __always_inline unsigned long mspan_live_word(const struct mspan *s,
 		alloc = ~0UL;
 	else if (fi > w * BITS_PER_LONG)
 		alloc |= BIT(fi - w * BITS_PER_LONG) - 1;
-	return alloc & ~(READ_ONCE(s->free_bits[w]) | s->local_bits[w]);
+	/* local_bits racily, as in mspan_is_live(). */
+	return alloc & ~(READ_ONCE(s->free_bits[w]) |
+			 READ_ONCE(s->local_bits[w]));
 }
 
 /*
@@ -271,8 +284,9 @@ static __always_inline unsigned long next_free_fast(struct mspan *s)
 		return 0;
 	/* the_bit + 1 may be 64: shift in two steps to stay defined. */
 	s->alloc_cache = (s->alloc_cache >> the_bit) >> 1;
-	s->free_index = free_idx;
-	s->alloc_count++;
+	/* Remote frees read both racily: mspan_is_free(), mspan_live_count(). */
+	WRITE_ONCE(s->free_index, free_idx);
+	WRITE_ONCE(s->alloc_count, s->alloc_count + 1);
 	return s->start_addr + (unsigned long)result * s->elemsize;
 }
 
@@ -317,8 +331,13 @@ static __always_inline void mspan_push_local(struct mspan *s, void *p,
 {
 	mspan_set_link(p, s->localhead);
 	s->localhead = idx + 1;
-	/* A word operation: bit instructions on memory are slow. */
-	s->local_bits[idx / BITS_PER_LONG] |= BIT(idx % BITS_PER_LONG);
+	/*
+	 * A word operation: bit instructions on memory are slow.  Marked:
+	 * remote frees read the word (mspan_is_live()); only the owner
+	 * writes it.
+	 */
+	WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
+		   s->local_bits[idx / BITS_PER_LONG] | BIT(idx % BITS_PER_LONG));
 }
 
 /*
@@ -361,8 +380,8 @@ static __always_inline unsigned long mspan_alloc_local(struct mspan *s,
 			return v & ~1UL;
 		}
 		s->localhead = next;
-		/* A word operation: bit instructions on memory are slow. */
-		s->local_bits[w] &= ~m;
+		/* A word operation, marked as in mspan_push_local(). */
+		WRITE_ONCE(s->local_bits[w], s->local_bits[w] & ~m);
 		*fresh = false;
 		return v;
 	}

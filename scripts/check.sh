@@ -72,6 +72,7 @@ stage kunit-lean env GOSLAB_KUNIT_CONFIG=lean sh scripts/kunit.sh
 stage kunit-free env GOSLAB_KUNIT_CONFIG=lean GOSLAB_KUNIT_NAME=kunit-free \
 	GOSLAB_KUNIT_KERNEL_ARGS="init_on_free=1 init_on_alloc=0" \
 	GOSLAB_KUNIT_FILTER=goslab_api.api_init_on_free_test sh scripts/kunit.sh
+stage kunit-kcsan env GOSLAB_KUNIT_CONFIG=kcsan sh scripts/kunit.sh
 stage ktap sh scripts/tests/ktap-check.sh
 stage layers python3 scripts/layers.py
 stage vm-test sh scripts/vm-test.sh

@@ -16,6 +16,10 @@
 #     runs the same suites on kunit/lean.kunitconfig instead (no KASAN, no
 #     kmemleak: the leaf fast paths that those hooks compile out), in a
 #     build directory of its own, and reports as stage "kunit-lean".
+#     GOSLAB_KUNIT_CONFIG=kcsan runs the suites where CPUs and contexts
+#     race (api, concurrency, refill, tiny) on kunit/kcsan.kunitconfig:
+#     KCSAN, the data-race detector, in strict mode, instrumenting
+#     goslab alone; stage "kunit-kcsan".  Any KCSAN report fails it.
 #  4. Count the cases from kunit.py's parsed results (every leaf case: a
 #     parameterised case counts once per parameter, as kunit.py counts),
 #     and scan the raw kernel log for reports no test asked for.
@@ -40,11 +44,13 @@
 #
 # Environment: GOSLAB_CACHE (cache directory), GOSLAB_JOBS (make -j,
 # default: number of CPUs), GOSLAB_KUNIT_NAME (the name results are
-# reported under, default kunit or kunit-lean), GOSLAB_KUNIT_TIMEOUT (seconds the test VM may
-# run, default 900), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all
-# built-in suites), GOSLAB_KUNIT_KERNEL_ARGS (extra kernel command-line
-# words, e.g. init_on_alloc=1), GOSLAB_KUNIT_CONFIG (debug or lean,
-# default debug), GOSLAB_RESULTS (see above).
+# reported under, default kunit, kunit-lean or kunit-kcsan),
+# GOSLAB_KUNIT_TIMEOUT (seconds the test VM may run, default 900, 600 for
+# kcsan), GOSLAB_KUNIT_FILTER (kunit.py filter_glob, default all built-in
+# suites, goslab_[acrt]* for kcsan), GOSLAB_KUNIT_KERNEL_ARGS (extra
+# kernel command-line words, e.g. init_on_alloc=1), GOSLAB_KUNIT_CONFIG
+# (debug, lean or kcsan, default debug), GOSLAB_KCSAN_SKIP_WATCH (kcsan:
+# KCSAN's skip_watch, default 20), GOSLAB_RESULTS (see above).
 #
 # The test VM boots with kasan_multi_shot, so a KASAN report a test
 # provokes on purpose does not silence KASAN for the rest of the run.
@@ -57,17 +63,37 @@ repo=$(cd "$(dirname "$0")/.." && pwd -P)
 . "$repo/scripts/lib.sh"
 cache=${GOSLAB_CACHE:-$HOME/.cache/goslab}
 tree=$cache/linux-source-6.12
+# Options for this configuration alone, in "$@"; the default filter.
+set --
+default_filter='' default_timeout=900
 case ${GOSLAB_KUNIT_CONFIG:-debug} in
 debug)	kconfig=$repo/kunit/.kunitconfig bdir=$cache/kunit-x86_64 name=kunit ;;
 lean)	kconfig=$repo/kunit/lean.kunitconfig bdir=$cache/kunit-x86_64-lean
 	name=kunit-lean ;;
-*)	echo "kunit.sh: GOSLAB_KUNIT_CONFIG is debug or lean" >&2; exit 2 ;;
+kcsan)	kconfig=$repo/kunit/kcsan.kunitconfig bdir=$cache/kunit-x86_64-kcsan
+	name=kunit-kcsan
+	# KCSAN instruments goslab's objects alone (Kbuild); the barriers
+	# of the spinlocks goslab takes are instrumented as well, as
+	# kernel/sched and mm do for theirs.  One watchpoint every
+	# 1-$kcsan_skip of goslab's accesses per CPU.
+	# Documentation/testing.rst says why.
+	kcsan_skip=${GOSLAB_KCSAN_SKIP_WATCH:-20}
+	set -- --make_options=KCSAN_SANITIZE=n \
+		--make_options=KCSAN_INSTRUMENT_BARRIERS_spinlock.o=y \
+		--make_options=KCSAN_INSTRUMENT_BARRIERS_qspinlock.o=y \
+		--kernel_args=kcsan.skip_watch="$kcsan_skip"
+	# The suites where goslab's contexts and CPUs race.
+	default_filter='goslab_[acrt]*'
+	# Its run takes 2-3 minutes; a hang should not hold make check long.
+	default_timeout=600 ;;
+*)	echo "kunit.sh: GOSLAB_KUNIT_CONFIG is debug, lean or kcsan" >&2
+	exit 2 ;;
 esac
 log=$bdir/goslab-kunit.log
 json=$bdir/goslab-kunit.json
 jobs=${GOSLAB_JOBS:-$(nproc)}
-vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-900}
-filter=${GOSLAB_KUNIT_FILTER:-}
+vm_timeout=${GOSLAB_KUNIT_TIMEOUT:-$default_timeout}
+filter=${GOSLAB_KUNIT_FILTER:-$default_filter}
 
 # Every path out of this script after setup ends in finish.
 # GOSLAB_KUNIT_NAME: the stage's name in the results, for a second run of
@@ -113,7 +139,7 @@ mkdir -p "$bdir"
 # Stale results must never be counted.
 rm -f "$bdir/test.log" "$log" "$json" "$bdir/kunit-rc"
 
-set -- run --arch=x86_64 --build_dir="$bdir" \
+set -- run "$@" --arch=x86_64 --build_dir="$bdir" \
 	--kunitconfig="$kconfig" \
 	--jobs="$jobs" --timeout="$vm_timeout" \
 	--qemu_args='-smp 2 -cpu max -accel tcg -m 2048' \

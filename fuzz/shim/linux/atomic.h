@@ -48,6 +48,11 @@ static inline void atomic_long_sub(long i, atomic_long_t *v)
 	__atomic_fetch_sub(&v->counter, i, __ATOMIC_RELAXED);
 }
 
+static inline long atomic_long_fetch_sub_release(long i, atomic_long_t *v)
+{
+	return __atomic_fetch_sub(&v->counter, i, __ATOMIC_RELEASE);
+}
+
 static inline long atomic_long_add_return(long i, atomic_long_t *v)
 {
 	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
