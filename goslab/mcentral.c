@@ -361,15 +361,6 @@ void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero)
 	return (void *)v;
 }
 
-/**
- * mcentral_release_empty - hand a node's empty spans to its heap
- * @nid: the node, or NUMA_NO_NODE for every node
- *
- * The spans mcentral_place() kept: for "release" and the shrinker, as
- * kmem_cache_shrink() discards empty slabs.  An empty span gets no frees,
- * so it can go under the lock alone.
- * Return: the pages handed back.
- */
 /* The kept empty spans of @c, onto @out; c->lock not held. */
 static void mcentral_take_empty(struct mcentral *c, struct list_head *out)
 {
@@ -400,6 +391,15 @@ static unsigned long mcentral_free_spans(struct list_head *list)
 	return pages;
 }
 
+/**
+ * mcentral_release_empty - hand a node's empty spans to its heap
+ * @nid: the node, or NUMA_NO_NODE for every node
+ *
+ * The spans mcentral_place() kept: for "release" and the shrinker, as
+ * kmem_cache_shrink() discards empty slabs.  An empty span gets no frees,
+ * so it can go under the lock alone.
+ * Return: the pages handed back.
+ */
 unsigned long mcentral_release_empty(int nid)
 {
 	LIST_HEAD(empty);
