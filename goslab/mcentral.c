@@ -432,9 +432,10 @@ unsigned long mcentral_release_idle(void)
 			continue;
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++) {
 			struct mcentral *c = &mcentral_nodes[node][i];
-			unsigned long n = READ_ONCE(c->nmalloc_spans);
+			/* Hints without the lock; taking the spans takes it. */
+			unsigned long n = data_race(c->nmalloc_spans);
 
-			if (n == c->idle_mark && READ_ONCE(c->nr_empty))
+			if (n == c->idle_mark && data_race(c->nr_empty))
 				mcentral_take_empty(c, &empty);
 			c->idle_mark = n;
 		}

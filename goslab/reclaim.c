@@ -58,7 +58,8 @@ static unsigned long reclaim_count(struct shrinker *sh,
 				   struct shrink_control *sc)
 {
 	struct mheap *h = mheap_of(sc->nid);
-	unsigned long n = h ? READ_ONCE(h->pages_free) : 0;
+	/* A count for reclaim: no lock, racing with the heap is fine. */
+	unsigned long n = h ? data_race(h->pages_free) : 0;
 
 	/* Parked large spans may be any node's: count them everywhere. */
 	n += mcache_parked_pages();
@@ -85,10 +86,10 @@ unsigned long reclaim_shrink_node(int nid, unsigned long nr)
 		return 0;
 	mcache_drain_large();
 	mcentral_release_empty(nid);
-	before = READ_ONCE(h->pages_free);
+	before = data_race(h->pages_free);
 	keep = before > nr ? before - nr : 0;
 	mheap_release(h, keep);
-	after = READ_ONCE(h->pages_free);
+	after = data_race(h->pages_free);
 	return before > after ? before - after : 0;
 }
 

@@ -30,6 +30,7 @@
 #include <linux/workqueue.h>
 #include <linux/nodemask.h>
 #include <linux/jiffies.h>
+#include <linux/compiler.h>
 
 #include "scavenge.h"
 #include "mheap.h"
@@ -52,7 +53,8 @@ static DECLARE_DELAYED_WORK(scavenge_work, scavenge_work_fn);
  */
 unsigned long scavenge_target(const struct mheap *h)
 {
-	unsigned long prop = READ_ONCE(h->pages_inuse) >>
+	/* A hint: racing with the heap's locked updates is fine. */
+	unsigned long prop = data_race(h->pages_inuse) >>
 			     READ_ONCE(scavenge_shift);
 
 	return max(READ_ONCE(scavenge_retain), prop);
@@ -98,13 +100,14 @@ static void scavenge_work_fn(struct work_struct *work)
 
 		if (!h)
 			continue;
-		grows = READ_ONCE(h->grows);
+		/* Hints, read without the heap's lock: the release takes it. */
+		grows = data_race(h->grows);
 		idle = grows == h->scavenged_grows;
 		h->scavenged_grows = grows;
 		keep = idle ? scavenge_retain_pages() : scavenge_target(h);
-		if (READ_ONCE(h->pages_free) > keep)
+		if (data_race(h->pages_free) > keep)
 			mheap_release(h, keep);
-		if (!idle && READ_ONCE(h->pages_free) > scavenge_retain_pages())
+		if (!idle && data_race(h->pages_free) > scavenge_retain_pages())
 			again = true;
 		cond_resched();
 	}
