@@ -87,6 +87,8 @@ void goslab_free(const void *p);
  * goslab_usable_size - bytes that may be used at @p
  * @p: an object from goslab
  *
+ * A pointer that is not an allocated goslab object is reported, as
+ * ksize() of a bad pointer is; goslab_owns() asks silently.
  * Return: at least the size requested; 0 for NULL, ZERO_SIZE_PTR and
  * pointers that are not allocated goslab objects.
  */
