@@ -41,7 +41,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
-#include <asm/sections.h>
 
 #include "goslab.h"
 
@@ -78,12 +77,10 @@ static inline void *goslab_km_krealloc_array(void *p, size_t n, size_t size,
 	return goslab_km_krealloc(p, bytes, flags);
 }
 
-/* ksize(): goslab_usable_size() is 0 for anything not goslab's. */
+/* ksize(): goslab_usable_size() reports a pointer not goslab's. */
 static inline size_t goslab_km_ksize(const void *p)
 {
-	size_t n = goslab_usable_size(p);
-
-	return n ? n : ksize(p);
+	return goslab_owns(p) ? goslab_usable_size(p) : ksize(p);
 }
 
 static inline void goslab_km_kfree_sensitive(const void *p)
@@ -102,11 +99,16 @@ static inline void goslab_km_kvfree_sensitive(const void *p, size_t len)
 		kvfree_sensitive(p, len);
 }
 
-/* kfree_const(): the kernel's calls its own kfree(). */
+/*
+ * kfree_const(): the kernel's tells its own .rodata (kstrdup_const()'s
+ * strings) from kmalloc memory, and kfree()s with SLUB.
+ */
 static inline void goslab_km_kfree_const(const void *p)
 {
-	if (!is_kernel_rodata((unsigned long)p))
-		goslab_kfree(p);
+	if (goslab_owns(p))
+		goslab_free(p);
+	else
+		kfree_const(p);
 }
 
 /*

@@ -10,7 +10,9 @@
 #     the cache, ${GOSLAB_CACHE:-~/.cache/goslab}/ext4-<release>/, and
 #     build them there as out-of-tree modules ext4, jbd2 and mbcache with
 #     scripts/ext4/Kbuild, which force-includes include/goslab_kmalloc.h:
-#     their whole kmalloc family is goslab's, their sources untouched.
+#     their whole kmalloc family is goslab's, their sources untouched;
+#     goslab_kmcheck (scripts/ext4/kmcheck.c) beside them checks what of
+#     the header ext4 does not reach.
 #     The build directory stays, so a second run rebuilds only what
 #     changed (the header, goslab's symbol versions);
 #  3. mkfs.ext4 a 256 MiB image on the host;
@@ -81,9 +83,11 @@ if [ "$(cat "$bdir/.goslab-unpacked" 2>/dev/null)" != "$stamp" ]; then
 	fi
 	echo "$stamp" >"$bdir/.goslab-unpacked"
 fi
-# Copied only when it changed: Kbuild rebuilds on changed flags anyway.
-cmp -s "$repo/scripts/ext4/Kbuild" "$bdir/Kbuild" ||
-	cp "$repo/scripts/ext4/Kbuild" "$bdir/Kbuild"
+# Copied only when they changed, so make sees them unchanged.
+for f in Kbuild kmcheck.c; do
+	cmp -s "$repo/scripts/ext4/$f" "$bdir/$f" ||
+		cp "$repo/scripts/ext4/$f" "$bdir/$f"
+done
 elog=$bdir/build.log
 echo "ext4-test: building ext4, jbd2, mbcache in $bdir" >&2
 start=$(date +%s)
@@ -102,7 +106,7 @@ else
 	ok build-ext4
 fi
 deps=
-for m in mbcache jbd2/jbd2 ext4/ext4; do
+for m in mbcache jbd2/jbd2 ext4/ext4 goslab_kmcheck; do
 	modinfo -F depends "$bdir/$m.ko" | tr ',' '\n' | grep -qx goslab ||
 		deps="$deps ${m##*/}"
 done
@@ -135,6 +139,7 @@ cp "$repo/scripts/guest/lib.sh" "$root/tests/"
 cp "$repo/scripts/guest/ext4/test-ext4.sh" "$root/tests/test-ext4.sh"
 cp "$ko" "$root/lib/modules/goslab/"
 cp "$bdir/mbcache.ko" "$bdir/jbd2/jbd2.ko" "$bdir/ext4/ext4.ko" \
+	"$bdir/goslab_kmcheck.ko" \
 	"$root/lib/modules/goslab/ext4/"
 kmod=/lib/modules/$vm_krel/kernel
 for k in lib/crc16 crypto/crc32c_generic drivers/block/virtio_blk; do

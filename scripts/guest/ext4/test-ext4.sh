@@ -7,7 +7,8 @@
 # family is goslab's, run a real file workload on /dev/vda, an image
 # mkfs.ext4 made on the host.  e2fsck on the host checks the image after.
 #
-# Checks: the modules load on goslab (goslab's holders are exactly ext4,
+# Checks: goslab_kmcheck's checks of the header pass; the modules load
+# on goslab (goslab's holders are exactly ext4,
 # jbd2, mbcache); the disk mounts; 2,000 files in 100 directories read
 # back intact after a remount; renames, hard links, symbolic links,
 # extended attributes (in the inode and in shared blocks), truncation;
@@ -69,6 +70,13 @@ goslab_load || die ext4-insmod-goslab "insmod goslab.ko failed"
 for k in crc16 crc32c_generic virtio_blk; do
 	insmod "$M/kernel/$k.ko" || die ext4-insmod-kernel "insmod $k.ko failed"
 done
+# The header's own checks, in plain kmalloc code (scripts/ext4/kmcheck.c).
+dmesg -c >/dev/null
+insmod "$M/ext4/goslab_kmcheck.ko" || fail ext4-kmcheck-load "its checks failed"
+dmesg | sed -n 's/.*goslab_kmcheck: PASS /GOSLAB-CHECK PASS ext4-kmcheck-/p
+	s/.*goslab_kmcheck: FAIL \(.*\)/GOSLAB-CHECK FAIL ext4-kmcheck-\1: see the log/p'
+[ -d /sys/module/goslab_kmcheck ] && rmmod goslab_kmcheck
+
 echo 1 >"$D/flush"
 show_stats "before ext4"
 live0=$(stat_of small_objects)
