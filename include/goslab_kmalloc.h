@@ -22,7 +22,8 @@
  * code that takes kfree's address (a callback, a devm action) gets
  * goslab_kfree(), whose type is kfree()'s.  Nothing here changes the
  * kernel's own inline helpers compiled before this header: it includes
- * their headers first, so they keep kmalloc.
+ * their headers first, so they keep kmalloc.  For 6.12: the fallbacks
+ * are the kernel's _noprof functions (6.10 on).
  */
 #ifndef _GOSLAB_KMALLOC_H
 #define _GOSLAB_KMALLOC_H
