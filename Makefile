@@ -20,7 +20,7 @@ BUILT := '*.o' '.*.cmd' '.*.d' '*.ko' '*.mod' '*.mod.c' '*.a' \
 
 .PHONY: all modules clean deps check kunit kunit-lean kunit-kcsan vm-test run \
 	sizeclasses install \
-	dkms-test lint \
+	dkms-test lint ext4-test \
 	check-sizeclasses torture bench fuzz fuzz-check
 
 all: modules
@@ -80,6 +80,12 @@ kunit-kcsan:
 
 vm-test:
 	sh scripts/vm-test.sh
+
+# ext4, jbd2 and mbcache from linux-source-6.12 built with
+# include/goslab_kmalloc.h, a file workload on them in the stock 6.12 VM,
+# e2fsck of its disk on the host.
+ext4-test:
+	sh scripts/ext4-test.sh
 
 # The long torture run (>= 10 million operations) in the stock-kernel VM.
 torture:

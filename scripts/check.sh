@@ -76,6 +76,7 @@ stage kunit-kcsan env GOSLAB_KUNIT_CONFIG=kcsan sh scripts/kunit.sh
 stage ktap sh scripts/tests/ktap-check.sh
 stage layers python3 scripts/layers.py
 stage vm-test sh scripts/vm-test.sh
+stage ext4 sh scripts/ext4-test.sh
 if [ -f scripts/fuzz.sh ]; then
 	stage fuzz sh scripts/fuzz.sh --check
 fi

@@ -8,7 +8,7 @@ set -eu
 
 pkgs_base="qemu-system-x86 busybox-static cpio bc flex bison libelf-dev \
 libssl-dev xz-utils make gcc python3 kmod rsync sparse clang \
-libclang-rt-14-dev gnuplot-nox dkms python3-docutils"
+libclang-rt-14-dev gnuplot-nox dkms python3-docutils e2fsprogs libc6-dev"
 
 # Newest Debian 6.12 (bookworm-backports/security) and 6.1 kernel ABIs that
 # ship both an image and headers.

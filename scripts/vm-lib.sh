@@ -159,12 +159,14 @@ vm_qemu_args() {
 # vm_boot <serial log> [kernel command-line words...]: boot vm_image with
 # vm_initrd; the serial console goes to the log.  Returns QEMU's status
 # (124 when the time limit hit).  panic=-1 plus -no-reboot make a panic
-# end QEMU at once instead of waiting for the time limit.
+# end QEMU at once instead of waiting for the time limit.  vm_qemu_extra,
+# when set, is more QEMU words (a disk: scripts/ext4-test.sh).
 vm_boot() {
 	log=$1
 	shift
-	# shellcheck disable=SC2046 # vm_qemu_args prints separate words
+	# shellcheck disable=SC2046,SC2086 # separate words
 	timeout -k 10 "$vm_timeout" qemu-system-x86_64 $(vm_qemu_args) \
+		${vm_qemu_extra:-} \
 		-kernel "$vm_image" -initrd "$vm_initrd" \
 		-append "console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=4 $* ${GOSLAB_VM_APPEND:-}" \
 		</dev/null >"$log" 2>&1
