@@ -198,6 +198,24 @@ static unsigned int arena_find(const struct heap_arena *a,
 	return pallocbits_find_aligned(&a->pages, npages, align);
 }
 
+/* Has some arena of @h a run of @npages pages aligned to @align? */
+static bool mheap_fits(struct mheap *h, unsigned int npages,
+		       unsigned int align)
+{
+	struct heap_arena *a;
+	unsigned long flags;
+	bool fits = false;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(a, &h->arenas, list)
+		if (arena_find(a, npages, align) != PALLOC_NONE) {
+			fits = true;
+			break;
+		}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return fits;
+}
+
 /**
  * mheap_ensure - make sure a span of @npages pages and its metadata can
  *	be had without the buddy allocator
@@ -213,33 +231,18 @@ int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		 gfp_t gfp)
 {
 	unsigned int align = mheap_span_align(npages, spc);
-	struct heap_arena *a;
-	unsigned long flags;
 	struct mheap *f;
-	bool fits = false;
 	int err = mheap_meta_prefill(spc, gfp);
 
 	if (err)
 		return err;
-	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry(a, &h->arenas, list)
-		if (arena_find(a, npages, align) != PALLOC_NONE) {
-			fits = true;
-			break;
-		}
-	spin_unlock_irqrestore(&h->lock, flags);
+	if (mheap_fits(h, npages, align))
+		return 0;
 	/* Out of this node's memory, the fallback heap's pages will do. */
 	f = READ_ONCE(h->fallback);
-	if (!fits && f) {
-		spin_lock_irqsave(&f->lock, flags);
-		list_for_each_entry(a, &f->arenas, list)
-			if (arena_find(a, npages, align) != PALLOC_NONE) {
-				fits = true;
-				break;
-			}
-		spin_unlock_irqrestore(&f->lock, flags);
-	}
-	return fits ? 0 : mheap_grow(h, npages, gfp);
+	if (f && mheap_fits(f, npages, align))
+		return 0;
+	return mheap_grow(h, npages, gfp);
 }
 
 static void arena_update_sum(struct heap_arena *a)

@@ -1009,23 +1009,6 @@ static void st_exit(struct kunit *test)
 }
 
 /*
- * The node's NR_SLAB_UNRECLAIMABLE_B with every CPU's pending delta, in
- * pages: exact, where node_page_state_pages() may lag by the per-CPU
- * thresholds.
- */
-static long st_slab_pages(int node)
-{
-	struct pglist_data *pgdat = NODE_DATA(node);
-	long v = node_page_state_pages(pgdat, NR_SLAB_UNRECLAIMABLE_B);
-	int cpu;
-
-	for_each_online_cpu(cpu)
-		v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->
-		     vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B];
-	return v;
-}
-
-/*
  * goslab's pages are in the kernel's slab counter: the node's
  * NR_SLAB_UNRECLAIMABLE_B (so /proc/meminfo's Slab and SUnreclaim) moves
  * by what goslab takes from and gives back to the page allocator, which
@@ -1051,20 +1034,20 @@ static bool st_slab_once(struct kunit *test, int node, long *held, long *slab,
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
 	held0 = mem_pages();
-	slab0 = st_slab_pages(node);
+	slab0 = gs_test_slab_pages(node);
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = goslab_alloc_node(GOSLAB_MAX_SIZE, GFP_KERNEL, node);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	*held = mem_pages() - held0;
-	*slab = st_slab_pages(node) - slab0;
+	*slab = gs_test_slab_pages(node) - slab0;
 	KUNIT_EXPECT_GE(test, *held, 4L * (GOSLAB_MAX_SIZE >> PAGE_SHIFT));
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		goslab_free(p[i]);
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
 	*after_held = mem_pages() - held0;
-	*after_slab = st_slab_pages(node) - slab0;
+	*after_slab = gs_test_slab_pages(node) - slab0;
 	return abs(*slab - *held) <= ST_SLAB_MARGIN &&
 	       abs(*after_slab - *after_held) <= ST_SLAB_MARGIN;
 }
