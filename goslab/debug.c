@@ -155,6 +155,8 @@ static bool gs_debug_test_done;
  * on that).  That call must be made where it may sleep.
  * Return: true if the switch armed before was made.
  */
+bool gs_debug_test_no_records;
+
 bool gs_debug_test_switch(const char *letters)
 {
 	bool done = gs_debug_test_done;
@@ -210,13 +212,21 @@ static void gs_print_stack(const char *what, depot_stack_handle_t h)
  * @may_block: the caller may sleep now
  *
  * With poisoning on, the whole span is poisoned so that every object is
- * checked the first time it is handed out too.
+ * checked the first time it is handed out too.  Where the caller cannot
+ * sleep now the records are taken with GFP_ATOMIC; when they cannot be
+ * had the span simply has none, and its objects go unchecked: debug mode
+ * never fails an allocation that would succeed without it.
+ * Return: 0, or -ENOMEM for a span without records.
  */
 int gs_debug_span_init(struct mspan *s, gfp_t gfp, bool may_block)
 {
-	gfp_t g = may_block ? (gfp & ~__GFP_ZERO) : GFP_ATOMIC;
+	gfp_t g = may_block ? (gfp & ~(__GFP_ZERO | __GFP_NOFAIL)) : GFP_ATOMIC;
 	unsigned int i;
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+	if (READ_ONCE(gs_debug_test_no_records))
+		return -ENOMEM;
+#endif
 	s->debug = kcalloc(s->nelems, sizeof(struct gs_objdebug),
 			   g | __GFP_NOWARN);
 	if (!s->debug)

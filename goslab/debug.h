@@ -27,6 +27,8 @@ static __always_inline bool gs_debug_on(void)
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 void gs_debug_test_read(void);
 bool gs_debug_test_switch(const char *letters);
+/* Tests: debug mode's records cannot be had (gs_debug_span_init()). */
+extern bool gs_debug_test_no_records;
 #else
 static inline void gs_debug_test_read(void) { }
 #endif

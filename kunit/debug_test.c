@@ -556,6 +556,36 @@ static void debug_switch_test(struct kunit *test)
 	dbg_overflow_one(test, 100, false, 0);
 }
 
+#define DBG_NORECORD_OBJS	64
+
+/*
+ * Debug mode never fails what would succeed without it: when its
+ * per-span records cannot be had (GFP_ATOMIC on a refill that cannot
+ * sleep now), the span is made without them and serves, unchecked.
+ * Before, the allocation failed.
+ */
+static void debug_no_records_test(struct kunit *test)
+{
+	void *p[DBG_NORECORD_OBJS];
+	unsigned int i, got = 0;
+
+	WRITE_ONCE(gs_debug_test_no_records, true);
+	for (i = 0; i < DBG_NORECORD_OBJS; i++) {
+		/* 2 KiB: four to a span, so the loop makes new spans. */
+		p[i] = goslab_alloc(2048, GFP_KERNEL | __GFP_ZERO);
+		if (p[i]) {
+			got++;
+			KUNIT_EXPECT_TRUE(test, !memchr_inv(p[i], 0, 2048));
+			memset(p[i], 0x5a, 2048);
+		}
+	}
+	WRITE_ONCE(gs_debug_test_no_records, false);
+	KUNIT_EXPECT_EQ(test, got, (unsigned int)DBG_NORECORD_OBJS);
+	for (i = 0; i < DBG_NORECORD_OBJS; i++)
+		goslab_free(p[i]);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+}
+
 static int debug_case_init(struct kunit *test)
 {
 	if (IS_ENABLED(CONFIG_STACKDEPOT) && !gs_debug_set("PZU"))
@@ -776,6 +806,7 @@ static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_realloc_test),
 	KUNIT_CASE(debug_realloc_redzone_test),
 	KUNIT_CASE(debug_switch_call_test),
+	KUNIT_CASE(debug_no_records_test),
 	{}
 };
 
