@@ -286,9 +286,9 @@ void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
  * @err: set on failure: -EAGAIN (grow where the caller may sleep, then
  *	retry) or what mheap_alloc() said
  *
- * The path of allocations for another node.  A partial span is never cached, so the
- * lock alone makes it ours: merge its pending frees, take an object and
- * put it back where its counts say.  Only when no span has room does a
+ * The path of allocations for another node.  A partial span is never
+ * cached, so the lock alone makes it ours: merge its pending frees, take
+ * an object and put it back where its counts say.  Only when no span has room does a
  * new one come from the heap, outside the lock.
  * Return: the object's address, or 0.
  */
