@@ -173,7 +173,7 @@ static int classes_show(struct seq_file *m, void *v)
 		}
 		if (!st->nmalloc[spc] && !cached && !partial && !full && !empty)
 			continue;
-		/* Actual pages: a shared class's first span is smaller. */
+		/* Actual pages: a mid class's first span is smaller. */
 		span_bytes = pages << GOSLAB_PAGE_SHIFT;
 		if (span_bytes)
 			util = live * class_to_size[sc] * 100 / span_bytes;

@@ -56,10 +56,10 @@
  *  6. post_alloc_hook(): KASAN, zeroing, debug mode, kmemleak; then the
  *     kmem:kmalloc event.
  *
- * Classes over 4 KiB are never cached per CPU (spanclass_shared()): their
- * objects come from mcentral_alloc() under the central lock.  A large
- * object takes this CPU's parked span of its size (mcache_take_large()) or
- * a span of its own from the heap.
+ * Every small class is cached per CPU, the mid ones (over 4 KiB,
+ * spanclass_mid()) too, with what they may pin bounded in mcentral.c.  A
+ * large object takes this CPU's parked span of its size
+ * (mcache_take_large()) or a span of its own from the heap.
  *
  * A free (goslab_free(), mfree.c) emits kmem:kfree, finds the span with
  * span_of() (the arena table), checks that the pointer is a live object
@@ -72,7 +72,7 @@
  *  b. a remote free: its bit is set in free_bits at once, the count is
  *     batched in this context's mcache while frees hit the same span
  *     (mcache_free_remote()) and committed to the span's freestate later;
- *  c. a central free (shared classes, tiny blocks, the cases of a): the bit
+ *  c. a central free (tiny blocks, the cases of a): the bit
  *     and the count at once (mcentral_free_object()).  A commit is one
  *     cmpxchg while the span is cached or stays partial; a span that
  *     leaves the full list or empties takes the central lock

@@ -128,10 +128,6 @@ unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
 	struct mspan *s = c->alloc[spc];
 	unsigned int idx;
 
-	/* Never cached: c->alloc[spc] stays emptymspan. */
-	if (spanclass_shared(spc))
-		return mcentral_alloc(mcentral_of(numa_mem_id(), spc), gfp, 0,
-				      sp, err);
 	idx = next_free_index(s);
 	if (idx == s->nelems) {
 		*err = refill(c, spc, gfp);

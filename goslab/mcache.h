@@ -138,8 +138,7 @@ void mcache_commit_remote(struct mcache *c);
  * instead of two.  The batch is counted when this context frees to
  * another span, and by every flush.  Uncounted, the objects still count
  * as live, so at most one span per context stays unreleased meanwhile,
- * as a cached span does.  Classes shared per node are not batched: a
- * slot freed there is for the next allocation on any CPU.
+ * as a cached span does.
  */
 static __always_inline void mcache_free_remote(struct mcache *c,
 					       struct mspan *s,

@@ -133,6 +133,24 @@ static struct mspan *mcentral_first_free(struct mcentral *c)
 	       list_first_entry_or_null(&c->empty, struct mspan, list);
 }
 
+/*
+ * Pages of the span @c grows by next; c->lock held.  Go sizes a class's
+ * span for a heap full of its objects: up to 10 pages for 3 objects.  A
+ * mid class with no full span here yet gets the fewest pages that hold
+ * one object, so that a class used for a handful of objects (the common
+ * case in the kernel) pins no more than SLUB's order-1 to order-3 slab
+ * would; once a span fills, the class is in use and gets grow_npages
+ * (mcentral_mid_npages()).
+ */
+static unsigned int mcentral_grow_npages(struct mcentral *c)
+{
+	unsigned int sc = spanclass_sizeclass(c->spanclass);
+
+	if (!c->nr_full && spanclass_mid(c->spanclass))
+		return DIV_ROUND_UP(class_to_size[sc], GOSLAB_PAGE_SIZE);
+	return c->grow_npages;
+}
+
 /**
  * mcentral_cache_span - a span with at least one free object for an mcache
  * @c: the central list
@@ -142,14 +160,15 @@ static struct mspan *mcentral_first_free(struct mcentral *c)
  *
  * Partial spans first, then kept empty ones (mcentral_first_free()),
  * swept (pending frees merged) after they leave their list; otherwise
- * grow: a new span from the heap.  A refill's give-back
+ * grow: a new span from the heap (mcentral_grow_npages()).  A refill's
+ * give-back
  * and take share one lock round, and so does a grow's accounting.
  * Return: the span, marked cached, or an ERR_PTR from mheap_alloc().
  */
 struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,
 				  gfp_t gfp, unsigned int how)
 {
-	unsigned int sc = spanclass_sizeclass(c->spanclass);
+	unsigned int npages = 0;
 	bool release = false;
 	unsigned long flags;
 	struct mspan *s;
@@ -163,8 +182,9 @@ struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,
 			mcentral_unlink(c, s);
 			atomic_long_or(MSPAN_CACHED, &s->freestate);
 		} else {
+			npages = mcentral_grow_npages(c);
 			c->grows++;
-			c->npages += class_to_allocnpages[sc];
+			c->npages += npages;
 		}
 		/* Counted now; undone below if the heap has nothing. */
 		c->nr_cached++;
@@ -184,14 +204,13 @@ struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,
 		old = s;
 	}
 
-	s = mheap_alloc(mheap_of(c->node), class_to_allocnpages[sc],
-			c->spanclass, gfp, how);
+	s = mheap_alloc(mheap_of(c->node), npages, c->spanclass, gfp, how);
 	if (IS_ERR(s)) {
 		spin_lock_irqsave(&c->lock, flags);
 		c->nr_cached--;
 		c->nmalloc_spans--;
 		c->grows--;
-		c->npages -= class_to_allocnpages[sc];
+		c->npages -= npages;
 		spin_unlock_irqrestore(&c->lock, flags);
 		return s;
 	}
@@ -267,19 +286,17 @@ void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
  * @err: set on failure: -EAGAIN (grow where the caller may sleep, then
  *	retry) or what mheap_alloc() said
  *
- * The path of the classes no mcache caches (spanclass_shared()) and of
- * allocations for another node.  A partial span is never cached, so the
- * lock alone makes it ours: merge its pending frees, take an object and
- * put it back where its counts say.  Only when no span has room does a
+ * The path of allocations for another node.  A partial span is never
+ * cached, so the lock alone makes it ours: merge its pending frees, take
+ * an object and put it back where its counts say.  Only when no span has room does a
  * new one come from the heap, outside the lock.
  * Return: the object's address, or 0.
  */
 unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err)
 {
-	unsigned int sc = spanclass_sizeclass(c->spanclass);
-	unsigned int npages = class_to_allocnpages[sc];
 	unsigned long flags;
+	unsigned int npages;
 	struct mspan *s;
 	unsigned int idx;
 
@@ -296,13 +313,7 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			spin_lock_irqsave(&c->lock, flags);
 		}
 	}
-	/*
-	 * Go sizes a class's span for a heap full of its objects: up to 9
-	 * pages for 4 objects.  A class with no span here yet gets the
-	 * fewest pages that hold one object; the next spans get Go's size.
-	 */
-	if (!c->nr_full && spanclass_shared(c->spanclass))
-		npages = DIV_ROUND_UP(class_to_size[sc], GOSLAB_PAGE_SIZE);
+	npages = mcentral_grow_npages(c);
 	spin_unlock_irqrestore(&c->lock, flags);
 
 	/* Nobody else sees a new span before it is placed below. */
@@ -445,17 +456,47 @@ unsigned long mcentral_release_idle(void)
 
 /*
  * Empty spans a class keeps per node: GS_KEEP_EMPTY_BYTES of them, at
- * least one; none for the shared classes, whose few big spans go back
- * at once.
+ * least one; none for the mid classes, whose few big spans go back at
+ * once.
  */
 static unsigned int mcentral_keep_empty(unsigned int spc)
 {
 	unsigned int sc = spanclass_sizeclass(spc);
 
-	if (!sc || spanclass_shared(spc))
+	if (!sc || spanclass_mid(spc))
 		return 0;
 	return max(1UL, GS_KEEP_EMPTY_BYTES /
 		   ((unsigned long)class_to_allocnpages[sc] << GOSLAB_PAGE_SHIFT));
+}
+
+/*
+ * The pages of a mid class's span once it is in use: Go's, up to
+ * GS_MID_MAX_PAGES; over that, the page count up to GS_MID_MAX_PAGES that
+ * wastes the smallest share of its span (9472 bytes: 3 objects in 4
+ * pages, not Go's 6 in 7; 18432: 1 in 3, not 4 in 9).  Every CPU and
+ * context caches a span of each class it uses, which holds on to its
+ * span until the idle pass even when the objects are gone: a 10-page
+ * span per CPU for a few objects of 27 KiB is what SLUB's page-allocator
+ * path would not hold.  The tail waste is at most a quarter, below
+ * SLUB's power-of-two blocks for these sizes.
+ */
+static unsigned int mcentral_mid_npages(unsigned int sc)
+{
+	unsigned int size = class_to_size[sc], best = 0, n, k;
+	unsigned long used, bused = 0;
+
+	if (class_to_allocnpages[sc] <= GS_MID_MAX_PAGES)
+		return class_to_allocnpages[sc];
+	for (n = DIV_ROUND_UP(size, GOSLAB_PAGE_SIZE); n <= GS_MID_MAX_PAGES; n++) {
+		k = (n << GOSLAB_PAGE_SHIFT) / size;
+		used = (unsigned long)k * size;
+		/* used/(n pages) > bused/(best pages), without division. */
+		if (!best || used * best > bused * n) {
+			best = n;
+			bused = used;
+		}
+	}
+	return best;
 }
 
 int mcentral_init(void)
@@ -480,6 +521,9 @@ int mcentral_init(void)
 			INIT_LIST_HEAD(&c[i].full);
 			INIT_LIST_HEAD(&c[i].empty);
 			c[i].keep_empty = mcentral_keep_empty(i);
+			c[i].grow_npages = spanclass_mid(i) ?
+				mcentral_mid_npages(spanclass_sizeclass(i)) :
+				class_to_allocnpages[spanclass_sizeclass(i)];
 		}
 		mcentral_nodes[node] = c;
 	}

@@ -28,6 +28,7 @@ struct mcentral {
 	unsigned long nr_full;
 	unsigned long nr_empty;
 	unsigned int keep_empty;
+	unsigned int grow_npages;	/* a grown span's pages, but the first */
 	unsigned long nr_cached;
 	unsigned long nmalloc_spans;	/* spans handed to mcaches */
 	unsigned long grows;
@@ -41,6 +42,12 @@ struct mcentral {
  * SLUB kmalloc-1k slab's worth.
  */
 #define GS_KEEP_EMPTY_BYTES	(32UL << 10)
+
+/*
+ * Most pages a mid class's span has (mcentral_mid_npages()): 32 KiB, the
+ * order-3 slab SLUB gives kmalloc-8k's per-CPU slab.
+ */
+#define GS_MID_MAX_PAGES	4
 
 struct mcentral *mcentral_of(int node, unsigned int spc);
 struct mspan *mcentral_cache_span(struct mcentral *c, struct mspan *old,

@@ -118,7 +118,7 @@ static __always_inline enum free_rest free_fast(unsigned long addr,
 	spc = READ_ONCE(s->spanclass);
 	preempt_disable();
 	c = mcache_for(pc);
-	/* Large and shared classes are never cached: only emptymspan. */
+	/* Large spans are never cached: only emptymspan has their class. */
 	if (c->alloc[spc] != s) {
 		preempt_enable();
 		return FREE_FOUND;
@@ -320,7 +320,7 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	if (likely(own && !debug && !want_init_on_free() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		mspan_push_local(s, (void *)p, idx);
-	} else if (!own && !spanclass_shared(s->spanclass)) {
+	} else if (!own) {
 		mcache_free_remote(c, s, addr, idx, caller);
 	} else {
 		mcentral_free_object(s, addr, idx, caller);
@@ -390,7 +390,7 @@ static noinline void free_slow(const void *p, unsigned long caller)
 }
 
 /*
- * A checked object that is not the owner's (remote, large, shared).
+ * A checked object that is not the owner's (remote, large).
  * free_fast() found every hook off: that read of debug mode is the call's.
  */
 static noinline void free_checked(struct mspan *s, unsigned int idx,

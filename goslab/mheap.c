@@ -435,8 +435,8 @@ fail:
 
 /*
  * Objects of class @sc in a span of @npages: the class's own count for
- * its own page count, fewer in the smaller first span of a shared class
- * (mcentral_alloc()).
+ * its own page count, fewer in the smaller first span of a mid class
+ * (mcentral_grow_npages()).
  */
 static unsigned int mspan_class_nelems(unsigned int sc, unsigned int npages)
 {

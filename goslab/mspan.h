@@ -36,18 +36,21 @@ static inline bool spanclass_noscan(unsigned int spc)
 }
 
 /*
- * Classes over a page are not cached per CPU: their objects come straight
- * from the node's mcentral (mcentral_alloc()), so every CPU fills the same
- * partial span.  A cached span of these classes pins up to 9 pages per
- * CPU and context for a handful of objects, and an object this big costs
- * more to use than the central lock costs to take.  (SLUB's kmalloc sends
- * everything over two pages to the page allocator for the same reason.)
+ * The mid classes, over 4 KiB (4864 to 32768 bytes, 1 to 10 pages a span
+ * of 1 to 9 objects), are cached per CPU like the small ones: an
+ * alloc+free pair of them takes no shared lock, as SLUB's per-CPU slab
+ * serves kmalloc-8k.  What a cached span could pin is bounded apart:
+ * a class's first span on a node holds one object in the fewest pages
+ * (mcentral_grow_npages()), its next spans have Go's size; the class
+ * keeps no empty span (mcentral_keep_empty()); and the idle pass
+ * (mcache_trim_idle()) takes back a cached span whose class had no
+ * allocation for a whole period.  See Documentation/design.rst.
  */
-#define GS_SHARED_MIN_SIZE	4096
+#define GS_MID_MIN_SIZE		4096
 
-static inline bool spanclass_shared(unsigned int spc)
+static inline bool spanclass_mid(unsigned int spc)
 {
-	return class_to_size[spanclass_sizeclass(spc)] > GS_SHARED_MIN_SIZE;
+	return class_to_size[spanclass_sizeclass(spc)] > GS_MID_MIN_SIZE;
 }
 
 /* Go's tinySpanClass: the 16-byte noscan class feeds the tiny allocator. */

@@ -56,7 +56,7 @@ struct nf_irq {
 	void *remote;		/* freed by the interrupt, then again in NMI */
 	void *other;		/* 512 bytes, another span: a new batch */
 	void *large;
-	void *shared;		/* a class no mcache caches */
+	void *shared;		/* a mid class, 5000 bytes */
 	void *tiny;
 	/* Out. */
 	void *own;		/* allocated by the interrupt, freed in NMI */

@@ -34,7 +34,8 @@
 
 /*
  * Rarely used classes an mcache caches: 3072 bytes (3 pages, 8 objects),
- * 2304 (2, 7).  Classes over GS_SHARED_MIN_SIZE have their own case.
+ * 2304 (2, 7).  The mid classes, over GS_MID_MIN_SIZE, have their own
+ * cases.
  */
 static const size_t refill_sizes[] = { 3072, 2304 };
 
@@ -576,40 +577,43 @@ static void refill_keep_empty_test(struct kunit *test)
 }
 
 /*
- * A class over GS_SHARED_MIN_SIZE (28672 bytes: 7 pages, 2 objects) is
- * never cached: every object comes from the central lists under their
- * lock.  The class's first span holds one object in 4 pages; the next
- * one has Go's 7 pages.  Frees move the spans between full and partial,
- * a freed slot is reused before any new span, and empty spans go back.
+ * A mid class (over GS_MID_MIN_SIZE; 9472 bytes: Go's span 7 pages, 6
+ * objects) is cached per CPU like a small one.  Its first span on the
+ * node holds one object in 2 pages; once a span is full, the next has
+ * GS_MID_MAX_PAGES (4 pages, 3 objects), not Go's 7.  The owner's free
+ * goes to its cached span's LIFO and is the next object handed out; a
+ * free to an uncached span is a batched remote free; and the class keeps
+ * no empty span: each goes back to the heap.
  */
-static void refill_shared_test(struct kunit *test)
+static void refill_mid_test(struct kunit *test)
 {
 	struct refill_ctx x;
 	struct mspan *a, *b;
-	unsigned int sc, npages;
+	unsigned int sc;
 	void *p[3], *q;
 
-	refill_setup(test, &x, 28672);
-	KUNIT_ASSERT_TRUE(test, spanclass_shared(x.spc));
-	sc = goslab_size_to_class(GS_SHARED_MIN_SIZE);
-	KUNIT_ASSERT_FALSE(test, spanclass_shared(make_spanclass(sc, false)));
+	refill_setup(test, &x, 9472);
+	KUNIT_ASSERT_TRUE(test, spanclass_mid(x.spc));
+	sc = goslab_size_to_class(GS_MID_MIN_SIZE);
+	KUNIT_ASSERT_FALSE(test, spanclass_mid(make_spanclass(sc, false)));
+	KUNIT_EXPECT_EQ(test, x.c->keep_empty, 0U);
+	KUNIT_EXPECT_EQ(test, x.npages, 7U);
+	KUNIT_EXPECT_EQ(test, x.c->grow_npages, 4U);
 	/* Spans of two sizes: count the heap's pages one by one. */
-	npages = x.npages;
 	x.npages = 1;
 
 	p[0] = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[0]);
 	a = span_of((unsigned long)p[0]);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_EXPECT_EQ(test, a->npages, 4U);
+	KUNIT_EXPECT_EQ(test, a->npages, 2U);
 	KUNIT_EXPECT_EQ(test, a->nelems, 1U);
 	KUNIT_EXPECT_EQ(test, a->limit, a->start_addr + x.size);
-	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
-	KUNIT_EXPECT_FALSE(test, span_cached(a));
-	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
-	/* Full, never cached, never handed to an mcache. */
-	REFILL_EXPECT(test, &x, 0, 1, 0, 1, 0, 0, 4);
+	KUNIT_EXPECT_TRUE(test, span_cached(a));
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], a);
+	REFILL_EXPECT(test, &x, 0, 0, 1, 1, 0, 1, 2);
 
+	/* a is full: it goes to the full list, b of 4 pages is cached. */
 	p[1] = goslab_alloc(x.size, GFP_KERNEL);
 	p[2] = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p[1]);
@@ -617,28 +621,102 @@ static void refill_shared_test(struct kunit *test)
 	b = span_of((unsigned long)p[1]);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)p[2]), b);
-	KUNIT_EXPECT_EQ(test, b->npages, npages);
-	KUNIT_EXPECT_EQ(test, b->nelems, x.nelems);
+	KUNIT_EXPECT_EQ(test, b->npages, 4U);
+	KUNIT_EXPECT_EQ(test, b->nelems, 3U);
 	KUNIT_EXPECT_EQ(test, goslab_usable_size(p[2]), x.size);
-	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
-	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 0, 4 + npages);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], b);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2 + 4);
 
-	/* A free moves b to partial; its slot is the next one handed out. */
+	/* The owner's free: the next allocation takes it back, no lock. */
 	goslab_free(p[1]);
-	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_PARTIAL);
-	KUNIT_EXPECT_EQ(test, span_pending(b), 1L);
 	q = goslab_alloc(x.size, GFP_KERNEL);
 	KUNIT_EXPECT_PTR_EQ(test, q, p[1]);
-	KUNIT_EXPECT_EQ(test, b->where, (u8)MSPAN_LIST_FULL);
-	KUNIT_EXPECT_EQ(test, span_pending(b), 0L);
 	p[1] = q;
-	REFILL_EXPECT(test, &x, 0, 2, 0, 2, 0, 0, 4 + npages);
+	REFILL_EXPECT(test, &x, 0, 1, 1, 2, 0, 2, 2 + 4);
 
-	/* Empty spans go straight back to the heap. */
+	/* A free to the uncached a is batched, then a goes to the heap. */
 	goslab_free(p[0]);
+	KUNIT_EXPECT_EQ(test, a->where, (u8)MSPAN_LIST_FULL);
+	export_commit_remote();
+	REFILL_EXPECT(test, &x, 0, 0, 1, 2, 1, 2, 4);
+
 	goslab_free(p[1]);
 	goslab_free(p[2]);
-	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 0, 0);
+	mcache_flush_all();
+	REFILL_EXPECT(test, &x, 0, 0, 0, 2, 2, 2, 0);
+	REFILL_EXPECT_EMPTY(test, &x, 0);
+}
+
+/*
+ * The span size of every mid class once it is in use: at most
+ * GS_MID_MAX_PAGES pages, Go's own where that fits, at least one object,
+ * and a tail of at most a quarter of the span (Go's: an eighth).
+ */
+static void refill_mid_npages_test(struct kunit *test)
+{
+	unsigned int sc, n, k, size;
+	struct mcentral *c;
+
+	for (sc = goslab_size_to_class(GS_MID_MIN_SIZE) + 1;
+	     sc < GOSLAB_NUM_SIZE_CLASSES; sc++) {
+		c = mcentral_of(numa_mem_id(), make_spanclass(sc, false));
+		size = class_to_size[sc];
+		n = c->grow_npages;
+		k = (n << GOSLAB_PAGE_SHIFT) / size;
+		KUNIT_EXPECT_LE_MSG(test, n, (unsigned int)GS_MID_MAX_PAGES,
+				    "class %u", sc);
+		if (class_to_allocnpages[sc] <= GS_MID_MAX_PAGES)
+			KUNIT_EXPECT_EQ(test, n, (unsigned int)class_to_allocnpages[sc]);
+		KUNIT_EXPECT_GE_MSG(test, k, 1U, "class %u", sc);
+		KUNIT_EXPECT_LE_MSG(test, 4UL * ((n << GOSLAB_PAGE_SHIFT) - k * size),
+				    (unsigned long)n << GOSLAB_PAGE_SHIFT,
+				    "class %u: %u pages", sc, n);
+		KUNIT_EXPECT_EQ(test, mcentral_of(numa_mem_id(),
+						  make_spanclass(sc, true))->grow_npages, n);
+	}
+}
+
+/*
+ * Every class over 4 KiB, scan and noscan: the first allocation caches
+ * the object's span in this CPU's mcache, and an alloc+free pair after
+ * it stays on that span and takes the same object back.  Before, these
+ * classes were never cached (their objects came from the central lists
+ * under the lock), and the mcache's slot stayed emptymspan.
+ */
+static void refill_mid_cached_test(struct kunit *test)
+{
+	struct refill_ctx x;
+	unsigned int sc, spc;
+	struct mspan *s;
+	void *p, *q;
+	int noscan;
+
+	refill_setup(test, &x, 8192);
+	for (sc = goslab_size_to_class(GS_MID_MIN_SIZE) + 1;
+	     sc < GOSLAB_NUM_SIZE_CLASSES; sc++) {
+		for (noscan = 0; noscan < 2; noscan++) {
+			size_t size = class_to_size[sc];
+
+			spc = make_spanclass(sc, noscan);
+			KUNIT_EXPECT_TRUE(test, spanclass_mid(spc));
+			p = noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
+				     goslab_alloc(size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			s = span_of((unsigned long)p);
+			KUNIT_ASSERT_NOT_NULL(test, s);
+			KUNIT_EXPECT_EQ(test, s->spanclass, (u8)spc);
+			KUNIT_EXPECT_PTR_EQ_MSG(test, x.mc->alloc[spc], s,
+						"class %u not cached", sc);
+			goslab_free(p);
+			q = noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
+				     goslab_alloc(size, GFP_KERNEL);
+			KUNIT_EXPECT_PTR_EQ(test, q, p);
+			KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[spc], s);
+			goslab_free(q);
+		}
+	}
+	mcache_flush_all();
 }
 
 static struct kunit_case goslab_refill_cases[] = {
@@ -647,7 +725,9 @@ static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_local_sweep_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_remote_batch_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_keep_empty_test, refill_size_gen_params),
-	KUNIT_CASE(refill_shared_test),
+	KUNIT_CASE(refill_mid_test),
+	KUNIT_CASE(refill_mid_cached_test),
+	KUNIT_CASE(refill_mid_npages_test),
 	{}
 };
 

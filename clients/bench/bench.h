@@ -63,6 +63,11 @@ static inline void bench_park_until_stop(void)
 extern struct mutex bench_lock;
 int bench_command(char *cmd);
 int bench_show(struct seq_file *m, void *v);
+int bench_pair_g(size_t size, unsigned int iters, u64 *ns);
+int bench_pair_s(size_t size, unsigned int iters, u64 *ns);
+
+/* ppair.c */
+int bench_ppair_run(bool g, size_t size, unsigned int iters, u64 *ns);
 
 /* xcpu.c */
 int bench_xcpu_run(bool g, size_t size, unsigned int n, u64 *ns);

@@ -6,6 +6,8 @@
  *             all [iters=N] [reps=N]     every micro-benchmark
  *             smoke                      a short run of each kind
  *             pair SIZE [iters=N]        alloc+free pairs of one size
+ *             pair2 SIZE                 the same on two CPUs at once
+ *             pairs [SIZE]               both, every size if none
  *             batch SIZE | bulk SIZE | xcpu SIZE
  *             phase [SIZE]               alloc and free halves apart
  *             replay                     run the last trace (again)

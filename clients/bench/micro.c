@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The micro-benchmarks of goslab_bench and the command that runs them:
- * alloc+free pairs, batches of BATCH_N freed LIFO or in a random order,
- * the alloc and free halves of a LIFO batch timed apart (phase), bulk
- * calls, and cross-CPU frees (xcpu.c); their results fill the table that
- * reading "bench" prints.
+ * alloc+free pairs of every size class and of large sizes, on one CPU
+ * and on two at once (ppair.c), batches of BATCH_N freed LIFO or in a
+ * random order, the alloc and free halves of a LIFO batch timed apart
+ * (phase), bulk calls, and cross-CPU frees (xcpu.c); their results fill
+ * the table that reading "bench" prints.
  *
  * Timing: ktime_get_ns() around whole loops with migration disabled
  * (the allocations are GFP_KERNEL, so preemption stays on); every test
@@ -23,14 +24,25 @@
 #include "bench.h"
 
 #define BATCH_N			1024
-#define MAX_RESULTS		64
+#define MAX_RESULTS		192
 
 static unsigned int bulk_nr = 128;
 module_param(bulk_nr, uint, 0644);
 MODULE_PARM_DESC(bulk_nr, "objects per bulk call (at most 1024)");
 
+/*
+ * Every one of Go's size classes (goslab's sizeclasses.c, which a client
+ * cannot read: the table is goslab's own), then large sizes: one span of
+ * whole pages each, as SLUB's kmalloc sends them to the page allocator.
+ */
 static const unsigned int pair_sizes[] = {
-	8, 16, 24, 32, 64, 96, 128, 256, 512, 640, 1024, 2048, 4096, 65536
+	8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208,
+	224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704,
+	768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072,
+	3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+	9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480,
+	21760, 24576, 27264, 28672, 32768,
+	40960, 65536, 262144, 1048576
 };
 
 static const unsigned int batch_sizes[] = { 16, 64, 256, 1024 };
@@ -92,12 +104,12 @@ static __always_inline int pair_loop(bool g, size_t size, unsigned int iters,
 	return 0;
 }
 
-static noinline int pair_g(size_t size, unsigned int iters, u64 *ns)
+noinline int bench_pair_g(size_t size, unsigned int iters, u64 *ns)
 {
 	return pair_loop(true, size, iters, ns);
 }
 
-static noinline int pair_s(size_t size, unsigned int iters, u64 *ns)
+noinline int bench_pair_s(size_t size, unsigned int iters, u64 *ns)
 {
 	return pair_loop(false, size, iters, ns);
 }
@@ -274,10 +286,11 @@ static noinline int bulk_s(struct kmem_cache *kc, unsigned int rounds, u64 *ns)
 /* ------------------------------------------------------------------ */
 /* driver: warm up, reps alternating, median                           */
 
-enum kind { K_PAIR, K_BATCH_LIFO, K_BATCH_RAND, K_BULK, K_XCPU,
+enum kind { K_PAIR, K_PPAIR, K_BATCH_LIFO, K_BATCH_RAND, K_BULK, K_XCPU,
 	     K_ALLOC, K_FREE };
 static const char *const kind_name[] = {
-	"pair", "batch-lifo", "batch-rand", "bulk", "xcpu", "alloc", "free"
+	"pair", "pair2", "batch-lifo", "batch-rand", "bulk", "xcpu", "alloc",
+	"free"
 };
 
 struct params {
@@ -288,15 +301,35 @@ struct params {
 	unsigned int reps;
 };
 
+/*
+ * Pairs per rep of @size: fewer for bigger objects, whose pairs cost more
+ * (the page allocator's, and zeroing under init_on_alloc), so that a
+ * size's rows take about as long as a small one's.
+ */
+static unsigned int pair_iters(const struct params *pp, unsigned int size)
+{
+	if (size <= 4096)
+		return pp->iters;
+	return max_t(unsigned int, pp->iters / (size / 4096), 100);
+}
+
 /* One measurement: ns for @objs objects. */
 static int run_one(enum kind k, bool g, unsigned int size,
 		   const struct params *pp, struct kmem_cache *kc, u64 *ns,
 		   u64 *objs)
 {
+	unsigned int n;
+
 	switch (k) {
 	case K_PAIR:
-		*objs = pp->iters;
-		return g ? pair_g(size, pp->iters, ns) : pair_s(size, pp->iters, ns);
+		n = pair_iters(pp, size);
+		*objs = n;
+		return g ? bench_pair_g(size, n, ns) : bench_pair_s(size, n, ns);
+	case K_PPAIR:
+		/* Per CPU: each of the two ran @n pairs at the same time. */
+		n = pair_iters(pp, size);
+		*objs = n;
+		return bench_ppair_run(g, size, n, ns);
 	case K_BATCH_LIFO:
 	case K_BATCH_RAND:
 		*objs = (u64)pp->rounds * BATCH_N;
@@ -331,7 +364,7 @@ static int measure(enum kind k, unsigned int size, const struct params *pp)
 	unsigned int r;
 	int err = 0;
 
-	if (k == K_XCPU && num_online_cpus() < 2)
+	if ((k == K_XCPU || k == K_PPAIR) && num_online_cpus() < 2)
 		return 0;	/* no row: one CPU (UML) */
 	if (k == K_BULK) {
 		char name[32];
@@ -404,7 +437,8 @@ int bench_command(char *cmd)
 {
 	struct params pp = { .iters = 100000, .rounds = 50, .bulk_rounds = 400,
 			     .xcpu_n = 100000, .reps = 7 };
-	bool do_pair = false, do_batch = false, do_bulk = false, do_xcpu = false;
+	bool do_pair = false, do_ppair = false, do_batch = false;
+	bool do_bulk = false, do_xcpu = false;
 	unsigned int size = 0, i;
 	char *tok, *verb;
 	int err = 0;
@@ -415,11 +449,13 @@ int bench_command(char *cmd)
 		return -EINVAL;
 	if (!strcmp(verb, "all")) {
 		do_pair = true;
+		do_ppair = true;
 		do_batch = true;
 		do_bulk = true;
 		do_xcpu = true;
 	} else if (!strcmp(verb, "smoke")) {
 		do_pair = true;
+		do_ppair = true;
 		do_batch = true;
 		do_bulk = true;
 		do_xcpu = true;
@@ -440,6 +476,11 @@ int bench_command(char *cmd)
 		return bench_phase(v, &pp);
 	} else if (!strcmp(verb, "pair")) {
 		do_pair = true;
+	} else if (!strcmp(verb, "pair2")) {
+		do_ppair = true;
+	} else if (!strcmp(verb, "pairs")) {
+		do_pair = true;
+		do_ppair = true;
 	} else if (!strcmp(verb, "batch")) {
 		do_batch = true;
 	} else if (!strcmp(verb, "bulk")) {
@@ -473,6 +514,11 @@ int bench_command(char *cmd)
 	bench_err[0] = 0;
 	for (i = 0; do_pair && !err && i < ARRAY_SIZE(pair_sizes); i++) {
 		err = measure(K_PAIR, size ?: pair_sizes[i], &pp);
+		if (size)
+			break;
+	}
+	for (i = 0; do_ppair && !err && i < ARRAY_SIZE(pair_sizes); i++) {
+		err = measure(K_PPAIR, size ?: pair_sizes[i], &pp);
 		if (size)
 			break;
 	}

@@ -10,6 +10,7 @@
  *              commands and tables are described there)
  *   boot.c     boot mode: the same, driven by module parameters (UML)
  *   micro.c    the micro-benchmarks and the command that runs them
+ *   ppair.c    alloc+free pairs on two CPUs at once
  *   xcpu.c     the cross-CPU micro-benchmark
  *   trace.c    a trace's text, and the events loaded from it
  *   replay.c   the trace replay and its memory samples

@@ -17,8 +17,8 @@ leaves live, and prints the bytes that each way of packing them needs:
                   in 8 KiB pages: the least goslab can hold with Go's
                   classes and pages, before per-CPU caching, parked spans
                   and metadata
-  goslab spans    the same, except that a class over 4 KiB (shared per
-                  node, see Documentation/design.rst) starts with a span
+  goslab spans    the same, except that a class over 4 KiB (a mid
+                  class, see Documentation/design.rst) starts with a span
                   of the fewest pages that hold one object
 
 and each as a ratio of the kmalloc figure.  make bench's replay measures
@@ -35,7 +35,7 @@ mksc = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mksc)
 
 GO_PAGE = mksc.PAGE_SIZE
-SHARED_MIN_SIZE = 4096          # GS_SHARED_MIN_SIZE in goslab/mspan.h
+MID_MIN_SIZE = 4096             # GS_MID_MIN_SIZE in goslab/mspan.h
 KPAGE = 4096
 KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096,
                  8192]
@@ -89,7 +89,7 @@ def main(argv):
         csize, npages = classes[i]
         nelems = npages * GO_PAGE // csize
         go_spans += -(-n // nelems) * npages * GO_PAGE
-        if csize > SHARED_MIN_SIZE:
+        if csize > MID_MIN_SIZE:
             first = -(-csize // GO_PAGE)
             goslab_spans += first * GO_PAGE
             goslab_spans += -(-(n - 1) // nelems) * npages * GO_PAGE

@@ -28,7 +28,8 @@ else
 fi
 cat $B/bench >/tmp/bench.txt
 # Header exactly; then rows "test size goslab_ns slub_ns ratio" with
-# positive numbers; every kind present (xcpu only with two CPUs).
+# positive numbers; every kind present (pair2 and xcpu only with two
+# CPUs).
 why=$(awk -v ncpu="$(nproc)" '
 	NR == 1 {
 		if ($0 != "test size goslab_ns slub_ns ratio")
@@ -46,7 +47,9 @@ why=$(awk -v ncpu="$(nproc)" '
 	}
 	END {
 		if (bad) { print bad; exit }
-		if (kind["pair"] != 14) { print "pair rows: " kind["pair"] + 0 ", expected 14"; exit }
+		# Every size class (67) and four large sizes (micro.c).
+		if (kind["pair"] != 71) { print "pair rows: " kind["pair"] + 0 ", expected 71"; exit }
+		if (ncpu >= 2 && kind["pair2"] != 71) { print "pair2 rows: " kind["pair2"] + 0 ", expected 71"; exit }
 		if (!kind["batch-lifo"] || !kind["batch-rand"] || !kind["bulk"]) { print "missing batch or bulk rows"; exit }
 		if (ncpu >= 2 && !kind["xcpu"]) print "no xcpu rows with " ncpu " CPUs"
 	}' /tmp/bench.txt)
