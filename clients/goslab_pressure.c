@@ -188,6 +188,8 @@ static void gp_starve(void)
 		pr_info("goslab_pressure: SKIP starve: needs CPU 0 on node 0 and a node 1\n");
 		return;
 	}
+	/* For the guest test: the heap file's addresses are virtual. */
+	pr_info("goslab_pressure: direct map at 0x%lx\n", PAGE_OFFSET);
 	held_pages = gp_take_node0(&held);
 	pr_info("goslab_pressure: took %lu free pages of node 0\n", held_pages);
 	for (i = 0; i < 2; i++) {
