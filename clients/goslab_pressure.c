@@ -5,16 +5,18 @@
  * starve=1 (NUMA): takes node 0's free pages with __GFP_THISNODE until
  * the page allocator has none left, then two kthreads, bound to CPU 0
  * and CPU 1, allocate objects of 8 B to 4 MiB (goslab_alloc() and
- * goslab_alloc_node(..., 0)), fill them, check and free them; then node
- * 0's pages go back.  Node 0's heap must grow from node 1 then, and no
+ * goslab_alloc_node(..., 0)), fill them, check and free them, and leave
+ * their last objects live; at unload those are checked and freed, and
+ * node 0's pages go back.  Node 0's heap must grow from node 1 then, and no
  * heap may end up with another node's pages (the guest test reads
  * goslab's verify and heap files afterwards).  On one node it only says
  * "SKIP starve".
  *
  * leak=N: allocates N objects of several sizes, fills them and never
- * frees them, printing each one's page frame numbers, so that the guest
- * test can check that goslab's unload keeps those pages out of the page
- * allocator.
+ * frees them, printing each one's page frame numbers.  probe=pfn,...
+ * (after goslab's unload, goslab not loaded): takes every free page of
+ * every node and gives them back; none may be a probed one, i.e. the
+ * pages under leaked objects did not go back to the page allocator.
  *
  * Each check prints "goslab_pressure: PASS name" or "FAIL name: why".
  */
@@ -47,6 +49,11 @@ static unsigned int leak;
 module_param(leak, uint, 0444);
 MODULE_PARM_DESC(leak, "objects allocated at load and never freed");
 
+static unsigned long gp_probe[64];
+static unsigned int gp_nprobe;
+module_param_array_named(probe, gp_probe, ulong, &gp_nprobe, 0444);
+MODULE_PARM_DESC(probe, "page frame numbers no free page may have");
+
 #define GP_WINDOW	32	/* objects a thread holds at once */
 #define GP_FILL		256	/* bytes checked at each end of an object */
 #define GP_MAX_LEAK	64
@@ -70,9 +77,10 @@ struct gp_thread {
 	int cpu;
 };
 
+/* GP_FILL bytes at each end, or each half of a smaller object. */
 static void gp_fill(struct gp_obj *o)
 {
-	size_t n = min_t(size_t, o->size, GP_FILL);
+	size_t n = min_t(size_t, o->size / 2, GP_FILL);
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -83,7 +91,7 @@ static void gp_fill(struct gp_obj *o)
 
 static bool gp_intact(const struct gp_obj *o)
 {
-	size_t n = min_t(size_t, o->size, GP_FILL);
+	size_t n = min_t(size_t, o->size / 2, GP_FILL);
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -142,8 +150,7 @@ static int gp_thread_fn(void *arg)
 		gp_fill(o);
 		cond_resched();
 	}
-	for (i = 0; i < GP_WINDOW; i++)
-		gp_drop(t, &t->objs[i]);
+	/* The last window stays live until unload: see gp_unstarve(). */
 	complete(&t->done);
 	return 0;
 }
@@ -176,11 +183,12 @@ static void gp_give_back(struct list_head *held)
 }
 
 static struct gp_thread gp_threads[2];
+static LIST_HEAD(gp_held);
+static bool gp_starved;
 
 static void gp_starve(void)
 {
 	unsigned long held_pages, allocs = 0, fs = 0, fl = 0, bad = 0;
-	LIST_HEAD(held);
 	int i, started = 0;
 
 	if (num_online_nodes() < 2 || !node_online(1) || !cpu_online(1) ||
@@ -190,7 +198,8 @@ static void gp_starve(void)
 	}
 	/* For the guest test: the heap file's addresses are virtual. */
 	pr_info("goslab_pressure: direct map at 0x%lx\n", PAGE_OFFSET);
-	held_pages = gp_take_node0(&held);
+	held_pages = gp_take_node0(&gp_held);
+	gp_starved = true;
 	pr_info("goslab_pressure: took %lu free pages of node 0\n", held_pages);
 	for (i = 0; i < 2; i++) {
 		struct gp_thread *t = &gp_threads[i];
@@ -218,7 +227,6 @@ static void gp_starve(void)
 		fl += t->failed_large;
 		bad += t->bad;
 	}
-	gp_give_back(&held);
 	if (started == 2)
 		pr_info("goslab_pressure: PASS starve-threads\n");
 	else
@@ -238,6 +246,31 @@ static void gp_starve(void)
 	else
 		pr_err("goslab_pressure: FAIL starve-contents: %lu object(s) damaged\n",
 		       bad);
+}
+
+/*
+ * At unload: the objects the threads left live, while node 0 is still
+ * exhausted, must be intact; then node 0's pages go back.
+ */
+static void gp_unstarve(void)
+{
+	unsigned long before = 0, bad = 0;
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(gp_threads); i++) {
+		struct gp_thread *t = &gp_threads[i];
+
+		before += t->bad;
+		for (k = 0; k < GP_WINDOW; k++)
+			gp_drop(t, &t->objs[k]);
+		bad += t->bad;
+	}
+	gp_give_back(&gp_held);
+	if (bad == before)
+		pr_info("goslab_pressure: PASS starve-held\n");
+	else
+		pr_err("goslab_pressure: FAIL starve-held: %lu object(s) held until unload damaged\n",
+		       bad - before);
 }
 
 static void *gp_leaked[GP_MAX_LEAK];
@@ -267,18 +300,66 @@ static void gp_leak(void)
 	pr_info("goslab_pressure: PASS leak\n");
 }
 
+/* Is @pfn one of the probe=... list? */
+static bool gp_probed(unsigned long pfn)
+{
+	unsigned int i;
+
+	for (i = 0; i < gp_nprobe; i++)
+		if (gp_probe[i] == pfn)
+			return true;
+	return false;
+}
+
+/*
+ * Every page the page allocator can hand out, taken from each node and
+ * given back: none may be a probed page (one that lay under an object
+ * leaked before goslab's unload).
+ */
+static void gp_probe_pages(void)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY |
+			  __GFP_NOWARN;
+	unsigned long taken = 0, hits = 0, first = 0;
+	struct page *page;
+	LIST_HEAD(pages);
+	int node;
+
+	for_each_node_state(node, N_MEMORY) {
+		while ((page = alloc_pages_node(node, gfp, 0))) {
+			list_add(&page->lru, &pages);
+			if (gp_probed(page_to_pfn(page)) && !hits++)
+				first = page_to_pfn(page);
+			if (!(++taken & 1023))
+				cond_resched();
+		}
+	}
+	gp_give_back(&pages);
+	pr_info("goslab_pressure: took %lu free pages of every node, %lu of %u probed\n",
+		taken, hits, gp_nprobe);
+	if (!hits && taken)
+		pr_info("goslab_pressure: PASS probe-kept\n");
+	else
+		pr_err("goslab_pressure: FAIL probe-kept: %lu of %u probed pages handed out again (pfn %lu first), %lu taken\n",
+		       hits, gp_nprobe, first, taken);
+}
+
 static int __init goslab_pressure_init(void)
 {
 	if (starve)
 		gp_starve();
 	if (leak)
 		gp_leak();
+	if (gp_nprobe)
+		gp_probe_pages();
 	return 0;
 }
 
 /* The leaked objects stay leaked: that is the point. */
 static void __exit goslab_pressure_exit(void)
 {
+	if (gp_starved)
+		gp_unstarve();
 }
 
 module_init(goslab_pressure_init);

@@ -347,7 +347,12 @@ static struct page *mheap_grow_block(struct mheap *h, unsigned int npages,
 		if (page)
 			goto got;
 	}
-	page = mem_heap_alloc(h->node, gfp | __GFP_THISNODE, min);
+	/*
+	 * With another node to fall back to, this node's failure is no
+	 * failure of the caller's: the page allocator must not warn of it.
+	 */
+	page = mem_heap_alloc(h->node, gfp | __GFP_THISNODE |
+			      (nr_online_nodes > 1 ? __GFP_NOWARN : 0), min);
 	if (!page && nr_online_nodes > 1)
 		page = mem_heap_alloc(h->node, gfp, min);
 got:

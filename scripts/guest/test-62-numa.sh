@@ -8,7 +8,9 @@
 # the heap of the node its memory is on: verify says OK, every arena of
 # the heap file lies in a memory block of its own node (sysfs), and a
 # node's heap pages are at most its slab counter (SUnreclaim), where
-# goslab accounts them by the page's node.  On one node: skipped.
+# goslab accounts them by the page's node.  All of it while node 0 is
+# still exhausted and the client's last objects are live (it gives them
+# and node 0's pages back at its unload).  On one node: skipped.
 # shellcheck source=scripts/guest/lib.sh disable=SC2119
 . /tests/lib.sh
 
@@ -97,5 +99,16 @@ for n in /sys/devices/system/node/node[0-9]*; do
 	fi
 done
 awk 'NR > 1 { a[$1]++ } END { for (n in a) print "  | node " n ": " a[n] " arena(s)" }' /tmp/numa.heap
+
+# The objects the client left live are checked and freed at its unload,
+# then node 0's pages go back.
+dmesg -c >/dev/null
 rmmod goslab_pressure
+r=$(dmesg | grep -o 'goslab_pressure: \(PASS\|FAIL\) starve-held.*')
+case $r in
+*PASS*) pass numa-held-contents ;;
+*) fail numa-held-contents "${r:-the client printed no verdict}" ;;
+esac
+v=$(cat "$D/verify" 2>&1)
+check numa-verify-after [ "$v" = OK ]
 check numa-rmmod rmmod goslab
