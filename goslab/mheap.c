@@ -989,9 +989,10 @@ static void mspan_unleak(const struct mspan *s)
  * mheap_report_leaks - at unload, report objects that were never freed
  *
  * Counts live objects per size class over every in-use span, under each
- * heap's lock (a late mheap_free() from a deferred free must not change
- * a span under the walk); their pages stay out of the buddy allocator
- * (mheap_exit()) and kmemleak is told they are reported.
+ * heap's lock: the scavenger runs until mheap_exit() stops it, and its
+ * release takes free pages and dead arenas off the heap.
+ * Their pages stay out of the buddy allocator (mheap_exit()) and
+ * kmemleak is told they are reported.
  */
 void mheap_report_leaks(void)
 {
