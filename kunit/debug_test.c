@@ -975,6 +975,74 @@ static void debug_kmemleak_records_test(struct kunit *test)
 	kvfree(buf);
 }
 
+/* dbg_leaker_fn()'s objects, their pointers hidden (inverted). */
+struct dbg_leaker_ctx {
+	struct completion done;
+	unsigned long small, tiny;
+};
+
+static int dbg_leaker_fn(void *arg)
+{
+	struct dbg_leaker_ctx *ctx = arg;
+
+	ctx->small = ~(unsigned long)goslab_alloc(200, GFP_KERNEL);
+	ctx->tiny = ~(unsigned long)goslab_alloc_noscan(6, GFP_KERNEL);
+	complete(&ctx->done);
+	return 0;
+}
+
+/*
+ * What unload does for kmemleak: mheap_report_leaks() reports the live
+ * objects (here, every live object of the running heap) and marks them
+ * not leaked, so kmemleak does not report them a second time once their
+ * owner is gone.  Two goslab objects, a small and a tiny one, whose only
+ * pointers are hidden, must not be reported by the scans after it.
+ */
+static void debug_kmemleak_leak_report_test(struct kunit *test)
+{
+	struct dbg_leaker_ctx ctx = { .small = ~0UL, .tiny = ~0UL };
+	struct task_struct *t;
+	char want[64], *buf;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || !IS_BUILTIN(CONFIG_GOSLAB))
+		kunit_skip(test, "needs kmemleak and a built-in goslab");
+	buf = kvmalloc(DBG_LEAK_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	init_completion(&ctx.done);
+	t = kthread_create(dbg_leaker_fn, &ctx, "goslab-leaker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	wait_for_completion(&ctx.done);
+	kthread_stop(t);
+	put_task_struct(t);
+	KUNIT_ASSERT_NE(test, ctx.small, ~0UL);
+	KUNIT_ASSERT_NE(test, ctx.tiny, ~0UL);
+	msleep(5500);
+	dbg_expect_begin();
+	mheap_report_leaks();
+	err = dbg_kmemleak_scan();
+	if (!err)
+		err = dbg_kmemleak_scan();
+	dbg_expect_end();
+	if (err || dbg_kmemleak_read(buf) < 0) {
+		goslab_free((void *)~ctx.small);
+		goslab_free((void *)~ctx.tiny);
+		kvfree(buf);
+		kunit_skip(test, "no kmemleak scan or report to be had (%d)", err);
+	}
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.small);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
+			      "kmemleak reported a small object the leak report named");
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.tiny);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
+			      "kmemleak reported a tiny object the leak report named");
+	goslab_free((void *)~ctx.small);
+	goslab_free((void *)~ctx.tiny);
+	kvfree(buf);
+}
+
 static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_overflow_test),
 	KUNIT_CASE(debug_uaf_test),
@@ -987,6 +1055,7 @@ static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_realloc_redzone_test),
 	KUNIT_CASE(debug_switch_call_test),
 	KUNIT_CASE_SLOW(debug_kmemleak_records_test),
+	KUNIT_CASE_SLOW(debug_kmemleak_leak_report_test),
 	{}
 };
 
