@@ -54,13 +54,30 @@ struct heap_arena {
 
 /*
  * The arena table: two levels over the direct map, 2^(12 + 12 + 22) =
- * 64 TiB.  Inline: every free looks its span up here.
+ * 64 TiB.  Inline: every free looks its span up here.  Addresses are
+ * untagged: x86-64 with generic KASAN has no pointer tags, and goslab
+ * refuses to build for the tag-based KASAN modes (module.c).
  */
 #define GS_L2_BITS		12
 #define GS_L1_BITS		12
 #define GS_L2_ENTRIES		BIT(GS_L2_BITS)
 #define GS_L1_ENTRIES		BIT(GS_L1_BITS)
 extern struct heap_arena **arena_l1[GS_L1_ENTRIES];
+
+/* Bytes of the direct map, from PAGE_OFFSET, that the table covers. */
+#define GS_TABLE_BYTES		(1ULL << (GS_L1_BITS + GS_L2_BITS + GS_ARENA_SHIFT))
+
+/*
+ * Does the table cover the direct map of memory that ends at @end_pfn?
+ * 4-level paging maps at most 64 TiB, all of it covered; 5-level paging
+ * maps up to 4 PiB, and memory above 64 TiB could never be an arena
+ * (arena_table_prepare() refuses it), so goslab refuses to load there
+ * (module.c) rather than fail every grow that lands above.
+ */
+static inline bool arena_table_covers(unsigned long end_pfn)
+{
+	return (u64)end_pfn << PAGE_SHIFT <= GS_TABLE_BYTES;
+}
 
 /* Index of @addr's region in the arena table, or -1 if out of range. */
 static __always_inline long arena_index(unsigned long addr)

@@ -23,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/jump_label.h>
+#include <linux/kmemleak.h>
 #include <linux/poison.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -231,6 +232,14 @@ int gs_debug_span_init(struct mspan *s, gfp_t gfp, bool may_block)
 			   g | __GFP_NOWARN);
 	if (!s->debug)
 		return -ENOMEM;
+	/*
+	 * The only pointer to the records is in the span, which lives in a
+	 * fixalloc chunk from the page allocator that kmemleak never scans:
+	 * without this, kmemleak would call every span's records a leak.
+	 * They hold no pointers (sizes, flags, stack depot handles), so
+	 * kmemleak need not scan them either.
+	 */
+	kmemleak_ignore(s->debug);
 	if (gs_debug_flags & GS_DEBUG_POISON) {
 		/* Freed pages to KASAN; mheap_alloc() marks them after us. */
 		gs_kasan_unpoison((void *)s->start_addr,

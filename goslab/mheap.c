@@ -37,6 +37,7 @@
 #include <linux/topology.h>
 #include <linux/err.h>
 #include <linux/log2.h>
+#include <linux/kmemleak.h>
 
 #include "mheap.h"
 #include "arena.h"
@@ -349,7 +350,12 @@ static struct page *mheap_grow_block(struct mheap *h, unsigned int npages,
 		if (page)
 			goto got;
 	}
-	page = mem_heap_alloc(h->node, gfp | __GFP_THISNODE, min);
+	/*
+	 * With another node to fall back to, this node's failure is no
+	 * failure of the caller's: the page allocator must not warn of it.
+	 */
+	page = mem_heap_alloc(h->node, gfp | __GFP_THISNODE |
+			      (nr_online_nodes > 1 ? __GFP_NOWARN : 0), min);
 	if (!page && nr_online_nodes > 1)
 		page = mem_heap_alloc(h->node, gfp, min);
 got:
@@ -950,16 +956,50 @@ void mheap_exit(void)
 	arena_table_exit();
 }
 
+/*
+ * Tell kmemleak that the live objects of @s are not leaks: goslab's own
+ * report names them, and their pages stay allocated (mheap_exit()), so
+ * kmemleak, which still tracks each object, would only report them a
+ * second time once the client that held them is gone.  They are still
+ * scanned: a leaked object keeps what it points to referenced.
+ */
+static void mspan_unleak(const struct mspan *s)
+{
+	bool tiny = s->spanclass == GS_TINY_SPANCLASS && s->tinyrefs;
+	unsigned int idx, off;
+	u32 r;
+
+	for (idx = 0; idx < s->nelems; idx++) {
+		unsigned long p = mspan_obj_addr(s, idx);
+
+		if (!mspan_is_live(s, idx))
+			continue;
+		r = tiny ? READ_ONCE(s->tinyrefs[idx]) : 0;
+		/* A tiny block: each object packed into it is kmemleak's. */
+		if (r & TINY_STARTS) {
+			for (off = 0; off < GS_TINY_SIZE; off++)
+				if (r & TINY_START(off))
+					kmemleak_not_leak((void *)(p + off));
+		} else if (!(r & GS_TINY_HELD)) {
+			/* Not a block the tiny allocator still packs into. */
+			kmemleak_not_leak((void *)p);
+		}
+	}
+}
+
 /**
  * mheap_report_leaks - at unload, report objects that were never freed
  *
- * Counts live objects per size class over every in-use span; their pages
- * stay out of the buddy allocator (mheap_exit()).
+ * Counts live objects per size class over every in-use span, under each
+ * heap's lock: the scavenger runs until mheap_exit() stops it, and its
+ * release takes free pages and dead arenas off the heap.
+ * Their pages stay out of the buddy allocator (mheap_exit()) and
+ * kmemleak is told they are reported.
  */
 void mheap_report_leaks(void)
 {
 	unsigned long live[GOSLAB_NUM_SIZE_CLASSES] = { 0 };
-	unsigned long total = 0;
+	unsigned long total = 0, flags;
 	struct heap_arena *a;
 	unsigned int k, c;
 	int node;
@@ -969,6 +1009,7 @@ void mheap_report_leaks(void)
 
 		if (!h)
 			continue;
+		spin_lock_irqsave(&h->lock, flags);
 		list_for_each_entry(a, &h->arenas, list) {
 			for (k = 0; k < GS_PAGES_PER_ARENA; k++) {
 				struct mspan *s = a->spans[k];
@@ -979,10 +1020,13 @@ void mheap_report_leaks(void)
 					continue;
 				n = mspan_live_count(s,
 						     atomic_long_read(&s->freestate));
-				if (n > 0)
-					live[spanclass_sizeclass(s->spanclass)] += n;
+				if (n <= 0)
+					continue;
+				live[spanclass_sizeclass(s->spanclass)] += n;
+				mspan_unleak(s);
 			}
 		}
+		spin_unlock_irqrestore(&h->lock, flags);
 	}
 	for (c = 0; c < GOSLAB_NUM_SIZE_CLASSES; c++) {
 		if (!live[c])

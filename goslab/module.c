@@ -8,6 +8,8 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include <linux/cpuhotplug.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 
 #include "debugfs.h"
 #include "mcache.h"
@@ -19,6 +21,7 @@
 #include "rcufree.h"
 #include "memcg.h"
 #include "usercopy.h"
+#include "report.h"
 
 /*
  * The mcache paths run with preemption off and, when they must, take the
@@ -29,7 +32,34 @@
 #error "goslab does not support PREEMPT_RT (see Documentation/design.rst)"
 #endif
 
+/*
+ * The arena table indexes untagged direct-map addresses (arena.h); the
+ * tag-based KASAN modes put a tag in a pointer's top byte.  x86-64 has
+ * only generic KASAN, which tags nothing.
+ */
+#if defined(CONFIG_KASAN_SW_TAGS) || defined(CONFIG_KASAN_HW_TAGS)
+#error "goslab does not support tag-based KASAN (see Documentation/design.rst)"
+#endif
+
 static int goslab_cpuhp_state = -1;
+
+/*
+ * Is all memory (up to the highest online node's end) in the arena
+ * table's reach?  Memory hot-added above it later is refused by each
+ * grow instead (arena_table_prepare()).
+ */
+static int goslab_check_memory(void)
+{
+	unsigned long end = 0;
+	int node;
+
+	for_each_online_node(node)
+		end = max(end, node_end_pfn(node));
+	if (arena_table_covers(end))
+		return 0;
+	report_table_range((u64)end << PAGE_SHIFT, GS_TABLE_BYTES);
+	return -ERANGE;
+}
 
 /* A CPU is dead: its cache is drained from a surviving CPU. */
 static int goslab_cpu_dead(unsigned int cpu)
@@ -44,6 +74,9 @@ static int __init goslab_init(void)
 {
 	int err;
 
+	err = goslab_check_memory();
+	if (err)
+		return err;
 	err = memcg_init();
 	if (err)
 		return err;

@@ -211,6 +211,17 @@ void report_foreign_free(const void *page, int lost)
 }
 
 /**
+ * report_table_range - at load, memory the arena table cannot cover
+ * @end: the physical end of memory
+ * @covered: bytes of the direct map the table covers
+ */
+void report_table_range(u64 end, u64 covered)
+{
+	pr_err("goslab: memory ends at %llu GiB, beyond the %llu GiB the arena table covers (5-level paging?): refusing to load\n",
+	       end >> 30, covered >> 30);
+}
+
+/**
  * report_kept_pages - at unload, pages kept under leaked objects
  * @pages: goslab pages never given back
  */

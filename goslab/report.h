@@ -51,6 +51,7 @@ void report_leaked(unsigned long live, unsigned int sizeclass,
 		   unsigned int size);
 void report_leaked_total(unsigned long total);
 void report_kept_pages(unsigned long pages);
+void report_table_range(u64 end, u64 covered);
 void report_foreign_free(const void *page, int lost);
 void report_nmi_dropped(unsigned long n);
 void report_usercopy(const char *name, const char *detail, bool to_user,

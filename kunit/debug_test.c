@@ -15,8 +15,18 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/seq_file.h>
+#include <linux/uio.h>
+#include <linux/sizes.h>
 #include <linux/kallsyms.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/poison.h>
 #include <linux/random.h>
@@ -795,6 +805,274 @@ static void debug_switch_call_test(struct kunit *test)
 	dbg_expect_quiet(test, &c, "debug mode switched inside calls");
 }
 
+#define DBG_LEAK_BUF	SZ_1M
+
+/*
+ * Open kmemleak's debugfs file through a mount of our own (the KUnit VM
+ * mounts nothing).  Return: the file or an ERR_PTR; *@mntp to mntput().
+ */
+static struct file *dbg_kmemleak_open(struct vfsmount **mntp, int flags)
+{
+	struct file_system_type *fs = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	struct file *f;
+
+	if (!fs)
+		return ERR_PTR(-ENODEV);
+	mnt = vfs_kern_mount(fs, 0, "debugfs", NULL);
+	put_filesystem(fs);
+	if (IS_ERR(mnt))
+		return ERR_CAST(mnt);
+	f = file_open_root_mnt(mnt, "kmemleak", flags, 0);
+	if (IS_ERR(f))
+		mntput(mnt);
+	else
+		*mntp = mnt;
+	return f;
+}
+
+/* Count the symbols of one name; keep the address of the last. */
+static int dbg_count_sym(void *data, unsigned long addr)
+{
+	unsigned long *d = data;
+
+	d[0]++;
+	d[1] = addr;
+	return 0;
+}
+
+/* The address of the only symbol called @name, or 0. */
+static unsigned long dbg_only_symbol(const char *name)
+{
+	unsigned long d[2] = { 0, 0 };
+
+	kallsyms_on_each_match_symbol(dbg_count_sym, name, d);
+	return d[0] == 1 ? d[1] : 0;
+}
+
+/*
+ * What writing "scan" to kmemleak's file does: its scan under its
+ * scan_mutex.  The file has no write_iter, so kernel_write() cannot
+ * write to it, and a kthread has no user memory for its write(): both
+ * are found by name (built-in tests only, KALLSYMS_ALL).
+ * Return: 0, or -ENOENT when either is not to be found unambiguously.
+ */
+static int dbg_kmemleak_scan(void)
+{
+	unsigned long scan = dbg_only_symbol("kmemleak_scan");
+	struct mutex *lock = (void *)dbg_only_symbol("scan_mutex");
+
+	if (!scan || !lock)
+		return -ENOENT;
+	mutex_lock(lock);
+	((void (*)(void))scan)();
+	mutex_unlock(lock);
+	return 0;
+}
+
+/* kmemleak's report, up to DBG_LEAK_BUF - 1 bytes, into @buf. */
+static ssize_t dbg_kmemleak_read(char *buf)
+{
+	struct vfsmount *mnt;
+	struct file *f = dbg_kmemleak_open(&mnt, O_RDONLY);
+	loff_t pos = 0;
+	size_t len = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	/*
+	 * kernel_read() wants a read_iter, which kmemleak's file has not;
+	 * it is a seq_file, so seq_read_iter() reads it into kernel memory.
+	 */
+	for (;;) {
+		struct kvec kv = { buf + len, DBG_LEAK_BUF - 1 - len };
+		struct iov_iter iter;
+		struct kiocb kiocb;
+
+		if (!kv.iov_len)
+			break;
+		init_sync_kiocb(&kiocb, f);
+		kiocb.ki_pos = pos;
+		iov_iter_kvec(&iter, ITER_DEST, &kv, 1, kv.iov_len);
+		n = seq_read_iter(&kiocb, &iter);
+		if (n <= 0)
+			break;
+		pos = kiocb.ki_pos;
+		len += n;
+	}
+	buf[len] = 0;
+	fput(f);
+	mntput(mnt);
+	return len;
+}
+
+/* What dbg_leak_fn() leaves: an object of a debug span, a hidden pointer. */
+struct dbg_leak_ctx {
+	struct completion done;
+	void *p;
+	struct mspan *s;
+	unsigned long hidden;
+};
+
+/*
+ * In a thread of its own, which is gone when kmemleak scans: kmemleak
+ * scans every live task's whole stack, where stale copies of these
+ * pointers would keep the objects referenced.
+ */
+static int dbg_leak_fn(void *arg)
+{
+	void **stash = kvmalloc_array(DBG_STASH, sizeof(void *), GFP_KERNEL);
+	struct dbg_leak_ctx *ctx = arg;
+	unsigned int n = 0;
+	struct mspan *s;
+	void *p = NULL;
+
+	if (!stash)
+		goto out;
+	while (n < DBG_STASH) {
+		p = goslab_alloc(200, GFP_KERNEL);
+		if (!p)
+			break;
+		s = span_of((unsigned long)p);
+		if (s && s->debug) {
+			ctx->p = p;
+			ctx->s = s;
+			break;
+		}
+		stash[n++] = p;
+	}
+	goslab_free_bulk(n, stash);
+	kvfree(stash);
+	/* Kept inverted, so that no scanned word points at it. */
+	ctx->hidden = ~(unsigned long)kmalloc(64, GFP_KERNEL);
+out:
+	complete(&ctx->done);
+	return 0;
+}
+
+/*
+ * Debug mode's per-object records are kcalloc()ed and pointed to only
+ * from the span, in fixalloc memory kmemleak does not scan: kmemleak
+ * must not call them leaked (debug.c ignores them).  A kmalloc object
+ * whose only pointer is hidden shows that the scan would report one.
+ * kmemleak reports objects older than 5 s, unchanged over two scans.
+ * Skipped where kmemleak or its symbols cannot be had.
+ */
+static void debug_kmemleak_records_test(struct kunit *test)
+{
+	struct dbg_leak_ctx ctx = { .hidden = ~0UL };
+	struct task_struct *t;
+	char want[64], *buf;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || !IS_BUILTIN(CONFIG_GOSLAB))
+		kunit_skip(test, "needs kmemleak and a built-in goslab");
+	buf = kvmalloc(DBG_LEAK_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	init_completion(&ctx.done);
+	t = kthread_create(dbg_leak_fn, &ctx, "goslab-leak-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	/* Done, then gone: kthread_stop() waits for its exit. */
+	wait_for_completion(&ctx.done);
+	kthread_stop(t);
+	put_task_struct(t);
+	KUNIT_ASSERT_NOT_NULL(test, ctx.p);
+	KUNIT_ASSERT_NE(test, ctx.hidden, ~0UL);
+	msleep(5500);
+	dbg_expect_begin();
+	err = dbg_kmemleak_scan();
+	if (!err)
+		err = dbg_kmemleak_scan();
+	dbg_expect_end();
+	if (err || dbg_kmemleak_read(buf) < 0) {
+		kfree((void *)~ctx.hidden);
+		goslab_free(ctx.p);
+		kvfree(buf);
+		kunit_skip(test, "no kmemleak scan or report to be had (%d)", err);
+	}
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.hidden);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want),
+				  "kmemleak did not report the hidden kmalloc object");
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ",
+		 (unsigned long)READ_ONCE(ctx.s->debug));
+	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
+			      "kmemleak reported a span's debug records as leaked");
+	kfree((void *)~ctx.hidden);
+	goslab_free(ctx.p);
+	kvfree(buf);
+}
+
+/* dbg_leaker_fn()'s objects, their pointers hidden (inverted). */
+struct dbg_leaker_ctx {
+	struct completion done;
+	unsigned long small, tiny;
+};
+
+static int dbg_leaker_fn(void *arg)
+{
+	struct dbg_leaker_ctx *ctx = arg;
+
+	ctx->small = ~(unsigned long)goslab_alloc(200, GFP_KERNEL);
+	ctx->tiny = ~(unsigned long)goslab_alloc_noscan(6, GFP_KERNEL);
+	complete(&ctx->done);
+	return 0;
+}
+
+/*
+ * What unload does for kmemleak: mheap_report_leaks() reports the live
+ * objects (here, every live object of the running heap) and marks them
+ * not leaked, so kmemleak does not report them a second time once their
+ * owner is gone.  Two goslab objects, a small and a tiny one, whose only
+ * pointers are hidden, must not be reported by the scans after it.
+ */
+static void debug_kmemleak_leak_report_test(struct kunit *test)
+{
+	struct dbg_leaker_ctx ctx = { .small = ~0UL, .tiny = ~0UL };
+	struct task_struct *t;
+	char want[64], *buf;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || !IS_BUILTIN(CONFIG_GOSLAB))
+		kunit_skip(test, "needs kmemleak and a built-in goslab");
+	buf = kvmalloc(DBG_LEAK_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	init_completion(&ctx.done);
+	t = kthread_create(dbg_leaker_fn, &ctx, "goslab-leaker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	wait_for_completion(&ctx.done);
+	kthread_stop(t);
+	put_task_struct(t);
+	KUNIT_ASSERT_NE(test, ctx.small, ~0UL);
+	KUNIT_ASSERT_NE(test, ctx.tiny, ~0UL);
+	msleep(5500);
+	dbg_expect_begin();
+	mheap_report_leaks();
+	err = dbg_kmemleak_scan();
+	if (!err)
+		err = dbg_kmemleak_scan();
+	dbg_expect_end();
+	if (err || dbg_kmemleak_read(buf) < 0) {
+		goslab_free((void *)~ctx.small);
+		goslab_free((void *)~ctx.tiny);
+		kvfree(buf);
+		kunit_skip(test, "no kmemleak scan or report to be had (%d)", err);
+	}
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.small);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
+			      "kmemleak reported a small object the leak report named");
+	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.tiny);
+	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
+			      "kmemleak reported a tiny object the leak report named");
+	goslab_free((void *)~ctx.small);
+	goslab_free((void *)~ctx.tiny);
+	kvfree(buf);
+}
+
 static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_overflow_test),
 	KUNIT_CASE(debug_uaf_test),
@@ -807,6 +1085,8 @@ static struct kunit_case goslab_debug_cases[] = {
 	KUNIT_CASE(debug_realloc_redzone_test),
 	KUNIT_CASE(debug_switch_call_test),
 	KUNIT_CASE(debug_no_records_test),
+	KUNIT_CASE_SLOW(debug_kmemleak_records_test),
+	KUNIT_CASE_SLOW(debug_kmemleak_leak_report_test),
 	{}
 };
 

@@ -22,6 +22,7 @@
 #include <linux/topology.h>
 #include <linux/err.h>
 #include <linux/delay.h>
+#include <linux/memblock.h>
 
 #include "../goslab/mspan.h"
 #include "../goslab/arena.h"
@@ -1195,6 +1196,25 @@ static void heap_lookup_interior_test(struct kunit *test)
 	hp_free_and_check(test, t);
 }
 
+/*
+ * The arena table's reach (the load-time check in module.c): all of
+ * 4-level paging's 64 TiB of direct map and nothing beyond, the same
+ * bound arena_index() enforces; this machine's memory is inside it.
+ */
+static void heap_table_reach_test(struct kunit *test)
+{
+	unsigned long pfns = GS_TABLE_BYTES >> PAGE_SHIFT;
+
+	KUNIT_EXPECT_TRUE(test, arena_table_covers(0));
+	KUNIT_EXPECT_TRUE(test, arena_table_covers(pfns));
+	KUNIT_EXPECT_FALSE(test, arena_table_covers(pfns + 1));
+	KUNIT_EXPECT_FALSE(test, arena_table_covers(ULONG_MAX >> PAGE_SHIFT));
+	KUNIT_EXPECT_GE(test, arena_index(PAGE_OFFSET + GS_TABLE_BYTES -
+					  GS_ARENA_BYTES), 0L);
+	KUNIT_EXPECT_EQ(test, arena_index(PAGE_OFFSET + GS_TABLE_BYTES), -1L);
+	KUNIT_EXPECT_TRUE(test, arena_table_covers(max_pfn));
+}
+
 static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(pallocbits_empty_full_test),
 	KUNIT_CASE(pallocbits_find_edges_test),
@@ -1222,6 +1242,7 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(heap_lookup_buddy_page_test),
 	KUNIT_CASE(heap_lookup_odd_addresses_test),
 	KUNIT_CASE(heap_lookup_interior_test),
+	KUNIT_CASE(heap_table_reach_test),
 	{}
 };
 
