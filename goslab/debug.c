@@ -145,6 +145,9 @@ static struct task_struct *gs_debug_test_task;
 static const char *gs_debug_test_letters;
 static bool gs_debug_test_done;
 
+/* Tests: debug mode's records cannot be had (gs_debug_span_init()). */
+bool gs_debug_test_no_records;
+
 /**
  * gs_debug_test_switch - switch debug mode inside the next API call
  * @letters: the setting to switch to, as for gs_debug_set(); NULL only
@@ -156,8 +159,6 @@ static bool gs_debug_test_done;
  * on that).  That call must be made where it may sleep.
  * Return: true if the switch armed before was made.
  */
-bool gs_debug_test_no_records;
-
 bool gs_debug_test_switch(const char *letters)
 {
 	bool done = gs_debug_test_done;

@@ -445,8 +445,11 @@ unsigned long mcentral_release_idle(void)
 			struct mcentral *c = &mcentral_nodes[node][i];
 			/* Hints without the lock; taking the spans takes it. */
 			unsigned long n = data_race(c->nmalloc_spans);
+			bool kept;
 
-			if (n == c->idle_mark && data_race(c->nr_empty))
+			/* The same: an empty list seen late waits a period. */
+			kept = data_race(c->nr_empty);
+			if (n == c->idle_mark && kept)
 				mcentral_take_empty(c, &empty);
 			c->idle_mark = n;
 		}

@@ -86,9 +86,11 @@ unsigned long reclaim_shrink_node(int nid, unsigned long nr)
 		return 0;
 	mcache_drain_large();
 	mcentral_release_empty(nid);
+	/* Counts for reclaim, without the heap's lock: racing is fine. */
 	before = data_race(h->pages_free);
 	keep = before > nr ? before - nr : 0;
 	mheap_release(h, keep);
+	/* As above. */
 	after = data_race(h->pages_free);
 	return before > after ? before - after : 0;
 }

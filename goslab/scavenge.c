@@ -105,8 +105,10 @@ static void scavenge_work_fn(struct work_struct *work)
 		idle = grows == h->scavenged_grows;
 		h->scavenged_grows = grows;
 		keep = idle ? scavenge_retain_pages() : scavenge_target(h);
+		/* A hint: the release takes the lock and counts again. */
 		if (data_race(h->pages_free) > keep)
 			mheap_release(h, keep);
+		/* A hint too: at worst one pass more, or one later. */
 		if (!idle && data_race(h->pages_free) > scavenge_retain_pages())
 			again = true;
 		cond_resched();
