@@ -84,8 +84,11 @@
  * goslab_free_bulk().
  *
  * Large objects go back to the heap, or are parked on this CPU.  Free
- * pages go back to the buddy allocator when more than the retained amount
- * is free, and under memory pressure (reclaim.c).
+ * pages go back to the buddy allocator page by page: a large object's at
+ * once past the scavenger's target, the rest within a second by the
+ * background scavenger (scavenge.c), and under memory pressure by the
+ * shrinker; once a second the idle pass (reclaim.c) takes back what the
+ * caches keep for classes nobody used for a second.
  *
  * Living with the kernel (leaves of their own): an accounted request
  * (__GFP_ACCOUNT, while memory cgroups charge kernel memory) leaves the
