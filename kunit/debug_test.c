@@ -994,8 +994,17 @@ static void debug_kmemleak_records_test(struct kunit *test)
 		kunit_skip(test, "no kmemleak scan or report to be had (%d)", err);
 	}
 	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ", ~ctx.hidden);
-	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(buf, want),
-				  "kmemleak did not report the hidden kmalloc object");
+	/*
+	 * kmemleak's scan is conservative: a stale copy of the control's
+	 * pointer anywhere (a register saved on some stack) keeps it from
+	 * being reported, and then this scan says nothing either way.
+	 */
+	if (!strstr(buf, want)) {
+		kfree((void *)~ctx.hidden);
+		goslab_free(ctx.p);
+		kvfree(buf);
+		kunit_skip(test, "kmemleak did not report the control object");
+	}
 	snprintf(want, sizeof(want), "unreferenced object 0x%08lx ",
 		 (unsigned long)READ_ONCE(ctx.s->debug));
 	KUNIT_EXPECT_NULL_MSG(test, strstr(buf, want),
