@@ -813,7 +813,7 @@ void mheap_free(struct mspan *s)
 	struct mheap *h = a->heap;
 	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
 	struct mheap_run run = { .npages = 0 };
-	unsigned long flags, excess = 0, free;
+	unsigned long flags, excess = 0, free, target;
 	u32 *refs = s->tinyrefs;
 	bool cached = false;
 	unsigned int k;
@@ -828,8 +828,9 @@ void mheap_free(struct mspan *s)
 	a->nfree += s->npages;
 	h->pages_free += s->npages;
 	h->pages_inuse -= s->npages;
-	if (h->pages_free > scavenge_target(h))
-		excess = h->pages_free - scavenge_target(h);
+	target = scavenge_target(h);
+	if (h->pages_free > target)
+		excess = h->pages_free - target;
 	/*
 	 * A large object's pages beyond the target go back at once, as
 	 * SLUB's kfree() of a large kmalloc does: a burst of large objects

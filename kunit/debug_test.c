@@ -907,6 +907,25 @@ static ssize_t dbg_kmemleak_read(char *buf)
 	return len;
 }
 
+/*
+ * Run @fn(@ctx) in a kthread of its own until it signals @done, and let
+ * it exit: the stack it used is gone before the kmemleak scans, so no
+ * stale pointer on it hides an object.
+ */
+static void dbg_run_kthread(struct kunit *test, int (*fn)(void *), void *ctx,
+			    struct completion *done, const char *name)
+{
+	struct task_struct *t = kthread_create(fn, ctx, "%s", name);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	/* Done, then gone: kthread_stop() waits for its exit. */
+	wait_for_completion(done);
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
 /* What dbg_leak_fn() leaves: an object of a debug span, a hidden pointer. */
 struct dbg_leak_ctx {
 	struct completion done;
@@ -962,7 +981,6 @@ out:
 static void debug_kmemleak_records_test(struct kunit *test)
 {
 	struct dbg_leak_ctx ctx = { .hidden = ~0UL };
-	struct task_struct *t;
 	char want[64], *buf;
 	int err;
 
@@ -971,14 +989,7 @@ static void debug_kmemleak_records_test(struct kunit *test)
 	buf = kvmalloc(DBG_LEAK_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	init_completion(&ctx.done);
-	t = kthread_create(dbg_leak_fn, &ctx, "goslab-leak-test");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
-	wake_up_process(t);
-	/* Done, then gone: kthread_stop() waits for its exit. */
-	wait_for_completion(&ctx.done);
-	kthread_stop(t);
-	put_task_struct(t);
+	dbg_run_kthread(test, dbg_leak_fn, &ctx, &ctx.done, "goslab-leak-test");
 	KUNIT_ASSERT_NOT_NULL(test, ctx.p);
 	KUNIT_ASSERT_NE(test, ctx.hidden, ~0UL);
 	msleep(5500);
@@ -1040,7 +1051,6 @@ static int dbg_leaker_fn(void *arg)
 static void debug_kmemleak_leak_report_test(struct kunit *test)
 {
 	struct dbg_leaker_ctx ctx = { .small = ~0UL, .tiny = ~0UL };
-	struct task_struct *t;
 	char want[64], *buf;
 	int err;
 
@@ -1049,13 +1059,7 @@ static void debug_kmemleak_leak_report_test(struct kunit *test)
 	buf = kvmalloc(DBG_LEAK_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	init_completion(&ctx.done);
-	t = kthread_create(dbg_leaker_fn, &ctx, "goslab-leaker");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	get_task_struct(t);
-	wake_up_process(t);
-	wait_for_completion(&ctx.done);
-	kthread_stop(t);
-	put_task_struct(t);
+	dbg_run_kthread(test, dbg_leaker_fn, &ctx, &ctx.done, "goslab-leaker");
 	KUNIT_ASSERT_NE(test, ctx.small, ~0UL);
 	KUNIT_ASSERT_NE(test, ctx.tiny, ~0UL);
 	msleep(5500);
