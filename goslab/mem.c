@@ -14,6 +14,7 @@
 
 #include "mem.h"
 #include "report.h"
+#include "compat.h"
 
 static unsigned int mem_fail_pct;
 /* Pages (the kernel's) goslab holds from the page allocator. */
@@ -190,12 +191,63 @@ static int mem_heap_lost(struct page *page)
 	return MEM_HEAP_BIAS + 1 - page_ref_count(page);
 }
 
+/*
+ * Give back one heap page, as mem_heap_alloc() left it or not.  Return:
+ * the page's worth a kfree() already took out of the slab counter.
+ */
+static long mem_heap_free_page(struct page *page)
+{
+	int lost = mem_heap_lost(page);
+
+	if (unlikely(lost))
+		report_foreign_free(page_address(page), lost);
+	page_ref_sub(page, MEM_HEAP_BIAS - max(lost, 0));
+	__free_page(page);
+	return lost > 0 ? lost : 0;
+}
+
+/*
+ * Give back the naturally aligned block of 2^@order heap pages at @page
+ * in one call, as the buddy allocator's own blocks go back, rather than
+ * page by page through the per-CPU lists (for a 1 MiB object, 256 calls
+ * and 256 buddy merges).  split_page() made every page its own, so each
+ * tail's references are frozen to zero first: a tail someone else holds
+ * a reference to (a kfree(), a speculative get_page_unless_zero() from
+ * compaction) cannot be frozen, and then the block goes back page by
+ * page after all.  The head keeps one reference; __free_pages() drops it
+ * and, if a speculative holder still has one, frees the tails now and
+ * leaves the head to that holder's put, which is how the page allocator
+ * handles such a holder on any block.  Return: false if the block was
+ * not clean and nothing was freed.
+ */
+static bool mem_heap_free_block(struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order, i;
+
+	/* split_page() also split the tag; a block free would leave tails' */
+	if (IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING) || mem_heap_lost(page))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!page_ref_freeze(page + i, MEM_HEAP_BIAS + 1))
+			break;
+	if (i < n) {
+		while (--i)
+			page_ref_unfreeze(page + i, MEM_HEAP_BIAS + 1);
+		return false;
+	}
+	page_ref_sub(page, MEM_HEAP_BIAS);
+	__free_pages(page, order);
+	return true;
+}
+
 /**
- * mem_heap_free - give pages of mem_heap_alloc() blocks back, one by one
+ * mem_heap_free - give pages of mem_heap_alloc() blocks back
  * @addr: the first page's address in the direct map
  * @nr: pages (the kernel's) from there, any part of any blocks
  *
- * Each kfree() that hit a page took a page's worth out of the slab
+ * The run goes back as the largest naturally aligned blocks it holds
+ * (mem_heap_free_block()), a page that is not as goslab left it on its
+ * own.  Each kfree() that hit a page took a page's worth out of the slab
  * counter (SLUB warned about it): that is given back here, and reported.
  * A page with more references than goslab's is still used by someone who
  * took one (get_page() on slab memory): goslab drops its own, the last
@@ -204,19 +256,20 @@ static int mem_heap_lost(struct page *page)
 void mem_heap_free(unsigned long addr, unsigned long nr)
 {
 	struct page *page = virt_to_page((void *)addr);
+	unsigned long pfn = page_to_pfn(page), i = 0;
+	unsigned int order;
 	long kfreed = 0;
-	unsigned long i;
 
-	for (i = 0; i < nr; i++) {
-		int lost = mem_heap_lost(page + i);
-
-		if (unlikely(lost)) {
-			report_foreign_free(page_address(page + i), lost);
-			if (lost > 0)
-				kfreed += lost;
+	while (i < nr) {
+		order = min3((unsigned int)__ffs((pfn + i) | (1UL << GS_MAX_PAGE_ORDER)),
+			     (unsigned int)ilog2(nr - i),
+			     (unsigned int)GS_MAX_PAGE_ORDER);
+		if (order && mem_heap_free_block(page + i, order)) {
+			i += 1UL << order;
+			continue;
 		}
-		page_ref_sub(page + i, MEM_HEAP_BIAS - max(lost, 0));
-		__free_page(page + i);
+		kfreed += mem_heap_free_page(page + i);
+		i++;
 	}
 	atomic_long_sub(nr, &mem_pages_held);
 	mod_node_page_state(page_pgdat(page), NR_SLAB_UNRECLAIMABLE_B,

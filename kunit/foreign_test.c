@@ -17,6 +17,7 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/vmstat.h>
+#include <linux/panic.h>
 
 #include <goslab.h>
 #include "gs_test.h"
@@ -160,10 +161,54 @@ static void foreign_slab_counter_test(struct kunit *test)
 			    "slab counter moved by %ld pages", moved);
 }
 
+#define FF_LARGE_SIZE	(1UL << 20)
+#define FF_HELD_PAGE	100
+
+/*
+ * A large object's pages go back to the buddy allocator as whole blocks
+ * (mem_heap_free_block()), but a page someone else still holds a
+ * reference to must not go with its block: goslab drops only its own
+ * references on it, the holder's last put frees it.  The other pages go
+ * back, and the page allocator finds nothing wrong with any of them
+ * (CONFIG_DEBUG_VM checks every freed page: a tail freed with a count
+ * left would taint the kernel with a bad page).
+ */
+static void foreign_held_large_page_test(struct kunit *test)
+{
+	bool bad0 = test_taint(TAINT_BAD_PAGE);
+	unsigned long held0;
+	struct page *page;
+	unsigned int round;
+	void *p;
+
+	ff_release_all();
+	held0 = mem_pages();
+	for (round = 0; round < 2; round++) {
+		p = goslab_alloc(FF_LARGE_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		page = virt_to_page(p + FF_HELD_PAGE * PAGE_SIZE);
+		/* Round 0 holds a page; round 1 frees the blocks whole. */
+		if (!round)
+			get_page(page);
+		goslab_free(p);
+		ff_expect_begin();
+		ff_release_all();
+		ff_expect_end();
+		if (!round) {
+			KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+			put_page(page);
+		}
+		KUNIT_EXPECT_LE(test, mem_pages(), held0 + 8);
+	}
+	KUNIT_EXPECT_EQ(test, test_taint(TAINT_BAD_PAGE), bad0);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+}
+
 static struct kunit_case goslab_foreign_cases[] = {
 	KUNIT_CASE(foreign_kfree_test),
 	KUNIT_CASE(foreign_kvfree_test),
 	KUNIT_CASE(foreign_slab_counter_test),
+	KUNIT_CASE(foreign_held_large_page_test),
 	{}
 };
 
