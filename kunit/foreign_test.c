@@ -161,7 +161,7 @@ static void foreign_slab_counter_test(struct kunit *test)
 			    "slab counter moved by %ld pages", moved);
 }
 
-#define FF_LARGE_SIZE	(1UL << 20)
+#define FF_LARGE_SIZE	BIT(20)
 #define FF_HELD_PAGE	100
 
 /*
