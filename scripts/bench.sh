@@ -37,7 +37,9 @@
 # QEMU's micro-benchmark and replay boots, GOSLAB_BENCH_REPLAY_REPS
 # (default 11; replays take a second or two each),
 # GOSLAB_BENCH_FOOTPRINT_BOOTS (boots per trace and allocator, default 3;
-# 0 skips the footprint), GOSLAB_BENCH_FOOTPRINT_TRACES (trace names,
+# 0 skips the footprint), GOSLAB_BENCH_BURST_BOOTS (burst boots per
+# allocator, default 1; 0 skips it), GOSLAB_BENCH_BURST_MIB (default 512),
+# GOSLAB_BENCH_FOOTPRINT_TRACES (trace names,
 # default every trace), GOSLAB_VM_TIMEOUT (default here 2400 s a boot).
 set -eu
 
@@ -200,7 +202,8 @@ parse_bench() {
 }
 
 fboots=${GOSLAB_BENCH_FOOTPRINT_BOOTS:-3}
-if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ] || [ "$fboots" -gt 0 ]; then
+bboots=${GOSLAB_BENCH_BURST_BOOTS:-1}
+if [ "${GOSLAB_BENCH_QEMU:-1}" = 1 ] || [ "$fboots" -gt 0 ] || [ "$bboots" -gt 0 ]; then
 	echo "bench: building goslab.ko, goslab_bench.ko and the initramfs for 6.12" >&2
 	bench_prepare 6.12
 fi
@@ -259,6 +262,43 @@ if [ "$fboots" -gt 0 ]; then
 					[ "$try" = 2 ] || cp "$serial.txt" "$serial.failed.txt"
 				done
 			done
+		done
+		b=$((b + 1))
+	done
+fi
+
+# --- burst: fresh boots, one allocator each -------------------------------
+# goslab_bench's burst (clients/bench/burst.c): GOSLAB_BENCH_BURST_MIB
+# (default 512) MiB of mixed objects taken and freed, then the pages still
+# taken every half second for 20 s, into build/bench/burst.csv
+# (allocator,boot,objects,peak_kib,ms,held_kib).  The guest gets memory for
+# the burst on top of the initramfs (GOSLAB_VM_MEM).
+if [ "$bboots" -gt 0 ]; then
+	burst_csv=$out/burst.csv
+	bmib=${GOSLAB_BENCH_BURST_MIB:-512}
+	echo "allocator,boot,objects,peak_kib,ms,held_kib" >"$burst_csv"
+	b=1
+	while [ "$b" -le "$bboots" ]; do
+		for a in goslab slub; do
+			serial=$vmdir/burst-$a-$b.log
+			echo "bench: burst boot $b/$bboots: $bmib MiB with $a (serial log $serial)" >&2
+			rc=0
+			mem0=${GOSLAB_VM_MEM:-}
+			GOSLAB_VM_MEM=$((bmib * 2 + 1024))M
+			vm_boot "$serial" "bench_burst=$a" "bench_burst_mib=$bmib" || rc=$?
+			GOSLAB_VM_MEM=$mem0
+			echo "bench: QEMU exited with $rc" >&2
+			tr -d '\r' <"$serial" >"$serial.txt"
+			check_guest "burst boot $b ($a)" "$serial.txt" || true
+			awk -v a="$a" -v b="$b" '
+				/^GOSLAB-BURST begin/ { on = 1; next }
+				/^GOSLAB-BURST end/ { on = 0 }
+				!on { next }
+				$1 == a && NF == 5 { objs = $3; peak = $4; next }
+				$1 ~ /^[0-9]+$/ && NF == 2 {
+					printf "%s,%s,%s,%s,%s,%s\n", a, b, objs, peak, $1, $2
+				}
+			' "$serial.txt" >>"$burst_csv"
 		done
 		b=$((b + 1))
 	done

@@ -152,7 +152,7 @@ vm_qemu_args() {
 			"-numa node,memdev=m0,cpus=0,nodeid=0" \
 			"-numa node,memdev=m1,cpus=1,nodeid=1"
 	else
-		echo "-smp 2 -m 1G"
+		echo "-smp 2 -m ${GOSLAB_VM_MEM:-1G}"
 	fi
 }
 

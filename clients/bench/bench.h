@@ -127,6 +127,9 @@ void bench_replay_written(void);
 int bench_replay_show(struct seq_file *m, void *v);
 int bench_series_show(struct seq_file *m, void *v);
 
+/* burst.c */
+extern const struct file_operations bench_burst_fops;
+
 /* debugfs.c */
 void bench_debugfs_create(void);
 void bench_debugfs_remove(void);

@@ -28,6 +28,9 @@
  *           allocator: "event goslab_held slub_held" (bytes); after a
  *           footprint run "event <allocator>_held <allocator>_pages",
  *           its own bytes and the free pages taken.
+ *   burst   write "goslab MiB" or "slub MiB": MiB of mixed objects taken
+ *           and freed, then the pages still taken every half second
+ *           (burst.c); read: the readings.
  *
  * This file only connects the files to the parts that do the work
  * (micro.c, trace.c, replay.c), under the parts' locks.
@@ -123,6 +126,7 @@ void bench_debugfs_create(void)
 	debugfs_create_file("bench", 0600, bench_dir, NULL, &bench_fops);
 	debugfs_create_file("replay", 0600, bench_dir, NULL, &replay_fops);
 	debugfs_create_file("series", 0400, bench_dir, NULL, &bench_series_fops);
+	debugfs_create_file("burst", 0600, bench_dir, NULL, &bench_burst_fops);
 }
 
 void bench_debugfs_remove(void)

@@ -14,6 +14,7 @@
  *   xcpu.c     the cross-CPU micro-benchmark
  *   trace.c    a trace's text, and the events loaded from it
  *   replay.c   the trace replay and its memory samples
+ *   burst.c    a burst of mixed objects freed, and what stays taken
  *   memory.c   the memory readings: free pages, slab, goslab's stats
  *   stats.c    medians and ratios
  *   bench.h    what those share

@@ -12,6 +12,7 @@
 #                                   summed over every run so far)
 #   GOSLAB-FOOTPRINT <name> begin/end  the footprint mode's row for
 #                                   /traces/<name>.gtrace (see below)
+#   GOSLAB-BURST begin/end          the burst mode's readings (below)
 #   GOSLAB-DMESG begin/end          the kernel log
 #
 # Kernel command-line words (handed to init as environment variables):
@@ -25,6 +26,9 @@
 #                            afresh for every trace and allocator
 #   bench_footprint_trace=boot  the traces it replays, ',' between names
 #                            (default every /traces/*.gtrace, in turn)
+#   bench_burst=goslab       (or slub) the burst mode: goslab_bench's
+#                            burst of bench_burst_mib (default 512) MiB,
+#                            between GOSLAB-BURST begin/end
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -84,7 +88,30 @@ footprint() {
 	rmmod goslab
 }
 
-if [ -n "${bench_footprint:-}" ]; then
+# The burst mode: one allocator's burst (goslab_bench's burst file), and
+# nothing else in the boot.
+burst() {
+	if ! insmod $M/goslab.ko || ! insmod $M/goslab_bench.ko; then
+		echo "GOSLAB-BENCH-ERROR insmod failed"
+		return
+	fi
+	echo "$bench_burst ${bench_burst_mib:-512}" >$B/burst ||
+		echo "GOSLAB-BENCH-ERROR burst failed"
+	echo "GOSLAB-BURST begin"
+	cat $B/burst
+	echo "GOSLAB-BURST end"
+	if [ "$bench_burst" = goslab ]; then
+		echo "GOSLAB-STATS burst begin"
+		cat /sys/kernel/debug/goslab/stats
+		echo "GOSLAB-STATS burst end"
+	fi
+	rmmod goslab_bench
+	rmmod goslab
+}
+
+if [ -n "${bench_burst:-}" ]; then
+	burst
+elif [ -n "${bench_footprint:-}" ]; then
 	footprint
 elif insmod $M/goslab.ko && insmod $M/goslab_bench.ko \
 	replay_reps="${bench_replay_reps:-3}"; then
