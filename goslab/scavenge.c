@@ -9,15 +9,18 @@
  * same pages to the OS and back on every wave.  goslab has no GC goal;
  * its stand-in is the heap's own size: the target is
  *
- *	max(retain_pages, pages in use >> retain_shift)
+ *	max(retain_pages, SCAVENGE_BUSY_PAGES, pages in use >> retain_shift)
  *
- * free pages per node (retain_pages 16: 128 KiB; retain_shift 5: 1/32,
- * both tunable in debugfs).  When a span goes back to a heap that has
+ * free pages per node (SCAVENGE_BUSY_PAGES 16: 128 KiB; retain_shift 5:
+ * 1/32; retain_pages 0), while the heap grows.  When a span goes back to a heap that has
  * more free than that, the excess is given back by a work item: within a
  * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
  * followed by allocations reuses the pages, and at once when it is large
  * (more than SCAVENGE_NOW_PAGES, 512 KiB).  A heap that has not grown for a
- * period keeps only retain_pages.  Under memory pressure the shrinker
+ * period keeps only retain_pages: none by default, as a kmalloc cache
+ * nobody allocates from keeps no more than its few empty slabs (SLUB's
+ * min_partial), and those are counted in the same system-wide figure.
+ * Both tunables are in debugfs.  Under memory pressure the shrinker
  * (reclaim.c) gives back what reclaim asks for, target or not.
  *
  * Unlike Go, which keeps its address space and returns the physical
@@ -38,8 +41,10 @@
 #define SCAVENGE_DELAY		HZ
 #define SCAVENGE_NOW_PAGES	64UL
 #define SCAVENGE_MAX_SHIFT	16
+/* What a growing heap keeps at least: one grow (mheap_grow_pages()). */
+#define SCAVENGE_BUSY_PAGES	16UL
 
-static unsigned long scavenge_retain = 16;
+static unsigned long scavenge_retain;
 static unsigned int scavenge_shift = 5;
 static atomic_long_t scavenge_nruns = ATOMIC_LONG_INIT(0);
 static bool scavenge_stopped;
@@ -57,7 +62,7 @@ unsigned long scavenge_target(const struct mheap *h)
 	unsigned long prop = data_race(h->pages_inuse) >>
 			     READ_ONCE(scavenge_shift);
 
-	return max(READ_ONCE(scavenge_retain), prop);
+	return max3(READ_ONCE(scavenge_retain), SCAVENGE_BUSY_PAGES, prop);
 }
 
 /**
@@ -83,7 +88,8 @@ void scavenge_kick(struct mheap *h, unsigned long free)
 /*
  * One pass over the heaps.  A heap that has not grown since the last pass
  * is idle: it keeps only retain_pages, as Go's scavenger, with no
- * allocation pressure, ends up returning all but its floor.  A busy heap
+ * allocation pressure, ends up returning all but its floor (Go's floor is
+ * its heap goal; goslab has none, and keeps nothing by default).  A busy heap
  * keeps its proportional target and is looked at again a period later,
  * so a burst's pages are back within two periods of its end.
  */
