@@ -10,6 +10,8 @@
 #   GOSLAB_VM_TIMEOUT  seconds a boot may take in all (default 300)
 #   GOSLAB_VM_NUMA=1   two NUMA nodes of 1 GiB, one vCPU each (default: one
 #                      node, 1 GiB)
+#   GOSLAB_VM_MEM      the one node's memory, as QEMU's -m takes it (default
+#                      1G; make bench's spanops boot needs 5G)
 #   GOSLAB_VM_APPEND   extra kernel command-line words
 
 # Variables cross between this file and the scripts that source it.
@@ -152,7 +154,7 @@ vm_qemu_args() {
 			"-numa node,memdev=m0,cpus=0,nodeid=0" \
 			"-numa node,memdev=m1,cpus=1,nodeid=1"
 	else
-		echo "-smp 2 -m 1G"
+		echo "-smp 2 -m ${GOSLAB_VM_MEM:-1G}"
 	fi
 }
 
