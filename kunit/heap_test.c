@@ -384,6 +384,70 @@ static void pallocbits_random_test(struct kunit *test)
 	}
 }
 
+/* The reference's first run of @n free pages at a multiple of @align. */
+static unsigned int ref_find_aligned(const struct ref_pages *r, unsigned int n,
+				     unsigned int align)
+{
+	unsigned int i, k;
+
+	for (i = 0; i + n <= PALLOC_CHUNK_PAGES; i += align) {
+		for (k = 0; k < n && !r->used[i + k]; k++)
+			continue;
+		if (k == n)
+			return i;
+	}
+	return PALLOC_NONE;
+}
+
+/*
+ * Aligned first fit against the reference, over random chunks from
+ * sparse to dense: every power of two as its own alignment (the heap's
+ * case, the word-folding search up to 64 pages), and other pairs.
+ */
+static void pallocbits_find_aligned_test(struct kunit *test)
+{
+	struct pallocbits *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct ref_pages *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int round, i, n, align, at, want, found = 0;
+	struct rnd_state rnd;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	prandom_seed_state(&rnd, 0xa119edULL);
+	for (round = 0; round < 400; round++) {
+		/* Used runs of 1 to 5 pages, starting at 1 in 4 to 1 in 128. */
+		unsigned int density = 1 + round % 6;
+
+		pallocbits_clear(b);
+		memset(r, 0, sizeof(*r));
+		for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
+			u32 x = prandom_u32_state(&rnd);
+
+			if (x % (2U << density))
+				continue;
+			n = min(1 + (x >> 16) % 5, PALLOC_CHUNK_PAGES - i);
+			pallocbits_alloc_range(b, i, n);
+			ref_set(r, i, n, true);
+		}
+		for (n = 1; n <= PALLOC_CHUNK_PAGES; n <<= 1) {
+			for (align = 2; align <= PALLOC_CHUNK_PAGES; align <<= 1) {
+				if (align != n && (round + n + align) % 7)
+					continue;
+				at = pallocbits_find_aligned(b, n, align);
+				want = ref_find_aligned(r, n, align);
+				if (at != want) {
+					KUNIT_FAIL(test, "round %u: find(%u, %u) = %u, want %u",
+						   round, n, align, at, want);
+					return;
+				}
+				found += at != PALLOC_NONE;
+			}
+		}
+	}
+	/* The chunks were not all too full to hold anything. */
+	KUNIT_EXPECT_GT(test, found, 1000U);
+}
+
 /* ---- the real heap ----------------------------------------------------- */
 
 KUNIT_DEFINE_ACTION_WRAPPER(hp_free_action, mheap_free, struct mspan *);
@@ -1434,6 +1498,7 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(pallocbits_ranges_test),
 	KUNIT_CASE(pallocbits_coalesce_test),
 	KUNIT_CASE(pallocbits_random_test),
+	KUNIT_CASE(pallocbits_find_aligned_test),
 	KUNIT_CASE(heap_alloc_npages_test),
 	KUNIT_CASE(heap_many_spans_test),
 	KUNIT_CASE(heap_small_class_spans_test),
