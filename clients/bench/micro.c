@@ -64,7 +64,7 @@ static struct bench_result results[MAX_RESULTS];
 static unsigned int nresults;
 static char bench_err[128];
 /* Lines a command adds under the table ("# ..."): what it checked. */
-static char bench_notes[2048];
+static char bench_notes[4096];
 static size_t bench_notes_len;
 
 void bench_add_result(const char *test, unsigned int size, u64 g, u64 s,

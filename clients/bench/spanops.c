@@ -33,6 +33,9 @@
  * level holds its arenas for goslab, then for SLUB; the ratio is the
  * median of each rep's goslab over the same rep's SLUB.  Timing is
  * micro.c's: whole loops, migration disabled, a warm-up, medians of reps.
+ * The levels run up (1, 64, 1,024), then down again, and each figure is
+ * the median over both passes: a host whose speed drifts during the run
+ * (TCG on a shared machine) then tilts no level against another.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -47,7 +50,8 @@
 /* Retained free pages during the run: 32 MiB, four batches of 32 KiB. */
 #define SPANOPS_RETAIN_PAGES	4096
 
-static const unsigned int spanops_levels[] = { 1, 64, SPANOPS_MAX_HELD };
+#define SPANOPS_LEVELS	3
+static const unsigned int spanops_levels[SPANOPS_LEVELS] = { 1, 64, 1024 };
 static const unsigned int spanops_pair_sizes[] = { 73728, 131072 };
 static const unsigned int spanops_cyc_sizes[] = { 24576, 32768 };
 
@@ -55,6 +59,8 @@ static const unsigned int spanops_cyc_sizes[] = { 24576, 32768 };
 #define SPANOPS_TESTS	4
 static_assert(ARRAY_SIZE(spanops_pair_sizes) +
 	      ARRAY_SIZE(spanops_cyc_sizes) == SPANOPS_TESTS);
+
+static_assert(SPANOPS_MAX_HELD == 1024);
 
 static void *held[SPANOPS_MAX_HELD];
 static void *cyc[SPANOPS_BATCH];
@@ -166,11 +172,12 @@ static void heap_counts(long *grows, long *releases)
 
 /*
  * Hold @level arenas with @g's allocator and time every test, into
- * @v[test][rep].  goslab's heap counters over the timed runs are noted.
+ * @v[test][@off + rep], @pp->reps of them.  goslab's heap counters over
+ * the timed runs are noted.
  */
 static int run_level(bool g, unsigned int level,
 		     const struct spanops_params *pp,
-		     u64 v[SPANOPS_TESTS][BENCH_MAX_REPS])
+		     u64 v[SPANOPS_TESTS][BENCH_MAX_REPS], unsigned int off)
 {
 	long g0, r0, g1, r1, arenas = -1;
 	unsigned int t, r;
@@ -196,7 +203,7 @@ static int run_level(bool g, unsigned int level,
 			bench_goslab_read("stats", "arenas", &arenas);
 		}
 		for (r = 0; !err && r < pp->reps; r++) {
-			err = run_test(g, t, pp, &v[t][r]);
+			err = run_test(g, t, pp, &v[t][off + r]);
 			cond_resched();
 		}
 		if (g && !err) {
@@ -210,25 +217,45 @@ static int run_level(bool g, unsigned int level,
 	return err;
 }
 
+/* Per level, test and run: two passes of reps runs each. */
+static u64 gv[SPANOPS_LEVELS][SPANOPS_TESTS][BENCH_MAX_REPS];
+static u64 sv[SPANOPS_LEVELS][SPANOPS_TESTS][BENCH_MAX_REPS];
+
+/* The rows of level @l, from both passes' runs. */
+static void add_rows(unsigned int l, unsigned int n)
+{
+	u64 rv[BENCH_MAX_REPS];
+	unsigned int t, r;
+	char name[16];
+
+	for (t = 0; t < SPANOPS_TESTS; t++) {
+		for (r = 0; r < n; r++)
+			rv[r] = bench_ratio(gv[l][t][r], sv[l][t][r]);
+		snprintf(name, sizeof(name), "%s-%u",
+			 t < ARRAY_SIZE(spanops_pair_sizes) ? "spanops" : "spancyc",
+			 spanops_levels[l]);
+		bench_add_result(name, test_size(t), bench_median(gv[l][t], n),
+				 bench_median(sv[l][t], n), bench_median(rv, n));
+	}
+}
+
 /**
  * bench_spanops - the "spanops" command: [iters=N] [reps=N] [max=ARENAS]
  * @args: the words after the verb
  *
  * Levels above max= (default 1,024) are left out, for guests that cannot
- * hold 4 GiB.  Called with bench_lock held, from a process (goslab's
- * debugfs is read through its address space).
+ * hold 4 GiB; reps= is per pass, at most half of BENCH_MAX_REPS.  Called
+ * with bench_lock held, from a process (goslab's debugfs is read through
+ * its address space).
  * Return: 0 or an error; the rows go to the table.
  */
 int bench_spanops(char *args)
 {
-	static u64 gv[SPANOPS_TESTS][BENCH_MAX_REPS];
-	static u64 sv[SPANOPS_TESTS][BENCH_MAX_REPS];
 	struct spanops_params pp = { .iters = 4000, .rounds = 8, .reps = 7 };
-	unsigned int max = SPANOPS_MAX_HELD, l, t, r, v;
-	u64 rv[BENCH_MAX_REPS];
+	unsigned int max = SPANOPS_MAX_HELD, nl = 0, pass, i, l, v;
 	long retain = -1;
 	char *tok;
-	int err;
+	int err = 0;
 
 	while ((tok = strsep(&args, " \t"))) {
 		if (!*tok)
@@ -237,7 +264,7 @@ int bench_spanops(char *args)
 			pp.iters = v;
 			pp.rounds = max(v / SPANOPS_BATCH, 1U);
 		} else if (!strncmp(tok, "reps=", 5) && !kstrtouint(tok + 5, 0, &v) &&
-			   v && v <= BENCH_MAX_REPS) {
+			   v && v <= BENCH_MAX_REPS / 2) {
 			pp.reps = v;
 		} else if (!strncmp(tok, "max=", 4) && !kstrtouint(tok + 4, 0, &v)) {
 			max = v;
@@ -249,26 +276,20 @@ int bench_spanops(char *args)
 	if (err)
 		return err;
 	bench_goslab_read("retain_pages", NULL, &retain);
-	for (l = 0; !err && l < ARRAY_SIZE(spanops_levels); l++) {
-		unsigned int level = spanops_levels[l];
-		char name[16];
-
-		if (level > max)
-			break;
-		err = run_level(true, level, &pp, gv) ?:
-		      run_level(false, level, &pp, sv);
-		for (t = 0; !err && t < SPANOPS_TESTS; t++) {
-			for (r = 0; r < pp.reps; r++)
-				rv[r] = bench_ratio(gv[t][r], sv[t][r]);
-			snprintf(name, sizeof(name), "%s-%u",
-				 t < ARRAY_SIZE(spanops_pair_sizes) ? "spanops" :
-				 "spancyc", level);
-			bench_add_result(name, test_size(t),
-					 bench_median(gv[t], pp.reps),
-					 bench_median(sv[t], pp.reps),
-					 bench_median(rv, pp.reps));
+	while (nl < SPANOPS_LEVELS && spanops_levels[nl] <= max)
+		nl++;
+	/* Up, then down: 1, 64, 1024, 1024, 64, 1. */
+	for (pass = 0; !err && pass < 2; pass++) {
+		for (i = 0; !err && i < nl; i++) {
+			l = pass ? nl - 1 - i : i;
+			err = run_level(true, spanops_levels[l], &pp, gv[l],
+					pass * pp.reps) ?:
+			      run_level(false, spanops_levels[l], &pp, sv[l],
+					pass * pp.reps);
 		}
 	}
+	for (l = 0; !err && l < nl; l++)
+		add_rows(l, 2 * pp.reps);
 	if (retain >= 0)
 		bench_goslab_write("retain_pages", retain);
 	bench_scratch_unmap();
