@@ -39,7 +39,8 @@ struct mheap;
  * page bitmap and have no span.
  */
 struct heap_arena {
-	struct list_head list;		/* mheap's arenas, address order */
+	struct list_head list;		/* mheap's arenas, in no order */
+	struct hlist_node bylen;	/* its bucket in the mheap_index */
 	unsigned long base;
 	struct mheap *heap;
 	struct pallocbits pages;	/* set: in use or not owned */

@@ -362,7 +362,9 @@ static void verify_heap_page(struct verify_ctx *v, struct mheap *h,
 static void verify_heap(struct verify_ctx *v, struct mheap *h)
 {
 	unsigned long free = 0, owned = 0, flags;
+	const struct heap_arena *bad;
 	struct heap_arena *a;
+	const char *why;
 	unsigned int k;
 
 	spin_lock_irqsave(&h->lock, flags);
@@ -405,6 +407,10 @@ static void verify_heap(struct verify_ctx *v, struct mheap *h)
 	if (free != h->pages_free || owned != h->pages_owned)
 		verr(v, "node %d: free %lu owned %lu, arenas say %lu %lu",
 		     h->node, h->pages_free, h->pages_owned, free, owned);
+	why = mheap_index_check(h, &bad);
+	if (why)
+		verr(v, "node %d: arena index: %s (arena %lx)", h->node, why,
+		     bad ? bad->base : 0);
 	spin_unlock_irqrestore(&h->lock, flags);
 }
 

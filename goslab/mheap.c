@@ -7,9 +7,12 @@
  * When that order is not to be had, smaller blocks are taken and placed
  * in the arena that covers their 4 MiB region, so an arena may own only
  * part of its region.  Each arena keeps Go's page bitmap and summary
- * (mpagealloc.c); a span of N pages is carved first-fit from the first
- * arena whose summary says it has a free run of N, and on free its pages
- * simply go back to the bitmap, where they coalesce with free neighbours.
+ * (mpagealloc.c), and the heap's index (mheapindex.c) keeps the arenas
+ * bucketed by their summary's longest free run: a span of N pages is
+ * carved first fit from the arena whose longest run fits N most tightly,
+ * in the same time however many arenas the heap has, and on free its
+ * pages simply go back to the bitmap, where they coalesce with free
+ * neighbours.
  *
  * The heap fills the arena table (arena.c) that span_of() reads.  It
  * calls only leaves: the arena table, page bitmaps (mpagealloc.c),
@@ -190,29 +193,19 @@ static unsigned int mheap_span_align(unsigned int npages, unsigned int spc)
 	return npages;
 }
 
-/* Where in @a a span of @npages pages aligned to @align fits, or PALLOC_NONE. */
-static unsigned int arena_find(const struct heap_arena *a,
-			       unsigned int npages, unsigned int align)
-{
-	if (a->sum.max < npages)
-		return PALLOC_NONE;
-	return pallocbits_find_aligned(&a->pages, npages, align);
-}
-
-/* Has some arena of @h a run of @npages pages aligned to @align? */
+/*
+ * Would mheap_carve() find a run of @npages pages aligned to @align in
+ * @h?  The same search, so the two agree.
+ */
 static bool mheap_fits(struct mheap *h, unsigned int npages,
 		       unsigned int align)
 {
-	struct heap_arena *a;
 	unsigned long flags;
-	bool fits = false;
+	unsigned int page;
+	bool fits;
 
 	spin_lock_irqsave(&h->lock, flags);
-	list_for_each_entry(a, &h->arenas, list)
-		if (arena_find(a, npages, align) != PALLOC_NONE) {
-			fits = true;
-			break;
-		}
+	fits = mheap_index_find(&h->index, npages, align, &page);
 	spin_unlock_irqrestore(&h->lock, flags);
 	return fits;
 }
@@ -246,9 +239,23 @@ int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 	return mheap_grow(h, npages, gfp);
 }
 
+/* After @a's page bits changed: its summary, and its bucket; h->lock held. */
 static void arena_update_sum(struct heap_arena *a)
 {
+	unsigned int old = a->sum.max;
+
 	a->sum = pallocbits_summarize(&a->pages);
+	mheap_index_moved(&a->heap->index, a, old);
+}
+
+/* @a owns no page any more: out of @h, onto @dead; h->lock held. */
+static void mheap_drop_arena(struct mheap *h, struct heap_arena *a,
+			     struct list_head *dead)
+{
+	arena_table_set(a->base, NULL);
+	mheap_index_del(&h->index, a);
+	list_move(&a->list, dead);
+	h->nr_arenas--;
 }
 
 /*
@@ -267,7 +274,6 @@ static bool mheap_add_block(struct mheap *h, unsigned long addr,
 	unsigned int first = (addr - base) >> GOSLAB_PAGE_SHIFT;
 	unsigned int n = 1U << (order - GS_PAGE_ORDER);
 	struct heap_arena *a = arena_of(addr);
-	struct heap_arena *pos;
 	bool used = false;
 
 	if (!a) {
@@ -276,11 +282,13 @@ static bool mheap_add_block(struct mheap *h, unsigned long addr,
 		a->heap = h;
 		pallocbits_fill(&a->pages);
 		pallocbits_fill(&a->dirty);
-		/* Keep the list in address order: first fit prefers low. */
-		list_for_each_entry(pos, &h->arenas, list)
-			if (pos->base > base)
-				break;
-		list_add_tail(&a->list, &pos->list);
+		/* All used: the zeroed summary is right, bucket 0. */
+		mheap_index_add(&h->index, a);
+		/*
+		 * In no order: the index picks arenas, and address order
+		 * would cost a walk of every arena here (design.rst).
+		 */
+		list_add_tail(&a->list, &h->arenas);
 		h->nr_arenas++;
 		arena_table_set(base, a);
 		used = true;
@@ -496,10 +504,10 @@ static bool mheap_spancache_push(struct mheap *h, struct mspan *s)
 }
 
 /*
- * Carve @npages, at a multiple of @align pages, from the first arena that
- * fits; h->lock held.  The span is @node's (its caches and central list);
- * its pages are @h's, which is another node's heap only when @node's
- * memory ran out (h->fallback).
+ * Carve @npages, at a multiple of @align pages, from the arena the index
+ * picks (best fit, mheapindex.c); h->lock held.  The span is @node's
+ * (its caches and central list); its pages are @h's, which is another
+ * node's heap only when @node's memory ran out (h->fallback).
  */
 static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 				 unsigned int align, struct mspan *s, int node)
@@ -507,29 +515,23 @@ static struct mspan *mheap_carve(struct mheap *h, unsigned int npages,
 	struct heap_arena *a;
 	unsigned int i, k;
 
-	list_for_each_entry(a, &h->arenas, list) {
-		i = arena_find(a, npages, align);
-		if (i == PALLOC_NONE) {
-			/* The summary promised a run: only alignment may fail. */
-			WARN_ON_ONCE(align == 1 && a->sum.max >= npages);
-			continue;
-		}
-		pallocbits_alloc_range(&a->pages, i, npages);
-		arena_update_sum(a);
-		s->needzero = !pallocbits_range_free(&a->dirty, i, npages);
-		pallocbits_alloc_range(&a->dirty, i, npages);
-		s->start_addr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
-		s->npages = npages;
-		s->arena = a;
-		s->node = node;
-		for (k = i; k < i + npages; k++)
-			WRITE_ONCE(a->spans[k], s);
-		a->nfree -= npages;
-		h->pages_free -= npages;
-		h->pages_inuse += npages;
-		return s;
-	}
-	return NULL;
+	a = mheap_index_find(&h->index, npages, align, &i);
+	if (!a)
+		return NULL;
+	pallocbits_alloc_range(&a->pages, i, npages);
+	arena_update_sum(a);
+	s->needzero = !pallocbits_range_free(&a->dirty, i, npages);
+	pallocbits_alloc_range(&a->dirty, i, npages);
+	s->start_addr = a->base + ((unsigned long)i << GOSLAB_PAGE_SHIFT);
+	s->npages = npages;
+	s->arena = a;
+	s->node = node;
+	for (k = i; k < i + npages; k++)
+		WRITE_ONCE(a->spans[k], s);
+	a->nfree -= npages;
+	h->pages_free -= npages;
+	h->pages_inuse += npages;
+	return s;
 }
 
 /*
@@ -712,26 +714,29 @@ static unsigned int arena_take_free(struct mheap *h, struct heap_arena *a,
 
 /*
  * Take free pages out of @h while more than @keep are free, into @runs;
- * h->lock held.  Arenas left owning nothing are unlinked into @dead.
+ * h->lock held.  The emptiest arenas first (mheap_index_emptiest()), so
+ * that whole arenas go back rather than holes of the ones in use; an
+ * arena left owning nothing is unlinked into @dead.  Each arena taken
+ * from gives up every free page unless @keep or @runs stops the pass,
+ * so no arena is visited twice.
  */
 static unsigned int mheap_take_free(struct mheap *h, unsigned long keep,
 				    struct mheap_run *runs,
 				    struct list_head *dead)
 {
-	struct heap_arena *a, *tmp;
-	unsigned int n = 0;
+	struct heap_arena *a;
+	unsigned int n = 0, got;
 
-	list_for_each_entry_safe_reverse(a, tmp, &h->arenas, list) {
-		if (h->pages_free <= keep || n == MHEAP_RUNS)
+	while (h->pages_free > keep && n < MHEAP_RUNS) {
+		a = mheap_index_emptiest(&h->index);
+		if (!a)
 			break;
-		if (!a->nfree)
-			continue;
-		n += arena_take_free(h, a, keep, runs + n, MHEAP_RUNS - n);
-		if (!a->nowned) {
-			arena_table_set(a->base, NULL);
-			list_move(&a->list, dead);
-			h->nr_arenas--;
-		}
+		got = arena_take_free(h, a, keep, runs + n, MHEAP_RUNS - n);
+		if (!a->nowned)
+			mheap_drop_arena(h, a, dead);
+		if (!got)
+			break;
+		n += got;
 	}
 	return n;
 }
@@ -841,13 +846,10 @@ void mheap_free(struct mspan *s)
 		run.npages = min_t(unsigned long, excess, s->npages);
 		run = arena_take_range(h, a, i + s->npages - run.npages,
 				       run.npages);
-		if (!a->nowned) {
-			arena_table_set(a->base, NULL);
-			list_move(&a->list, &dead);
-			h->nr_arenas--;
-		}
 	}
 	arena_update_sum(a);
+	if (!a->nowned)
+		mheap_drop_arena(h, a, &dead);
 	free = h->pages_free;
 	if (!refs && !s->debug)
 		cached = mheap_spancache_push(h, s);
@@ -886,6 +888,7 @@ int mheap_init(void)
 		spin_lock_init(&h->lock);
 		mutex_init(&h->release_mutex);
 		INIT_LIST_HEAD(&h->arenas);
+		mheap_index_init(&h->index);
 		h->node = node;
 		mheap_nodes[node] = h;
 	}

@@ -15,6 +15,7 @@
 #include <linux/gfp.h>
 
 #include "arena.h"
+#include "mheapindex.h"
 #include "mspan.h"
 #include "fixalloc.h"
 
@@ -23,8 +24,9 @@ struct mheap {
 	spinlock_t lock;		/* arenas, bitmaps, spans[], counts */
 	struct mutex release_mutex;	/* one mheap_release() at a time */
 	int node;
-	struct list_head arenas;
+	struct list_head arenas;	/* every arena, for walks */
 	unsigned long nr_arenas;
+	struct mheap_index index;	/* the arenas by longest free run */
 	unsigned long pages_owned;	/* goslab pages from buddy */
 	unsigned long pages_free;	/* owned, not in a span */
 	unsigned long pages_inuse;

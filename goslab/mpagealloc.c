@@ -169,14 +169,52 @@ unsigned int pallocbits_find(const struct pallocbits *b, unsigned int npages)
 	return PALLOC_NONE;
 }
 
+/* Bits at the multiples of @n (a power of two up to 64) of a word. */
+static u64 aligned_starts(unsigned int n)
+{
+	u64 m = 1;
+	unsigned int s;
+
+	for (s = n; s < 64; s <<= 1)
+		m |= m << s;
+	return m;
+}
+
+/*
+ * First run of @n free pages (a power of two up to 64) at a multiple of
+ * @n.  Such a run never crosses a word: in each word the free mask is
+ * ANDed with itself shifted by 1, 2, 4, ... n/2, which leaves a bit where
+ * n free pages start, and only the bits at multiples of n count.
+ */
+static unsigned int find_aligned_in_word(const struct pallocbits *b,
+					 unsigned int n)
+{
+	u64 starts = aligned_starts(n);
+	unsigned int i, k;
+
+	for (i = 0; i < PALLOC_WORDS; i++) {
+		u64 f = ~b->w[i];
+
+		for (k = 1; k < n && f; k <<= 1)
+			f &= f >> k;
+		f &= starts;
+		if (f)
+			return i * 64 + __ffs64(f);
+	}
+	return PALLOC_NONE;
+}
+
 /*
  * pallocbits_find_aligned - first fit of @npages free pages starting at a
  * multiple of @align (a power of two; 1 is pallocbits_find()).
  *
  * For spans that kmalloc's alignment promise makes start at a multiple of
- * their size (mheap.c): the candidates are the aligned pages only, at most
- * PALLOC_CHUNK_PAGES / @align of them.  Returns the first page index or
- * PALLOC_NONE.
+ * their size (mheap.c), @align == @npages: up to 64 pages, one pass over
+ * the words (find_aligned_in_word()), since the heap's index may try
+ * several arenas for one aligned span; over 64 there are at most four
+ * candidates.  Those and any other alignment try the aligned pages one by
+ * one, at most PALLOC_CHUNK_PAGES / @align of them, a word at a time.
+ * Returns the first page index or PALLOC_NONE.
  */
 unsigned int pallocbits_find_aligned(const struct pallocbits *b,
 				     unsigned int npages, unsigned int align)
@@ -187,6 +225,8 @@ unsigned int pallocbits_find_aligned(const struct pallocbits *b,
 		return pallocbits_find(b, npages);
 	if (!npages || npages > PALLOC_CHUNK_PAGES)
 		return PALLOC_NONE;
+	if (align == npages && npages <= 64)
+		return find_aligned_in_word(b, npages);
 	for (i = 0; i + npages <= PALLOC_CHUNK_PAGES; i += align)
 		if (pallocbits_range_free(b, i, npages))
 			return i;

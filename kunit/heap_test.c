@@ -384,6 +384,70 @@ static void pallocbits_random_test(struct kunit *test)
 	}
 }
 
+/* The reference's first run of @n free pages at a multiple of @align. */
+static unsigned int ref_find_aligned(const struct ref_pages *r, unsigned int n,
+				     unsigned int align)
+{
+	unsigned int i, k;
+
+	for (i = 0; i + n <= PALLOC_CHUNK_PAGES; i += align) {
+		for (k = 0; k < n && !r->used[i + k]; k++)
+			continue;
+		if (k == n)
+			return i;
+	}
+	return PALLOC_NONE;
+}
+
+/*
+ * Aligned first fit against the reference, over random chunks from
+ * sparse to dense: every power of two as its own alignment (the heap's
+ * case, the word-folding search up to 64 pages), and other pairs.
+ */
+static void pallocbits_find_aligned_test(struct kunit *test)
+{
+	struct pallocbits *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct ref_pages *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int round, i, n, align, at, want, found = 0;
+	struct rnd_state rnd;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	prandom_seed_state(&rnd, 0xa119edULL);
+	for (round = 0; round < 400; round++) {
+		/* Used runs of 1 to 5 pages, starting at 1 in 4 to 1 in 128. */
+		unsigned int density = 1 + round % 6;
+
+		pallocbits_clear(b);
+		memset(r, 0, sizeof(*r));
+		for (i = 0; i < PALLOC_CHUNK_PAGES; i++) {
+			u32 x = prandom_u32_state(&rnd);
+
+			if (x % (2U << density))
+				continue;
+			n = min(1 + (x >> 16) % 5, PALLOC_CHUNK_PAGES - i);
+			pallocbits_alloc_range(b, i, n);
+			ref_set(r, i, n, true);
+		}
+		for (n = 1; n <= PALLOC_CHUNK_PAGES; n <<= 1) {
+			for (align = 2; align <= PALLOC_CHUNK_PAGES; align <<= 1) {
+				if (align != n && (round + n + align) % 7)
+					continue;
+				at = pallocbits_find_aligned(b, n, align);
+				want = ref_find_aligned(r, n, align);
+				if (at != want) {
+					KUNIT_FAIL(test, "round %u: find(%u, %u) = %u, want %u",
+						   round, n, align, at, want);
+					return;
+				}
+				found += at != PALLOC_NONE;
+			}
+		}
+	}
+	/* The chunks were not all too full to hold anything. */
+	KUNIT_EXPECT_GT(test, found, 1000U);
+}
+
 /* ---- the real heap ----------------------------------------------------- */
 
 KUNIT_DEFINE_ACTION_WRAPPER(hp_free_action, mheap_free, struct mspan *);
@@ -465,12 +529,19 @@ static unsigned long hp_releasable(struct mheap *h)
 	return n;
 }
 
-/* Use up every free page of @h so that the next span needs a new block. */
+/*
+ * Use up every free page of @h so that the next span needs a new block.
+ * Never a power of two pages over 1: such a span must be aligned
+ * (mheap_span_align()), and a longest run that is not would make the
+ * heap grow for it again and again rather than fill the run.
+ */
 static void hp_fill(struct kunit *test, struct mheap *h)
 {
 	unsigned int n, spans = 0;
 
 	while ((n = hp_max_run(h)) != 0) {
+		if (n > 1 && is_power_of_2(n))
+			n--;
 		hp_alloc(test, h, n, make_spanclass(0, true));
 		KUNIT_ASSERT_LT(test, ++spans, 8192U);
 	}
@@ -559,13 +630,15 @@ static void hp_free_and_check(struct kunit *test, struct mspan *s)
 
 /*
  * The heap's bookkeeping is consistent: summaries match the bitmaps,
- * counters match the bits, and a page is in a span exactly when it is
- * owned and marked in use.
+ * counters match the bits, a page is in a span exactly when it is owned
+ * and marked in use, and the index holds every arena in the bucket of
+ * its summary (mheap_index_check()).
  */
 static void hp_check_invariants(struct kunit *test, struct mheap *h)
 {
-	unsigned long owned = 0, nfree = 0, narenas = 0, flags, prev = 0;
-	const char *bad = NULL;
+	unsigned long owned = 0, nfree = 0, narenas = 0, flags;
+	const struct heap_arena *ia;
+	const char *bad = NULL, *ibad;
 	struct heap_arena *a;
 	unsigned int k;
 
@@ -579,7 +652,6 @@ static void hp_check_invariants(struct kunit *test, struct mheap *h)
 		    bitmap_weight(a->owned, GS_PAGES_PER_ARENA) != a->nowned ||
 		    a->nfree > a->nowned || !a->nowned ||
 		    !IS_ALIGNED(a->base, GS_ARENA_BYTES) ||
-		    (narenas > 1 && a->base <= prev) ||
 		    arena_of(a->base) != a || a->heap != h) {
 			bad = "arena summary, counters or table";
 			break;
@@ -596,15 +668,17 @@ static void hp_check_invariants(struct kunit *test, struct mheap *h)
 		}
 		if (bad)
 			break;
-		prev = a->base;
 		owned += a->nowned;
 		nfree += a->nfree;
 	}
 	if (!bad && (owned != h->pages_owned || nfree != h->pages_free ||
 		     narenas != h->nr_arenas || h->pages_inuse != owned - nfree))
 		bad = "heap counters";
+	ibad = mheap_index_check(h, &ia);
 	spin_unlock_irqrestore(&h->lock, flags);
 	KUNIT_EXPECT_NULL_MSG(test, bad, "heap bookkeeping: %s", bad);
+	KUNIT_EXPECT_NULL_MSG(test, ibad, "arena index: %s (arena %lx)", ibad,
+			      ia ? ia->base : 0);
 }
 
 /* Large spans of many sizes: every page looks up to its span. */
@@ -1074,6 +1148,208 @@ static void heap_random_test(struct kunit *test)
 	hp_check_invariants(test, h);
 }
 
+/* ---- the arena index ---------------------------------------------------- */
+
+/* Is @h's index its arenas by their summaries?  Fails the case if not. */
+static bool hp_index_ok(struct kunit *test, struct mheap *h, unsigned int step)
+{
+	const struct heap_arena *a;
+	unsigned long flags;
+	const char *why;
+
+	spin_lock_irqsave(&h->lock, flags);
+	why = mheap_index_check(h, &a);
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (why)
+		KUNIT_FAIL(test, "step %u: arena index: %s (arena %lx)", step,
+			   why, a ? a->base : 0);
+	return !why;
+}
+
+/* Free runs hp_shape() leaves, lowest arena first. */
+static const unsigned int hp_shape_run[3] = { 200, 100, 50 };
+
+/*
+ * Three fresh arenas, by address, each with one free run at its end of
+ * hp_shape_run[] pages and every other page of the heap in use: the
+ * lowest has the longest run, the highest the shortest.  Each is shaped
+ * while it is the only arena with a run that long, so where the span
+ * goes does not depend on the heap's policy.  @ar gets the arenas, @t
+ * the spans that fill them.
+ */
+static void hp_shape(struct kunit *test, struct mheap *h,
+		     struct heap_arena **ar, struct mspan **t)
+{
+	const unsigned int spc = make_spanclass(0, true);
+	struct mspan *s[3], *x;
+	unsigned int i, j;
+
+	hp_fill(test, h);
+	for (i = 0; i < 3; i++)
+		s[i] = hp_alloc(test, h, GS_PAGES_PER_ARENA, spc);
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (s[j]->start_addr < s[i]->start_addr) {
+				x = s[i];
+				s[i] = s[j];
+				s[j] = x;
+			}
+	for (i = 3; i--;) {
+		ar[i] = s[i]->arena;
+		hp_free(test, s[i]);
+		t[i] = hp_alloc(test, h, GS_PAGES_PER_ARENA - hp_shape_run[i], spc);
+		KUNIT_ASSERT_PTR_EQ(test, t[i]->arena, ar[i]);
+		KUNIT_ASSERT_EQ(test, ar[i]->sum.max, (u16)hp_shape_run[i]);
+	}
+	KUNIT_ASSERT_EQ(test, h->pages_free, 350UL);
+}
+
+/*
+ * Best fit across arenas: a span comes from the arena whose longest free
+ * run fits it most tightly, whatever the addresses.  The tightest arena
+ * is the highest here; first fit in address order (the list walk before
+ * the index) took the lowest.
+ */
+static void heap_index_best_fit_test(struct kunit *test)
+{
+	const unsigned int spc = make_spanclass(0, true);
+	struct mheap *h = hp_heap(test);
+	struct heap_arena *ar[3];
+	struct mspan *t[3], *s;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_shape(test, h, ar, t);
+	s = hp_alloc(test, h, 40, spc);		/* runs 200 100 50 */
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ar[2]);
+	KUNIT_EXPECT_EQ(test, s->start_addr, hp_page(t[2], t[2]->npages));
+	s = hp_alloc(test, h, 60, spc);		/* runs 200 100 10 */
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ar[1]);
+	s = hp_alloc(test, h, 150, spc);	/* runs 200 40 10 */
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ar[0]);
+	s = hp_alloc(test, h, 10, spc);		/* runs 50 40 10: exact */
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ar[2]);
+	KUNIT_EXPECT_EQ(test, ar[2]->nfree, 0U);
+	hp_check_invariants(test, h);
+}
+
+/*
+ * An aligned span (a power of two pages, mheap_span_align()) passes over
+ * the tightest arena when its run has no aligned start, and lands
+ * aligned in the next arena that has one.
+ */
+static void heap_index_aligned_test(struct kunit *test)
+{
+	const unsigned int spc = make_spanclass(0, true);
+	struct mheap *h = hp_heap(test);
+	struct mspan *x, *y, *q, *s;
+	struct heap_arena *ax, *ay;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_fill(test, h);
+	x = hp_alloc(test, h, GS_PAGES_PER_ARENA, spc);
+	y = hp_alloc(test, h, GS_PAGES_PER_ARENA, spc);
+	ax = x->arena;
+	ay = y->arena;
+	/* ax: pages 1 to 40 free, no 32-page run at a multiple of 32. */
+	hp_free(test, x);
+	KUNIT_ASSERT_EQ(test, hp_alloc(test, h, 1, spc)->start_addr, ax->base);
+	q = hp_alloc(test, h, 40, spc);
+	KUNIT_ASSERT_PTR_EQ(test, q->arena, ax);
+	KUNIT_ASSERT_PTR_EQ(test, hp_alloc(test, h, 471, spc)->arena, ax);
+	hp_free(test, q);
+	/* ay: pages 412 to 511 free, 416 aligned to 32. */
+	hp_free(test, y);
+	KUNIT_ASSERT_PTR_EQ(test, hp_alloc(test, h, 412, spc)->arena, ay);
+	KUNIT_ASSERT_EQ(test, ax->sum.max, 40);
+	KUNIT_ASSERT_EQ(test, ay->sum.max, 100);
+
+	s = hp_alloc(test, h, 32, spc);
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ay);
+	KUNIT_EXPECT_EQ(test, s->start_addr, ay->base + 416 * GOSLAB_PAGE_SIZE);
+	/* 16 aligned fits in ax's run (16 to 31), the tightest again. */
+	s = hp_alloc(test, h, 16, spc);
+	KUNIT_EXPECT_PTR_EQ(test, s->arena, ax);
+	KUNIT_EXPECT_EQ(test, s->start_addr, ax->base + 16 * GOSLAB_PAGE_SIZE);
+	hp_check_invariants(test, h);
+}
+
+/*
+ * The scavenger empties the emptiest arenas first: with the lowest arena
+ * all free and short runs in two above it, giving back an arena's worth
+ * of pages gives back that whole arena and leaves the runs alone.  The
+ * walk in reverse address order before the index took the highest
+ * arenas' runs first and left the free arena in part.
+ */
+static void heap_scavenge_emptiest_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct heap_arena *ar[3];
+	struct mspan *t[3];
+	unsigned long base;
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	hp_shape(test, h, ar, t);
+	hp_free(test, t[0]);
+	base = ar[0]->base;
+	KUNIT_ASSERT_EQ(test, ar[0]->nfree, (unsigned int)GS_PAGES_PER_ARENA);
+	mheap_release(h, h->pages_free - GS_PAGES_PER_ARENA);
+	KUNIT_EXPECT_NULL(test, arena_of(base));
+	KUNIT_EXPECT_EQ(test, ar[1]->nfree, hp_shape_run[1]);
+	KUNIT_EXPECT_EQ(test, ar[2]->nfree, hp_shape_run[2]);
+	KUNIT_EXPECT_EQ(test, h->pages_free, 150UL);
+	hp_check_invariants(test, h);
+}
+
+#define HP_INDEX_LIVE	64
+
+/*
+ * The index stays its arenas' summaries through random spans (aligned
+ * ones too), frees, large frees past the scavenger's target, and
+ * releases: checked after every step.
+ */
+static void heap_index_random_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	struct mspan *live[HP_INDEX_LIVE] = { };
+	unsigned int step, i, n, kind;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 0x1de5ULL);
+	for (step = 0; step < 800; step++) {
+		u32 x = prandom_u32_state(&rnd);
+
+		i = x % HP_INDEX_LIVE;
+		kind = (x >> 8) % 8;
+		if (live[i]) {
+			hp_free(test, live[i]);
+			live[i] = NULL;
+		} else {
+			if (kind < 4)
+				n = 1 + (x >> 12) % 16;
+			else if (kind < 7)
+				n = 2U << ((x >> 12) % 8);	/* aligned: 2 to 256 */
+			else
+				n = 1 + (x >> 12) % GS_PAGES_PER_ARENA;
+			live[i] = hp_alloc(test, h, n, make_spanclass(0, x & 1));
+			if (is_power_of_2(n) &&
+			    !IS_ALIGNED(live[i]->start_addr,
+					(unsigned long)n * GOSLAB_PAGE_SIZE)) {
+				KUNIT_FAIL(test, "step %u: %u pages at %lx", step, n,
+					   live[i]->start_addr);
+				break;
+			}
+		}
+		if (step % 101 == 100)
+			mheap_release(h, h->pages_free / 2);
+		if (!hp_index_ok(test, h, step))
+			break;
+	}
+	for (i = 0; i < HP_INDEX_LIVE; i++)
+		if (live[i])
+			hp_free(test, live[i]);
+	hp_check_invariants(test, h);
+}
+
 /* ---- lookups of memory goslab does not own ------------------------------ */
 
 static void hp_expect_foreign(struct kunit *test, const void *p, const char *what)
@@ -1222,6 +1498,7 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(pallocbits_ranges_test),
 	KUNIT_CASE(pallocbits_coalesce_test),
 	KUNIT_CASE(pallocbits_random_test),
+	KUNIT_CASE(pallocbits_find_aligned_test),
 	KUNIT_CASE(heap_alloc_npages_test),
 	KUNIT_CASE(heap_many_spans_test),
 	KUNIT_CASE(heap_small_class_spans_test),
@@ -1236,6 +1513,10 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(heap_retain_keeps_test),
 	KUNIT_CASE(heap_release_all_test),
 	KUNIT_CASE(heap_random_test),
+	KUNIT_CASE(heap_index_best_fit_test),
+	KUNIT_CASE(heap_index_aligned_test),
+	KUNIT_CASE(heap_scavenge_emptiest_test),
+	KUNIT_CASE(heap_index_random_test),
 	KUNIT_CASE(heap_lookup_stack_test),
 	KUNIT_CASE(heap_lookup_kmalloc_test),
 	KUNIT_CASE(heap_lookup_vmalloc_test),

@@ -31,6 +31,13 @@
 #     memory held over each replay) into build/bench/ and copied, with the
 #     CSVs, to Documentation/bench/ (unless GOSLAB_BENCH_DOC=0).
 #
+#  2c. Span operations (QEMU, 6.12, init_on_alloc=0, 5 GiB): one boot runs
+#     goslab_bench's "spanops" command (clients/bench/spanops.c): ns per
+#     span allocation and free with 1, 64 and 1,024 arenas (4 GiB) of
+#     objects live; rows spanops-<arenas> and spancyc-<arenas> of platform
+#     qemu5g in results.csv.  GOSLAB_BENCH_SPANOPS=0 skips it (default: on
+#     when the QEMU boots are).
+#
 # Environment: GOSLAB_TRACES (default: <repo>/../shared/traces),
 # GOSLAB_BENCH_CMD (bench command, default "all"), GOSLAB_BENCH_IOA
 # (default "1 0"), GOSLAB_BENCH_UML=0 skips UML, GOSLAB_BENCH_QEMU=0 skips
@@ -39,8 +46,10 @@
 # GOSLAB_BENCH_FOOTPRINT_BOOTS (boots per trace and allocator, default 3;
 # 0 skips the footprint), GOSLAB_BENCH_BURST_BOOTS (burst boots per
 # allocator, default 1; 0 skips it), GOSLAB_BENCH_BURST_MIB (default 512),
-# GOSLAB_BENCH_FOOTPRINT_TRACES (trace names,
-# default every trace), GOSLAB_VM_TIMEOUT (default here 2400 s a boot).
+# GOSLAB_BENCH_FOOTPRINT_TRACES (trace names, default every trace),
+# GOSLAB_BENCH_SPANOPS (0 skips 2c), GOSLAB_BENCH_SPANOPS_CMD (its
+# command, default "spanops", ',' for ' ': "spanops,max=64" holds at most
+# 64 arenas), GOSLAB_VM_TIMEOUT (default here 2400 s a boot).
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -302,6 +311,31 @@ if [ "$bboots" -gt 0 ]; then
 		done
 		b=$((b + 1))
 	done
+fi
+
+# --- spanops: span operations with many arenas live ---------------------
+# bench_spanops: a boot of its own, 5 GiB, so that 1,024 arenas (4 GiB)
+# can be held; no replay.  init_on_alloc=0: zeroing each 72 KiB object
+# would drown the span operation it times.
+bench_spanops() {
+	[ -n "${vm_initrd:-}" ] || bench_prepare 6.12
+	serial=$out/serial-spanops.log
+	echo "bench: QEMU 6.12 spanops, 5 GiB (serial log $serial)" >&2
+	start=$(date +%s)
+	rc=0
+	_spanops_mem=${GOSLAB_VM_MEM:-}
+	GOSLAB_VM_MEM=5G
+	vm_boot "$serial" init_on_alloc=0 \
+		"bench_cmd=${GOSLAB_BENCH_SPANOPS_CMD:-spanops}" bench_replay=0 || rc=$?
+	GOSLAB_VM_MEM=$_spanops_mem
+	echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
+	tr -d '\r' <"$serial" >"$serial.txt"
+	parse_guest qemu5g 0 "$serial.txt"
+	grep '^# ' "$out/bench-qemu5g-ioa0.txt" >&2 || true
+}
+
+if [ "${GOSLAB_BENCH_SPANOPS:-${GOSLAB_BENCH_QEMU:-1}}" = 1 ]; then
+	bench_spanops
 fi
 
 # --- UML ----------------------------------------------------------------

@@ -42,7 +42,7 @@ RANKS = {
     "malloc": API, "mfree": API, "nmifree": API, "rcufree": API,
     "mcache": MCACHE,
     "mcentral": MCENTRAL,
-    "mheap": MHEAP, "scavenge": MHEAP,
+    "mheap": MHEAP, "mheapindex": MHEAP, "scavenge": MHEAP,
     "arena": LEAF, "mspan": LEAF, "mbitmap": LEAF, "mpagealloc": LEAF,
     "fixalloc": LEAF, "sizeclasses": LEAF, "mem": LEAF, "report": LEAF,
     "debug": LEAF, "kasan": LEAF, "compat": LEAF, "goslab": LEAF,

@@ -10,6 +10,8 @@
 #   GOSLAB_VM_TIMEOUT  seconds a boot may take in all (default 300)
 #   GOSLAB_VM_NUMA=1   two NUMA nodes of 1 GiB, one vCPU each (default: one
 #                      node, 1 GiB)
+#   GOSLAB_VM_MEM      the one node's memory, as QEMU's -m takes it (default
+#                      1G; make bench's spanops boot needs 5G)
 #   GOSLAB_VM_APPEND   extra kernel command-line words
 
 # Variables cross between this file and the scripts that source it.

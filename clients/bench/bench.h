@@ -65,6 +65,12 @@ int bench_command(char *cmd);
 int bench_show(struct seq_file *m, void *v);
 int bench_pair_g(size_t size, unsigned int iters, u64 *ns);
 int bench_pair_s(size_t size, unsigned int iters, u64 *ns);
+void bench_add_result(const char *test, unsigned int size, u64 g, u64 s,
+		      u64 ratio_m);
+__printf(1, 2) void bench_note(const char *fmt, ...);
+
+/* spanops.c: the page heap's span operations with many arenas live. */
+int bench_spanops(char *args);
 
 /* ppair.c */
 int bench_ppair_run(bool g, size_t size, unsigned int iters, u64 *ns);
@@ -85,6 +91,8 @@ void bench_stats_open(void);
 void bench_stats_close(void);
 int bench_goslab_stats(struct bench_goslab_mem *m);
 void bench_goslab_poke(const char *file);
+int bench_goslab_read(const char *file, const char *field, long *v);
+int bench_goslab_write(const char *file, unsigned long v);
 void bench_slub_shrink(void);
 
 /* trace.c: the text written to "replay", and the events parsed from it. */

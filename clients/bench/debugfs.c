@@ -10,6 +10,8 @@
  *             pairs [SIZE]               both, every size if none
  *             batch SIZE | bulk SIZE | xcpu SIZE
  *             phase [SIZE]               alloc and free halves apart
+ *             spanops [max=ARENAS]       span operations with 1, 64 and
+ *                                        1,024 arenas held (spanops.c)
  *             replay                     run the last trace (again)
  *           read: "test size goslab_ns slub_ns ratio", ns per object
  *           (median of reps), ratio = the median over reps of goslab's

@@ -218,6 +218,49 @@ int bench_goslab_stats(struct bench_goslab_mem *m)
 	return found == 3 ? 0 : -EPROTO;
 }
 
+/*
+ * A number from goslab's debugfs: the value of a tunable's file (@field
+ * NULL), or the value of the line of "stats" that starts with @field.
+ */
+int bench_goslab_read(const char *file, const char *field, long *v)
+{
+	char *buf, *line, *cur;
+	int err = -EPROTO;
+	ssize_t n;
+
+	buf = kmalloc(PAGE_SIZE + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	n = goslab_debugfs_rw(file, buf, PAGE_SIZE, false);
+	if (n < 0) {
+		kfree(buf);
+		return n;
+	}
+	buf[n] = 0;
+	cur = buf;
+	while (err && (line = strsep(&cur, "\n"))) {
+		char *key = field ? strsep(&line, " ") : NULL;
+
+		if (field && (!line || strcmp(key, field)))
+			continue;
+		err = kstrtol(strim(line), 10, v) ? -EPROTO : 0;
+		if (!field)
+			break;
+	}
+	kfree(buf);
+	return err;
+}
+
+/* Set one of goslab's debugfs tunables ("retain_pages", ...) to @v. */
+int bench_goslab_write(const char *file, unsigned long v)
+{
+	char num[24];
+	int n = scnprintf(num, sizeof(num), "%lu\n", v);
+	ssize_t ret = goslab_debugfs_rw(file, num, n, true);
+
+	return ret < 0 ? ret : 0;
+}
+
 /* Trigger one of goslab's debugfs actions ("flush", "release"). */
 void bench_goslab_poke(const char *file)
 {

@@ -14,6 +14,8 @@
  * reported, the ratio as the median of each rep's own ratio.
  */
 #include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/stdarg.h>
 #include <linux/slab.h>
 #include <linux/ktime.h>
 #include <linux/cpumask.h>
@@ -61,9 +63,12 @@ DEFINE_MUTEX(bench_lock);
 static struct bench_result results[MAX_RESULTS];
 static unsigned int nresults;
 static char bench_err[128];
+/* Lines a command adds under the table ("# ..."): what it checked. */
+static char bench_notes[4096];
+static size_t bench_notes_len;
 
-static void add_result(const char *test, unsigned int size, u64 g, u64 s,
-		       u64 ratio_m)
+void bench_add_result(const char *test, unsigned int size, u64 g, u64 s,
+		      u64 ratio_m)
 {
 	struct bench_result *r;
 
@@ -75,6 +80,33 @@ static void add_result(const char *test, unsigned int size, u64 g, u64 s,
 	r->g_dns = g;
 	r->s_dns = s;
 	r->ratio_m = ratio_m;
+}
+
+/* A line of @fmt under the table, after "# "; bench_lock held. */
+void bench_note(const char *fmt, ...)
+{
+	size_t room = sizeof(bench_notes) - bench_notes_len;
+	va_list ap;
+
+	if (room < 3)
+		return;
+	bench_notes_len += scnprintf(bench_notes + bench_notes_len, room, "# ");
+	va_start(ap, fmt);
+	bench_notes_len += vscnprintf(bench_notes + bench_notes_len,
+				      sizeof(bench_notes) - bench_notes_len,
+				      fmt, ap);
+	va_end(ap);
+	bench_notes_len += scnprintf(bench_notes + bench_notes_len,
+				     sizeof(bench_notes) - bench_notes_len, "\n");
+}
+
+/* An empty table, no notes, no error: a command starts with it. */
+static void bench_clear(void)
+{
+	nresults = 0;
+	bench_notes_len = 0;
+	bench_notes[0] = 0;
+	bench_err[0] = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,8 +436,8 @@ static int measure(enum kind k, unsigned int size, const struct params *pp)
 			 kind_name[k], size, err);
 		return err;
 	}
-	add_result(kind_name[k], size, bench_median(gv, pp->reps),
-		   bench_median(sv, pp->reps), bench_median(rv, pp->reps));
+	bench_add_result(kind_name[k], size, bench_median(gv, pp->reps),
+			 bench_median(sv, pp->reps), bench_median(rv, pp->reps));
 	return 0;
 }
 
@@ -418,8 +450,7 @@ static int bench_phase(unsigned int size, const struct params *pp)
 	unsigned int i;
 	int err = 0;
 
-	nresults = 0;
-	bench_err[0] = 0;
+	bench_clear();
 	for (i = 0; !err && i < ARRAY_SIZE(pair_sizes); i++) {
 		if (size && size != pair_sizes[i])
 			continue;
@@ -467,6 +498,13 @@ int bench_command(char *cmd)
 		err = bench_replay_run(false);
 		mutex_unlock(&bench_replay_lock);
 		return err;
+	} else if (!strcmp(verb, "spanops")) {
+		bench_clear();
+		err = bench_spanops(cmd);
+		if (err && !bench_err[0])
+			snprintf(bench_err, sizeof(bench_err), "spanops: error %d",
+				 err);
+		return err;
 	} else if (!strcmp(verb, "phase")) {
 		unsigned int v = 0;
 
@@ -510,8 +548,7 @@ int bench_command(char *cmd)
 		}
 	}
 
-	nresults = 0;
-	bench_err[0] = 0;
+	bench_clear();
 	for (i = 0; do_pair && !err && i < ARRAY_SIZE(pair_sizes); i++) {
 		err = measure(K_PAIR, size ?: pair_sizes[i], &pp);
 		if (size)
@@ -556,6 +593,7 @@ int bench_show(struct seq_file *m, void *v)
 			   r->size, r->g_dns / 10, r->g_dns % 10, r->s_dns / 10,
 			   r->s_dns % 10, r->ratio_m / 1000, r->ratio_m % 1000);
 	}
+	seq_puts(m, bench_notes);
 	if (bench_err[0])
 		seq_printf(m, "# error: %s\n", bench_err);
 	mutex_unlock(&bench_lock);

@@ -12,6 +12,7 @@
  *   micro.c    the micro-benchmarks and the command that runs them
  *   ppair.c    alloc+free pairs on two CPUs at once
  *   xcpu.c     the cross-CPU micro-benchmark
+ *   spanops.c  the page heap's span operations with many arenas held
  *   trace.c    a trace's text, and the events loaded from it
  *   replay.c   the trace replay and its memory samples
  *   burst.c    a burst of mixed objects freed, and what stays taken
