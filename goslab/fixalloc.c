@@ -6,7 +6,7 @@
  * callback and optional zeroing.
  *
  * Unlike Go's, whose chunks are persistentalloc'd and never freed, a chunk
- * goes back to the page allocator as soon as its last block is freed: a
+ * goes back to the page allocator once its last block is freed: a
  * burst of allocations needs thousands of span structs, and a kernel
  * allocator must give that metadata back after the burst, not keep it
  * until unload.  So each chunk keeps its own count and free list in a
@@ -19,19 +19,25 @@
  * so that allocating and freeing one struct over and over does not take
  * and free a chunk each time; fixalloc_trim() lets that one go too.
  *
+ * A chunk that empties leaves the allocator at once (sys drops) and its
+ * pages go back a grace period later (call_rcu()): lock-free lookups may
+ * still be reading its blocks.
+ *
  * A chunk is the smallest power of two of kernel pages that holds
  * FIXALLOC_MIN_BLOCKS blocks after its header: one page for span structs,
  * 32 KiB for arena structs.
  *
  * Callers serialize, as in Go: goslab's instances are used under
  * mheap_meta_lock (see mheap.c), a spinlock taken with interrupts off;
- * freeing pages is safe there.  Only fixalloc_prefill() runs unlocked.
+ * call_rcu() and freeing pages are safe there (never in NMI: goslab
+ * defers NMI frees).  Only fixalloc_prefill() runs unlocked.
  * A leaf: its chunks come from mem.c.
  */
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/string.h>
+#include <linux/rcupdate.h>
 
 #include "fixalloc.h"
 #include "mem.h"
@@ -113,9 +119,30 @@ static void *fixalloc_get_chunk(struct fixalloc *f, gfp_t gfp)
 	return page ? page_address(page) : NULL;
 }
 
+/* A chunk that never held a block: nobody can be reading it. */
 static void fixalloc_put_chunk(struct fixalloc *f, void *c)
 {
 	mem_free_pages((unsigned long)c, f->order);
+}
+
+static void fixalloc_chunk_rcu(struct rcu_head *head)
+{
+	struct fixalloc_chunk *c = container_of(head, struct fixalloc_chunk, rcu);
+
+	mem_free_pages((unsigned long)c, c->order);
+}
+
+/*
+ * A chunk that held blocks goes back a grace period later: lookups that
+ * read span and arena structs without a lock (span_of() from the usercopy
+ * hook, which runs with preemption off) may still be reading a block of
+ * it, and must find metadata there, never a page the kernel reused.
+ */
+static void fixalloc_retire_chunk(struct fixalloc *f, struct fixalloc_chunk *c)
+{
+	f->sys -= fixalloc_chunk_bytes(f);
+	c->order = f->order;
+	call_rcu(&c->rcu, fixalloc_chunk_rcu);
 }
 
 /**
@@ -265,8 +292,7 @@ void fixalloc_free(struct fixalloc *f, void *p)
 		WRITE_ONCE(f->empty, c);
 		return;
 	}
-	f->sys -= fixalloc_chunk_bytes(f);
-	fixalloc_put_chunk(f, c);
+	fixalloc_retire_chunk(f, c);
 }
 
 /**
@@ -283,8 +309,7 @@ void fixalloc_trim(struct fixalloc *f)
 
 	if (c) {
 		WRITE_ONCE(f->empty, NULL);
-		f->sys -= fixalloc_chunk_bytes(f);
-		fixalloc_put_chunk(f, c);
+		fixalloc_retire_chunk(f, c);
 	}
 	if (spare)
 		fixalloc_put_chunk(f, spare);
@@ -302,12 +327,15 @@ static void fixalloc_put_list(struct fixalloc *f, struct list_head *head)
  * fixalloc_destroy - give every chunk back to the buddy allocator
  * @f: the allocator; no block may be used after this
  *
- * @f may be used again afterwards, as if just initialised.
+ * Waits for the chunks retired earlier to be freed too (rcu_barrier()),
+ * so that none is left to a callback after the module is gone: process
+ * context only.  @f may be used again afterwards, as if just initialised.
  */
 void fixalloc_destroy(struct fixalloc *f)
 {
 	unsigned int g;
 
+	might_sleep();
 	fixalloc_trim(f);
 	for (g = 0; g < FIXALLOC_GROUPS; g++)
 		fixalloc_put_list(f, &f->partial[g]);
@@ -315,4 +343,5 @@ void fixalloc_destroy(struct fixalloc *f)
 	fixalloc_init_lists(f);
 	f->sys = 0;
 	f->inuse = 0;
+	rcu_barrier();
 }

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/gfp.h>
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/mm.h>
 
 /*
@@ -30,6 +31,8 @@ struct fixalloc_chunk {
 	void *free;			/* this chunk's freed blocks, LIFO */
 	unsigned int live;		/* blocks handed out */
 	unsigned int carved;		/* blocks ever carved from the chunk */
+	unsigned int order;		/* for the free after a grace period */
+	struct rcu_head rcu;
 };
 
 #define FIXALLOC_HDR		ALIGN(sizeof(struct fixalloc_chunk), 64)
