@@ -799,6 +799,13 @@ unsigned long mheap_release(struct mheap *h, unsigned long keep)
 			mheap_free_mspan(s);
 		}
 	}
+	/* And the fixallocs their kept empty chunks and spares. */
+	spin_lock_irqsave(&mheap_meta_lock, flags);
+	for (w = 1; w <= GS_ALLOCBITS_WORDS; w++)
+		fixalloc_trim(&mheap_spanalloc[w]);
+	fixalloc_trim(&mheap_arenaalloc);
+	fixalloc_trim(&mheap_tinyalloc);
+	spin_unlock_irqrestore(&mheap_meta_lock, flags);
 	mutex_unlock(&h->release_mutex);
 	return total;
 }
