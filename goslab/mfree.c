@@ -686,13 +686,35 @@ bool goslab_owns(const void *p)
 }
 EXPORT_SYMBOL_GPL(goslab_owns);
 
+/* Is @p in pages goslab's heap owns, spans or free pages alike? */
+static bool mfree_in_heap(unsigned long p)
+{
+	struct heap_arena *a = arena_of(p);
+
+	return a && test_bit(arena_page(p), a->owned);
+}
+
+/**
+ * goslab_holds - is @p goslab's to free or to report?
+ * @p: any pointer
+ *
+ * goslab_owns(), or any pointer into the heap's pages (include/goslab.h).
+ * Return: true if @p must go to goslab.
+ */
+bool goslab_holds(const void *p)
+{
+	return goslab_owns(p) || mfree_in_heap((unsigned long)p);
+}
+EXPORT_SYMBOL_GPL(goslab_holds);
+
 /**
  * goslab_kfree - free a pointer from kmalloc, kvmalloc, vmalloc or goslab
  * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
  *
  * A live goslab object is freed as goslab_free() frees it, found by one
- * lookup, an accounted one goslab handed to kmalloc too; anything else
- * goes to kvfree().
+ * lookup, an accounted one goslab handed to kmalloc too; another pointer
+ * into goslab's heap (a double free, the inside of an object) is
+ * goslab_free()'s to report; anything else goes to kvfree().
  */
 void goslab_kfree(const void *p)
 {
@@ -703,7 +725,15 @@ void goslab_kfree(const void *p)
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
 	if (!mfree_live((unsigned long)p, &s, &idx, &tiny)) {
-		if (!memcg_free(p))
+		if (memcg_free(p))
+			return;
+		/*
+		 * kvfree() of goslab's memory would give its page to SLUB's
+		 * large-kmalloc free, and on to the page allocator.
+		 */
+		if (mfree_in_heap((unsigned long)p))
+			free_slow(p, _RET_IP_);
+		else
 			kvfree(p);
 		return;
 	}

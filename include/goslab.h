@@ -151,13 +151,29 @@ void goslab_free_bulk(size_t nr, void **p);
 bool goslab_owns(const void *p);
 
 /**
+ * goslab_holds - is @p goslab's to free or to report?
+ * @p: any pointer
+ *
+ * Silent, as goslab_owns() is, and true where it is, but also for any
+ * other pointer into memory goslab's heap holds: a freed object, the
+ * inside of an object, a free page of the heap.  Code that frees a
+ * pointer from either allocator asks this, not goslab_owns(): such a
+ * pointer handed to kfree() or kvfree() would give goslab's pages to SLUB
+ * or the page allocator, where goslab_free() reports it and keeps them.
+ *
+ * Return: true if @p must go to goslab, to be freed or reported.
+ */
+bool goslab_holds(const void *p);
+
+/**
  * goslab_kfree - free a pointer from kmalloc, kvmalloc, vmalloc or goslab
  * @p: the pointer; NULL and ZERO_SIZE_PTR do nothing
  *
  * For code that cannot know which allocator a pointer came from: a live
- * goslab object goes to goslab_free(), anything else to kvfree(), which
- * frees kmalloc and vmalloc memory alike.  A pointer that is none of
- * these is the other allocator's to report.
+ * goslab object goes to goslab_free(), and so does any other pointer into
+ * goslab's heap (goslab_holds()), to be reported; anything else goes to
+ * kvfree(), which frees kmalloc and vmalloc memory alike.  A pointer that
+ * is none of these is the other allocator's to report.
  */
 void goslab_kfree(const void *p);
 

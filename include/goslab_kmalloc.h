@@ -12,11 +12,13 @@
  * kasprintf(), posix_acl_alloc(), ...) allocated with SLUB, and a pointer
  * from kmalloc, kvmalloc, vmalloc or goslab goes back to the allocator it
  * came from (goslab_kfree()).  krealloc(), ksize() and the RCU frees ask
- * goslab_owns() first.  An object the subsystem hands to the kernel core
- * for the core's own kfree() would be a goslab object freed by SLUB: the
- * one hand-over of that kind ext4 has, a symlink body the VFS frees
- * through kfree_link(), names its free function, and the name is mapped
- * below.  Documentation/api.rst says how to look for others.
+ * goslab_holds() first: a pointer into goslab's heap that is no live
+ * object (a double free, a use after free) is goslab's to report, never
+ * SLUB's, which would take goslab's page for one of its own.  An object
+ * the subsystem hands to the kernel core for the core's own kfree() would
+ * be a goslab object freed by SLUB: the one hand-over of that kind ext4
+ * has, a symlink body the VFS frees through kfree_link(), names its free
+ * function, and the name is mapped below.  Documentation/api.rst says how to look for others.
  *
  * The names are object-like macros where the kernel has a function, so
  * code that takes kfree's address (a callback, a devm action) gets
@@ -34,6 +36,7 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kasan.h>
+#include <linux/kasan-checks.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
@@ -44,6 +47,26 @@
 #include <linux/vmalloc.h>
 
 #include "goslab.h"
+
+/*
+ * Is @p goslab's (goslab_holds())?  Under KASAN, a pointer into goslab's
+ * heap that is no live object (a use after free, a double free) gets
+ * KASAN's report first, as SLUB's ksize(), krealloc() and
+ * kfree_sensitive() check the byte with KASAN before anything else;
+ * goslab's own report follows.  kasan_check_read() is the check the kernel
+ * exports to modules.  The inside of a live object is addressable, so only
+ * goslab reports that.
+ */
+static inline bool goslab_km_holds(const void *p)
+{
+	if (goslab_owns(p))
+		return true;
+	if (!goslab_holds(p))
+		return false;
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC))
+		kasan_check_read(p, 1);
+	return true;
+}
 
 /* kmalloc_array_node(): goslab_alloc_array() with a node. */
 static inline void *goslab_km_alloc_array_node(size_t n, size_t size,
@@ -57,13 +80,14 @@ static inline void *goslab_km_alloc_array_node(size_t n, size_t size,
 }
 
 /*
- * krealloc(): goslab's own objects and NULL stay goslab's; an object
- * from a kernel helper (kstrdup() ...) is kmalloc's to resize.
+ * krealloc(): goslab's own objects (live or not: goslab reports a freed
+ * one) and NULL stay goslab's; an object from a kernel helper
+ * (kstrdup() ...) is kmalloc's to resize.
  */
 static inline void *goslab_km_krealloc(const void *p, size_t size,
 				       gfp_t flags)
 {
-	if (ZERO_OR_NULL_PTR(p) || goslab_owns(p))
+	if (ZERO_OR_NULL_PTR(p) || goslab_km_holds(p))
 		return goslab_realloc(p, size, flags);
 	return krealloc_noprof(p, size, flags);
 }
@@ -81,12 +105,12 @@ static inline void *goslab_km_krealloc_array(void *p, size_t n, size_t size,
 /* ksize(): goslab_usable_size() reports a pointer not goslab's. */
 static inline size_t goslab_km_ksize(const void *p)
 {
-	return goslab_owns(p) ? goslab_usable_size(p) : ksize(p);
+	return goslab_km_holds(p) ? goslab_usable_size(p) : ksize(p);
 }
 
 static inline void goslab_km_kfree_sensitive(const void *p)
 {
-	if (goslab_owns(p))
+	if (goslab_km_holds(p))
 		goslab_free_sensitive(p);
 	else
 		kfree_sensitive(p);
@@ -94,7 +118,7 @@ static inline void goslab_km_kfree_sensitive(const void *p)
 
 static inline void goslab_km_kvfree_sensitive(const void *p, size_t len)
 {
-	if (goslab_owns(p))
+	if (goslab_km_holds(p))
 		goslab_free_sensitive(p);
 	else
 		kvfree_sensitive(p, len);
@@ -106,7 +130,7 @@ static inline void goslab_km_kvfree_sensitive(const void *p, size_t len)
  */
 static inline void goslab_km_kfree_const(const void *p)
 {
-	if (goslab_owns(p))
+	if (goslab_km_holds(p))
 		goslab_free(p);
 	else
 		kfree_const(p);
@@ -183,7 +207,7 @@ static inline void *goslab_km_kvrealloc(const void *p, size_t size,
 {
 	void *n = NULL;
 
-	if (!ZERO_OR_NULL_PTR(p) && !goslab_owns(p))
+	if (!ZERO_OR_NULL_PTR(p) && !goslab_km_holds(p))
 		return kvrealloc_noprof(p, size, flags);
 	if (size <= GOSLAB_MAX_SIZE)
 		n = goslab_realloc(p, size, goslab_km_kv_first_gfp(flags, size));
@@ -213,7 +237,7 @@ static __always_inline void goslab_km_free_rcu(const void *p, size_t offset)
 	if (!p)
 		return;
 	head = (struct rcu_head *)((char *)p + offset);
-	if (goslab_owns(p))
+	if (goslab_km_holds(p))
 		__goslab_free_rcu(head, (void *)p);
 	else
 		kvfree_call_rcu(head, (void *)p);
@@ -221,7 +245,7 @@ static __always_inline void goslab_km_free_rcu(const void *p, size_t offset)
 
 static inline void goslab_km_free_rcu_mightsleep(const void *p)
 {
-	if (goslab_owns(p))
+	if (goslab_km_holds(p))
 		goslab_free_rcu_mightsleep((void *)p);
 	else if (p)
 		kvfree_call_rcu(NULL, (void *)p);

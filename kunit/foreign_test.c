@@ -204,8 +204,61 @@ static void foreign_held_large_page_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
 
+/*
+ * goslab_kfree(), the kfree() of include/goslab_kmalloc.h, of a pointer
+ * into goslab's heap that is no live object: the inside of an object, an
+ * object freed already.  goslab_holds() says it is goslab's, and goslab
+ * reports it and keeps its page.  Before, goslab_kfree() gave every
+ * pointer that was no live object to kvfree(): SLUB's
+ * free_large_kmalloc() warned and took a reference of goslab's page
+ * (the kernel's KASAN suite, on the switch, found it in
+ * kmalloc_large_invalid_free and kmalloc_double_kzfree).
+ */
+static void foreign_kfree_bad_test(struct kunit *test)
+{
+	struct report_record r0, r;
+	unsigned long page;
+	char *p, *keep;
+	int here;
+
+	p = goslab_alloc(FF_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	/* The page's other object: the span stays in use throughout. */
+	keep = goslab_alloc(FF_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	page = (unsigned long)p & PAGE_MASK;
+	KUNIT_EXPECT_TRUE(test, goslab_holds(p + 1));
+	KUNIT_EXPECT_FALSE(test, goslab_owns(p + 1));
+	KUNIT_EXPECT_FALSE(test, goslab_holds(&here));
+
+	report_get_last(&r0);
+	ff_expect_begin();
+	goslab_kfree(p + 1);
+	ff_expect_end();
+	report_get_last(&r);
+	KUNIT_EXPECT_EQ(test, r.seq - r0.seq, 1UL);
+	KUNIT_EXPECT_PTR_EQ(test, r.addr, (const void *)(p + 1));
+	KUNIT_EXPECT_EQ(test, r.why, REPORT_MIDDLE);
+	KUNIT_EXPECT_TRUE(test, goslab_owns(p));
+	KUNIT_EXPECT_EQ(test, mem_heap_refs_lost(page), 0);
+
+	goslab_free(p);
+	KUNIT_EXPECT_TRUE(test, goslab_holds(p));
+	ff_expect_begin();
+	goslab_kfree(p);
+	ff_expect_end();
+	report_get_last(&r);
+	KUNIT_EXPECT_EQ(test, r.seq - r0.seq, 2UL);
+	KUNIT_EXPECT_PTR_EQ(test, r.addr, (const void *)p);
+	KUNIT_EXPECT_EQ(test, r.why, REPORT_NOT_ALLOCATED);
+	KUNIT_EXPECT_EQ(test, mem_heap_refs_lost(page), 0);
+	goslab_free(keep);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+}
+
 static struct kunit_case goslab_foreign_cases[] = {
 	KUNIT_CASE(foreign_kfree_test),
+	KUNIT_CASE(foreign_kfree_bad_test),
 	KUNIT_CASE(foreign_kvfree_test),
 	KUNIT_CASE(foreign_slab_counter_test),
 	KUNIT_CASE(foreign_held_large_page_test),
