@@ -46,6 +46,7 @@
 # 0 skips the footprint), GOSLAB_BENCH_FOOTPRINT_TRACES (trace names,
 # default every trace), GOSLAB_BENCH_EXT4=0 skips the ext4 boots,
 # GOSLAB_BENCH_EXT4_BOOTS (boots per allocator, default 5),
+# GOSLAB_BENCH_EXT4_SAMPLE=0 (ext4 boots with no sampling: the time alone),
 # GOSLAB_VM_TIMEOUT (default here 2400 s a boot; 300 for the ext4 boots).
 set -eu
 

@@ -24,8 +24,10 @@
 #     system's way, at the peak, at the end, after umount and 5 s later,
 #     and the workload's time.
 #
-# Environment: GOSLAB_BENCH_EXT4_BOOTS, GOSLAB_VM_TIMEOUT (default here
-# 300 s a boot), GOSLAB_CACHE, GOSLAB_JOBS.
+# Environment: GOSLAB_BENCH_EXT4_BOOTS, GOSLAB_BENCH_EXT4_SAMPLE=0 (no
+# sampling during the workload: no peak figures, the time alone),
+# GOSLAB_VM_TIMEOUT (default here 300 s a boot), GOSLAB_CACHE,
+# GOSLAB_JOBS.
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
@@ -80,7 +82,8 @@ ext4_boot() {
 	echo "bench: ext4 boot $2/$boots with $1 (serial log $serial)" >&2
 	start=$(date +%s)
 	rc=0
-	vm_boot "$serial" "ext4bench_alloc=$1" || rc=$?
+	vm_boot "$serial" "ext4bench_alloc=$1" \
+		"ext4bench_sample=${GOSLAB_BENCH_EXT4_SAMPLE:-1}" || rc=$?
 	echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
 	tr -d '\r' <"$serial" >"$serial.txt"
 	grep '^ext4bench: ' "$serial.txt" >&2 || true

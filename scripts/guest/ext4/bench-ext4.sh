@@ -39,7 +39,9 @@
 # loop takes every 0.2 s from the mount to the end of the workload), end
 # (workload done and synced, still mounted, after drop_caches), umount
 # (after umount and drop_caches) and 5 s after that.  The workload's time
-# is from the start of the mount to the end of its sync.  One line
+# is from the start of the mount to the end of its sync.  With the
+# command-line word ext4bench_sample=0 no loop samples: the peaks are 0,
+# the time is the workload's alone.  One line
 #
 #   GOSLAB-EXT4BENCH row <alloc> <time s> <sys> <kmalloc> <goslab>
 #       <samples> (the peaks) <sys> <kmalloc> <goslab> (end) ... (umount)
@@ -156,7 +158,9 @@ base=$(reading)
 show base "$base"
 kmalloc_slabs >/tmp/kmalloc.base
 rm -f "$S" "$STOP"
-sampler &
+# ext4bench_sample=0: no sampling loop (no peak), for the time alone.
+touch "$S"
+[ "${ext4bench_sample:-1}" = 0 ] || sampler &
 t0=$(uptime_cs)
 mount -t ext4 /dev/vda "$MNT" || die ext4bench-mount "mount /dev/vda failed"
 ext4_workload
@@ -188,7 +192,7 @@ show "5 s later" "$later"
 # The peak of each figure on its own, and how many samples.
 peaks=$(while read -r r; do figures "$r"; done <"$S" |
 	awk '{ for (i = 1; i <= 3; i++) if (NR == 1 || $i > m[i]) m[i] = $i }
-	     END { printf "%d %d %d %d\n", m[1], m[2], m[3], NR }')
+	     END { printf "%d %d %d %d\n", m[1] + 0, m[2] + 0, m[3] + 0, NR }')
 echo "GOSLAB-EXT4BENCH row $alloc" \
 	"$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 100 }')" \
 	"$peaks" "$(figures "$end")" "$(figures "$unmounted")" "$(figures "$later")"
