@@ -27,25 +27,11 @@
 
 #include <goslab.h>
 
+#include "gs_check.h"
+
 static unsigned int rcu_left = 3000;
 module_param(rcu_left, uint, 0444);
 MODULE_PARM_DESC(rcu_left, "objects left queued for an RCU free at load");
-
-static int passed, failed;
-
-#define CHECK(name, cond, fmt, ...)					\
-do {									\
-	const char *__name = (name);					\
-									\
-	if (cond) {							\
-		passed++;						\
-		pr_info("goslab_deferred: PASS %s\n", __name);		\
-	} else {							\
-		failed++;						\
-		pr_err("goslab_deferred: FAIL %s: " fmt "\n", __name,	\
-		       ##__VA_ARGS__);					\
-	}								\
-} while (0)
 
 struct gd_obj {
 	struct rcu_head rcu;
@@ -218,8 +204,7 @@ static int __init goslab_deferred_init(void)
 {
 	gd_nmi_test();
 	gd_rcu_test();
-	pr_info("goslab_deferred: %d passed, %d failed\n", passed, failed);
-	return failed ? -EIO : 0;
+	return gs_check_done();
 }
 
 static void __exit goslab_deferred_exit(void)

@@ -24,6 +24,8 @@
 
 #include <goslab.h>
 
+#include "gs_check.h"
+
 static unsigned int rounds = 200;
 module_param(rounds, uint, 0444);
 MODULE_PARM_DESC(rounds, "timer and hrtimer rounds per CPU");
@@ -45,21 +47,6 @@ module_param(hold_kmalloc, bool, 0444);
 MODULE_PARM_DESC(hold_kmalloc, "hold the objects with kmalloc(), for a comparison");
 
 static void **held;
-static int passed, failed;
-
-#define CHECK(name, cond, fmt, ...)					\
-	do {								\
-		const char *__name = (name);				\
-									\
-		if (cond) {						\
-			passed++;					\
-			pr_info("goslab_example: PASS %s\n", __name);	\
-		} else {						\
-			failed++;					\
-			pr_err("goslab_example: FAIL %s: " fmt "\n",	\
-			       __name, ##__VA_ARGS__);			\
-		}							\
-	} while (0)
 
 /* Objects handed from one context to another carry their own check. */
 struct handoff {
@@ -414,9 +401,11 @@ static void free_held(void)
 
 static int __init goslab_example_init(void)
 {
+	int ret;
+
 	if (only_hold) {
 		test_hold();
-		return failed ? (free_held(), -EIO) : 0;
+		return gs_failed ? (free_held(), -EIO) : 0;
 	}
 	test_api();
 	test_sizes();
@@ -424,10 +413,10 @@ static int __init goslab_example_init(void)
 	test_nodes();
 	test_irq_contexts();
 	test_hold();
-	pr_info("goslab_example: %d passed, %d failed\n", passed, failed);
-	if (failed)
+	ret = gs_check_done();
+	if (ret)
 		free_held();
-	return failed ? -EIO : 0;
+	return ret;
 }
 
 static void __exit goslab_example_exit(void)

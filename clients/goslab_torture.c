@@ -45,6 +45,8 @@
 
 #include <goslab.h>
 
+#include "gs_check.h"
+
 static unsigned long ops = 200000;
 module_param(ops, ulong, 0444);
 MODULE_PARM_DESC(ops, "operations to run over all threads");
@@ -184,21 +186,6 @@ static atomic_long_t claimed = ATOMIC_LONG_INIT(0);
 static atomic_long_t errors = ATOMIC_LONG_INIT(0);
 static atomic_t error_prints = ATOMIC_INIT(0);
 static unsigned long deadline;
-static int passed, failed;
-
-#define CHECK(name, cond, fmt, ...)					\
-	do {								\
-		const char *__name = (name);				\
-									\
-		if (cond) {						\
-			passed++;					\
-			pr_info("goslab_torture: PASS %s\n", __name);	\
-		} else {						\
-			failed++;					\
-			pr_err("goslab_torture: FAIL %s: " fmt "\n",	\
-			       __name, ##__VA_ARGS__);			\
-		}							\
-	} while (0)
 
 /* Count an error; the first few are printed with what was found. */
 #define TERR(fmt, ...)							\
@@ -728,8 +715,7 @@ static int __init goslab_torture_init(void)
 	      "%lu hard-IRQ allocations, %lu failed", irq_allocs, irq_nomem);
 	CHECK("cross-cpu", ncpus < 2 || remote > 0,
 	      "no object was freed on another CPU");
-	pr_info("goslab_torture: %d passed, %d failed\n", passed, failed);
-	return failed ? -EIO : 0;
+	return gs_check_done();
 }
 
 static void __exit goslab_torture_exit(void)

@@ -385,7 +385,7 @@ static void faults_shrinker_test(struct kunit *test)
 			(unsigned long)FT_SHRINK_ARENAS * GS_PAGES_PER_ARENA);
 
 	/* One batch of the size reclaim uses gives back at least that much. */
-	free_before = gs_test_free_pages();
+	free_before = goslab_sysmem_free_pages();
 	freed = reclaim_shrink_node(node, FT_SHRINK_BATCH);
 	KUNIT_EXPECT_GE(test, freed, FT_SHRINK_BATCH);
 	total += freed;
@@ -397,7 +397,7 @@ static void faults_shrinker_test(struct kunit *test)
 		total += freed;
 	}
 	KUNIT_EXPECT_LT(test, calls, 64);
-	free_after = gs_test_free_pages();
+	free_after = goslab_sysmem_free_pages();
 
 	ft_heap(&t2);
 	KUNIT_EXPECT_EQ(test, total, (unsigned long)FT_SHRINK_ARENAS * GS_PAGES_PER_ARENA);

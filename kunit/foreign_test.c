@@ -137,7 +137,7 @@ static void foreign_slab_counter_test(struct kunit *test)
 	unsigned int i;
 
 	ff_release_all();
-	slab0 = gs_test_slab_pages(node);
+	slab0 = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B);
 	held0 = mem_pages();
 	for (i = 0; i < FF_COUNTER_OBJS; i++) {
 		p[i] = goslab_alloc_node(GOSLAB_PAGE_SIZE, GFP_KERNEL, node);
@@ -152,7 +152,7 @@ static void foreign_slab_counter_test(struct kunit *test)
 	ff_expect_begin();
 	ff_release_all();
 	ff_expect_end();
-	slab1 = gs_test_slab_pages(node);
+	slab1 = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B);
 	/* The pages went back; metadata chunks (fixalloc) may stay. */
 	KUNIT_EXPECT_LE(test, mem_pages(), held0 + 8);
 	/* Other slab users of the node may move it by a few pages meanwhile. */

@@ -12,9 +12,8 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/types.h>
-#include <linux/mmzone.h>
-#include <linux/vmstat.h>
-#include <linux/percpu.h>
+/* The page allocator's counters, shared with goslab_bench. */
+#include <goslab_sysmem.h>
 
 /* The first two online CPUs, or the only one twice. */
 static inline void gs_test_two_cpus(struct kunit *test, int cpus[2])
@@ -105,49 +104,6 @@ gs_test_memchr_inv(const void *p, int c, size_t n)
 		if (READ_ONCE(b[i]) != (u8)c)
 			return &b[i];
 	return NULL;
-}
-
-/*
- * Free pages as the page allocator has them: NR_FREE_PAGES with every
- * CPU's unfolded delta, plus the pages on every CPU's per-CPU page lists
- * (free, but not counted there until drained).  goslab gives its pages
- * back one at a time, and order-0 pages land on those lists.
- */
-static inline long gs_test_free_pages(void)
-{
-	long v = global_zone_page_state(NR_FREE_PAGES);
-	int nid, cpu, z;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pgdat->node_zones[z];
-
-			if (!populated_zone(zone))
-				continue;
-			for_each_online_cpu(cpu) {
-				v += per_cpu_ptr(zone->per_cpu_zonestats, cpu)->
-				     vm_stat_diff[NR_FREE_PAGES];
-				v += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset,
-							   cpu)->count);
-			}
-		}
-	}
-	return v;
-}
-
-/* A node's NR_SLAB_UNRECLAIMABLE_B in pages, unfolded deltas included. */
-static inline long gs_test_slab_pages(int node)
-{
-	struct pglist_data *pgdat = NODE_DATA(node);
-	long v = node_page_state_pages(pgdat, NR_SLAB_UNRECLAIMABLE_B);
-	int cpu;
-
-	for_each_online_cpu(cpu)
-		v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->
-		     vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B];
-	return v;
 }
 
 #endif /* _GOSLAB_KUNIT_GS_TEST_H */

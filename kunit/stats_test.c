@@ -1034,20 +1034,20 @@ static bool st_slab_once(struct kunit *test, int node, long *held, long *slab,
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
 	held0 = mem_pages();
-	slab0 = gs_test_slab_pages(node);
+	slab0 = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B);
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = goslab_alloc_node(GOSLAB_MAX_SIZE, GFP_KERNEL, node);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	*held = mem_pages() - held0;
-	*slab = gs_test_slab_pages(node) - slab0;
+	*slab = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B) - slab0;
 	KUNIT_EXPECT_GE(test, *held, 4L * (GOSLAB_MAX_SIZE >> PAGE_SHIFT));
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		goslab_free(p[i]);
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
 	*after_held = mem_pages() - held0;
-	*after_slab = gs_test_slab_pages(node) - slab0;
+	*after_slab = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B) - slab0;
 	return abs(*slab - *held) <= ST_SLAB_MARGIN &&
 	       abs(*after_slab - *after_held) <= ST_SLAB_MARGIN;
 }

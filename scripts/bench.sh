@@ -26,6 +26,12 @@
 #     with that allocator alone, nothing before it, and print the pages
 #     taken from the page allocator at the end, 5 s later and at the
 #     peak; into build/bench/footprint.csv, medians in the table.
+#  2c. ext4 (scripts/bench/ext4.sh): the ext4 test's file workload with
+#     Debian's own ext4 on SLUB and with ext4 on goslab
+#     (include/goslab_kmalloc.h), GOSLAB_BENCH_EXT4_BOOTS fresh boots
+#     each: pages the kmalloc family holds and the system loses, at the
+#     peak, the end, after umount and 5 s later, and the workload's time;
+#     into build/bench/ext4.csv, medians on stdout.
 #  3. One table on stdout, CSVs in build/bench/ (results.csv, replay.csv,
 #     footprint.csv, series-<trace>.csv), plots drawn with gnuplot (ratio per size,
 #     memory held over each replay) into build/bench/ and copied, with the
@@ -49,7 +55,10 @@
 # GOSLAB_BENCH_FOOTPRINT_TRACES (trace names, default every trace),
 # GOSLAB_BENCH_SPANOPS (0 skips 2c), GOSLAB_BENCH_SPANOPS_CMD (its
 # command, default "spanops", ',' for ' ': "spanops,max=64" holds at most
-# 64 arenas), GOSLAB_VM_TIMEOUT (default here 2400 s a boot).
+# 64 arenas), GOSLAB_BENCH_EXT4=0 skips the ext4 boots,
+# GOSLAB_BENCH_EXT4_BOOTS (boots per allocator, default 5),
+# GOSLAB_BENCH_EXT4_SAMPLE=0 (ext4 boots with no sampling: the time alone),
+# GOSLAB_VM_TIMEOUT (default here 2400 s a boot; 300 for the ext4 boots).
 set -eu
 
 repo=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -338,6 +347,18 @@ if [ "${GOSLAB_BENCH_SPANOPS:-${GOSLAB_BENCH_QEMU:-1}}" = 1 ]; then
 	bench_spanops
 fi
 
+# --- ext4: Debian's ext4 on SLUB against ext4 on goslab ------------------
+# bench_ext4: the section, in a script of its own (it builds ext4 as the
+# ext4 test does and boots with a disk); its table goes to stdout now,
+# its CSV with the others.
+bench_ext4() {
+	echo "bench: ext4 on SLUB and on goslab, fresh boots" >&2
+	sh "$repo/scripts/bench/ext4.sh" "$out" ||
+		echo "bench: the ext4 section failed" >&2
+}
+rm -f "$out/ext4.csv"
+[ "${GOSLAB_BENCH_EXT4:-1}" = 0 ] || bench_ext4
+
 # --- UML ----------------------------------------------------------------
 if [ "${GOSLAB_BENCH_UML:-1}" = 1 ]; then
 	echo "bench: building the UML kernel (kunit.py --arch=um; first time: several minutes)" >&2
@@ -385,6 +406,9 @@ sh "$repo/scripts/bench/plot.sh" "$out" || echo "bench: plotting failed" >&2
 if [ "${GOSLAB_BENCH_DOC:-1}" = 1 ]; then
 	mkdir -p "$doc"
 	cp "$out"/*.svg "$out/results.csv" "$out/replay.csv" "$doc/" 2>/dev/null || true
+	if [ -f "$out/ext4.csv" ] && [ "$(wc -l <"$out/ext4.csv")" -gt 1 ]; then
+		cp "$out/ext4.csv" "$doc/"
+	fi
 	if [ "$(wc -l <"$footprint")" -gt 1 ]; then
 		cp "$footprint" "$doc/"
 		for f in "$out"/footprint-series-*-1.csv; do

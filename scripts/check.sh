@@ -74,6 +74,7 @@ stage kunit-free env GOSLAB_KUNIT_CONFIG=lean GOSLAB_KUNIT_NAME=kunit-free \
 	GOSLAB_KUNIT_FILTER=goslab_api.api_init_on_free_test sh scripts/kunit.sh
 stage kunit-kcsan env GOSLAB_KUNIT_CONFIG=kcsan sh scripts/kunit.sh
 stage ktap sh scripts/tests/ktap-check.sh
+stage serial sh scripts/tests/serial-check.sh
 stage layers python3 scripts/layers.py
 stage vm-test sh scripts/vm-test.sh
 stage ext4 sh scripts/ext4-test.sh

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared by scripts/vm-test.sh, scripts/vm-run.sh and scripts/bench.sh
-# (sourced, not run): find a stock Debian kernel (headers, release,
-# image), build goslab.ko and the client modules against its headers, pack
-# a busybox initramfs around scripts/guest/, and boot the kernel in QEMU
-# (TCG, two vCPUs) with a hard time limit.
+# Shared by scripts/vm-test.sh, scripts/ext4-test.sh, scripts/vm-run.sh
+# and scripts/bench.sh (sourced, not run): find a stock Debian kernel
+# (headers, release, image), build goslab.ko and the client modules
+# against its headers, pack a busybox initramfs around scripts/guest/,
+# boot the kernel in QEMU (TCG, two vCPUs) with a hard time limit, and
+# turn the guest's serial log into checks (vm-test.sh and ext4-test.sh;
+# the checks go through scripts/lib.sh's ok and bad).
 #
 # The caller sets $repo (repository root) before sourcing.  Environment:
 #   GOSLAB_VM_TIMEOUT  seconds a boot may take in all (default 300)
@@ -172,4 +174,108 @@ vm_boot() {
 		-kernel "$vm_image" -initrd "$vm_initrd" \
 		-append "console=ttyS0 panic=-1 panic_on_warn=0 quiet loglevel=4 $* ${GOSLAB_VM_APPEND:-}" \
 		</dev/null >"$log" 2>&1
+}
+
+# Taint bits, in order (kernel/panic.c taint_flags).
+vm_taint_letters="P F S R M B U D A W C I O E L K X T N"
+
+# vm_decode_taint <mask> <allowed>: the letters of the bits of <mask> not
+# in <allowed>.
+vm_decode_taint() {
+	_vm_bit=0
+	_vm_out=
+	for _vm_l in $vm_taint_letters; do
+		if [ $(($1 & (1 << _vm_bit) & ~$2)) -ne 0 ]; then
+			_vm_out="$_vm_out$_vm_l"
+		fi
+		_vm_bit=$((_vm_bit + 1))
+	done
+	[ $(($1 >> _vm_bit)) -eq 0 ] || _vm_out="$_vm_out(+bits>=$_vm_bit)"
+	echo "$_vm_out"
+}
+
+# vm_serial_checks <serial log> <QEMU status> <prefix> <suffix>
+#                  [<report regex> [<ignored regex>]]:
+# the one parse of a guest's serial log (scripts/guest/init's markers),
+# as checks of the sourcing script (ok/bad of scripts/lib.sh):
+#
+#  - every "GOSLAB-CHECK PASS|FAIL <name>" line the guest printed, as
+#    <prefix><name>;
+#  - finished<suffix>: the guest printed its end marker;
+#  - dmesg-clean<suffix>: the kernel log came, holds no line matching
+#    WARNING:, BUG:, Oops or Call Trace (or <report regex>, unless it
+#    also matches <ignored regex>), and the kernel is tainted with
+#    nothing but O (out-of-tree module) and E (unsigned module).  Lines
+#    between the guest's expect-oops markers are not counted, and D
+#    (died) is then allowed.
+#
+# Leaves <log>.txt (the log without CRs) and <log>.parsed.
+vm_serial_checks() {
+	_vm_log=$1
+	_vm_rc=$2
+	_vm_pre=$3
+	_vm_suf=$4
+	tr -d '\r' <"$_vm_log" >"$_vm_log.txt"
+	awk -v more="${5:-}" -v ignored="${6:-}" '
+		/^GOSLAB-CHECK PASS / { print "PASS " $3; next }
+		/^GOSLAB-CHECK FAIL / { sub(/^GOSLAB-CHECK FAIL /, ""); print "FAIL " $0; next }
+		# A console line the kernel printed into ours can cut the
+		# mask: only a line that is the mask alone counts (the guest
+		# prints it three times).
+		/^GOSLAB-TAINT [0-9]+$/ { print "TAINT " $2; next }
+		/^GOSLAB-TAINT / { next }
+		/^GOSLAB-DMESG begin/ { indmesg = 1; next }
+		/^GOSLAB-DMESG end/ { indmesg = 0; print "DMESG-END"; next }
+		indmesg && /goslab-guest: expect-oops begin/ { expect = 1; print "EXPECT-OOPS"; next }
+		indmesg && /goslab-guest: expect-oops end/ { expect = 0; next }
+		indmesg && !expect && ignored != "" && $0 ~ ignored { next }
+		indmesg && !expect && (/WARNING:|BUG:|Oops|Call Trace/ ||
+				       (more != "" && $0 ~ more)) {
+			print "REPORT " $0; next
+		}
+		/^GOSLAB-GUEST end/ { print "FINISHED" }
+	' "$_vm_log.txt" >"$_vm_log.parsed"
+
+	while read -r _vm_kind _vm_rest; do
+		case $_vm_kind in
+		PASS)	ok "$_vm_pre$_vm_rest" ;;
+		FAIL)	bad "$_vm_pre${_vm_rest%%:*}: ${_vm_rest#*: }" ;;
+		esac
+	done <"$_vm_log.parsed"
+
+	if ! grep -q '^FINISHED' "$_vm_log.parsed"; then
+		if [ "$_vm_rc" -eq 124 ] || [ "$_vm_rc" -eq 137 ]; then
+			_vm_why="time limit of $vm_timeout s hit"
+		else
+			_vm_why="QEMU status $_vm_rc"
+		fi
+		bad "finished$_vm_suf: guest never printed its end marker ($_vm_why); last lines:"
+		tail -n 25 "$_vm_log.txt" | quote
+	fi
+
+	_vm_why=
+	grep -q '^DMESG-END' "$_vm_log.parsed" ||
+		_vm_why="no kernel log from the guest"
+	_vm_reports=$(sed -n 's/^REPORT //p' "$_vm_log.parsed")
+	[ -z "$_vm_reports" ] ||
+		_vm_why="kernel log holds $(echo "$_vm_reports" | wc -l) report line(s)"
+	_vm_taint=$(sed -n 's/^TAINT //p' "$_vm_log.parsed" | tail -n 1)
+	# O (bit 12) and E (bit 13); D (bit 7) too after a test that kills
+	# a task on purpose (init's contract), its Oops lines not counted.
+	_vm_allowed=$(((1 << 12) | (1 << 13)))
+	grep -q '^EXPECT-OOPS' "$_vm_log.parsed" &&
+		_vm_allowed=$((_vm_allowed | (1 << 7)))
+	if [ -n "$_vm_taint" ]; then
+		_vm_l=$(vm_decode_taint "$_vm_taint" "$_vm_allowed")
+		[ -z "$_vm_l" ] ||
+			_vm_why="${_vm_why:+$_vm_why; }tainted $_vm_taint ($_vm_l)"
+	else
+		_vm_why="${_vm_why:+$_vm_why; }the guest printed no taint mask"
+	fi
+	if [ -z "$_vm_why" ]; then
+		ok "dmesg-clean$_vm_suf"
+	else
+		bad "dmesg-clean$_vm_suf: $_vm_why"
+		[ -z "$_vm_reports" ] || echo "$_vm_reports" | head -n 20 | quote
+	fi
 }

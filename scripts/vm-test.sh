@@ -40,25 +40,6 @@ if ! sh "$repo/scripts/deps.sh"; then
 	finish
 fi
 
-# Taint bits (kernel/panic.c taint_flags) and the ones allowed here.
-taint_letters="P F S R M B U D A W C I O E L K X T N"
-taint_allowed=$(((1 << 12) | (1 << 13)))
-
-# decode_taint <mask> <allowed>: letters of the bits not in <allowed>.
-decode_taint() {
-	bit=0
-	out=
-	for l in $taint_letters; do
-		if [ $(($1 & (1 << bit) & ~$2)) -ne 0 ]; then
-			out="$out$l"
-		fi
-		bit=$((bit + 1))
-	done
-	rest=$(($1 >> bit))
-	[ "$rest" -eq 0 ] || out="$out(+bits>=$bit)"
-	echo "$out"
-}
-
 # A "+numa" entry boots that kernel with two NUMA nodes (one vCPU each),
 # so goslab_alloc_node() placement is checked across nodes; GOSLAB_VM_NUMA=1
 # in the environment makes every boot a NUMA one.
@@ -86,72 +67,7 @@ for entry in ${GOSLAB_VM_KERNELS:-6.12+numa 6.1}; do
 	echo "vm-test: $krel: QEMU exited with status $rc after" \
 		"$(($(date +%s) - start)) s; serial log $serial" >&2
 
-	# One parse of the serial log: check lines, taint, kernel log.
-	tr -d '\r' <"$serial" >"$serial.txt"
-	awk -v krel="$krel" '
-		/^GOSLAB-CHECK PASS / { print "PASS " $3; next }
-		/^GOSLAB-CHECK FAIL / { sub(/^GOSLAB-CHECK FAIL /, ""); print "FAIL " $0; next }
-		# A console line the kernel printed into ours can cut the
-		# mask: only a line that is the mask alone counts (the guest
-		# prints it three times).
-		/^GOSLAB-TAINT [0-9]+$/ { print "TAINT " $2; next }
-		/^GOSLAB-TAINT / { next }
-		/^GOSLAB-DMESG begin/ { indmesg = 1; next }
-		/^GOSLAB-DMESG end/ { indmesg = 0; print "DMESG-END"; next }
-		indmesg && /goslab-guest: expect-oops begin/ { expect = 1; print "EXPECT-OOPS"; next }
-		indmesg && /goslab-guest: expect-oops end/ { expect = 0; next }
-		indmesg && !expect && /WARNING:|BUG:|Oops|Call Trace/ { print "REPORT " $0; next }
-		/^GOSLAB-GUEST end/ { print "FINISHED" }
-	' "$serial.txt" >"$serial.parsed"
-
-	while read -r kind rest; do
-		case $kind in
-		PASS)
-			echo "vm-test: $krel: PASS $rest"
-			count_pass ;;
-		FAIL)
-			bad "$krel: ${rest%%:*}: ${rest#*: }" ;;
-		esac
-	done <"$serial.parsed"
-
-	if ! grep -q '^FINISHED' "$serial.parsed"; then
-		if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-			why="time limit of $vm_timeout s hit"
-		else
-			why="QEMU status $rc"
-		fi
-		bad "finished-$krel: guest never printed its end marker ($why); last lines:"
-		tail -n 25 "$serial.txt" | quote
-	fi
-
-	why=
-	if ! grep -q '^DMESG-END' "$serial.parsed"; then
-		why="no kernel log from the guest"
-	fi
-	reports=$(sed -n 's/^REPORT //p' "$serial.parsed")
-	if [ -n "$reports" ]; then
-		why="kernel log holds $(echo "$reports" | wc -l) report line(s)"
-	fi
-	taint=$(sed -n 's/^TAINT //p' "$serial.parsed" | tail -n 1)
-	# A guest test that kills a task on purpose (init's contract) may
-	# leave D (bit 7, died); its Oops lines were not counted.
-	allowed=$taint_allowed
-	if grep -q '^EXPECT-OOPS' "$serial.parsed"; then
-		allowed=$((taint_allowed | (1 << 7)))
-	fi
-	if [ -n "$taint" ]; then
-		letters=$(decode_taint "$taint" "$allowed")
-		[ -z "$letters" ] || why="${why:+$why; }tainted $taint ($letters)"
-	elif [ -z "$why" ]; then
-		why="the guest printed no taint mask"
-	fi
-	if [ -z "$why" ]; then
-		echo "vm-test: $krel: PASS dmesg-clean-$krel"
-		count_pass
-	else
-		bad "dmesg-clean-$krel: $why"
-		[ -z "$reports" ] || echo "$reports" | head -n 20 | quote
-	fi
+	vm_serial_checks "$serial" "$rc" "$krel: " "-$krel"
 done
 
 finish

@@ -16,6 +16,7 @@
 #include <linux/sched.h>
 
 #include <goslab.h>
+#include <goslab_sysmem.h>
 
 struct seq_file;
 
@@ -78,13 +79,14 @@ int bench_ppair_run(bool g, size_t size, unsigned int iters, u64 *ns);
 /* xcpu.c */
 int bench_xcpu_run(bool g, size_t size, unsigned int n, u64 *ns);
 
-/* memory.c: what each allocator holds, and the system's free pages. */
+/*
+ * memory.c: what each allocator holds (the system's free pages and slab
+ * counter are <goslab_sysmem.h>'s).
+ */
 struct bench_goslab_mem {
 	long inuse, meta, sys;
 };
 
-long bench_node_stat_exact(enum node_stat_item item);
-long bench_free_pages(void);
 int bench_scratch_map(void);
 void bench_scratch_unmap(void);
 void bench_stats_open(void);

@@ -2,16 +2,15 @@
 /*
  * The memory readings of goslab_bench's replay.  What the system loses
  * is read from the page allocator: free pages, per-CPU page lists
- * included, and the slab counter SLUB's pages are in.  goslab's own
- * accounting, the second column, comes from its debugfs (the public
- * view, as any client would read it), and so do the flush and release
- * a goslab run starts with; SLUB's empty slabs go back by shrinking the
+ * included, and the slab counter SLUB's pages are in, by
+ * <goslab_sysmem.h> (the KUnit suites read them the same way).  goslab's
+ * own accounting, the second column, comes from its debugfs (the public
+ * view, as any client would read it), and so do the flush and release a
+ * goslab run starts with; SLUB's empty slabs go back by shrinking the
  * kmalloc caches.
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
-#include <linux/mmzone.h>
-#include <linux/vmstat.h>
 #include <linux/slab.h>
 #include <linux/fs.h>
 #include <linux/sched.h>
@@ -19,61 +18,6 @@
 #include <linux/uaccess.h>
 
 #include "bench.h"
-
-/*
- * A node counter with every CPU's unfolded delta, in pages (only SMP
- * kernels hold deltas back; a uniprocessor one counts straight in).
- */
-long bench_node_stat_exact(enum node_stat_item item)
-{
-	long v = global_node_page_state_pages(item);
-#ifdef CONFIG_SMP
-	int nid, cpu;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for_each_online_cpu(cpu)
-			v += per_cpu_ptr(pgdat->per_cpu_nodestats, cpu)->vm_node_stat_diff[item];
-	}
-#endif
-	return v;
-}
-
-/*
- * Free pages: NR_FREE_PAGES with the unfolded deltas plus the pages
- * sitting on the per-CPU page lists (free, but not in NR_FREE_PAGES).
- * Adding each list's count is the reading drain_all_pages() would leave,
- * without the drain: that function is not exported, and a drain sends
- * the pages to the buddy lists without changing how many are free (a
- * list's count is in base pages, its high-order pages included).
- */
-long bench_free_pages(void)
-{
-	long v = global_zone_page_state(NR_FREE_PAGES);
-	int nid, cpu, z;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pgdat->node_zones[z];
-
-			if (!populated_zone(zone))
-				continue;
-			for_each_online_cpu(cpu) {
-#ifdef CONFIG_SMP
-				struct per_cpu_zonestat *zs;
-
-				zs = per_cpu_ptr(zone->per_cpu_zonestats, cpu);
-				v += zs->vm_stat_diff[NR_FREE_PAGES];
-#endif
-				v += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
-			}
-		}
-	}
-	return v;
-}
 
 /*
  * goslab's debugfs, read from the kernel.  debugfs's proxy file

@@ -273,7 +273,7 @@ static u64 held_now(bool g, long base_slab, const struct bench_goslab_mem *gbase
 			return 0;
 		return (m.inuse - gbase->inuse) + (m.meta - gbase->meta);
 	}
-	return (bench_node_stat_exact(NR_SLAB_UNRECLAIMABLE_B) - base_slab) << PAGE_SHIFT;
+	return (goslab_sysmem_pages(NR_SLAB_UNRECLAIMABLE_B) - base_slab) << PAGE_SHIFT;
 }
 
 /*
@@ -315,8 +315,8 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 	} else if (!null && !fresh) {
 		bench_slub_shrink();
 	}
-	base_slab = bench_node_stat_exact(NR_SLAB_UNRECLAIMABLE_B);
-	base_fp = bench_free_pages();
+	base_slab = goslab_sysmem_pages(NR_SLAB_UNRECLAIMABLE_B);
+	base_fp = goslab_sysmem_free_pages();
 
 	for (i = 0; i < trace.nworkers; i++) {
 		struct rworker *w = &rworkers[i];
@@ -344,7 +344,7 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 		if (rp.nomem)
 			continue;
 		held = held_now(g, base_slab, &gbase);
-		pages = base_fp - bench_free_pages();
+		pages = base_fp - goslab_sysmem_free_pages();
 		fp = pages << PAGE_SHIFT;
 		res->pages_peak = max(res->pages_peak, pages);
 		res->held_peak = max(res->held_peak, held);
@@ -368,7 +368,7 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 	res->requested_end = req;
 	if (!rp.nomem) {
 		res->held_end = held_now(g, base_slab, &gbase);
-		res->pages_end = base_fp - bench_free_pages();
+		res->pages_end = base_fp - goslab_sysmem_free_pages();
 		res->fp_end = res->pages_end << PAGE_SHIFT;
 		if (g && !bench_goslab_stats(&gend))
 			res->sys_end = gend.sys - gbase.sys + gend.meta -
@@ -381,7 +381,7 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 		res->pages_peak = max(res->pages_peak, res->pages_end);
 		res->held_peak = max(res->held_peak, res->held_end);
 		msleep(footprint_delay_ms);
-		res->pages_later = base_fp - bench_free_pages();
+		res->pages_later = base_fp - goslab_sysmem_free_pages();
 		res->held_later = held_now(g, base_slab, &gbase);
 		res->pages_peak = max(res->pages_peak, res->pages_later);
 		res->held_peak = max(res->held_peak, res->held_later);

@@ -3,6 +3,14 @@
  * Userspace <linux/atomic.h> (and the barriers and ONCE accessors it
  * brings): the subset goslab/mbitmap.c uses, on GCC/Clang __atomic builtins
  * with the kernel's ordering (value-returning ops fully ordered).
+ *
+ * checkpatch flags this file (volatile, barriers without a comment), and
+ * scripts/lint.sh does not check fuzz/shim/: it is the userspace stand-in
+ * for the kernel's own atomics, not kernel code.  READ_ONCE() and
+ * WRITE_ONCE() are volatile accesses because the kernel's are
+ * (<asm-generic/rwonce.h>), and the barriers are the definitions
+ * themselves, which have no other access to pair with: the comments
+ * checkpatch asks for belong where goslab uses them.
  */
 #ifndef _FUZZ_SHIM_LINUX_ATOMIC_H
 #define _FUZZ_SHIM_LINUX_ATOMIC_H

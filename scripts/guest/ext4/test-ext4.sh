@@ -5,7 +5,8 @@
 # an initramfs of its own, run by scripts/guest/init): ext4, jbd2 and
 # mbcache built with include/goslab_kmalloc.h, so that their kmalloc
 # family is goslab's, run a real file workload on /dev/vda, an image
-# mkfs.ext4 made on the host.  e2fsck on the host checks the image after.
+# mkfs.ext4 made on the host (scripts/guest/ext4/workload.sh, which make
+# bench's ext4 boots run too).  e2fsck on the host checks the image after.
 #
 # Checks: goslab_kmcheck's checks of the header pass; the modules load
 # on goslab (goslab's holders are exactly ext4,
@@ -17,13 +18,12 @@
 # goslab object is live and no bad or foreign free was seen.
 # shellcheck source=scripts/guest/lib.sh disable=SC2119
 . /tests/lib.sh
+# shellcheck source=scripts/guest/ext4/workload.sh
+. /tests/workload.sh
 
 M=$GOSLAB_MODDIR
 D=$GOSLAB_DEBUGFS
-X=/bin/gsxattr
 MNT=/mnt
-NDIR=100
-NFILE=20
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$D/stats"; }
 
@@ -54,16 +54,6 @@ die() {
 	fail "$1" "$2"
 	unload_all
 	exit 0
-}
-
-# sums <dir>: md5sum of every regular file under <dir>, names relative.
-sums() {
-	(cd "$1" && find . -type f | sort | xargs md5sum)
-}
-
-remount() {
-	umount "$MNT" || return 1
-	mount -t ext4 /dev/vda "$MNT"
 }
 
 goslab_load || die ext4-insmod-goslab "insmod goslab.ko failed"
@@ -102,123 +92,7 @@ pass ext4-mount
 grep -q '^/dev/vda /mnt ext4 ' /proc/mounts ||
 	fail ext4-mount-type "$(grep vda /proc/mounts)"
 
-# --- create, write, read back after a remount --------------------------
-# Sizes from 40 bytes to 9 KiB (inline in one block, several blocks), and
-# ten files of 192 KiB of random bytes (extents over many blocks).
-chunk="0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-"
-chunk="$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk$chunk"
-W=$MNT/w
-mkdir "$W" || die ext4-create "mkdir $W failed"
-d=0
-while [ "$d" -lt "$NDIR" ]; do
-	mkdir "$W/d$d" || die ext4-create "mkdir d$d failed"
-	f=0
-	while [ "$f" -lt "$NFILE" ]; do
-		{
-			echo "file $d/$f"
-			k=$(((d * NFILE + f) % 10))
-			while [ "$k" -gt 0 ]; do
-				echo "$chunk"
-				k=$((k - 1))
-			done
-		} >"$W/d$d/f$f" || die ext4-create "write d$d/f$f failed"
-		f=$((f + 1))
-	done
-	d=$((d + 1))
-done
-for i in 0 1 2 3 4 5 6 7 8 9; do
-	dd if=/dev/urandom of="$W/d$i/big" bs=64k count=3 2>/dev/null ||
-		die ext4-create "dd big $i failed"
-done
-n=$(find "$W" -type f | wc -l)
-nd=$(find "$W" -type d | wc -l)
-if [ "$n" -eq $((NDIR * NFILE + 10)) ] && [ "$nd" -eq $((NDIR + 1)) ]; then
-	pass ext4-create
-else
-	fail ext4-create "$n files, $nd directories"
-fi
-sums "$W" >/tmp/sums.1
-sync
-remount || die ext4-remount "remount failed"
-if sums "$W" | cmp -s - /tmp/sums.1; then
-	pass ext4-readback
-else
-	fail ext4-readback "contents differ after remount"
-fi
-
-# --- rename, link, symlink, xattr, truncate ----------------------------
-ok=1
-d=0
-while [ "$d" -lt "$NDIR" ]; do
-	p=$W/d$d
-	mv "$p/f1" "$p/renamed1" && ln "$p/f2" "$p/hard2" &&
-		ln -s f3 "$p/sym3" && ln -s "../d$(((d + 1) % NDIR))/f4" "$p/sym4" ||
-		ok=0
-	d=$((d + 1))
-done
-mv "$W/d99" "$W/moved99" || ok=0
-why=
-[ "$ok" = 1 ] || why="mv/ln failed;"
-grep " ./d5/f1\$" /tmp/sums.1 | sed 's| ./d5/f1$| ./d5/renamed1|' >/tmp/want
-(cd "$W" && md5sum ./d5/renamed1) | cmp -s - /tmp/want &&
-	[ ! -e "$W/d5/f1" ] || why="$why rename;"
-[ "$(stat -c %h "$W/d7/f2")" = 2 ] && [ "$(stat -c %h "$W/d7/hard2")" = 2 ] &&
-	cmp -s "$W/d7/f2" "$W/d7/hard2" || why="$why hard link;"
-[ "$(readlink "$W/d8/sym3")" = f3 ] && cmp -s "$W/d8/sym3" "$W/d8/f3" &&
-	cmp -s "$W/d8/sym4" "$W/d9/f4" || why="$why symlink;"
-# d98/sym4 pointed into d99, which moved: dangling now.
-[ -L "$W/d98/sym4" ] && [ ! -e "$W/d98/sym4" ] &&
-	[ "$(readlink "$W/d98/sym4")" = ../d99/f4 ] || why="$why dangling symlink;"
-[ -f "$W/moved99/f0" ] && [ ! -e "$W/d99" ] || why="$why directory rename;"
-[ -z "$why" ] && pass ext4-namespace-ops || fail ext4-namespace-ops "$why"
-
-# Small values stay in the inode; 3 KiB ones go to an xattr block, the
-# same value on 100 files shares blocks through mbcache.
-files5=$(find "$W" -name f5 | sort)
-files6=$(find "$W" -name f6 | sort)
-# shellcheck disable=SC2086 # file lists
-if $X set user.small "value-small" $files5 &&
-   $X set user.big @3000 $files6 &&
-   $X set trusted.t @200 $files5 &&
-   $X check user.small "value-small" $files5 &&
-   $X check user.big @3000 $files6 &&
-   remount &&
-   $X check user.big @3000 $files6 && $X check trusted.t @200 $files5 &&
-   $X rm user.big $files6 && $X absent user.big $files6; then
-	pass ext4-xattr
-else
-	fail ext4-xattr "set, get, list or remove failed"
-fi
-
-ok=1
-d=0
-while [ "$d" -lt 50 ]; do
-	truncate -s 100 "$W/d$d/f7" && truncate -s 0 "$W/d$d/f8" &&
-		truncate -s 1048576 "$W/d$d/f9" || ok=0
-	d=$((d + 1))
-done
-[ "$(stat -c %s "$W/d3/f7")" = 100 ] && [ "$(stat -c %s "$W/d3/f8")" = 0 ] &&
-	[ "$(stat -c %s "$W/d3/f9")" = 1048576 ] || ok=0
-[ "$(head -c 9 "$W/d3/f7")" = "file 3/7" ] || ok=0
-[ "$ok" = 1 ] && pass ext4-truncate || fail ext4-truncate "sizes or contents wrong"
-
-# --- tar and extraction -------------------------------------------------
-sums "$W" >/tmp/sums.2
-find "$W" -type l | sed "s|^$W||" | sort >/tmp/links.2
-if (cd "$MNT" && tar -cf "$MNT/w.tar" w) && mkdir "$MNT/x" &&
-   tar -xf "$MNT/w.tar" -C "$MNT/x" && remount &&
-   sums "$MNT/x/w" | cmp -s - /tmp/sums.2 &&
-   find "$MNT/x/w" -type l | sed "s|^$MNT/x/w||" | sort | cmp -s - /tmp/links.2 &&
-   [ "$(stat -c %h "$MNT/x/w/d7/f2")" = 2 ]; then
-	pass ext4-tar
-else
-	fail ext4-tar "the extracted tree differs"
-fi
-
-# --- delete, umount -----------------------------------------------------
-rm -rf "$W" "$MNT/x" "$MNT/w.tar"
-left=$(ls -A "$MNT" | tr '\n' ' ')
-[ "$left" = "lost+found " ] && pass ext4-delete || fail ext4-delete "left: $left"
+ext4_workload
 sync
 echo 1 >"$D/flush"
 show_stats "mounted, after the workload"
