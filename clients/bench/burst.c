@@ -7,7 +7,7 @@
  * bytes in small objects (8 bytes to 32 KiB) and half in large ones
  * (64 KiB to 4 MiB), sizes log-uniform from a fixed seed, interleaved;
  * then frees them all in a shuffled order, and reads the pages taken from
- * the page allocator (bench_free_pages(): free pages with every CPU's
+ * the page allocator (goslab_sysmem_free_pages(): free pages with every CPU's
  * per-CPU lists counted) every BURST_STEP_MS for BURST_WATCH_MS.  No flush,
  * no shrinker, nothing but the allocator's own work: issue 10's target is
  * goslab back within 2 MiB of where it was before the burst, within 10 s.
@@ -64,7 +64,7 @@ static size_t burst_size(struct rnd_state *rs, size_t lo, size_t hi)
 
 static long burst_held_kib(long base)
 {
-	return (base - bench_free_pages()) << (PAGE_SHIFT - 10);
+	return (base - goslab_sysmem_free_pages()) << (PAGE_SHIFT - 10);
 }
 
 static int burst_run(bool g, unsigned int mib)
@@ -84,7 +84,7 @@ static int burst_run(bool g, unsigned int mib)
 	if (!obj)
 		return -ENOMEM;
 	prandom_seed_state(&rs, 10);
-	base = bench_free_pages();
+	base = goslab_sysmem_free_pages();
 	burst.peak_kib = 0;
 	while ((small < budget || large < budget) && n < max) {
 		if (large < budget && (large <= small || small >= budget))
