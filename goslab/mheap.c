@@ -25,7 +25,8 @@
  *   mcentral.lock	a span class's lists (mcentral.c); mheap_free() and
  *			mheap_alloc() are called after it is dropped, never
  *			under it
- *   mheap.lock		a node's arenas, bitmaps, spans[] and counts
+ *   mheap.lock		a node's arenas, their index (mheapindex.c),
+ *			bitmaps, spans[] and counts
  *   mheap_meta_lock	the metadata fixallocs (meta_alloc()), never held
  *			with another goslab lock: the heap takes metadata
  *			before it locks and frees it after it unlocks

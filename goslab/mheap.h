@@ -21,7 +21,7 @@
 
 /* struct mheap - the page heap of one NUMA node. */
 struct mheap {
-	spinlock_t lock;		/* arenas, bitmaps, spans[], counts */
+	spinlock_t lock;		/* arenas, index, bitmaps, spans[], counts */
 	struct mutex release_mutex;	/* one mheap_release() at a time */
 	int node;
 	struct list_head arenas;	/* every arena, for walks */

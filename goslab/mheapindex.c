@@ -5,7 +5,7 @@
  * An arena sits in the bucket of its longest free run, sum.max, from 0
  * (no free page) to 512 (all free); a bitmap says which buckets hold
  * one.  A span of N pages takes the first arena of the lowest non-empty
- * bucket at or above N (find_next_bit() over nine words): the arena
+ * bucket at or above N (mheap_index_next(), nine words): the arena
  * whose longest run fits it most tightly, best fit across arenas, first
  * fit inside it (pallocbits_find()).  Spans then pile into the fullest
  * arenas, and the emptiest ones, which the scavenger takes first (the
@@ -15,7 +15,8 @@
  * bucket moves when a summary changes (mheap.c's arena_update_sum()),
  * a search reads the bitmap and one arena's bits.  Only an aligned
  * request may look at more than one arena, GS_INDEX_ALIGN_TRIES at
- * most.  The caller holds the heap's lock for all of it.
+ * most.  The caller holds the heap's lock for all of it.  The
+ * operations of every carve and free are inline, in mheapindex.h.
  */
 #include <linux/kernel.h>
 #include <linux/bitops.h>
@@ -35,53 +36,6 @@ void mheap_index_init(struct mheap_index *x)
 		INIT_HLIST_HEAD(&x->bucket[b]);
 }
 
-/* Put @a in the bucket of @max. */
-static void index_link(struct mheap_index *x, struct heap_arena *a,
-		       unsigned int max)
-{
-	hlist_add_head(&a->bylen, &x->bucket[max]);
-	__set_bit(max, x->nonempty);
-}
-
-/* Take @a out of the bucket of @max, which holds it. */
-static void index_unlink(struct mheap_index *x, struct heap_arena *a,
-			 unsigned int max)
-{
-	hlist_del_init(&a->bylen);
-	if (hlist_empty(&x->bucket[max]))
-		__clear_bit(max, x->nonempty);
-}
-
-/** mheap_index_add - index a new arena by its summary; heap lock held */
-void mheap_index_add(struct mheap_index *x, struct heap_arena *a)
-{
-	index_link(x, a, a->sum.max);
-}
-
-/** mheap_index_del - forget an arena that goes; heap lock held */
-void mheap_index_del(struct mheap_index *x, struct heap_arena *a)
-{
-	index_unlink(x, a, a->sum.max);
-}
-
-/**
- * mheap_index_moved - @a's summary changed; heap lock held
- * @x: the index that holds @a
- * @a: the arena, its new summary in a->sum
- * @old_max: its sum.max before, the bucket it is in
- *
- * Re-bucketed at the head even when the length stayed: the arena a span
- * just came from or went to is the one whose bits are in the cache.
- */
-void mheap_index_moved(struct mheap_index *x, struct heap_arena *a,
-		       unsigned int old_max)
-{
-	if (old_max == a->sum.max)
-		return;
-	index_unlink(x, a, old_max);
-	index_link(x, a, a->sum.max);
-}
-
 /*
  * Does an arena whose longest free run is @max pages surely hold @npages
  * free pages at a multiple of @align?  A run of at least npages + align - 1
@@ -95,33 +49,32 @@ static unsigned int index_sure_bucket(unsigned int npages, unsigned int align)
 }
 
 /**
- * mheap_index_find - the arena a span of @npages pages is carved from
+ * mheap_index_find_aligned - mheap_index_find() for an aligned span
  * @x: the heap's index; heap lock held
  * @npages: the span's pages, 1 to an arena's
- * @align: the page alignment its start needs (a power of two; 1: none)
+ * @align: the page alignment its start needs, a power of two over 1
  * @page: set to the span's first page in the arena
  *
- * Best fit across arenas, first fit inside the arena.  Without
- * alignment the first arena of the lowest bucket at or above @npages
- * fits.  With it, a run of @npages may hold no aligned start: arenas of
- * the buckets below index_sure_bucket() are tried, GS_INDEX_ALIGN_TRIES
- * at most, before the first arena of the lowest sure bucket, so a
- * request may miss an aligned run further down the buckets and grow
- * the heap instead; the time it takes stays bounded.
+ * A run of @npages may hold no aligned start: arenas of the buckets
+ * below index_sure_bucket() are tried, GS_INDEX_ALIGN_TRIES at most,
+ * before the first arena of the lowest sure bucket, so a request may miss
+ * an aligned run further down the buckets and grow the heap instead; the
+ * time it takes stays bounded.
  * Return: the arena, or NULL when none fits.
  */
-struct heap_arena *mheap_index_find(const struct mheap_index *x,
-				    unsigned int npages, unsigned int align,
-				    unsigned int *page)
+struct heap_arena *mheap_index_find_aligned(const struct mheap_index *x,
+					    unsigned int npages,
+					    unsigned int align,
+					    unsigned int *page)
 {
-	unsigned int b = npages, sure, tries = 0, i;
+	unsigned int b, sure, tries = 0, i;
 	struct heap_arena *a;
 
 	if (!npages || npages > GS_PAGES_PER_ARENA)
 		return NULL;
-	sure = align > 1 ? index_sure_bucket(npages, align) : npages;
-	for (b = find_next_bit(x->nonempty, sure, b); b < sure;
-	     b = find_next_bit(x->nonempty, sure, b + 1)) {
+	sure = index_sure_bucket(npages, align);
+	for (b = mheap_index_next(x, npages); b < sure;
+	     b = mheap_index_next(x, b + 1)) {
 		hlist_for_each_entry(a, &x->bucket[b], bylen) {
 			i = pallocbits_find_aligned(&a->pages, npages, align);
 			if (i != PALLOC_NONE) {
@@ -133,7 +86,7 @@ struct heap_arena *mheap_index_find(const struct mheap_index *x,
 		}
 	}
 sure:
-	b = find_next_bit(x->nonempty, GS_INDEX_BUCKETS, sure);
+	b = mheap_index_next(x, sure);
 	if (b >= GS_INDEX_BUCKETS)
 		return NULL;
 	a = hlist_entry(x->bucket[b].first, struct heap_arena, bylen);
