@@ -13,6 +13,7 @@
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
@@ -56,6 +57,8 @@ static void ff_release_all(void)
 	for_each_node(node)
 		if (mheap_of(node))
 			mheap_release(mheap_of(node), 0);
+	/* Metadata chunks let go reach the page allocator a grace period later. */
+	rcu_barrier();
 }
 
 typedef void (*ff_free_fn)(const void *p);
