@@ -84,7 +84,8 @@
  * goslab_free_bulk().
  *
  * Large objects go back to the heap, or are parked on this CPU.  Free
- * pages go back to the buddy allocator page by page: a large object's at
+ * pages go back to the buddy allocator page by page (as aligned blocks
+ * where they can, mem_heap_free()): a large object's at
  * once past the scavenger's target, the rest within a second by the
  * background scavenger (scavenge.c), and under memory pressure by the
  * shrinker; once a second the idle pass (reclaim.c) takes back what the
