@@ -7,7 +7,10 @@
  */
 #include <linux/mm.h>
 #include <linux/export.h>
+#include <linux/hash.h>
 #include <linux/kmemleak.h>
+#include <linux/log2.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -24,6 +27,24 @@
 #include "kasan.h"
 #include "nmifree.h"
 #include "memcg.h"
+
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void (*mfree_test_hook)(const void *p);
+#endif
+
+/*
+ * A free that won object @p, before it writes anything into it: the
+ * KUnit suites stop a free here to stage a race (badfree_test.c).
+ */
+static __always_inline void mfree_test_won(const void *p)
+{
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+	void (*hook)(const void *p) = READ_ONCE(mfree_test_hook);
+
+	if (unlikely(hook))
+		hook(p);
+#endif
+}
 
 /* What mfree_lookup() found, when it is not a report_reason. */
 #define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
@@ -198,40 +219,75 @@ static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
 }
 
 /*
+ * Frees of tiny objects that write into them (kmemleak, init_on_free)
+ * hold their block's lock, one of these by the block's address, from
+ * the liveness check to the cmpxchg of the block's refs.  The start bit
+ * is the claim of a tiny object, but it cannot be taken before the wipe
+ * as a small object's claim is (mspan_claim()): with the bit gone the
+ * block's last other object may be freed and the block handed out while
+ * the wipe is still writing.  So the wipe happens first, with the start
+ * bit still set (the block stays out of reach), and the lock keeps a
+ * racing free of the same object from wiping at the same time: it finds
+ * the bit clear and writes nothing.  Never nested; interrupts off, as
+ * frees come from any context.
+ */
+#define MFREE_TINY_LOCKS	64
+static raw_spinlock_t mfree_tiny_locks[MFREE_TINY_LOCKS] = {
+	[0 ... MFREE_TINY_LOCKS - 1] = __RAW_SPIN_LOCK_UNLOCKED(mfree_tiny_locks),
+};
+
+static raw_spinlock_t *mfree_tiny_lock(unsigned long block)
+{
+	return &mfree_tiny_locks[hash_long(block / GS_TINY_SIZE,
+					   ilog2(MFREE_TINY_LOCKS))];
+}
+
+/*
  * Free a tiny object of @s (the tiny span class) at @p, whose block has
  * live objects.  The block goes back to its span when its last object
  * is freed and no mcache packs into it any more.
  */
 static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 {
+	bool wipe = want_init_on_free() || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
 	unsigned int off = p - block;
 	u32 *ref = tiny_ref(s, block);
-	u32 old = READ_ONCE(*ref), new;
+	raw_spinlock_t *lock = NULL;
 	struct mcache_stats *st;
+	unsigned long flags;
 	unsigned int size;
+	u32 old, new;
 
+	if (wipe) {
+		lock = mfree_tiny_lock(block);
+		raw_spin_lock_irqsave(lock, flags);
+	}
 	/*
 	 * Not a live tiny object (double free, or a pointer inside one):
 	 * reported before kmemleak hears of it and before init_on_free
 	 * would clear a neighbour's bytes.
 	 */
+	old = READ_ONCE(*ref);
 	size = tiny_object_size(s, p);
-	if (unlikely(!size)) {
-		report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
-		return;
+	if (unlikely(!size))
+		goto bad;
+	if (wipe) {
+		mfree_test_won((void *)p);
+		kmemleak_free((void *)p);
+		if (want_init_on_free())
+			memset((void *)p, 0, size);
 	}
-	kmemleak_free((void *)p);
-	if (want_init_on_free())
-		memset((void *)p, 0, size);
 	do {
 		/* A racing free of the same object got there first. */
-		if (unlikely(!(old & TINY_START(off)))) {
-			report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
-			return;
-		}
+		if (unlikely(!(old & TINY_START(off))))
+			goto bad;
 		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
+	if (lock)
+		raw_spin_unlock_irqrestore(lock, flags);
+	else
+		mfree_test_won((void *)p);	/* the exchange was its claim */
 	st = mcache_stats_get();
 	st->tiny_frees++;
 	if (!new)
@@ -242,6 +298,11 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 		mcentral_free_object(s, block, tiny_block_index(s, block),
 				     caller);
 	}
+	return;
+bad:
+	if (lock)
+		raw_spin_unlock_irqrestore(lock, flags);
+	report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
 }
 
 /*
@@ -275,6 +336,7 @@ static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
 
 	if (!mspan_set_free_bit(s, p, 0, caller))
 		return;
+	mfree_test_won(p);
 	mfree_wipe(s, 0, p, caller, debug);
 	st = mcache_stats_get();
 	st->large_frees++;
@@ -304,6 +366,10 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 		mfree_large(s, p, caller, debug);
 		return;
 	}
+	/* Claim first, then wipe (mspan_claim()). */
+	if (!mspan_claim(s, p, idx, caller))
+		return;
+	mfree_test_won(p);
 	mfree_wipe(s, idx, p, caller, debug);
 	preempt_disable();
 	c = mcache_this();
@@ -320,6 +386,11 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	if (likely(own && !debug && !want_init_on_free() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		mspan_push_local(s, (void *)p, idx);
+		/*
+		 * On the LIFO, which only this context pops, and not before
+		 * preemption is back on: the claim can end now.
+		 */
+		clear_bit(idx, s->claim_bits);
 	} else if (!own) {
 		mcache_free_remote(c, s, addr, idx, caller);
 	} else {
@@ -528,8 +599,10 @@ EXPORT_SYMBOL_GPL(goslab_free_sensitive);
 
 /*
  * Free the objects @bits of word @w of @s: report those that are not
- * live, clear the rest as goslab_free() would, set their free bits in
- * one atomic operation.  Return: how many were freed.
+ * live, claim the rest (mspan_claim(), a word at a time; those another
+ * free claimed first are reported), clear them as goslab_free() would,
+ * set their free bits in one atomic operation.  Return: how many were
+ * freed.
  */
 static long free_word(struct mspan *s, unsigned int w, unsigned long bits,
 		      unsigned long caller)
@@ -541,6 +614,11 @@ static long free_word(struct mspan *s, unsigned int w, unsigned long bits,
 	for (b = bad; b; b &= b - 1)
 		report_bad((void *)(base + __ffs(b) * s->elemsize),
 			   REPORT_NOT_ALLOCATED, caller);
+	bad = atomic_long_fetch_or(bits, (atomic_long_t *)&s->claim_bits[w]) & bits;
+	bits &= ~bad;
+	for (b = bad; b; b &= b - 1)
+		report_bad((void *)(base + __ffs(b) * s->elemsize),
+			   REPORT_DOUBLE_FREE, caller);
 	for (b = bits; b && (want_init_on_free() || gs_kasan_on()); b &= b - 1) {
 		void *obj = (void *)(base + __ffs(b) * s->elemsize);
 
