@@ -94,6 +94,9 @@ static __always_inline int mfree_lookup(unsigned long p, bool fast,
 		return REPORT_MIDDLE;
 	if (unlikely(!mspan_is_live(s, idx)))
 		return REPORT_NOT_ALLOCATED;
+	/* Being freed; the fast path leaves it to the LIFO (mspan_claim()). */
+	if (!fast && unlikely(mspan_claimed(s, idx)))
+		return REPORT_NOT_ALLOCATED;
 	return LOOKUP_OBJECT;
 }
 

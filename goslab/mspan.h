@@ -210,10 +210,10 @@ static __always_inline bool mspan_is_free(const struct mspan *s,
 }
 
 /*
- * Is object @idx handed out and not freed?  Go's isFree plus the three
- * places a free waits: free_bits (remote), local_bits (the owner's
- * LIFO) and claim_bits (a free that won and is still wiping it).  Whole
- * words, not bit instructions on memory.
+ * Is object @idx handed out and not freed?  Go's isFree plus the two
+ * places a free waits: free_bits (remote) and local_bits (the owner's
+ * LIFO).  Whole words, not bit instructions on memory.  A free that won
+ * it and is still wiping it holds its claim (mspan_claimed()).
  *
  * A free on another CPU reads the owner's local_bits while the owner
  * changes other bits of the word (its stores are WRITE_ONCE()): the bit
@@ -227,15 +227,22 @@ static __always_inline bool mspan_is_live(const struct mspan *s,
 	unsigned int w = idx / BITS_PER_LONG;
 	unsigned long m = BIT(idx % BITS_PER_LONG);
 
-	if ((READ_ONCE(s->free_bits[w]) | READ_ONCE(s->local_bits[w]) |
-	     READ_ONCE(s->claim_bits[w])) & m)
+	if ((READ_ONCE(s->free_bits[w]) | READ_ONCE(s->local_bits[w])) & m)
 		return false;
 	return !mspan_is_free(s, idx);
 }
 
+/* Has a free claimed object @idx (mspan_claim()) and not published it? */
+static __always_inline bool mspan_claimed(const struct mspan *s,
+					  unsigned int idx)
+{
+	return READ_ONCE(s->claim_bits[idx / BITS_PER_LONG]) &
+	       BIT(idx % BITS_PER_LONG);
+}
+
 /*
- * Objects of word @w that are handed out and not freed: mspan_is_live()
- * a word at a time, for bulk frees.
+ * Objects of word @w that are handed out, not freed and not claimed:
+ * mspan_is_live() and mspan_claimed() a word at a time, for bulk frees.
  */
 static __always_inline unsigned long mspan_live_word(const struct mspan *s,
 						     unsigned int w)
@@ -287,9 +294,9 @@ static __always_inline bool mspan_set_free_bit(struct mspan *s,
  * the owner's fast path (free_fast(), every hook off): it writes only
  * the LIFO link, where only the owner can hand the object out, and a
  * claim it raced with is found when the owner pops the object or drains
- * the LIFO.  A remote free claims even when it writes nothing: its free
- * bit set after the owner freed and reused the object would free the
- * next owner's object.
+ * the LIFO (so its lookup does not read the claims either).  A remote
+ * free claims even when it writes nothing: its free bit set after the
+ * owner freed and reused the object would free the next owner's object.
  * Return: false, after a report, if another free claimed @idx first.
  */
 static __always_inline bool mspan_claim(struct mspan *s, const void *p,
