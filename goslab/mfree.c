@@ -247,12 +247,15 @@ static raw_spinlock_t *mfree_tiny_lock(unsigned long block)
 
 /*
  * Free a tiny object of @s (the tiny span class) at @p, whose block has
- * live objects.  The block goes back to its span when its last object
- * is freed and no mcache packs into it any more.
+ * live objects, cleared first with @zero (goslab_free_sensitive()).  The
+ * block goes back to its span when its last object is freed and no
+ * mcache packs into it any more.
  */
-static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
+static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
+		       bool zero)
 {
-	bool wipe = want_init_on_free() || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+	bool wipe = zero || want_init_on_free() ||
+		    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
 	unsigned int off = p - block;
 	u32 *ref = tiny_ref(s, block);
@@ -278,7 +281,9 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 	if (wipe) {
 		mfree_test_won((void *)p);
 		kmemleak_free((void *)p);
-		if (want_init_on_free())
+		if (zero)
+			memzero_explicit((void *)p, size);
+		else if (want_init_on_free())
 			memset((void *)p, 0, size);
 	}
 	do {
@@ -310,15 +315,18 @@ bad:
 
 /*
  * What a free writes into object @idx of @s at @p: kmemleak forgets it,
- * debug mode checks its red zone and poisons it, or init_on_free wipes
- * it; under KASAN all of it is addressable for that, then none.
+ * goslab_free_sensitive() (@zero) clears it, debug mode checks its red
+ * zone and poisons it, or init_on_free wipes it; under KASAN all of it
+ * is addressable for that, then none.
  */
 static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
 				       const void *p, unsigned long caller,
-				       bool debug)
+				       bool debug, bool zero)
 {
 	kmemleak_free(p);
 	gs_kasan_unpoison(p, s->elemsize);
+	if (zero)
+		memzero_explicit((void *)p, s->elemsize);
 	if (debug && gs_debug_free(s, idx, (void *)p, caller))
 		;	/* poisoned: nothing of the old contents is left */
 	else if (want_init_on_free())
@@ -333,14 +341,14 @@ static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
  * and nothing can reuse the span before mheap_free() or the park.
  */
 static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
-			bool debug)
+			bool debug, bool zero)
 {
 	struct mcache_stats *st;
 
 	if (!mspan_set_free_bit(s, p, 0, caller))
 		return;
 	mfree_test_won(p);
-	mfree_wipe(s, 0, p, caller, debug);
+	mfree_wipe(s, 0, p, caller, debug, zero);
 	st = mcache_stats_get();
 	st->large_frees++;
 	st->large_bytes -= s->elemsize;
@@ -351,29 +359,31 @@ static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
 
 /*
  * The free of @p, found by mfree_find() as object @idx of @s, with debug
- * mode as the call read it (gs_debug_read()).
+ * mode as the call read it (gs_debug_read()); with @zero the object is
+ * cleared once the free has claimed it (goslab_free_sensitive()).
  */
 static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 					bool tiny, const void *p,
-					unsigned long caller, bool debug)
+					unsigned long caller, bool debug,
+					bool zero)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mcache *c;
 	bool own;
 
 	if (tiny) {
-		mfree_tiny(s, addr, caller);
+		mfree_tiny(s, addr, caller, zero);
 		return;
 	}
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
-		mfree_large(s, p, caller, debug);
+		mfree_large(s, p, caller, debug, zero);
 		return;
 	}
 	/* Claim first, then wipe (mspan_claim()). */
 	if (!mspan_claim(s, p, idx, caller))
 		return;
 	mfree_test_won(p);
-	mfree_wipe(s, idx, p, caller, debug);
+	mfree_wipe(s, idx, p, caller, debug, zero);
 	preempt_disable();
 	c = mcache_this();
 	c->stats.nfree[s->spanclass]++;
@@ -402,23 +412,17 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	preempt_enable();
 }
 
-/**
- * mfree_free - goslab_free() for @caller, the API call a report names
- * @p: the object; NULL and ZERO_SIZE_PTR do nothing
- * @caller: the return address reports print
- * @debug: debug mode, as the API call read it once (gs_debug_read())
+/*
+ * mfree_free(), clearing the object first with @zero, once the free has
+ * claimed it (mfree_free_sensitive()).
  */
-void mfree_free(const void *p, unsigned long caller, bool debug)
+static void mfree_free_zero(const void *p, unsigned long caller, bool debug,
+			    bool zero)
 {
 	struct mspan *s;
 	unsigned int idx;
 	bool tiny;
 
-	if (unlikely(in_nmi())) {
-		if (!ZERO_OR_NULL_PTR(p))
-			nmifree_defer(p, caller, NMIFREE_FREE);
-		return;
-	}
 	/* Handed to kmalloc (memcg.c): kfree() emits the event. */
 	if (unlikely(!span_of((unsigned long)p)) && memcg_free(p))
 		return;
@@ -429,7 +433,23 @@ void mfree_free(const void *p, unsigned long caller, bool debug)
 	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED,
 		       caller);
 	if (likely(s))
-		mfree_found(s, idx, tiny, p, caller, debug);
+		mfree_found(s, idx, tiny, p, caller, debug, zero);
+}
+
+/**
+ * mfree_free - goslab_free() for @caller, the API call a report names
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ * @caller: the return address reports print
+ * @debug: debug mode, as the API call read it once (gs_debug_read())
+ */
+void mfree_free(const void *p, unsigned long caller, bool debug)
+{
+	if (unlikely(in_nmi())) {
+		if (!ZERO_OR_NULL_PTR(p))
+			nmifree_defer(p, caller, NMIFREE_FREE);
+		return;
+	}
+	mfree_free_zero(p, caller, debug, false);
 }
 
 /**
@@ -470,7 +490,7 @@ static noinline void free_slow(const void *p, unsigned long caller)
 static noinline void free_checked(struct mspan *s, unsigned int idx,
 				  const void *p, unsigned long caller)
 {
-	mfree_found(s, idx, false, p, caller, false);
+	mfree_found(s, idx, false, p, caller, false, false);
 }
 
 /*
@@ -577,11 +597,19 @@ void mfree_free_sensitive(const void *p, unsigned long caller)
 	size = usable_size(p, caller, NULL, debug, true, &tiny);
 	if (!size)
 		return;
-	/* A tiny block is addressable whole while its objects live. */
-	if (!tiny)
-		gs_kasan_unpoison(p, size);
-	memzero_explicit((void *)p, size);
-	mfree_free(p, caller, debug);
+	/* kmalloc's object (memcg.c): cleared here, kfree()d by the free. */
+	if (unlikely(!span_of((unsigned long)p))) {
+		memzero_explicit((void *)p, size);
+		mfree_free_zero(p, caller, debug, false);
+		return;
+	}
+	/*
+	 * goslab's: cleared by the free once it has claimed the object, as
+	 * every write of a free (mspan_claim()), with the whole slot
+	 * addressable under KASAN (mfree_wipe(); a tiny block is
+	 * addressable whole while its objects live).
+	 */
+	mfree_free_zero(p, caller, debug, true);
 }
 
 /**
@@ -666,7 +694,7 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
 	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
 	    !spanclass_sizeclass(s->spanclass) ||
 	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
-		mfree_found(s, idx, tiny, p[0], caller, false);
+		mfree_found(s, idx, tiny, p[0], caller, false, false);
 		return 1;
 	}
 	start = s->start_addr;
@@ -794,6 +822,6 @@ void goslab_kfree(const void *p)
 		return;
 	}
 	trace_kfree(_RET_IP_, p);
-	mfree_found(s, idx, tiny, p, _RET_IP_, gs_debug_read());
+	mfree_found(s, idx, tiny, p, _RET_IP_, gs_debug_read(), false);
 }
 EXPORT_SYMBOL_GPL(goslab_kfree);

@@ -934,7 +934,8 @@ static void badfree_racing_large_test(struct kunit *test)
  * the same object and allocates until it gets the object's bytes back
  * (the LIFO at once, a sweep after its span runs out, a tiny block once
  * it is released and swept), filling everything it gets with a canary.
- * Then the remote free goes on.  Of the two frees exactly one may take
+ * Then the remote free goes on (goslab_free(), or goslab_free_sensitive(),
+ * which clears the object).  Of the two frees exactly one may take
  * effect, the other is reported; the owner's new objects keep their
  * canaries and stay live, and the heap verifies.  A free that wiped (the
  * init_on_free stage, KASAN, debug poison) or published before it had
@@ -949,6 +950,7 @@ struct bf_reuse {
 	struct task_struct *task;	/* the free that is stopped */
 	atomic_t stopped, go, done;
 	int round;
+	bool sensitive;			/* the remote free clears it first */
 	bool abort;
 };
 
@@ -979,7 +981,10 @@ static int bf_reuse_remote(void *arg)
 			cpu_relax();
 		if (READ_ONCE(r->abort))
 			break;
-		goslab_free(r->target);
+		if (r->sensitive)
+			goslab_free_sensitive(r->target);
+		else
+			goslab_free(r->target);
 		export_commit_remote();
 		atomic_inc(&r->done);
 	}
@@ -996,10 +1001,11 @@ static void *bf_reuse_alloc(size_t size, bool noscan)
 
 /*
  * One kind of object: @size bytes (noscan with @noscan), the owner
- * allocating up to @max of them per round to get the object back.
+ * allocating up to @max of them per round to get the object back; with
+ * @sensitive the remote free is goslab_free_sensitive().
  */
 static void bf_reuse_run(struct kunit *test, size_t size, bool noscan,
-			 unsigned int max)
+			 unsigned int max, bool sensitive)
 {
 	struct bf_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	u8 **y = kunit_kcalloc(test, max, sizeof(*y), GFP_KERNEL);
@@ -1011,6 +1017,7 @@ static void bf_reuse_run(struct kunit *test, size_t size, bool noscan,
 	u8 *x;
 
 	KUNIT_ASSERT_TRUE(test, r && y);
+	r->sensitive = sensitive;
 	gs_test_two_cpus(test, cpus);
 	if (cpus[0] == cpus[1])
 		kunit_skip(test, "needs two CPUs");
@@ -1088,19 +1095,26 @@ static void bf_reuse_run(struct kunit *test, size_t size, bool noscan,
 static void badfree_racing_reuse_small_test(struct kunit *test)
 {
 	/* The span's 128 objects, then the sweep gives the object back. */
-	bf_reuse_run(test, 64, false, 512);
+	bf_reuse_run(test, 64, false, 512, false);
 }
 
 static void badfree_racing_reuse_tiny_test(struct kunit *test)
 {
 	/* One block each: the span's 512 blocks, then the sweep. */
-	bf_reuse_run(test, 12, true, 1536);
+	bf_reuse_run(test, 12, true, 1536, false);
 }
 
 static void badfree_racing_reuse_large_test(struct kunit *test)
 {
 	/* A parked span or the heap's pages come back at once. */
-	bf_reuse_run(test, BF_RACE_LARGE, false, 4);
+	bf_reuse_run(test, BF_RACE_LARGE, false, 4, false);
+}
+
+/* The remote free clears the object first: only once it has claimed it. */
+static void badfree_racing_reuse_sensitive_test(struct kunit *test)
+{
+	bf_reuse_run(test, 64, false, 512, true);
+	bf_reuse_run(test, 12, true, 1536, true);
 }
 
 static void bf_exit(struct kunit *test)
@@ -1123,6 +1137,7 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_racing_reuse_small_test),
 	KUNIT_CASE(badfree_racing_reuse_tiny_test),
 	KUNIT_CASE(badfree_racing_reuse_large_test),
+	KUNIT_CASE(badfree_racing_reuse_sensitive_test),
 	KUNIT_CASE(badfree_bulk_test),
 	KUNIT_CASE(badfree_heap_intact_test),
 	{}
