@@ -294,7 +294,17 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 	} while (!try_cmpxchg(ref, &old, new));
 	if (lock)
 		raw_spin_unlock_irqrestore(lock, flags);
-	else
+	/*
+	 * The block's last object: until its free bit is set, the block
+	 * looks like a live 16-byte object of the tiny span class, which a
+	 * racing free of the same object (at offset 0) would free as one.
+	 * Its claim (mspan_claim()) makes that free lose, as it makes a
+	 * free that came first win the block: then this one is reported.
+	 */
+	if (!new && !mspan_claim(s, (void *)p, tiny_block_index(s, block),
+				 caller))
+		return;
+	if (!lock)
 		mfree_test_won((void *)p);	/* the exchange was its claim */
 	st = mcache_stats_get();
 	st->tiny_frees++;
