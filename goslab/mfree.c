@@ -222,9 +222,11 @@ static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
 }
 
 /*
- * Frees of tiny objects that write into them (kmemleak, init_on_free)
- * hold their block's lock, one of these by the block's address, from
- * the liveness check to the cmpxchg of the block's refs.  The start bit
+ * Frees of tiny objects hold their block's lock, one of these by the
+ * block's address, from the liveness check to the cmpxchg of the block's
+ * refs, whether or not they write into the object (kmemleak,
+ * init_on_free, goslab_free_sensitive(): a free that does not must not
+ * win the object from under one that does).  The start bit
  * is the claim of a tiny object, but it cannot be taken before the wipe
  * as a small object's claim is (mspan_claim()): with the bit gone the
  * block's last other object may be freed and the block handed out while
@@ -254,21 +256,16 @@ static raw_spinlock_t *mfree_tiny_lock(unsigned long block)
 static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 		       bool zero)
 {
-	bool wipe = zero || want_init_on_free() ||
-		    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
+	raw_spinlock_t *lock = mfree_tiny_lock(block);
 	unsigned int off = p - block;
 	u32 *ref = tiny_ref(s, block);
-	raw_spinlock_t *lock = NULL;
 	struct mcache_stats *st;
 	unsigned long flags;
 	unsigned int size;
 	u32 old, new;
 
-	if (wipe) {
-		lock = mfree_tiny_lock(block);
-		raw_spin_lock_irqsave(lock, flags);
-	}
+	raw_spin_lock_irqsave(lock, flags);
 	/*
 	 * Not a live tiny object (double free, or a pointer inside one):
 	 * reported before kmemleak hears of it and before init_on_free
@@ -278,22 +275,19 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 	size = tiny_object_size(s, p);
 	if (unlikely(!size))
 		goto bad;
-	if (wipe) {
-		mfree_test_won((void *)p);
-		kmemleak_free((void *)p);
-		if (zero)
-			memzero_explicit((void *)p, size);
-		else if (want_init_on_free())
-			memset((void *)p, 0, size);
-	}
+	mfree_test_won((void *)p);
+	kmemleak_free((void *)p);
+	if (zero)
+		memzero_explicit((void *)p, size);
+	else if (want_init_on_free())
+		memset((void *)p, 0, size);
 	do {
 		/* A racing free of the same object got there first. */
 		if (unlikely(!(old & TINY_START(off))))
 			goto bad;
 		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
-	if (lock)
-		raw_spin_unlock_irqrestore(lock, flags);
+	raw_spin_unlock_irqrestore(lock, flags);
 	/*
 	 * The block's last object: until its free bit is set, the block
 	 * looks like a live 16-byte object of the tiny span class, which a
@@ -304,8 +298,6 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 	if (!new && !mspan_claim(s, (void *)p, tiny_block_index(s, block),
 				 caller))
 		return;
-	if (!lock)
-		mfree_test_won((void *)p);	/* the exchange was its claim */
 	st = mcache_stats_get();
 	st->tiny_frees++;
 	if (!new)
@@ -318,8 +310,7 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 	}
 	return;
 bad:
-	if (lock)
-		raw_spin_unlock_irqrestore(lock, flags);
+	raw_spin_unlock_irqrestore(lock, flags);
 	report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
 }
 
