@@ -226,15 +226,15 @@ static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
  * block's address, from the liveness check to the cmpxchg of the block's
  * refs, whether or not they write into the object (kmemleak,
  * init_on_free, goslab_free_sensitive(): a free that does not must not
- * win the object from under one that does).  The start bit
- * is the claim of a tiny object, but it cannot be taken before the wipe
- * as a small object's claim is (mspan_claim()): with the bit gone the
- * block's last other object may be freed and the block handed out while
- * the wipe is still writing.  So the wipe happens first, with the start
- * bit still set (the block stays out of reach), and the lock keeps a
- * racing free of the same object from wiping at the same time: it finds
- * the bit clear and writes nothing.  Never nested; interrupts off, as
- * frees come from any context.
+ * win the object from under one that does).  The start bit is the claim
+ * of a tiny object, but it cannot be taken before the wipe as a small
+ * object's claim is (mspan_claim()): with the bit gone the block's last
+ * other object may be freed and the block handed out while the wipe is
+ * still writing.  So the wipe happens first, with the start bit still
+ * set (the block stays out of reach), and the lock keeps a racing free
+ * of the same object from wiping at the same time: it finds the bit
+ * clear and writes nothing.  Never nested; interrupts off, as frees come
+ * from any context.
  */
 #define MFREE_TINY_LOCKS	64
 static raw_spinlock_t mfree_tiny_locks[MFREE_TINY_LOCKS] = {
