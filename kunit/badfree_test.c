@@ -940,8 +940,8 @@ static void badfree_racing_large_test(struct kunit *test)
  * canaries and stay live, and the heap verifies.  A free that wiped (the
  * init_on_free stage, KASAN, debug poison) or published before it had
  * claimed would write over or free the owner's new object.  The stop is
- * bounded: a free the remote one holds a lock against (tiny objects
- * under init_on_free) waits for it to go on without the owner's signal.
+ * bounded: a free the remote one holds a lock against (any tiny
+ * object's) waits for it to go on without the owner's signal.
  */
 #define BF_REUSE_ROUNDS		8
 
