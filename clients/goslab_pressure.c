@@ -18,6 +18,17 @@
  * every node and gives them back; none may be a probed one, i.e. the
  * pages under leaked objects did not go back to the page allocator.
  *
+ * frag=N: fragments memory (gp_frag_fragment()) so that the
+ * page allocator has plenty of free order-1 blocks (one goslab page) and
+ * no larger one, then makes goslab grow N times with GFP_KERNEL (N
+ * objects of 8 KiB, a span of one goslab page each) and holds them until
+ * unload.  goslab's opportunistic orders (mem_opportunistic_gfp()) must
+ * neither compact nor reclaim: compact_stall and allocstall in
+ * /proc/vmstat stay where they were, and every object is served from the
+ * order-1 blocks (the guest test reads goslab's grows and
+ * heap_sys_bytes).  warm=N, loaded and unloaded before, gives goslab the
+ * metadata frag=N's spans need.
+ *
  * Each check prints "goslab_pressure: PASS name" or "FAIL name: why".
  */
 #include <linux/module.h>
@@ -32,10 +43,13 @@
 #include <linux/nodemask.h>
 #include <linux/random.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
+#include <linux/vmstat.h>
 
 #include <goslab.h>
+#include "../goslab/compat.h"	/* GS_MAX_PAGE_ORDER */
 
 static bool starve;
 module_param(starve, bool, 0444);
@@ -48,6 +62,14 @@ MODULE_PARM_DESC(rounds, "allocations per CPU with node 0 exhausted");
 static unsigned int leak;
 module_param(leak, uint, 0444);
 MODULE_PARM_DESC(leak, "objects allocated at load and never freed");
+
+static unsigned int frag;
+module_param(frag, uint, 0444);
+MODULE_PARM_DESC(frag, "fragment memory, then grow goslab this many times");
+
+static unsigned int warm;
+module_param(warm, uint, 0444);
+MODULE_PARM_DESC(warm, "allocate and free this many objects of frag's size");
 
 static unsigned long gp_probe[64];
 static unsigned int gp_nprobe;
@@ -344,10 +366,272 @@ static void gp_probe_pages(void)
 		       hits, gp_nprobe, first, taken);
 }
 
+/*
+ * frag=N.  Blocks held to fragment memory: each on gp_frag_held by its
+ * first page's lru, its order in the page's private field.
+ */
+static LIST_HEAD(gp_frag_held);
+static void **gp_frag_objs;
+static unsigned int gp_frag_got;
+
+/* A span of one goslab page: the smallest order serves each grow. */
+#define GP_FRAG_SIZE	8192
+
+/*
+ * Take every free block of @order that @gfp gets onto @list.
+ * Return: how many.
+ */
+static unsigned long gp_frag_take(struct list_head *list, unsigned int order,
+				  gfp_t gfp)
+{
+	unsigned long n = 0;
+	struct page *page;
+
+	while ((page = alloc_pages(gfp, order))) {
+		set_page_private(page, order);
+		list_add_tail(&page->lru, list);
+		if (!(++n & 1023))
+			cond_resched();
+	}
+	return n;
+}
+
+/* The single pages one CPU can take, its per-CPU lists first. */
+struct gp_frag_cpu {
+	struct list_head pages;
+	struct completion go, done;
+	unsigned long n;
+};
+
+static int gp_frag_take0(void *arg)
+{
+	struct gp_frag_cpu *f = arg;
+
+	wait_for_completion(&f->go);
+	f->n = gp_frag_take(&f->pages, 0,
+			    __GFP_NOWARN | __GFP_NORETRY | __GFP_MEMALLOC);
+	complete(&f->done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * Every single page left, from each CPU (a CPU's per-CPU lists hold
+ * free pages the buddy allocator merges only once they drain, and only
+ * that CPU takes from them), by kthreads made before @before runs
+ * memory out (its count in *@first).  Return: the pages taken.
+ */
+static unsigned long gp_frag_singles(unsigned long (*before)(void),
+				     unsigned long *first)
+{
+	struct gp_frag_cpu *f;
+	struct task_struct **t;
+	unsigned long n = 0;
+	int cpu;
+
+	f = kcalloc(nr_cpu_ids, sizeof(*f), GFP_KERNEL);
+	t = kcalloc(nr_cpu_ids, sizeof(*t), GFP_KERNEL);
+	if (!f || !t) {
+		*first = before();
+		goto out;
+	}
+	for_each_online_cpu(cpu) {
+		INIT_LIST_HEAD(&f[cpu].pages);
+		init_completion(&f[cpu].go);
+		init_completion(&f[cpu].done);
+		t[cpu] = kthread_create(gp_frag_take0, &f[cpu], "goslab_frag/%d", cpu);
+		if (IS_ERR(t[cpu])) {
+			t[cpu] = NULL;
+			continue;
+		}
+		kthread_bind(t[cpu], cpu);
+		wake_up_process(t[cpu]);
+	}
+	*first = before();
+	for_each_online_cpu(cpu)
+		complete(&f[cpu].go);
+	for_each_online_cpu(cpu) {
+		if (!t[cpu])
+			continue;
+		wait_for_completion(&f[cpu].done);
+		kthread_stop(t[cpu]);
+		list_splice_tail(&f[cpu].pages, &gp_frag_held);
+		n += f[cpu].n;
+	}
+out:
+	kfree(t);
+	kfree(f);
+	return n;
+}
+
+static void gp_frag_free(struct page *page)
+{
+	unsigned int order = page_private(page);
+
+	list_del(&page->lru);
+	set_page_private(page, 0);
+	__free_pages(page, order);
+}
+
+/* Every order-1 block that is to be had without the reserves. */
+static unsigned long gp_frag_take1(void)
+{
+	return gp_frag_take(&gp_frag_held, 1, __GFP_NOWARN | __GFP_NORETRY);
+}
+
+/*
+ * Leave free order-1 blocks and nothing larger: every order-1 block is
+ * taken, then the single pages left (each CPU's per-CPU lists hold
+ * free pages the buddy allocator cannot merge until they drain), then
+ * every larger block that is left (the reserves under the min watermark,
+ * where the first loops stop), and the order-1 blocks at odd places
+ * (pfn / 2 odd) go back.  The buddy of each one given back is held, ours
+ * or another user's, so none merges into an order-2 block.  No flag here
+ * reclaims or compacts, so the counters only see goslab's calls.
+ * Return: the pages given back.
+ */
+static unsigned long gp_frag_fragment(void)
+{
+	const gfp_t gfp = __GFP_NOWARN | __GFP_NORETRY;
+	unsigned long back = 0, big = 0, ones, singles;
+	struct page *page, *tmp;
+	int order;
+
+	singles = gp_frag_singles(gp_frag_take1, &ones);
+	for (order = GS_MAX_PAGE_ORDER; order >= 1; order--)
+		big += gp_frag_take(&gp_frag_held, order, gfp | __GFP_MEMALLOC);
+	list_for_each_entry_safe(page, tmp, &gp_frag_held, lru) {
+		if (page_private(page) == 1 && (page_to_pfn(page) >> 1) & 1) {
+			gp_frag_free(page);
+			back += 2;
+		}
+	}
+	pr_info("goslab_pressure: frag: took %lu order-1 blocks, %lu single pages and %lu blocks from the reserves, gave back %lu pages at odd order-1 places\n",
+		ones, singles, big, back);
+	return back;
+}
+
+/* compact_stall and the sum of allocstall over zones, as /proc/vmstat. */
+static void gp_frag_counters(unsigned long *v, unsigned long *compact,
+			     unsigned long *stall)
+{
+	int z;
+
+	all_vm_events(v);
+	*compact = 0;
+#ifdef CONFIG_COMPACTION
+	*compact = v[COMPACTSTALL];
+#endif
+	*stall = 0;
+	/* FOR_ALL_ZONES(ALLOCSTALL): one item a zone, in zone order. */
+	for (z = 0; z < MAX_NR_ZONES; z++)
+		*stall += v[ALLOCSTALL_NORMAL - ZONE_NORMAL + z];
+}
+
+/*
+ * warm=N: N objects of GP_FRAG_SIZE allocated and freed.  A load with
+ * warm=N before one with frag=N leaves goslab the metadata for as many
+ * spans (span structs, arena records, the arena table: blocks of its own,
+ * larger than order 1), so that frag=N's counters see the heap's grows.
+ */
+static void gp_warm(void)
+{
+	void **p = kcalloc(warm, sizeof(*p), GFP_KERNEL);
+	unsigned int i, got = 0;
+
+	if (!p) {
+		pr_err("goslab_pressure: FAIL warm: no memory for the test\n");
+		return;
+	}
+	for (i = 0; i < warm; i++)
+		got += !!(p[i] = goslab_alloc(GP_FRAG_SIZE, GFP_KERNEL));
+	for (i = 0; i < warm; i++)
+		goslab_free(p[i]);
+	kfree(p);
+	if (got == warm)
+		pr_info("goslab_pressure: PASS warm\n");
+	else
+		pr_err("goslab_pressure: FAIL warm: %u of %u allocations failed\n",
+		       warm - got, warm);
+}
+
+static void gp_frag(void)
+{
+	unsigned long c0, c1, s0, s1, back;
+	unsigned long *v;
+	unsigned int i;
+
+	v = kmalloc_array(NR_VM_EVENT_ITEMS, sizeof(*v), GFP_KERNEL);
+	gp_frag_objs = kcalloc(frag, sizeof(*gp_frag_objs), GFP_KERNEL);
+	if (!v || !gp_frag_objs) {
+		pr_err("goslab_pressure: FAIL frag-setup: no memory for the test\n");
+		kfree(v);
+		return;
+	}
+	back = gp_frag_fragment();
+	gp_frag_counters(v, &c0, &s0);
+	for (i = 0; i < frag; i++) {
+		gp_frag_objs[i] = goslab_alloc(GP_FRAG_SIZE, GFP_KERNEL);
+		if (!gp_frag_objs[i])
+			break;
+		memset(gp_frag_objs[i], i & 0xff, GP_FRAG_SIZE);
+	}
+	gp_frag_got = i;
+	gp_frag_counters(v, &c1, &s1);
+	kfree(v);
+	pr_info("goslab_pressure: frag: %u of %u objects, compact_stall %lu -> %lu, allocstall %lu -> %lu\n",
+		gp_frag_got, frag, c0, c1, s0, s1);
+	if (back)
+		pr_info("goslab_pressure: PASS frag-fragmented\n");
+	else
+		pr_err("goslab_pressure: FAIL frag-fragmented: no order-1 block given back\n");
+	if (gp_frag_got == frag)
+		pr_info("goslab_pressure: PASS frag-served\n");
+	else
+		pr_err("goslab_pressure: FAIL frag-served: object %u of %u failed\n",
+		       gp_frag_got, frag);
+	if (c1 == c0)
+		pr_info("goslab_pressure: PASS frag-no-compact-stall\n");
+	else
+		pr_err("goslab_pressure: FAIL frag-no-compact-stall: compact_stall moved by %lu\n",
+		       c1 - c0);
+	if (s1 == s0)
+		pr_info("goslab_pressure: PASS frag-no-allocstall\n");
+	else
+		pr_err("goslab_pressure: FAIL frag-no-allocstall: allocstall moved by %lu\n",
+		       s1 - s0);
+}
+
+/* At unload: the objects must be intact; then the blocks go back. */
+static void gp_unfrag(void)
+{
+	struct page *page, *tmp;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < gp_frag_got; i++) {
+		if (memchr_inv(gp_frag_objs[i], i & 0xff, GP_FRAG_SIZE))
+			bad++;
+		goslab_free(gp_frag_objs[i]);
+	}
+	kfree(gp_frag_objs);
+	list_for_each_entry_safe(page, tmp, &gp_frag_held, lru)
+		gp_frag_free(page);
+	if (!bad)
+		pr_info("goslab_pressure: PASS frag-held\n");
+	else
+		pr_err("goslab_pressure: FAIL frag-held: %u object(s) damaged\n",
+		       bad);
+}
+
 static int __init goslab_pressure_init(void)
 {
 	if (starve)
 		gp_starve();
+	if (warm)
+		gp_warm();
+	if (frag)
+		gp_frag();
 	if (leak)
 		gp_leak();
 	if (gp_nprobe)
@@ -360,10 +644,12 @@ static void __exit goslab_pressure_exit(void)
 {
 	if (gp_starved)
 		gp_unstarve();
+	if (gp_frag_objs)
+		gp_unfrag();
 }
 
 module_init(goslab_pressure_init);
 module_exit(goslab_pressure_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("goslab under memory pressure: a starved node, leaks at unload");
+MODULE_DESCRIPTION("goslab under memory pressure: a starved node, fragmented memory, leaks at unload");

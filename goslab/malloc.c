@@ -78,6 +78,11 @@
  *     leaves the full list or empties takes the central lock
  *     (mcentral_commit_frees()), and an empty span goes back to the heap.
  *
+ * Before b, c, or a outside the fast path, the free claims the object
+ * (mspan_claim(); a large one its bit 0, a tiny one its block's lock)
+ * and only then writes into it: of two frees racing for one object the
+ * loser is reported and writes nothing.
+ *
  * A free in NMI context changes nothing: nmifree.c records the pointer
  * and an irq_work takes it through a-c once the NMI is over.  RCU frees
  * (rcufree.c) wait in per-CPU blocks for a grace period, then go through

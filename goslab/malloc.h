@@ -59,4 +59,9 @@ bool mfree_check(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
 			 bool debug);
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+/* Called by a free that won its object, before it writes (mfree.c). */
+extern void (*mfree_test_hook)(const void *p);
+#endif
+
 #endif /* _GOSLAB_MALLOC_H */

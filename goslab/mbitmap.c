@@ -38,8 +38,8 @@ void refill_alloc_cache(struct mspan *s, unsigned int which_byte)
  */
 void mspan_init_bits(struct mspan *s)
 {
-	/* The three bitmaps are contiguous, free_bits - alloc_bits words each. */
-	memset(s->alloc_bits, 0, 3 * (s->free_bits - s->alloc_bits) *
+	/* The four bitmaps are contiguous, free_bits - alloc_bits words each. */
+	memset(s->alloc_bits, 0, 4 * (s->free_bits - s->alloc_bits) *
 	       sizeof(unsigned long));
 	s->localhead = 0;
 	s->free_index = 0;
@@ -206,8 +206,14 @@ unsigned int mspan_sweep(struct mspan *s)
 		unsigned long live = s->alloc_bits[k] | below_mask(k, s->free_index);
 		unsigned long freed = 0;
 
-		if (READ_ONCE(s->free_bits[k]))
+		if (READ_ONCE(s->free_bits[k])) {
 			freed = xchg(&s->free_bits[k], 0);
+			/*
+			 * Reusable from here on: their claims end (mspan_claim()),
+			 * before anyone can hand them out and free them again.
+			 */
+			atomic_long_andnot(freed, (atomic_long_t *)&s->claim_bits[k]);
+		}
 		live &= ~freed & below_mask(k, s->nelems);
 		merged += hweight64(freed);
 		count += hweight64(live);
@@ -258,6 +264,10 @@ unsigned int mspan_sweep(struct mspan *s)
  * free changed cannot lose or invent a free.  An object whose free bit
  * is set already was freed by another CPU at the same moment as by the
  * owner: that free took effect and was counted, this one is reported.
+ * So is one another CPU's free claimed (mspan_claim()): that free may
+ * still be wiping it, and publishes it itself.  The drain claims the
+ * others first, so that such a free coming later loses and writes
+ * nothing into an object the sweep after the drain may hand out.
  */
 void mspan_drain_local(struct mspan *s)
 {
@@ -271,7 +281,9 @@ void mspan_drain_local(struct mspan *s)
 			continue;
 		/* Remote frees read it racily (mspan_is_live()). */
 		WRITE_ONCE(s->local_bits[w], 0);
-		dup = atomic_long_fetch_or(b, (atomic_long_t *)&s->free_bits[w]) & b;
+		dup = atomic_long_fetch_or(b, (atomic_long_t *)&s->claim_bits[w]) & b;
+		dup |= atomic_long_fetch_or(b & ~dup,
+					    (atomic_long_t *)&s->free_bits[w]) & b;
 		n += hweight_long(b & ~dup);
 		for (; dup; dup &= dup - 1)
 			report_bad((void *)mspan_obj_addr(s, w * BITS_PER_LONG +
@@ -292,11 +304,11 @@ void mspan_drain_local(struct mspan *s)
  * Either @v's link names no object of the span (@v was written after it
  * was freed: @v itself is handed out, its link is not followed), or the
  * link that led to @v was changed and @v is not on the LIFO (reported,
- * not handed out), or @v is on the LIFO and its free bit is set: another
- * CPU freed it at the same moment as the owner did, and that free is the
- * one that counts (reported, not handed out).  In every case the LIFO is
- * dropped: its objects stay in local_bits and are drained when the span
- * goes back.
+ * not handed out), or @v is on the LIFO and its free bit or its claim is
+ * set: another CPU freed it at the same moment as the owner did, and that
+ * free is the one that counts (reported, not handed out).  In every case
+ * the LIFO is dropped: its objects stay in local_bits and are drained
+ * when the span goes back.
  * Return: the object mspan_alloc_local() hands out, or 0, with bit 0 set
  * when it is fresh (from the bitmap).
  */
@@ -308,7 +320,8 @@ unsigned long mspan_bad_link(struct mspan *s, unsigned long v,
 
 	s->localhead = 0;
 	if ((s->local_bits[idx / BITS_PER_LONG] & m) &&
-	    (READ_ONCE(s->free_bits[idx / BITS_PER_LONG]) & m)) {
+	    ((READ_ONCE(s->free_bits[idx / BITS_PER_LONG]) |
+	      READ_ONCE(s->claim_bits[idx / BITS_PER_LONG])) & m)) {
 		/* Freed remotely too: that free counts, this one is dropped. */
 		WRITE_ONCE(s->local_bits[idx / BITS_PER_LONG],
 			   s->local_bits[idx / BITS_PER_LONG] & ~m);

@@ -7,7 +7,10 @@
  */
 #include <linux/mm.h>
 #include <linux/export.h>
+#include <linux/hash.h>
 #include <linux/kmemleak.h>
+#include <linux/log2.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -24,6 +27,24 @@
 #include "kasan.h"
 #include "nmifree.h"
 #include "memcg.h"
+
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void (*mfree_test_hook)(const void *p);
+#endif
+
+/*
+ * A free that won object @p, before it writes anything into it: the
+ * KUnit suites stop a free here to stage a race (badfree_test.c).
+ */
+static __always_inline void mfree_test_won(const void *p)
+{
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+	void (*hook)(const void *p) = READ_ONCE(mfree_test_hook);
+
+	if (unlikely(hook))
+		hook(p);
+#endif
+}
 
 /* What mfree_lookup() found, when it is not a report_reason. */
 #define LOOKUP_OBJECT	(-1)	/* a live object: *sp, *idxp */
@@ -72,6 +93,9 @@ static __always_inline int mfree_lookup(unsigned long p, bool fast,
 	if (unlikely(p != mspan_obj_addr(s, idx)))
 		return REPORT_MIDDLE;
 	if (unlikely(!mspan_is_live(s, idx)))
+		return REPORT_NOT_ALLOCATED;
+	/* Being freed; the fast path leaves it to the LIFO (mspan_claim()). */
+	if (!fast && unlikely(mspan_claimed(s, idx)))
 		return REPORT_NOT_ALLOCATED;
 	return LOOKUP_OBJECT;
 }
@@ -198,40 +222,82 @@ static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
 }
 
 /*
- * Free a tiny object of @s (the tiny span class) at @p, whose block has
- * live objects.  The block goes back to its span when its last object
- * is freed and no mcache packs into it any more.
+ * Frees of tiny objects hold their block's lock, one of these by the
+ * block's address, from the liveness check to the cmpxchg of the block's
+ * refs, whether or not they write into the object (kmemleak,
+ * init_on_free, goslab_free_sensitive(): a free that does not must not
+ * win the object from under one that does).  The start bit is the claim
+ * of a tiny object, but it cannot be taken before the wipe as a small
+ * object's claim is (mspan_claim()): with the bit gone the block's last
+ * other object may be freed and the block handed out while the wipe is
+ * still writing.  So the wipe happens first, with the start bit still
+ * set (the block stays out of reach), and the lock keeps a racing free
+ * of the same object from wiping at the same time: it finds the bit
+ * clear and writes nothing.  Never nested; interrupts off, as frees come
+ * from any context.
  */
-static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
+#define MFREE_TINY_LOCKS	64
+static raw_spinlock_t mfree_tiny_locks[MFREE_TINY_LOCKS] = {
+	[0 ... MFREE_TINY_LOCKS - 1] = __RAW_SPIN_LOCK_UNLOCKED(mfree_tiny_locks),
+};
+
+static raw_spinlock_t *mfree_tiny_lock(unsigned long block)
+{
+	return &mfree_tiny_locks[hash_long(block / GS_TINY_SIZE,
+					   ilog2(MFREE_TINY_LOCKS))];
+}
+
+/*
+ * Free a tiny object of @s (the tiny span class) at @p, whose block has
+ * live objects, cleared first with @zero (goslab_free_sensitive()).  The
+ * block goes back to its span when its last object is freed and no
+ * mcache packs into it any more.
+ */
+static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
+		       bool zero)
 {
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
+	raw_spinlock_t *lock = mfree_tiny_lock(block);
 	unsigned int off = p - block;
 	u32 *ref = tiny_ref(s, block);
-	u32 old = READ_ONCE(*ref), new;
 	struct mcache_stats *st;
+	unsigned long flags;
 	unsigned int size;
+	u32 old, new;
 
+	raw_spin_lock_irqsave(lock, flags);
 	/*
 	 * Not a live tiny object (double free, or a pointer inside one):
 	 * reported before kmemleak hears of it and before init_on_free
 	 * would clear a neighbour's bytes.
 	 */
+	old = READ_ONCE(*ref);
 	size = tiny_object_size(s, p);
-	if (unlikely(!size)) {
-		report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
-		return;
-	}
+	if (unlikely(!size))
+		goto bad;
+	mfree_test_won((void *)p);
 	kmemleak_free((void *)p);
-	if (want_init_on_free())
+	if (zero)
+		memzero_explicit((void *)p, size);
+	else if (want_init_on_free())
 		memset((void *)p, 0, size);
 	do {
 		/* A racing free of the same object got there first. */
-		if (unlikely(!(old & TINY_START(off)))) {
-			report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
-			return;
-		}
+		if (unlikely(!(old & TINY_START(off))))
+			goto bad;
 		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
 	} while (!try_cmpxchg(ref, &old, new));
+	raw_spin_unlock_irqrestore(lock, flags);
+	/*
+	 * The block's last object: until its free bit is set, the block
+	 * looks like a live 16-byte object of the tiny span class, which a
+	 * racing free of the same object (at offset 0) would free as one.
+	 * Its claim (mspan_claim()) makes that free lose, as it makes a
+	 * free that came first win the block: then this one is reported.
+	 */
+	if (!new && !mspan_claim(s, (void *)p, tiny_block_index(s, block),
+				 caller))
+		return;
 	st = mcache_stats_get();
 	st->tiny_frees++;
 	if (!new)
@@ -242,19 +308,26 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller)
 		mcentral_free_object(s, block, tiny_block_index(s, block),
 				     caller);
 	}
+	return;
+bad:
+	raw_spin_unlock_irqrestore(lock, flags);
+	report_bad((void *)p, REPORT_TINY_NOT_ALLOCATED, caller);
 }
 
 /*
  * What a free writes into object @idx of @s at @p: kmemleak forgets it,
- * debug mode checks its red zone and poisons it, or init_on_free wipes
- * it; under KASAN all of it is addressable for that, then none.
+ * goslab_free_sensitive() (@zero) clears it, debug mode checks its red
+ * zone and poisons it, or init_on_free wipes it; under KASAN all of it
+ * is addressable for that, then none.
  */
 static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
 				       const void *p, unsigned long caller,
-				       bool debug)
+				       bool debug, bool zero)
 {
 	kmemleak_free(p);
 	gs_kasan_unpoison(p, s->elemsize);
+	if (zero)
+		memzero_explicit((void *)p, s->elemsize);
 	if (debug && gs_debug_free(s, idx, (void *)p, caller))
 		;	/* poisoned: nothing of the old contents is left */
 	else if (want_init_on_free())
@@ -269,13 +342,14 @@ static __always_inline void mfree_wipe(struct mspan *s, unsigned int idx,
  * and nothing can reuse the span before mheap_free() or the park.
  */
 static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
-			bool debug)
+			bool debug, bool zero)
 {
 	struct mcache_stats *st;
 
 	if (!mspan_set_free_bit(s, p, 0, caller))
 		return;
-	mfree_wipe(s, 0, p, caller, debug);
+	mfree_test_won(p);
+	mfree_wipe(s, 0, p, caller, debug, zero);
 	st = mcache_stats_get();
 	st->large_frees++;
 	st->large_bytes -= s->elemsize;
@@ -286,25 +360,31 @@ static void mfree_large(struct mspan *s, const void *p, unsigned long caller,
 
 /*
  * The free of @p, found by mfree_find() as object @idx of @s, with debug
- * mode as the call read it (gs_debug_read()).
+ * mode as the call read it (gs_debug_read()); with @zero the object is
+ * cleared once the free has claimed it (goslab_free_sensitive()).
  */
 static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 					bool tiny, const void *p,
-					unsigned long caller, bool debug)
+					unsigned long caller, bool debug,
+					bool zero)
 {
 	unsigned long addr = (unsigned long)p;
 	struct mcache *c;
 	bool own;
 
 	if (tiny) {
-		mfree_tiny(s, addr, caller);
+		mfree_tiny(s, addr, caller, zero);
 		return;
 	}
 	if (unlikely(!spanclass_sizeclass(s->spanclass))) {
-		mfree_large(s, p, caller, debug);
+		mfree_large(s, p, caller, debug, zero);
 		return;
 	}
-	mfree_wipe(s, idx, p, caller, debug);
+	/* Claim first, then wipe (mspan_claim()). */
+	if (!mspan_claim(s, p, idx, caller))
+		return;
+	mfree_test_won(p);
+	mfree_wipe(s, idx, p, caller, debug, zero);
 	preempt_disable();
 	c = mcache_this();
 	c->stats.nfree[s->spanclass]++;
@@ -320,6 +400,11 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	if (likely(own && !debug && !want_init_on_free() &&
 		   s->spanclass != GS_TINY_SPANCLASS)) {
 		mspan_push_local(s, (void *)p, idx);
+		/*
+		 * On the LIFO, which only this context pops, and not before
+		 * preemption is back on: the claim can end now.
+		 */
+		clear_bit(idx, s->claim_bits);
 	} else if (!own) {
 		mcache_free_remote(c, s, addr, idx, caller);
 	} else {
@@ -328,23 +413,17 @@ static __always_inline void mfree_found(struct mspan *s, unsigned int idx,
 	preempt_enable();
 }
 
-/**
- * mfree_free - goslab_free() for @caller, the API call a report names
- * @p: the object; NULL and ZERO_SIZE_PTR do nothing
- * @caller: the return address reports print
- * @debug: debug mode, as the API call read it once (gs_debug_read())
+/*
+ * mfree_free(), clearing the object first with @zero, once the free has
+ * claimed it (mfree_free_sensitive()).
  */
-void mfree_free(const void *p, unsigned long caller, bool debug)
+static void mfree_free_zero(const void *p, unsigned long caller, bool debug,
+			    bool zero)
 {
 	struct mspan *s;
 	unsigned int idx;
 	bool tiny;
 
-	if (unlikely(in_nmi())) {
-		if (!ZERO_OR_NULL_PTR(p))
-			nmifree_defer(p, caller, NMIFREE_FREE);
-		return;
-	}
 	/* Handed to kmalloc (memcg.c): kfree() emits the event. */
 	if (unlikely(!span_of((unsigned long)p)) && memcg_free(p))
 		return;
@@ -355,7 +434,23 @@ void mfree_free(const void *p, unsigned long caller, bool debug)
 	s = mfree_find((unsigned long)p, &idx, &tiny, REPORT_NOT_OWNED,
 		       caller);
 	if (likely(s))
-		mfree_found(s, idx, tiny, p, caller, debug);
+		mfree_found(s, idx, tiny, p, caller, debug, zero);
+}
+
+/**
+ * mfree_free - goslab_free() for @caller, the API call a report names
+ * @p: the object; NULL and ZERO_SIZE_PTR do nothing
+ * @caller: the return address reports print
+ * @debug: debug mode, as the API call read it once (gs_debug_read())
+ */
+void mfree_free(const void *p, unsigned long caller, bool debug)
+{
+	if (unlikely(in_nmi())) {
+		if (!ZERO_OR_NULL_PTR(p))
+			nmifree_defer(p, caller, NMIFREE_FREE);
+		return;
+	}
+	mfree_free_zero(p, caller, debug, false);
 }
 
 /**
@@ -396,7 +491,7 @@ static noinline void free_slow(const void *p, unsigned long caller)
 static noinline void free_checked(struct mspan *s, unsigned int idx,
 				  const void *p, unsigned long caller)
 {
-	mfree_found(s, idx, false, p, caller, false);
+	mfree_found(s, idx, false, p, caller, false, false);
 }
 
 /*
@@ -503,11 +598,19 @@ void mfree_free_sensitive(const void *p, unsigned long caller)
 	size = usable_size(p, caller, NULL, debug, true, &tiny);
 	if (!size)
 		return;
-	/* A tiny block is addressable whole while its objects live. */
-	if (!tiny)
-		gs_kasan_unpoison(p, size);
-	memzero_explicit((void *)p, size);
-	mfree_free(p, caller, debug);
+	/* kmalloc's object (memcg.c): cleared here, kfree()d by the free. */
+	if (unlikely(!span_of((unsigned long)p))) {
+		memzero_explicit((void *)p, size);
+		mfree_free_zero(p, caller, debug, false);
+		return;
+	}
+	/*
+	 * goslab's: cleared by the free once it has claimed the object, as
+	 * every write of a free (mspan_claim()), with the whole slot
+	 * addressable under KASAN (mfree_wipe(); a tiny block is
+	 * addressable whole while its objects live).
+	 */
+	mfree_free_zero(p, caller, debug, true);
 }
 
 /**
@@ -528,8 +631,10 @@ EXPORT_SYMBOL_GPL(goslab_free_sensitive);
 
 /*
  * Free the objects @bits of word @w of @s: report those that are not
- * live, clear the rest as goslab_free() would, set their free bits in
- * one atomic operation.  Return: how many were freed.
+ * live, claim the rest (mspan_claim(), a word at a time; those another
+ * free claimed first are reported), clear them as goslab_free() would,
+ * set their free bits in one atomic operation.  Return: how many were
+ * freed.
  */
 static long free_word(struct mspan *s, unsigned int w, unsigned long bits,
 		      unsigned long caller)
@@ -541,6 +646,11 @@ static long free_word(struct mspan *s, unsigned int w, unsigned long bits,
 	for (b = bad; b; b &= b - 1)
 		report_bad((void *)(base + __ffs(b) * s->elemsize),
 			   REPORT_NOT_ALLOCATED, caller);
+	bad = atomic_long_fetch_or(bits, (atomic_long_t *)&s->claim_bits[w]) & bits;
+	bits &= ~bad;
+	for (b = bad; b; b &= b - 1)
+		report_bad((void *)(base + __ffs(b) * s->elemsize),
+			   REPORT_DOUBLE_FREE, caller);
 	for (b = bits; b && (want_init_on_free() || gs_kasan_on()); b &= b - 1) {
 		void *obj = (void *)(base + __ffs(b) * s->elemsize);
 
@@ -585,7 +695,7 @@ static size_t free_run(void **p, size_t nr, unsigned long caller)
 	if (tiny || s->spanclass == GS_TINY_SPANCLASS ||
 	    !spanclass_sizeclass(s->spanclass) ||
 	    IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
-		mfree_found(s, idx, tiny, p[0], caller, false);
+		mfree_found(s, idx, tiny, p[0], caller, false, false);
 		return 1;
 	}
 	start = s->start_addr;
@@ -743,6 +853,6 @@ void goslab_kfree(const void *p)
 		return;
 	}
 	trace_kfree(_RET_IP_, p);
-	mfree_found(s, idx, tiny, p, _RET_IP_, gs_debug_read());
+	mfree_found(s, idx, tiny, p, _RET_IP_, gs_debug_read(), false);
 }
 EXPORT_SYMBOL_GPL(goslab_kfree);

@@ -108,7 +108,8 @@ struct gs_objdebug;
  * a set bit is an object allocated at the last sweep; objects below
  * free_index are allocated whatever their bit says.  free_bits collects
  * explicit frees from any CPU until the owner merges them, the way Go's
- * sweep merges gcmarkBits.
+ * sweep merges gcmarkBits.  claim_bits names the objects a free has won
+ * and not yet published in free_bits or local_bits (mspan_claim()).
  */
 struct mspan {
 	struct list_head list;		/* mcentral partial/full list */
@@ -134,9 +135,10 @@ struct mspan {
 	unsigned long *alloc_bits;
 	unsigned long *free_bits;
 	unsigned long *local_bits;	/* objects on the owner's LIFO */
+	unsigned long *claim_bits;	/* frees that won, not yet reusable */
 	/*
-	 * The three bitmaps, as many words each as nelems needs: one word
-	 * for every class of 128 bytes and up, so most spans carry 24 bytes
+	 * The four bitmaps, as many words each as nelems needs: one word
+	 * for every class of 128 bytes and up, so most spans carry 32 bytes
 	 * of bitmaps rather than Go's fixed-size side arrays.
 	 */
 	unsigned long bits[];
@@ -147,17 +149,18 @@ static inline unsigned int mspan_bitmap_words(unsigned int nelems)
 	return DIV_ROUND_UP(nelems, BITS_PER_LONG);
 }
 
-/* Point the three bitmaps into @s->bits, @words words each. */
+/* Point the four bitmaps into @s->bits, @words words each. */
 static inline void mspan_layout_bits(struct mspan *s, unsigned int words)
 {
 	s->alloc_bits = s->bits;
 	s->free_bits = s->bits + words;
 	s->local_bits = s->bits + 2 * words;
+	s->claim_bits = s->bits + 3 * words;
 }
 
 static inline size_t mspan_struct_size(unsigned int words)
 {
-	return sizeof(struct mspan) + 3 * words * sizeof(unsigned long);
+	return sizeof(struct mspan) + 4 * words * sizeof(unsigned long);
 }
 
 /*
@@ -209,7 +212,8 @@ static __always_inline bool mspan_is_free(const struct mspan *s,
 /*
  * Is object @idx handed out and not freed?  Go's isFree plus the two
  * places a free waits: free_bits (remote) and local_bits (the owner's
- * LIFO).  Whole words, not bit instructions on memory.
+ * LIFO).  Whole words, not bit instructions on memory.  A free that won
+ * it and is still wiping it holds its claim (mspan_claimed()).
  *
  * A free on another CPU reads the owner's local_bits while the owner
  * changes other bits of the word (its stores are WRITE_ONCE()): the bit
@@ -228,9 +232,17 @@ static __always_inline bool mspan_is_live(const struct mspan *s,
 	return !mspan_is_free(s, idx);
 }
 
+/* Has a free claimed object @idx (mspan_claim()) and not published it? */
+static __always_inline bool mspan_claimed(const struct mspan *s,
+					  unsigned int idx)
+{
+	return READ_ONCE(s->claim_bits[idx / BITS_PER_LONG]) &
+	       BIT(idx % BITS_PER_LONG);
+}
+
 /*
- * Objects of word @w that are handed out and not freed: mspan_is_live()
- * a word at a time, for bulk frees.
+ * Objects of word @w that are handed out, not freed and not claimed:
+ * mspan_is_live() and mspan_claimed() a word at a time, for bulk frees.
  */
 static __always_inline unsigned long mspan_live_word(const struct mspan *s,
 						     unsigned int w)
@@ -248,7 +260,8 @@ static __always_inline unsigned long mspan_live_word(const struct mspan *s,
 		alloc |= BIT(fi - w * BITS_PER_LONG) - 1;
 	/* local_bits racily, as in mspan_is_live(). */
 	return alloc & ~(READ_ONCE(s->free_bits[w]) |
-			 READ_ONCE(s->local_bits[w]));
+			 READ_ONCE(s->local_bits[w]) |
+			 READ_ONCE(s->claim_bits[w]));
 }
 
 /*
@@ -260,6 +273,36 @@ static __always_inline bool mspan_set_free_bit(struct mspan *s,
 					       unsigned long caller)
 {
 	if (unlikely(test_and_set_bit(idx, s->free_bits))) {
+		report_bad(p, REPORT_DOUBLE_FREE, caller);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A free that writes into the object (kmemleak, KASAN, debug mode's
+ * records and poison, init_on_free's wipe) claims it first, and writes
+ * only once it has: of two frees racing for one object, the one that
+ * loses is reported and writes nothing, where the object may already
+ * belong to its next owner (the winner's free made it reusable).  The
+ * claim is a bit of its own, not the free bit: a set free bit makes the
+ * object reusable at the next sweep, before the wipe would be done.  So
+ * the winner claims, wipes, then publishes (free bit or the owner's
+ * LIFO); the bit is cleared where the object becomes reusable: by the
+ * sweep that merges its free bit, or by the owner right after it pushed
+ * the object on its LIFO, which no one else pops.  Every free claims but
+ * the owner's fast path (free_fast(), every hook off): it writes only
+ * the LIFO link, where only the owner can hand the object out, and a
+ * claim it raced with is found when the owner pops the object or drains
+ * the LIFO (so its lookup does not read the claims either).  A remote
+ * free claims even when it writes nothing: its free bit set after the
+ * owner freed and reused the object would free the next owner's object.
+ * Return: false, after a report, if another free claimed @idx first.
+ */
+static __always_inline bool mspan_claim(struct mspan *s, const void *p,
+					unsigned int idx, unsigned long caller)
+{
+	if (unlikely(test_and_set_bit(idx, s->claim_bits))) {
 		report_bad(p, REPORT_DOUBLE_FREE, caller);
 		return false;
 	}
@@ -369,11 +412,13 @@ static __always_inline unsigned long mspan_alloc_local(struct mspan *s,
 		 */
 		next = mspan_get_link((void *)v);
 		/*
-		 * Its free bit set too: another CPU freed it at the same
-		 * moment as this context did (mspan_bad_link() reports).
+		 * Its free bit or its claim set too: another CPU freed it at
+		 * the same moment as this context did, and may still be
+		 * wiping it (mspan_bad_link() reports).
 		 */
 		if (unlikely(!(s->local_bits[w] & m) ||
-			     (READ_ONCE(s->free_bits[w]) & m) ||
+			     ((READ_ONCE(s->free_bits[w]) |
+			       READ_ONCE(s->claim_bits[w])) & m) ||
 			     next > s->nelems)) {
 			if (bail)
 				return 0;

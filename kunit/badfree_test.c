@@ -20,6 +20,7 @@
 #include <kunit/test.h>
 #include <linux/kthread.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/kallsyms.h>
 #include <linux/mm.h>
@@ -46,6 +47,7 @@
 #include "../goslab/reclaim.h"
 #include "../goslab/debugfs.h"
 #include "../goslab/export_test.h"
+#include "../goslab/malloc.h"
 #include "gs_test.h"
 
 static void bf_pin(struct kunit *test)
@@ -459,6 +461,9 @@ static void badfree_lifo_link_test(struct kunit *test)
 {
 	unsigned int k;
 
+	/* Under init_on_free the owner's frees do not use the LIFO. */
+	if (want_init_on_free())
+		kunit_skip(test, "init_on_free: no LIFO");
 	bf_pin(test);
 	for (k = 0; k < 3; k++) {
 		char *a, *b, *r, *x, *y = NULL;
@@ -922,6 +927,196 @@ static void badfree_racing_large_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
 
+/*
+ * Racing frees and the object's next owner.  The remote CPU's free of
+ * an object is stopped where it has won the object and is about to write
+ * into it (mfree_test_hook: after its claim); meanwhile the owner frees
+ * the same object and allocates until it gets the object's bytes back
+ * (the LIFO at once, a sweep after its span runs out, a tiny block once
+ * it is released and swept), filling everything it gets with a canary.
+ * Then the remote free goes on (goslab_free(), or goslab_free_sensitive(),
+ * which clears the object).  Of the two frees exactly one may take
+ * effect, the other is reported; the owner's new objects keep their
+ * canaries and stay live, and the heap verifies.  A free that wiped (the
+ * init_on_free stage, KASAN, debug poison) or published before it had
+ * claimed would write over or free the owner's new object.  The stop is
+ * bounded: a free the remote one holds a lock against (any tiny
+ * object's) waits for it to go on without the owner's signal.
+ */
+#define BF_REUSE_ROUNDS		8
+
+struct bf_reuse {
+	const void *target;
+	struct task_struct *task;	/* the free that is stopped */
+	atomic_t stopped, go, done;
+	int round;
+	bool sensitive;			/* the remote free clears it first */
+	bool abort;
+};
+
+static struct bf_reuse *bf_reuse;
+
+/* mfree_test_hook: stop the remote free of the target, at most 200 ms. */
+static void bf_reuse_hook(const void *p)
+{
+	struct bf_reuse *r = READ_ONCE(bf_reuse);
+	unsigned int i;
+
+	if (!r || current != r->task || p != READ_ONCE(r->target))
+		return;
+	atomic_set(&r->stopped, 1);
+	/* Interrupts may be off (a lock held): no jiffies, only a count. */
+	for (i = 0; i < 40000 && !atomic_read(&r->go); i++)
+		udelay(5);
+}
+
+static int bf_reuse_remote(void *arg)
+{
+	struct bf_reuse *r = arg;
+	int round;
+
+	for (round = 0; round < BF_REUSE_ROUNDS && !READ_ONCE(r->abort); round++) {
+		/* The owner publishes this round's target first. */
+		while (smp_load_acquire(&r->round) != round && !READ_ONCE(r->abort))
+			cpu_relax();
+		if (READ_ONCE(r->abort))
+			break;
+		if (r->sensitive)
+			goslab_free_sensitive(r->target);
+		else
+			goslab_free(r->target);
+		export_commit_remote();
+		atomic_inc(&r->done);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void *bf_reuse_alloc(size_t size, bool noscan)
+{
+	return noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
+			goslab_alloc(size, GFP_KERNEL);
+}
+
+/*
+ * One kind of object: @size bytes (noscan with @noscan), the owner
+ * allocating up to @max of them per round to get the object back; with
+ * @sensitive the remote free is goslab_free_sensitive().
+ */
+static void bf_reuse_run(struct kunit *test, size_t size, bool noscan,
+			 unsigned int max, bool sensitive)
+{
+	struct bf_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	u8 **y = kunit_kcalloc(test, max, sizeof(*y), GFP_KERNEL);
+	unsigned int k, n, reused = 0, broken = 0, dead = 0, failed = 0;
+	unsigned int wrong = 0;
+	struct task_struct *t;
+	int cpus[2], round, i;
+	long bad;
+	u8 *x;
+
+	KUNIT_ASSERT_TRUE(test, r && y);
+	r->sensitive = sensitive;
+	gs_test_two_cpus(test, cpus);
+	if (cpus[0] == cpus[1])
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpus[0])), 0);
+	WRITE_ONCE(r->round, -1);
+	t = kthread_create(bf_reuse_remote, r, "bf_reuse");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	r->task = t;
+	kthread_bind(t, cpus[1]);
+	WRITE_ONCE(bf_reuse, r);
+	WRITE_ONCE(mfree_test_hook, bf_reuse_hook);
+	wake_up_process(t);
+
+	bf_expect_begin();
+	for (round = 0; round < BF_REUSE_ROUNDS && !failed; round++) {
+		x = bf_reuse_alloc(size, noscan);
+		if (!x) {
+			failed++;
+			break;
+		}
+		memset(x, 0x11, size);
+		WRITE_ONCE(r->target, x);
+		atomic_set(&r->stopped, 0);
+		atomic_set(&r->go, 0);
+		bad = atomic_long_read(&report_stats.bad_frees);
+		/* Publishes the target; pairs with the remote's acquire. */
+		smp_store_release(&r->round, round);
+		/* Bounded as the hook is: the remote free may have lost. */
+		for (i = 0; i < 20000 && !atomic_read(&r->stopped) &&
+		     atomic_read(&r->done) <= round; i++)
+			usleep_range(20, 40);
+		goslab_free(x);
+		for (n = 0; n < max; n++) {
+			y[n] = bf_reuse_alloc(size, noscan);
+			if (!y[n]) {
+				failed++;
+				break;
+			}
+			memset(y[n], 0xc0 + n % 64, size);
+			if (y[n] < x + size && x < y[n] + size) {
+				reused++;
+				n++;
+				break;
+			}
+		}
+		atomic_set(&r->go, 1);
+		while (atomic_read(&r->done) <= round)
+			cpu_relax();
+		for (k = 0; k < n; k++) {
+			broken += !!memchr_inv(y[k], 0xc0 + k % 64, size);
+			dead += !goslab_owns(y[k]);
+		}
+		/* Exactly one of the two frees of x was reported. */
+		wrong += atomic_long_read(&report_stats.bad_frees) - bad != 1;
+		for (k = 0; k < n; k++)
+			if (goslab_owns(y[k]))
+				goslab_free(y[k]);
+	}
+	WRITE_ONCE(r->abort, true);
+	kthread_stop(t);
+	WRITE_ONCE(mfree_test_hook, NULL);
+	WRITE_ONCE(bf_reuse, NULL);
+	mcache_flush_all();
+	bf_expect_end();
+	KUNIT_ASSERT_EQ_MSG(test, failed, 0U, "allocations failed");
+	kunit_info(test, "%zu bytes: the owner got the object back in %u of %d rounds",
+		   size, reused, round);
+	KUNIT_EXPECT_EQ_MSG(test, broken, 0U, "next owners' objects overwritten");
+	KUNIT_EXPECT_EQ_MSG(test, dead, 0U, "next owners' objects freed under them");
+	KUNIT_EXPECT_EQ_MSG(test, wrong, 0U,
+			    "rounds without exactly one report of the double free");
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+}
+
+static void badfree_racing_reuse_small_test(struct kunit *test)
+{
+	/* The span's 128 objects, then the sweep gives the object back. */
+	bf_reuse_run(test, 64, false, 512, false);
+}
+
+static void badfree_racing_reuse_tiny_test(struct kunit *test)
+{
+	/* One block each: the span's 512 blocks, then the sweep. */
+	bf_reuse_run(test, 12, true, 1536, false);
+}
+
+static void badfree_racing_reuse_large_test(struct kunit *test)
+{
+	/* A parked span or the heap's pages come back at once. */
+	bf_reuse_run(test, BF_RACE_LARGE, false, 4, false);
+}
+
+/* The remote free clears the object first: only once it has claimed it. */
+static void badfree_racing_reuse_sensitive_test(struct kunit *test)
+{
+	bf_reuse_run(test, 64, false, 512, true);
+	bf_reuse_run(test, 12, true, 1536, true);
+}
+
 static void bf_exit(struct kunit *test)
 {
 	scavenge_set_retain_pages(bf_saved_retain);
@@ -939,6 +1134,10 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_never_allocated_test),
 	KUNIT_CASE(badfree_racing_double_free_test),
 	KUNIT_CASE(badfree_racing_large_test),
+	KUNIT_CASE(badfree_racing_reuse_small_test),
+	KUNIT_CASE(badfree_racing_reuse_tiny_test),
+	KUNIT_CASE(badfree_racing_reuse_large_test),
+	KUNIT_CASE(badfree_racing_reuse_sensitive_test),
 	KUNIT_CASE(badfree_bulk_test),
 	KUNIT_CASE(badfree_heap_intact_test),
 	{}
