@@ -21,7 +21,10 @@
  *
  * A chunk that empties leaves the allocator at once (sys drops) and its
  * pages go back a grace period later (call_rcu()): lock-free lookups may
- * still be reading its blocks.
+ * still be reading its blocks.  An allocator marked @persistent keeps its
+ * chunks until fixalloc_destroy(), as Go's do: for blocks that lookups
+ * read with preemption on, outside any RCU section, which no grace
+ * period covers (mheap.c's arena structs).
  *
  * A chunk is the smallest power of two of kernel pages that holds
  * FIXALLOC_MIN_BLOCKS blocks after its header: one page for span structs,
@@ -285,6 +288,11 @@ void fixalloc_free(struct fixalloc *f, void *p)
 		 */
 		if (to != from)
 			list_move_tail(&c->node, to);
+		return;
+	}
+	if (f->persistent) {
+		/* Emptiest of all: the last to be carved again. */
+		list_move_tail(&c->node, &f->partial[0]);
 		return;
 	}
 	list_del_init(&c->node);

@@ -49,6 +49,8 @@ struct fixalloc {
 	unsigned int order;		/* a chunk is 2^order kernel pages */
 	unsigned int nper;		/* blocks per chunk */
 	bool zero;
+	/* Chunks never go back before fixalloc_destroy() (Go's). */
+	bool persistent;
 	size_t inuse;			/* bytes of blocks handed out */
 	size_t sys;			/* bytes of chunks, the spare not yet */
 };

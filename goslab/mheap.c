@@ -884,6 +884,13 @@ int mheap_init(void)
 	for (i = 1; i <= GS_ALLOCBITS_WORDS; i++)
 		fixalloc_init(&mheap_spanalloc[i], mspan_struct_size(i), NULL, NULL);
 	fixalloc_init(&mheap_arenaalloc, sizeof(struct heap_arena), NULL, NULL);
+	/*
+	 * span_of() reads an arena struct for any address in its region,
+	 * a kmalloc'd pointer freed through goslab_free() too (memcg.c), with
+	 * preemption on: the struct must stay metadata after the arena goes.
+	 * They are few (one per 4 MiB region goslab ever used: 0.1%).
+	 */
+	mheap_arenaalloc.persistent = true;
 	fixalloc_init(&mheap_tinyalloc,
 		      (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
 	for_each_node(node) {

@@ -354,6 +354,37 @@ static void fixalloc_chunk_return_test(struct kunit *test)
 }
 
 /*
+ * A persistent allocator (goslab's arena structs) keeps every chunk when
+ * its blocks are all freed, and carves them again before taking more.
+ */
+static void fixalloc_persistent_test(struct kunit *test)
+{
+	struct fixalloc *f = fa_new(test, 1000, NULL, NULL);
+	void *blocks[128];
+	size_t sys;
+	unsigned int n = 0, i;
+
+	f->persistent = true;
+	blocks[n++] = fa_alloc(test, f);
+	while (f->sys < 3 * fa_bytes(f)) {
+		KUNIT_ASSERT_LT(test, n, (unsigned int)ARRAY_SIZE(blocks));
+		blocks[n++] = fa_alloc(test, f);
+	}
+	sys = f->sys;
+	for (i = 0; i < n; i++)
+		fixalloc_free(f, blocks[i]);
+	KUNIT_EXPECT_EQ(test, f->inuse, (size_t)0);
+	KUNIT_EXPECT_EQ(test, f->sys, sys);
+	fixalloc_trim(f);
+	KUNIT_EXPECT_EQ(test, f->sys, sys);
+	for (i = 0; i < n; i++)
+		blocks[i] = fa_alloc(test, f);
+	KUNIT_EXPECT_EQ(test, f->sys, sys);
+	for (i = 0; i < n; i++)
+		fixalloc_free(f, blocks[i]);
+}
+
+/*
  * Chunk by chunk: the first chunk to empty is kept (sys stays), every
  * other leaves at once (its pages after a grace period); the kept one
  * serves the next allocation that finds no room, and a free/alloc cycle
@@ -923,6 +954,7 @@ static struct kunit_case goslab_fixalloc_cases[] = {
 	KUNIT_CASE(fixalloc_new_chunk_test),
 	KUNIT_CASE(fixalloc_many_chunks_test),
 	KUNIT_CASE(fixalloc_chunk_return_test),
+	KUNIT_CASE(fixalloc_persistent_test),
 	KUNIT_CASE(fixalloc_keep_one_test),
 	KUNIT_CASE(fixalloc_fullest_first_test),
 	KUNIT_CASE(fixalloc_first_callback_test),
