@@ -299,15 +299,20 @@ if [ "$bboots" -gt 0 ]; then
 	while [ "$b" -le "$bboots" ]; do
 		for a in goslab slub; do
 			serial=$vmdir/burst-$a-$b.log
-			echo "bench: burst boot $b/$bboots: $bmib MiB with $a (serial log $serial)" >&2
-			rc=0
-			mem0=${GOSLAB_VM_MEM:-}
-			GOSLAB_VM_MEM=$((bmib * 2 + 1024))M
-			vm_boot "$serial" "bench_burst=$a" "bench_burst_mib=$bmib" || rc=$?
-			GOSLAB_VM_MEM=$mem0
-			echo "bench: QEMU exited with $rc" >&2
-			tr -d '\r' <"$serial" >"$serial.txt"
-			check_guest "burst boot $b ($a)" "$serial.txt" || true
+			# A second try when the guest dies in early boot, as
+			# for the footprint boots (TCG's int3 oops).
+			for try in 1 2; do
+				echo "bench: burst boot $b/$bboots: $bmib MiB with $a (serial log $serial)" >&2
+				rc=0
+				mem0=${GOSLAB_VM_MEM:-}
+				GOSLAB_VM_MEM=$((bmib * 2 + 1024))M
+				vm_boot "$serial" "bench_burst=$a" "bench_burst_mib=$bmib" || rc=$?
+				GOSLAB_VM_MEM=$mem0
+				echo "bench: QEMU exited with $rc" >&2
+				tr -d '\r' <"$serial" >"$serial.txt"
+				check_guest "burst boot $b ($a)" "$serial.txt" || true
+				! grep -q '^GOSLAB-BURST end' "$serial.txt" || break
+			done
 			awk -v a="$a" -v b="$b" '
 				/^GOSLAB-BURST begin/ { on = 1; next }
 				/^GOSLAB-BURST end/ { on = 0 }
@@ -408,6 +413,9 @@ if [ "${GOSLAB_BENCH_DOC:-1}" = 1 ]; then
 	cp "$out"/*.svg "$out/results.csv" "$out/replay.csv" "$doc/" 2>/dev/null || true
 	if [ -f "$out/ext4.csv" ] && [ "$(wc -l <"$out/ext4.csv")" -gt 1 ]; then
 		cp "$out/ext4.csv" "$doc/"
+	fi
+	if [ -f "${burst_csv:-}" ] && [ "$(wc -l <"$burst_csv")" -gt 1 ]; then
+		cp "$burst_csv" "$doc/"
 	fi
 	if [ "$(wc -l <"$footprint")" -gt 1 ]; then
 		cp "$footprint" "$doc/"
