@@ -62,8 +62,8 @@ void report_bad(const void *p, enum report_reason why, unsigned long caller)
 }
 
 static struct mspan span;
-/* The span's three bitmaps, full size (mspan_layout_bits()). */
-static unsigned long span_bits[3 * GS_ALLOCBITS_WORDS];
+/* The span's four bitmaps, full size (mspan_layout_bits()). */
+static unsigned long span_bits[4 * GS_ALLOCBITS_WORDS];
 static enum obj ref[MAXOBJS];
 static unsigned int ref_fi;		/* Go's free_index, tracked by the model */
 static long ref_cached;			/* MSPAN_CACHED or 0 */
@@ -411,6 +411,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	span.alloc_bits = span_bits;
 	span.free_bits = span_bits + GS_ALLOCBITS_WORDS;
 	span.local_bits = span_bits + 2 * GS_ALLOCBITS_WORDS;
+	span.claim_bits = span_bits + 3 * GS_ALLOCBITS_WORDS;
 	ne = 1 + fz_u16(&in) % MAXOBJS;
 	span.nelems = ne;
 	span.elemsize = ELEMSIZE;

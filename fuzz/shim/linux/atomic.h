@@ -46,6 +46,11 @@ static inline void atomic_long_or(long i, atomic_long_t *v)
 	__atomic_fetch_or(&v->counter, i, __ATOMIC_SEQ_CST);
 }
 
+static inline void atomic_long_andnot(long i, atomic_long_t *v)
+{
+	__atomic_fetch_and(&v->counter, ~i, __ATOMIC_SEQ_CST);
+}
+
 static inline long atomic_long_fetch_or(long i, atomic_long_t *v)
 {
 	return __atomic_fetch_or(&v->counter, i, __ATOMIC_SEQ_CST);
