@@ -106,7 +106,7 @@ static unsigned long reclaim_scan(struct shrinker *sh,
 
 /**
  * reclaim_release - kept empty spans to the heaps, heaps down to what
- *	they retain (debugfs "release")
+ *	an idle heap retains, retain_pages (debugfs "release")
  */
 void reclaim_release(void)
 {
@@ -115,8 +115,7 @@ void reclaim_release(void)
 	mcentral_release_empty(NUMA_NO_NODE);
 	for_each_node(node)
 		if (mheap_of(node))
-			mheap_release(mheap_of(node),
-				      scavenge_target(mheap_of(node)));
+			mheap_release(mheap_of(node), scavenge_retain_pages());
 }
 
 /** reclaim_init - register the shrinker, once the heaps exist */

@@ -9,10 +9,10 @@
  * same pages to the OS and back on every wave.  goslab has no GC goal;
  * its stand-in is the heap's own size: the target is
  *
- *	max(retain_pages, SCAVENGE_BUSY_PAGES, pages in use >> retain_shift)
+ *	max(retain_pages, grow_pages, pages in use >> retain_shift)
  *
- * free pages per node (SCAVENGE_BUSY_PAGES 16: 128 KiB; retain_shift 5:
- * 1/32; retain_pages 0), while the heap grows.  When a span goes back to a heap that has
+ * free pages per node (grow_pages 16: 128 KiB, mheap_grow_pages();
+ * retain_shift 5: 1/32; retain_pages 0), while the heap grows.  When a span goes back to a heap that has
  * more free than that, the excess is given back by a work item: within a
  * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
  * followed by allocations reuses the pages, and at once when it is large
@@ -41,8 +41,6 @@
 #define SCAVENGE_DELAY		HZ
 #define SCAVENGE_NOW_PAGES	64UL
 #define SCAVENGE_MAX_SHIFT	16
-/* What a growing heap keeps at least: one grow (mheap_grow_pages()). */
-#define SCAVENGE_BUSY_PAGES	16UL
 
 static unsigned long scavenge_retain;
 static unsigned int scavenge_shift = 5;
@@ -62,7 +60,9 @@ unsigned long scavenge_target(const struct mheap *h)
 	unsigned long prop = data_race(h->pages_inuse) >>
 			     READ_ONCE(scavenge_shift);
 
-	return max3(READ_ONCE(scavenge_retain), SCAVENGE_BUSY_PAGES, prop);
+	/* A growing heap keeps at least one grow's worth. */
+	return max3(READ_ONCE(scavenge_retain),
+		    (unsigned long)mheap_grow_pages(), prop);
 }
 
 /**
