@@ -27,8 +27,9 @@
  * period covers (mheap.c's arena structs).
  *
  * A chunk is the smallest power of two of kernel pages that holds
- * FIXALLOC_MIN_BLOCKS blocks after its header: one page for span structs,
- * 32 KiB for arena structs.
+ * FIXALLOC_MIN_BLOCKS blocks after its header (one page for span structs),
+ * or fewer where the owner says so (fixalloc_set_min_blocks(): 8 KiB for
+ * one arena struct).
  *
  * Callers serialize, as in Go: goslab's instances are used under
  * mheap_meta_lock (see mheap.c), a spinlock taken with interrupts off;
@@ -51,13 +52,13 @@ struct fixalloc_link {
 	struct fixalloc_link *next;
 };
 
-/* The smallest order whose chunk holds FIXALLOC_MIN_BLOCKS of @size. */
-static unsigned int fixalloc_order(size_t size)
+/* The smallest order whose chunk holds @blocks of @size. */
+static unsigned int fixalloc_order(size_t size, unsigned int blocks)
 {
 	unsigned int order = 0;
 
 	while (order < GS_MAX_PAGE_ORDER &&
-	       (PAGE_SIZE << order) - FIXALLOC_HDR < FIXALLOC_MIN_BLOCKS * size)
+	       (PAGE_SIZE << order) - FIXALLOC_HDR < blocks * size)
 		order++;
 	return order;
 }
@@ -91,10 +92,24 @@ void fixalloc_init(struct fixalloc *f, size_t size,
 	f->first = first;
 	f->arg = arg;
 	f->zero = true;
-	f->order = fixalloc_order(f->size);
+	fixalloc_set_min_blocks(f, FIXALLOC_MIN_BLOCKS);
+	fixalloc_init_lists(f);
+}
+
+/**
+ * fixalloc_set_min_blocks - chunks just big enough for @blocks blocks
+ * @f: the allocator, before its first allocation
+ * @blocks: at least 1
+ *
+ * For blocks over a page, fewer blocks a chunk keep its order low: a
+ * chunk is taken with the caller's flags, and in fragmented memory an
+ * order above 1 would compact for a few metadata bytes.
+ */
+void fixalloc_set_min_blocks(struct fixalloc *f, unsigned int blocks)
+{
+	f->order = fixalloc_order(f->size, max(blocks, 1U));
 	/* 0 only for blocks over a quarter of the largest order: never. */
 	f->nper = (fixalloc_chunk_bytes(f) - FIXALLOC_HDR) / f->size;
-	fixalloc_init_lists(f);
 }
 
 /* The chunk that holds @p: chunks are aligned to their size. */

@@ -63,6 +63,7 @@ static inline size_t fixalloc_chunk_bytes(const struct fixalloc *f)
 
 void fixalloc_init(struct fixalloc *f, size_t size,
 		   void (*first)(void *arg, void *p), void *arg);
+void fixalloc_set_min_blocks(struct fixalloc *f, unsigned int blocks);
 void *fixalloc_alloc(struct fixalloc *f, gfp_t gfp);
 void fixalloc_free(struct fixalloc *f, void *p);
 int fixalloc_prefill(struct fixalloc *f, gfp_t gfp);

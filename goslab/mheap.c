@@ -891,6 +891,12 @@ int mheap_init(void)
 	 * They are few (one per 4 MiB region goslab ever used: 0.1%).
 	 */
 	mheap_arenaalloc.persistent = true;
+	/*
+	 * One struct (4,344 bytes) a chunk: an order-1 chunk, where four
+	 * would be order 3, which a grow in fragmented memory would compact
+	 * for (the grow itself asks for order 1 at the most).
+	 */
+	fixalloc_set_min_blocks(&mheap_arenaalloc, 1);
 	fixalloc_init(&mheap_tinyalloc,
 		      (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
 	for_each_node(node) {
