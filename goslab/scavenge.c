@@ -13,10 +13,11 @@
  *
  * free pages per node (grow_pages 16: 128 KiB, mheap_grow_pages();
  * retain_shift 5: 1/32; retain_pages 0), while the heap grows.  When a
- * span goes back to a heap that has more free than that, the excess is given back by a work item: within a
- * second (SCAVENGE_DELAY) when it is small, so that a burst of frees
- * followed by allocations reuses the pages, and at once when it is large
- * (more than SCAVENGE_NOW_PAGES, 512 KiB).  A heap that has not grown for a
+ * span goes back to a heap that has more free than that, the excess is
+ * given back by a work item: within a second (SCAVENGE_DELAY) when it is
+ * small, so that a burst of frees followed by allocations reuses the
+ * pages, and at once when it is large (more than SCAVENGE_NOW_PAGES,
+ * 512 KiB).  A heap that has not grown for a
  * period keeps only retain_pages: none by default, as a kmalloc cache
  * nobody allocates from keeps no more than its few empty slabs (SLUB's
  * min_partial), and those are counted in the same system-wide figure.
