@@ -20,11 +20,11 @@
  * and free a chunk each time; fixalloc_trim() lets that one go too.
  *
  * A chunk that empties leaves the allocator at once (sys drops) and its
- * pages go back a grace period later (call_rcu()): lock-free lookups may
+ * pages go back two grace periods later (RCU's, then RCU Tasks'):
+ * lock-free lookups, preempted ones too, may
  * still be reading its blocks.  An allocator marked @persistent keeps its
- * chunks until fixalloc_destroy(), as Go's do: for blocks that lookups
- * read with preemption on, outside any RCU section, which no grace
- * period covers (mheap.c's arena structs).
+ * chunks until fixalloc_destroy(), as Go's do: mheap.c's arena structs,
+ * which a lookup of any address reads.
  *
  * A chunk is the smallest power of two of kernel pages that holds
  * FIXALLOC_MIN_BLOCKS blocks after its header (one page for span structs),
@@ -143,18 +143,34 @@ static void fixalloc_put_chunk(struct fixalloc *f, void *c)
 	mem_free_pages((unsigned long)c, f->order);
 }
 
-static void fixalloc_chunk_rcu(struct rcu_head *head)
+static void fixalloc_chunk_free(struct rcu_head *head)
 {
 	struct fixalloc_chunk *c = container_of(head, struct fixalloc_chunk, rcu);
 
 	mem_free_pages((unsigned long)c, c->order);
 }
 
+/* After a grace period: on to the second one, RCU Tasks' (below). */
+static void fixalloc_chunk_rcu(struct rcu_head *head)
+{
+	if (IS_ENABLED(CONFIG_TASKS_RCU))
+		call_rcu_tasks(head, fixalloc_chunk_free);
+	else
+		fixalloc_chunk_free(head);
+}
+
 /*
- * A chunk that held blocks goes back a grace period later: lookups that
- * read span and arena structs without a lock (span_of() from the usercopy
- * hook, which runs with preemption off) may still be reading a block of
- * it, and must find metadata there, never a page the kernel reused.
+ * A chunk that held blocks goes back two grace periods later: lookups
+ * read span and arena structs without a lock and may still be reading a
+ * block of it, and must find metadata there, never a page the kernel
+ * reused.  An RCU grace period covers those with preemption or
+ * interrupts off (span_of() from the usercopy hook, any free from an
+ * interrupt); an RCU Tasks grace period then covers a goslab_free() that
+ * was preempted in the middle of its lookup (with PREEMPT_RCU, a
+ * preempted task is quiescent for RCU but not for RCU Tasks, which waits
+ * for each task's voluntary switch; and it does not wait for idle tasks,
+ * whose interrupts the first grace period covered).  Without RCU Tasks
+ * (a preemptible kernel without ftrace or kprobes) the second is skipped.
  */
 static void fixalloc_retire_chunk(struct fixalloc *f, struct fixalloc_chunk *c)
 {
@@ -350,8 +366,8 @@ static void fixalloc_put_list(struct fixalloc *f, struct list_head *head)
  * fixalloc_destroy - give every chunk back to the buddy allocator
  * @f: the allocator; no block may be used after this
  *
- * Waits for the chunks retired earlier to be freed too (rcu_barrier()),
- * so that none is left to a callback after the module is gone: process
+ * Chunks retired earlier may still wait for their grace periods: the
+ * owner calls fixalloc_barrier() before the module goes.  Process
  * context only.  @f may be used again afterwards, as if just initialised.
  */
 void fixalloc_destroy(struct fixalloc *f)
@@ -366,5 +382,19 @@ void fixalloc_destroy(struct fixalloc *f)
 	fixalloc_init_lists(f);
 	f->sys = 0;
 	f->inuse = 0;
+}
+
+/**
+ * fixalloc_barrier - wait until every chunk retired so far is freed
+ *
+ * Before the module goes (its callbacks must not outlive it), once after
+ * the last fixalloc_destroy(); and for tests that count pages.  Process
+ * context only.
+ */
+void fixalloc_barrier(void)
+{
+	/* The first callbacks queue the second ones: in that order. */
 	rcu_barrier();
+	if (IS_ENABLED(CONFIG_TASKS_RCU))
+		rcu_barrier_tasks();
 }

@@ -69,5 +69,6 @@ void fixalloc_free(struct fixalloc *f, void *p);
 int fixalloc_prefill(struct fixalloc *f, gfp_t gfp);
 void fixalloc_trim(struct fixalloc *f);
 void fixalloc_destroy(struct fixalloc *f);
+void fixalloc_barrier(void);
 
 #endif /* _GOSLAB_FIXALLOC_H */

@@ -214,7 +214,8 @@ static long mem_heap_free_page(struct page *page)
  * tail's references are frozen to zero first: a tail someone else holds
  * a reference to (a kfree(), a speculative get_page_unless_zero() from
  * compaction) cannot be frozen, and then the block goes back page by
- * page after all.  The head keeps one reference; __free_pages() drops it
+ * page after all, as it does when a page of it is poisoned.  The head
+ * keeps one reference; __free_pages() drops it
  * and, if a speculative holder still has one, frees the tails now and
  * leaves the head to that holder's put, which is how the page allocator
  * handles such a holder on any block.  Return: false if the block was
@@ -225,17 +226,27 @@ static bool mem_heap_free_block(struct page *page, unsigned int order)
 	unsigned long n = 1UL << order, i;
 
 	/* split_page() also split the tag; a block free would leave tails' */
-	if (IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING) || mem_heap_lost(page))
+	if (IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING))
+		return false;
+	/*
+	 * A poisoned page (memory_failure()) must go back alone: only an
+	 * order-0 free keeps it out of the free lists.  The head is frozen
+	 * too, so that a racing put (a stray kfree()) cannot take it to zero
+	 * between the check and the free.
+	 */
+	if (PageHWPoison(page) || !page_ref_freeze(page, MEM_HEAP_BIAS + 1))
 		return false;
 	for (i = 1; i < n; i++)
-		if (!page_ref_freeze(page + i, MEM_HEAP_BIAS + 1))
+		if (PageHWPoison(page + i) ||
+		    !page_ref_freeze(page + i, MEM_HEAP_BIAS + 1))
 			break;
 	if (i < n) {
 		while (--i)
 			page_ref_unfreeze(page + i, MEM_HEAP_BIAS + 1);
+		page_ref_unfreeze(page, MEM_HEAP_BIAS + 1);
 		return false;
 	}
-	page_ref_sub(page, MEM_HEAP_BIAS);
+	page_ref_unfreeze(page, 1);
 	__free_pages(page, order);
 	return true;
 }

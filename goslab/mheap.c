@@ -978,6 +978,7 @@ void mheap_exit(void)
 		fixalloc_destroy(&mheap_spanalloc[i]);
 	fixalloc_destroy(&mheap_arenaalloc);
 	fixalloc_destroy(&mheap_tinyalloc);
+	fixalloc_barrier();
 	arena_table_exit();
 }
 

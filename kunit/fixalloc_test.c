@@ -449,7 +449,7 @@ static void fixalloc_keep_one_test(struct kunit *test)
 	 * period (goslab's page count: only the scavenger runs meanwhile,
 	 * and it only gives pages back).
 	 */
-	rcu_barrier();
+	fixalloc_barrier();
 	KUNIT_EXPECT_GE(test, held - (long)mem_pages(), 2L << f->order);
 }
 

@@ -24,6 +24,7 @@
 #include "gs_test.h"
 #include "../goslab/arena.h"
 #include "../goslab/mheap.h"
+#include "../goslab/fixalloc.h"
 #include "../goslab/mcache.h"
 #include "../goslab/mem.h"
 #include "../goslab/report.h"
@@ -58,7 +59,7 @@ static void ff_release_all(void)
 		if (mheap_of(node))
 			mheap_release(mheap_of(node), 0);
 	/* Metadata chunks let go reach the page allocator a grace period later. */
-	rcu_barrier();
+	fixalloc_barrier();
 }
 
 typedef void (*ff_free_fn)(const void *p);

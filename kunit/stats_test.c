@@ -1035,7 +1035,7 @@ static bool st_slab_once(struct kunit *test, int node, long *held, long *slab,
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
 	/* Emptied metadata chunks go back a grace period later (fixalloc.c). */
-	rcu_barrier();
+	fixalloc_barrier();
 	held0 = mem_pages();
 	slab0 = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B);
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
@@ -1049,7 +1049,7 @@ static bool st_slab_once(struct kunit *test, int node, long *held, long *slab,
 		goslab_free(p[i]);
 	mcache_flush_all();
 	mheap_release(mheap_of(node), 0);
-	rcu_barrier();
+	fixalloc_barrier();
 	*after_held = mem_pages() - held0;
 	*after_slab = goslab_sysmem_node_pages(node, NR_SLAB_UNRECLAIMABLE_B) - slab0;
 	return abs(*slab - *held) <= ST_SLAB_MARGIN &&
