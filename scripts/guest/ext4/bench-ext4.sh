@@ -70,17 +70,7 @@ esac
 unload_all() {
 	touch "$STOP"
 	wait
-	umount "$MNT" 2>/dev/null
-	for m in ext4 jbd2 mbcache; do
-		[ -d "/sys/module/$m" ] && rmmod "$m"
-	done
-	goslab_unload
-}
-
-die() {
-	fail "$1" "$2"
-	unload_all
-	exit 0
+	ext4_unload
 }
 
 # One reading: free pages, page cache, SLUB's pages, the pages of its

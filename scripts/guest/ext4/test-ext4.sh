@@ -43,17 +43,7 @@ show_stats() {
 
 # Leave nothing loaded whatever happened (init's contract).
 unload_all() {
-	umount "$MNT" 2>/dev/null
-	for m in ext4 jbd2 mbcache; do
-		[ -d "/sys/module/$m" ] && rmmod "$m"
-	done
-	goslab_unload
-}
-
-die() {
-	fail "$1" "$2"
-	unload_all
-	exit 0
+	ext4_unload
 }
 
 goslab_load || die ext4-insmod-goslab "insmod goslab.ko failed"

@@ -6,13 +6,32 @@
 # goslab and on SLUB, so both see the same workload.  ext4_workload runs
 # it on the file system mounted at $MNT from /dev/vda; its checks are
 # GOSLAB-CHECK lines (lib.sh's pass and fail), and a step that cannot go
-# on calls the sourcing script's die <name> <why>.  It leaves the file
+# on calls die <name> <why> (below), which calls the sourcing script's
+# unload_all.  It leaves the file
 # system mounted and empty but for lost+found.
 # shellcheck shell=sh
 
 X=/bin/gsxattr
 NDIR=100
 NFILE=20
+
+# ext4_unload: unmount $MNT, unload ext4, jbd2 and mbcache, then goslab;
+# whatever happened, so that nothing stays loaded (init's contract).
+ext4_unload() {
+	umount "$MNT" 2>/dev/null
+	for m in ext4 jbd2 mbcache; do
+		[ -d "/sys/module/$m" ] && rmmod "$m"
+	done
+	goslab_unload
+}
+
+# die <name> <why>: the check fails, the sourcing script's unload_all
+# leaves nothing loaded, and the guest script ends.
+die() {
+	fail "$1" "$2"
+	unload_all
+	exit 0
+}
 
 # sums <dir>: md5sum of every regular file under <dir>, names relative.
 sums() {
