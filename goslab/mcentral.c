@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/err.h>
 #include <linux/nodemask.h>
+#include <linux/mutex.h>
 
 #include "mcentral.h"
 #include "mheap.h"
@@ -388,12 +389,33 @@ static void mcentral_take_empty(struct mcentral *c, struct list_head *out)
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void (*mcentral_release_test_hook)(void);
+#endif
+
+/*
+ * Hand-backs of kept empty spans, one at a time.  A span taken off its
+ * list is on no list and not yet in the heap: without this a second
+ * caller (the idle pass running while "flush", "release" or a test
+ * settles) would find the lists empty and return while another still
+ * held the spans, leaving pages counted in use that no one owns.  Taken
+ * only where sleeping is allowed; nothing under it allocates.
+ */
+static DEFINE_MUTEX(mcentral_release_mutex);
+
 /* Hand the spans on @list to the heap.  Return: their pages. */
 static unsigned long mcentral_free_spans(struct list_head *list)
 {
 	unsigned long pages = 0;
 	struct mspan *s, *tmp;
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+	void (*hook)(void) = READ_ONCE(mcentral_release_test_hook);
+
+	/* The KUnit suites stop a hand-back here (refill_test.c). */
+	if (hook && !list_empty(list))
+		hook();
+#endif
 	list_for_each_entry_safe(s, tmp, list, list) {
 		list_del_init(&s->list);
 		pages += s->npages;
@@ -408,21 +430,28 @@ static unsigned long mcentral_free_spans(struct list_head *list)
  *
  * The spans mcentral_place() kept: for "release" and the shrinker, as
  * kmem_cache_shrink() discards empty slabs.  An empty span gets no frees,
- * so it can go under the lock alone.
+ * so it can go under the lock alone.  Sleeps: it waits for a hand-back
+ * already under way, so that every span kept when it was called is in
+ * the heap when it returns.
  * Return: the pages handed back.
  */
 unsigned long mcentral_release_empty(int nid)
 {
+	unsigned long pages;
 	LIST_HEAD(empty);
 	int node, i;
 
+	might_sleep();
+	mutex_lock(&mcentral_release_mutex);
 	for_each_node(node) {
 		if (!mcentral_nodes[node] || (nid != NUMA_NO_NODE && node != nid))
 			continue;
 		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++)
 			mcentral_take_empty(&mcentral_nodes[node][i], &empty);
 	}
-	return mcentral_free_spans(&empty);
+	pages = mcentral_free_spans(&empty);
+	mutex_unlock(&mcentral_release_mutex);
+	return pages;
 }
 
 /**
@@ -435,9 +464,12 @@ unsigned long mcentral_release_empty(int nid)
  */
 unsigned long mcentral_release_idle(void)
 {
+	unsigned long pages;
 	LIST_HEAD(empty);
 	int node, i;
 
+	might_sleep();
+	mutex_lock(&mcentral_release_mutex);
 	for_each_node(node) {
 		if (!mcentral_nodes[node])
 			continue;
@@ -454,7 +486,9 @@ unsigned long mcentral_release_idle(void)
 			c->idle_mark = n;
 		}
 	}
-	return mcentral_free_spans(&empty);
+	pages = mcentral_free_spans(&empty);
+	mutex_unlock(&mcentral_release_mutex);
+	return pages;
 }
 
 /*

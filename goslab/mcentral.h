@@ -61,6 +61,11 @@ unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
 unsigned long mcentral_release_empty(int nid);
 unsigned long mcentral_release_idle(void);
+
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+/* Called by a hand-back of kept empty spans before the heap has them. */
+extern void (*mcentral_release_test_hook)(void);
+#endif
 int mcentral_init(void);
 void mcentral_exit(void);
 

@@ -13,6 +13,9 @@
 
 #include <kunit/test.h>
 #include <linux/cpumask.h>
+#include <linux/completion.h>
+#include <linux/kthread.h>
+#include <linux/workqueue.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/topology.h>
@@ -577,6 +580,101 @@ static void refill_keep_empty_test(struct kunit *test)
 }
 
 /*
+ * A hand-back of kept empty spans under way (the idle pass, another
+ * "release") holds spans that are on no list and not yet in the heap.  A
+ * flush meanwhile must wait for it: when mcache_flush_all() returns, the
+ * pages of every span kept when it was called are back in the heap.
+ * Without the wait the flush found the lists empty and returned with the
+ * span still counted in use: the "mixed sizes" concurrency case saw 48
+ * pages so once, in a starved guest.
+ */
+struct refill_hold {
+	struct task_struct *holder;	/* the hand-back that stops */
+	struct completion stopped, done, go;
+	struct delayed_work release;
+};
+
+static struct refill_hold *refill_hold;
+
+/* mcentral_release_test_hook: stop the holder's hand-back, at most 10 s. */
+static void refill_hold_hook(void)
+{
+	struct refill_hold *h = READ_ONCE(refill_hold);
+
+	if (!h || current != h->holder)
+		return;
+	complete(&h->stopped);
+	wait_for_completion_timeout(&h->go, 10 * HZ);
+}
+
+static int refill_hold_thread(void *arg)
+{
+	struct refill_hold *h = arg;
+
+	mcentral_release_empty(NUMA_NO_NODE);
+	complete(&h->done);
+	return 0;
+}
+
+static void refill_hold_release(struct work_struct *work)
+{
+	struct refill_hold *h = container_of(to_delayed_work(work),
+					     struct refill_hold, release);
+
+	complete(&h->go);
+}
+
+static void refill_release_waits_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	struct task_struct *t;
+	struct refill_ctx x;
+	struct refill_hold *h;
+	unsigned int i;
+	void **objs;
+
+	refill_setup(test, &x, *size);
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	init_completion(&h->stopped);
+	init_completion(&h->done);
+	init_completion(&h->go);
+	INIT_DELAYED_WORK(&h->release, refill_hold_release);
+
+	/* One span of the class, emptied: kept on its central list. */
+	objs = refill_objs(test, &x, x.nelems);
+	mcache_flush_all();
+	for (i = 0; i < x.nelems; i++)
+		goslab_free(objs[i]);
+	export_commit_remote();
+	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 0, 1, 1);
+	REFILL_EXPECT_EMPTY(test, &x, 1);
+
+	t = kthread_create(refill_hold_thread, h, "refill_hold");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	h->holder = t;
+	WRITE_ONCE(refill_hold, h);
+	WRITE_ONCE(mcentral_release_test_hook, refill_hold_hook);
+	wake_up_process(t);
+	if (!wait_for_completion_timeout(&h->stopped, 10 * HZ)) {
+		KUNIT_FAIL(test, "the hand-back never reached the hook");
+		complete(&h->go);
+	} else {
+		/* The holder has the span; let it go on 200 ms from now. */
+		schedule_delayed_work(&h->release, HZ / 5);
+		mcache_flush_all();
+		/* Taken off its list by the holder: handed back by now. */
+		REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
+		REFILL_EXPECT_EMPTY(test, &x, 0);
+	}
+	wait_for_completion(&h->done);
+	cancel_delayed_work_sync(&h->release);
+	WRITE_ONCE(mcentral_release_test_hook, NULL);
+	WRITE_ONCE(refill_hold, NULL);
+	REFILL_EXPECT(test, &x, 0, 0, 0, 1, 1, 1, 0);
+}
+
+/*
  * A mid class (over GS_MID_MIN_SIZE; 9472 bytes: Go's span 7 pages, 6
  * objects) is cached per CPU like a small one.  Its first span on the
  * node holds one object in 2 pages; once a span is full, the next has
@@ -725,6 +823,7 @@ static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_local_sweep_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_remote_batch_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_keep_empty_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_release_waits_test, refill_size_gen_params),
 	KUNIT_CASE(refill_mid_test),
 	KUNIT_CASE(refill_mid_cached_test),
 	KUNIT_CASE(refill_mid_npages_test),
