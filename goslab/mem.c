@@ -191,19 +191,61 @@ static int mem_heap_lost(struct page *page)
 	return MEM_HEAP_BIAS + 1 - page_ref_count(page);
 }
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void (*mem_test_free_hook)(struct page *page);
+#endif
+
 /*
- * Give back one heap page, as mem_heap_alloc() left it or not.  Return:
- * the page's worth a kfree() already took out of the slab counter.
+ * Give back one heap page, as mem_heap_alloc() left it or not.  A stray
+ * kfree() may put the page at any time, so the count goslab read is
+ * frozen before the free: dropping the references it read with a plain
+ * subtraction would, after such a put, take the count to zero and free
+ * a page with no reference left (a refcount underflow, DEBUG_VM's BUG).
+ * A page someone else holds (get_page()) keeps their references: theirs
+ * is the last put, unless they dropped them meanwhile.  A stray kfree()
+ * and a holder on one page at once cannot be told apart by the count:
+ * the holder's reference is then taken for the one the kfree() took, as
+ * the block free above would.  Return: the
+ * page's worth a kfree() already took out of the slab counter.
  */
 static long mem_heap_free_page(struct page *page)
 {
-	int lost = mem_heap_lost(page);
+	int count, lost;
 
+	for (;;) {
+		count = page_ref_count(page);
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+		{
+			void (*hook)(struct page *page) =
+				READ_ONCE(mem_test_free_hook);
+
+			/* The KUnit suites put the page here (foreign_test.c). */
+			if (hook)
+				hook(page);
+		}
+#endif
+		lost = MEM_HEAP_BIAS + 1 - count;
+		if (unlikely(count <= 0)) {
+			/* 1,025 stray puts: the page went back under goslab. */
+			report_foreign_free(page_address(page), lost);
+			return 0;
+		}
+		if (lost < 0) {
+			report_foreign_free(page_address(page), lost);
+			if (page_ref_sub_and_test(page, MEM_HEAP_BIAS + 1)) {
+				page_ref_unfreeze(page, 1);
+				__free_page(page);
+			}
+			return 0;
+		}
+		if (page_ref_freeze(page, count))
+			break;
+	}
 	if (unlikely(lost))
 		report_foreign_free(page_address(page), lost);
-	page_ref_sub(page, MEM_HEAP_BIAS - max(lost, 0));
+	page_ref_unfreeze(page, 1);
 	__free_page(page);
-	return lost > 0 ? lost : 0;
+	return lost;
 }
 
 /*

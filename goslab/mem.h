@@ -33,4 +33,9 @@ void mem_set_fail_pages(unsigned int pct);
 unsigned int mem_fail_pages(void);
 unsigned long mem_injected(void);
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+/* Called by the per-page free after it read the page's count (mem.c). */
+extern void (*mem_test_free_hook)(struct page *page);
+#endif
+
 #endif /* _GOSLAB_MEM_H */

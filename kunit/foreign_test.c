@@ -209,6 +209,50 @@ static void foreign_held_large_page_test(struct kunit *test)
 }
 
 /*
+ * A stray kfree() puts a heap page while goslab gives it back, between
+ * goslab's read of its count and the free (mem_test_free_hook).  goslab
+ * reports the lost reference and frees the page once, with the count it
+ * holds then.  Before, it subtracted the references it had read: the
+ * put took the count to zero first, and the free underflowed it
+ * (CONFIG_DEBUG_VM: "VM_BUG_ON_PAGE(page_ref_count(page) == 0)").
+ */
+static struct page *ff_put_target;
+
+static void ff_put_hook(struct page *page)
+{
+	if (page == READ_ONCE(ff_put_target)) {
+		WRITE_ONCE(ff_put_target, NULL);
+		put_page(page);
+	}
+}
+
+static void foreign_racing_put_test(struct kunit *test)
+{
+	bool bad0 = test_taint(TAINT_BAD_PAGE);
+	unsigned long held0, frees0;
+	struct page *page;
+
+	ff_release_all();
+	held0 = mem_pages();
+	frees0 = atomic_long_read(&report_stats.foreign_frees);
+	page = mem_heap_alloc(numa_mem_id(), GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, mem_heap_refs_lost((unsigned long)page_address(page)),
+			0);
+	WRITE_ONCE(ff_put_target, page);
+	WRITE_ONCE(mem_test_free_hook, ff_put_hook);
+	ff_expect_begin();
+	mem_heap_free((unsigned long)page_address(page), 1);
+	ff_expect_end();
+	WRITE_ONCE(mem_test_free_hook, NULL);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(ff_put_target));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.foreign_frees),
+			frees0 + 1);
+	KUNIT_EXPECT_EQ(test, mem_pages(), held0);
+	KUNIT_EXPECT_EQ(test, test_taint(TAINT_BAD_PAGE), bad0);
+}
+
+/*
  * goslab_kfree(), the kfree() of include/goslab_kmalloc.h, of a pointer
  * into goslab's heap that is no live object: the inside of an object, an
  * object freed already.  goslab_holds() says it is goslab's, and goslab
@@ -266,6 +310,7 @@ static struct kunit_case goslab_foreign_cases[] = {
 	KUNIT_CASE(foreign_kvfree_test),
 	KUNIT_CASE(foreign_slab_counter_test),
 	KUNIT_CASE(foreign_held_large_page_test),
+	KUNIT_CASE(foreign_racing_put_test),
 	{}
 };
 
