@@ -126,16 +126,7 @@ echo "ext4 (the ext4 test's workload, fresh boot each, median of boots;" \
 	"pages of 4 KiB; sys: taken from the page allocator, page cache" \
 	"excepted; kmalloc: SLUB's kmalloc caches and large kmallocs and" \
 	"goslab's pages; goslab: goslab's part of it):"
-awk -F, '
-	# The median of the space-separated numbers in s.
-	function median(s,    a, n, i, j, t) {
-		n = split(s, a, " ")
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-			}
-		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+awk -F, -f "$(dirname "$0")/median.awk" -f - "$csv" <<'EOF'
 	NR == 1 { for (i = 3; i <= NF; i++) name[i] = $i; nf = NF; next }
 	{
 		nb[$1]++
@@ -150,5 +141,6 @@ awk -F, '
 			r = sl + 0 > 0 && go != "-" ? sprintf("%.3f", go / sl) : "-"
 			printf "%-16s %10s %10s %12s\n", name[i], sl, go, r
 		}
-	}' "$csv"
+	}
+EOF
 echo "every boot: $csv"

@@ -60,16 +60,7 @@ fi
 if [ -f "$out/footprint.csv" ] && [ "$(wc -l <"$out/footprint.csv")" -gt 1 ]; then
 	echo
 	echo "footprint (fresh boot per allocator, one replay, init_on_alloc=1; median of boots):"
-	awk -F, '
-		# The median of the space-separated numbers in s.
-		function median(s,    a, n, i, j, t) {
-			n = split(s, a, " ")
-			for (i = 2; i <= n; i++)
-				for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-					t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-				}
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
+	awk -F, -f "$(dirname "$0")/median.awk" -f - "$out/footprint.csv" <<'EOF'
 		function ratio(g, s) { return s + 0 > 0 ? sprintf("%.3f", g / s) : "-" }
 		NR == 1 { next }
 		{
@@ -100,5 +91,6 @@ if [ -f "$out/footprint.csv" ] && [ "$(wc -l <"$out/footprint.csv")" -gt 1 ]; th
 						ratio(m["goslab", 7], m["slub", 7]),
 						ratio(m["goslab", 8], m["slub", 8])
 			}
-		}' "$out/footprint.csv"
+		}
+EOF
 fi
