@@ -752,21 +752,9 @@ static void free_dead_arenas(struct list_head *dead)
 	}
 }
 
-/**
- * mheap_release - give free pages back until at most @keep pages are free
- * @h: the node's heap
- * @keep: free goslab pages to keep
- *
- * Page by page, not block by block: any free page of an arena can go
- * back on its own (mem_heap_alloc() split the blocks).  The pages leave
- * the heap under its lock and reach the buddy allocator after it is
- * dropped, a batch of runs at a time, so the lock is held for a bounded
- * time however much goes back.  Releases of one heap are serialized
- * (h->release_mutex): when this returns, every page a concurrent release
- * took out is back in the buddy allocator too.  Process context only.
- * Return: goslab pages given back.
- */
-unsigned long mheap_release(struct mheap *h, unsigned long keep)
+/* mheap_release() and mheap_scavenge(); @meta: trim the metadata too. */
+static unsigned long __mheap_release(struct mheap *h, unsigned long keep,
+				     bool meta)
 {
 	struct mspan *chains[GS_ALLOCBITS_WORDS + 1], *s;
 	struct mheap_run runs[MHEAP_RUNS];
@@ -787,6 +775,8 @@ unsigned long mheap_release(struct mheap *h, unsigned long keep)
 		}
 		free_dead_arenas(&dead);
 	} while (n == MHEAP_RUNS);
+	if (!meta)
+		goto out;
 
 	/* The span struct cache goes back to its fixallocs too. */
 	spin_lock_irqsave(&h->lock, flags);
@@ -807,8 +797,47 @@ unsigned long mheap_release(struct mheap *h, unsigned long keep)
 	fixalloc_trim(&mheap_arenaalloc);
 	fixalloc_trim(&mheap_tinyalloc);
 	spin_unlock_irqrestore(&mheap_meta_lock, flags);
+out:
 	mutex_unlock(&h->release_mutex);
 	return total;
+}
+
+/**
+ * mheap_release - give free pages back until at most @keep pages are free
+ * @h: the node's heap
+ * @keep: free goslab pages to keep
+ *
+ * Page by page, not block by block: any free page of an arena can go
+ * back on its own (mem_heap_alloc() split the blocks).  The pages leave
+ * the heap under its lock and reach the buddy allocator after it is
+ * dropped, a batch of runs at a time, so the lock is held for a bounded
+ * time however much goes back.  Releases of one heap are serialized
+ * (h->release_mutex): when this returns, every page a concurrent release
+ * took out is back in the buddy allocator too.  The cached span structs
+ * and the metadata allocators' kept chunks go back as well
+ * (mheap_scavenge() leaves them).  Process context only.
+ * Return: goslab pages given back.
+ */
+unsigned long mheap_release(struct mheap *h, unsigned long keep)
+{
+	return __mheap_release(h, keep, true);
+}
+
+/**
+ * mheap_scavenge - mheap_release() for a heap still in use
+ * @h: the node's heap
+ * @keep: free goslab pages to keep
+ *
+ * Pages only: the span structs it caches and the fixallocs' kept empty
+ * chunks are what the next spans need, and a busy heap that gave them
+ * back would take them again within the period (each chunk freed after
+ * two RCU grace periods, then allocated anew).  The idle pass, "release"
+ * and the shrinker trim them (mheap_release()).
+ * Return: goslab pages given back.
+ */
+unsigned long mheap_scavenge(struct mheap *h, unsigned long keep)
+{
+	return __mheap_release(h, keep, false);
 }
 
 /**

@@ -86,6 +86,7 @@ int mheap_grow(struct mheap *h, unsigned int npages, gfp_t gfp);
 int mheap_ensure(struct mheap *h, unsigned int npages, unsigned int spc,
 		 gfp_t gfp);
 unsigned long mheap_release(struct mheap *h, unsigned long keep_pages);
+unsigned long mheap_scavenge(struct mheap *h, unsigned long keep_pages);
 unsigned int mheap_grow_pages(void);
 int mheap_set_grow_pages(unsigned int pages);
 struct mspan *mheap_alloc_mspan(unsigned int nelems);

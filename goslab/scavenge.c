@@ -92,7 +92,9 @@ void scavenge_kick(struct mheap *h, unsigned long free)
  * allocation pressure, ends up returning all but its floor (Go's floor is
  * its heap goal; goslab has none, and keeps nothing by default).  A busy heap
  * keeps its proportional target and is looked at again a period later,
- * so a burst's pages are back within two periods of its end.
+ * so a burst's pages are back within two periods of its end.  Only an
+ * idle pass trims the metadata too (mheap_release(), not
+ * mheap_scavenge()): a busy heap needs its span structs again soon.
  */
 static void scavenge_work_fn(struct work_struct *work)
 {
@@ -112,11 +114,16 @@ static void scavenge_work_fn(struct work_struct *work)
 		idle = grows == h->scavenged_grows;
 		h->scavenged_grows = grows;
 		keep = idle ? scavenge_retain_pages() : scavenge_target(h);
-		/* A hint: the release takes the lock and counts again. */
-		if (data_race(h->pages_free) > keep)
+		if (idle)
 			mheap_release(h, keep);
-		/* A hint too: at worst one pass more, or one later. */
-		if (!idle && data_race(h->pages_free) > scavenge_retain_pages())
+		/* A hint: the release takes the lock and counts again. */
+		else if (data_race(h->pages_free) > keep)
+			mheap_scavenge(h, keep);
+		/*
+		 * A busy heap is looked at again: its next pass may find it
+		 * idle, and only an idle pass trims the metadata.
+		 */
+		if (!idle)
 			again = true;
 		cond_resched();
 	}

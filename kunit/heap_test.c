@@ -1050,6 +1050,33 @@ static void heap_scavenger_test(struct kunit *test)
 }
 
 /*
+ * A scavenge of a heap in use gives back pages only: the span structs the
+ * heap caches stay for its next spans (mheap_scavenge()).  A release
+ * gives them back to their fixallocs too, as the idle pass does.
+ */
+static void heap_scavenge_keeps_meta_test(struct kunit *test)
+{
+	struct mheap *h = hp_heap(test);
+	unsigned int i, words, cached;
+	struct mspan *s[8];
+
+	hp_set_retain(test, HP_RETAIN_ALL);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = hp_alloc(test, h, 1, make_spanclass(1, true));
+	words = mspan_bitmap_words(s[0]->nelems);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		hp_free_and_check(test, s[i]);
+	cached = READ_ONCE(h->nspancache[words]);
+	KUNIT_EXPECT_GT(test, cached, 0U);
+	mheap_scavenge(h, 0);
+	KUNIT_EXPECT_EQ(test, h->pages_free, 0UL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(h->nspancache[words]), cached);
+	mheap_release(h, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(h->nspancache[words]), 0U);
+	hp_check_invariants(test, h);
+}
+
+/*
  * A high threshold keeps free arenas; lowering it later releases nothing
  * by itself (the next free or mheap_release() does).
  */
@@ -1510,6 +1537,7 @@ static struct kunit_case goslab_heap_cases[] = {
 	KUNIT_CASE(heap_needzero_test),
 	KUNIT_CASE(heap_retain_threshold_test),
 	KUNIT_CASE(heap_scavenger_test),
+	KUNIT_CASE(heap_scavenge_keeps_meta_test),
 	KUNIT_CASE(heap_retain_keeps_test),
 	KUNIT_CASE(heap_release_all_test),
 	KUNIT_CASE(heap_random_test),
