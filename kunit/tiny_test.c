@@ -767,6 +767,39 @@ static void tiny_sentinel_wipe_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
 }
 
+/*
+ * verify checks a tiny span's blocks: start bits on a free block are a
+ * violation (written here by hand, then taken back).
+ */
+static void tiny_verify_test(struct kunit *test)
+{
+	unsigned long blk, flags;
+	struct mspan *s;
+	char *a, *q;
+
+	tiny_pin(test);
+	a = goslab_alloc_noscan(4, GFP_KERNEL);
+	q = goslab_alloc_noscan(16, GFP_KERNEL);	/* keeps the span */
+	KUNIT_ASSERT_TRUE(test, a && q);
+	blk = (unsigned long)a;
+	s = span_of(blk);
+	KUNIT_ASSERT_PTR_EQ(test, span_of((unsigned long)q), s);
+	goslab_free(a);
+	mcache_flush_all();
+	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), 0U);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+	raw_spin_lock_irqsave(tiny_block_lock(blk), flags);
+	WRITE_ONCE(*tiny_ref(s, blk), t_start(0));
+	raw_spin_unlock_irqrestore(tiny_block_lock(blk), flags);
+	KUNIT_EXPECT_GE(test, goslab_verify(NULL), 1UL);
+	raw_spin_lock_irqsave(tiny_block_lock(blk), flags);
+	WRITE_ONCE(*tiny_ref(s, blk), 0);
+	raw_spin_unlock_irqrestore(tiny_block_lock(blk), flags);
+	KUNIT_EXPECT_EQ(test, goslab_verify(NULL), 0UL);
+	goslab_free(q);
+	mcache_flush_all();
+}
+
 static struct kunit_case goslab_tiny_cases[] = {
 	KUNIT_CASE(tiny_packing_test),
 	KUNIT_CASE(tiny_only_noscan_test),
@@ -777,6 +810,7 @@ static struct kunit_case goslab_tiny_cases[] = {
 	KUNIT_CASE(tiny_density_test),
 	KUNIT_CASE(tiny_double_free_every_offset_test),
 	KUNIT_CASE(tiny_sentinel_wipe_test),
+	KUNIT_CASE(tiny_verify_test),
 	{}
 };
 
