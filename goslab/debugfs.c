@@ -297,6 +297,33 @@ static __printf(2, 3) void verr(struct verify_ctx *v, const char *fmt, ...)
 	seq_putc(v->m, '\n');
 }
 
+/*
+ * A tiny span's blocks: one with start bits is handed out, never free.
+ * Each block is read under its lock (tiny_block_lock()), where the
+ * starts and the held state are settled; the span is uncached, so no
+ * block of it is handed out meanwhile, and a free clears its last start
+ * bit under the lock before it sets the block's free bit.  The lock
+ * nests inside the central lock here, never the other way round.
+ */
+static void verify_tiny(struct verify_ctx *v, struct mspan *s)
+{
+	unsigned long flags, block;
+	unsigned int idx;
+	u16 r;
+
+	if (s->spanclass != GS_TINY_SPANCLASS || !s->tinyrefs)
+		return;
+	for (idx = 0; idx < s->nelems; idx++) {
+		block = mspan_obj_addr(s, idx);
+		raw_spin_lock_irqsave(tiny_block_lock(block), flags);
+		r = READ_ONCE(s->tinyrefs[idx]);
+		if (r && !mspan_is_live(s, idx))
+			verr(v, "tiny block %lx: start bits %#x, but the block is free",
+			     block, r);
+		raw_spin_unlock_irqrestore(tiny_block_lock(block), flags);
+	}
+}
+
 static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			struct list_head *head, u8 where, unsigned long want)
 {
@@ -322,6 +349,7 @@ static void verify_list(struct verify_ctx *v, struct mcentral *c,
 			     s->start_addr, s->alloc_count, cnt);
 		if (span_of(s->start_addr) != s)
 			verr(v, "span %lx: not in the arena's spans[]", s->start_addr);
+		verify_tiny(v, s);
 		full = s->alloc_count == s->nelems && mspan_pending(fs) <= 0;
 		on_full = where == MSPAN_LIST_FULL;
 		if (where == MSPAN_LIST_EMPTY && mspan_live_count(s, fs) > 0)

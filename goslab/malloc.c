@@ -348,21 +348,35 @@ static __always_inline void *alloc_small(size_t size, gfp_t flags,
 			       needzero, noscan, debug);
 }
 
-static void tiny_ref_or(u32 *ref, u32 bits)
+/*
+ * Pack an object at @off, ending at @end (under 16), into a held block
+ * whose sentinel is at @sentinel: the object's start bit and the new
+ * sentinel at its end, the old one cleared, in one exchange, since frees
+ * of the block's other objects change its bits meanwhile.  The old
+ * sentinel's bit stays when the object starts there.
+ */
+static void tiny_pack(u16 *ref, unsigned int sentinel, unsigned int off,
+		      unsigned int end)
 {
-	u32 old = READ_ONCE(*ref);
+	u16 old = READ_ONCE(*ref), new;
 
-	while (!try_cmpxchg(ref, &old, old | bits))
-		;
+	do {
+		new = (old & ~TINY_START(sentinel)) | TINY_START(off) |
+		      TINY_START(end);
+	} while (!try_cmpxchg(ref, &old, new));
 }
 
-/* Go's tiny allocator, with tinyrefs so that explicit free works. */
+/*
+ * Go's tiny allocator, with start bits so that explicit free works
+ * (mspan.h).  A pack that fills the block to 16 leaves no room for the
+ * sentinel, nor for another object: the block is released with it.
+ */
 static void *alloc_tiny(size_t size, gfp_t flags)
 {
 	struct mcache *c;
 	struct mspan *s, *olds = NULL;
 	unsigned long v, old = 0;
-	unsigned int off;
+	unsigned int off, oldoff = 0;
 	int err = 0;
 
 retry:
@@ -378,9 +392,17 @@ retry:
 		off = ALIGN(off, 2);
 	if (c->tiny && off + size <= GS_TINY_SIZE) {
 		v = c->tiny + off;
-		tiny_ref_or(tiny_ref(c->tinyspan, c->tiny),
-			    TINY_START(off) | tiny_end(off + size - 1));
-		c->tinyoffset = off + size;
+		if (off + size < GS_TINY_SIZE) {
+			tiny_pack(tiny_ref(c->tinyspan, c->tiny), c->tinyoffset,
+				  off, off + size);
+			c->tinyoffset = off + size;
+		} else {
+			mcache_release_tiny(c->tinyspan, c->tiny,
+					    c->tinyoffset, TINY_START(off));
+			c->tiny = 0;
+			c->tinyspan = NULL;
+			c->tinyoffset = 0;
+		}
 		c->stats.tiny_allocs++;
 		preempt_enable();
 		goto out;
@@ -400,20 +422,28 @@ retry:
 	/* Under KASAN a block is addressable whole while it is in use. */
 	gs_kasan_unpoison((void *)v, GS_TINY_SIZE);
 	memset((void *)v, 0, GS_TINY_SIZE);
-	/* Keep the block with more room left, as Go does. */
+	/*
+	 * Keep the block with more room left, as Go does.  A kept block is
+	 * held: its claim, then its starts with the sentinel at @size
+	 * (mspan.h).  No free can hold the claim of a block being handed
+	 * out: the sweep that made it reusable ended its last claim.
+	 */
 	if (size < c->tinyoffset || !c->tiny) {
 		old = c->tiny;
 		olds = c->tinyspan;
+		oldoff = c->tinyoffset;
 		c->tiny = v;
 		c->tinyspan = s;
 		c->tinyoffset = size;
-		*tiny_ref(s, v) = GS_TINY_HELD | TINY_START(0) |
-				  tiny_end(size - 1);
+		set_bit(tiny_block_index(s, v), s->claim_bits);
+		/* Pairs with the smp_rmb() in tiny_read(). */
+		smp_mb__after_atomic();
+		WRITE_ONCE(*tiny_ref(s, v), TINY_START(0) | TINY_START(size));
 	} else {
-		*tiny_ref(s, v) = TINY_START(0) | tiny_end(size - 1);
+		WRITE_ONCE(*tiny_ref(s, v), TINY_START(0));
 	}
 	if (old)
-		mcache_release_tiny(olds, old);
+		mcache_release_tiny(olds, old, oldoff, 0);
 	preempt_enable();
 out:
 	return post_alloc_hook((void *)v, size, 0, flags, false, true, false);
@@ -640,7 +670,7 @@ EXPORT_SYMBOL_GPL(goslab_size_roundup);
  */
 void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 {
-	bool debug = gs_debug_read(), noscan;
+	bool debug = gs_debug_read(), noscan, tiny;
 	struct mspan *s;
 	size_t old, data;
 	void *n;
@@ -653,34 +683,34 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 		mfree_free(p, _RET_IP_, debug);
 		return ZERO_SIZE_PTR;
 	}
-	old = mfree_usable_size(p, _RET_IP_, &data, debug);
+	old = mfree_usable_size(p, _RET_IP_, &data, debug, &tiny);
 	if (!old)
 		return NULL;
 	/*
 	 * Under KASAN only the bytes asked for are addressable: the whole
 	 * slot for the clearing, the red zone and the copy (p is freed
-	 * after it).  Not a tiny object (usable size under 16), whose block
-	 * is addressable whole.
+	 * after it).  Not a tiny object, whose block is addressable whole
+	 * (its usable size, its extent, may reach 16: mspan.h).
 	 */
 	/* No span: an accounted object goslab handed to kmalloc. */
 	s = span_of((unsigned long)p);
 	if (new_size <= old) {
-		if (gs_kasan_on() && old >= GS_TINY_SIZE)
+		if (gs_kasan_on() && !tiny)
 			gs_kasan_unpoison(p, old);
 		/*
 		 * As krealloc(): with __GFP_ZERO or init_on_alloc the spare
 		 * bytes are cleared, so a later grow in place hands out
 		 * zeroes; debug mode does it, and keeps its red zone.
 		 */
-		if (!(debug && old >= GS_TINY_SIZE &&
+		if (!(debug && !tiny &&
 		      gs_debug_realloc((void *)p, new_size, flags)) &&
 		    want_init_on_alloc(flags))
 			memset((u8 *)p + new_size, 0, old - new_size);
 		/*
 		 * As kasan_krealloc(): addressable up to the new size.  Not a
-		 * tiny object (usable size under 16): it shares its granules.
+		 * tiny object: it shares its granules.
 		 */
-		if (gs_kasan_on() && s && old >= GS_TINY_SIZE)
+		if (gs_kasan_on() && s && !tiny)
 			gs_kasan_alloc(p, new_size, old);
 		return (void *)p;
 	}
@@ -689,7 +719,7 @@ void *goslab_realloc(const void *p, size_t new_size, gfp_t flags)
 			 debug);
 	if (!n)
 		return NULL;
-	if (gs_kasan_on() && old >= GS_TINY_SIZE)
+	if (gs_kasan_on() && !tiny)
 		gs_kasan_unpoison(p, old);
 	/* Not debug mode's red zone: with __GFP_ZERO the rest stays zero. */
 	memcpy(n, p, data);

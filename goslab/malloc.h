@@ -57,7 +57,7 @@ void mfree_free(const void *p, unsigned long caller, bool debug);
 void mfree_free_sensitive(const void *p, unsigned long caller);
 bool mfree_check(const void *p, unsigned long caller);
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
-			 bool debug);
+			 bool debug, bool *tiny);
 
 #if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
 /* Called by a free that won its object, before it writes (mfree.c). */

@@ -7,7 +7,8 @@
  *
  * alloc_bits are stored as unsigned longs; on a 64-bit little-endian
  * kernel word k is exactly Go's 8 bytes at which_byte = 8k.  A leaf (see
- * mspan.h); steps 2-4 of malloc.c's overview run here.
+ * mspan.h); steps 2-4 of malloc.c's overview run here.  The tiny
+ * blocks' locks live here, the tiny span's part of those bits.
  */
 #include <linux/bitops.h>
 #include <linux/bug.h>
@@ -18,6 +19,12 @@
 #include "report.h"
 
 static_assert(BITS_PER_LONG == 64, "goslab's alloc_cache needs 64-bit words");
+
+/* The tiny blocks' locks (tiny_block_lock()): a tiny span's bits too. */
+raw_spinlock_t tiny_block_locks[TINY_BLOCK_LOCKS] = {
+	[0 ... TINY_BLOCK_LOCKS - 1] =
+		__RAW_SPIN_LOCK_UNLOCKED(tiny_block_locks),
+};
 
 /**
  * refill_alloc_cache - load alloc_cache from alloc_bits at @which_byte

@@ -33,6 +33,25 @@ struct mcache __percpu *mcache_hardirq;
  */
 struct mspan emptymspan;
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+void (*mcache_test_hook)(const void *block);
+#endif
+
+/*
+ * A release that found its tiny block empty, before the block is back in
+ * its span: the KUnit suites stop it here to stage a racing free
+ * (badfree_test.c).
+ */
+static __always_inline void mcache_test_released(const void *block)
+{
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+	void (*hook)(const void *block) = READ_ONCE(mcache_test_hook);
+
+	if (unlikely(hook))
+		hook(block);
+#endif
+}
+
 /**
  * mcache_commit_remote - count the frees @c batched for another owner's span
  * @c: this context's mcache, preemption off (or a dead CPU's)
@@ -51,23 +70,43 @@ void mcache_commit_remote(struct mcache *c)
  * mcache_release_tiny - the mcache stops packing into @block
  * @s: the block's span
  * @block: the block's address
+ * @sentinel: the mcache's packing offset, where the block's sentinel is
+ * @packed: the start bit of an object packed into the block's last bytes
+ *	with the release (a pack that fills it, alloc_tiny()), or 0
  *
- * The block goes back to its span if no object packed in it is live.
+ * Under the block's lock, where frees decide on the block: the sentinel
+ * goes.  A block with objects left is no longer held: its claim ends,
+ * before its starts lose the sentinel (mspan.h).  An empty one is free:
+ * claimed since the mcache took it, it goes back to its span, whose
+ * sweep ends the claim; a free of its first object racing with that
+ * finds the claim (mfree_lookup()) and is reported.
  */
-void mcache_release_tiny(struct mspan *s, unsigned long block)
+void mcache_release_tiny(struct mspan *s, unsigned long block,
+			 unsigned int sentinel, u16 packed)
 {
-	u32 *ref = tiny_ref(s, block);
-	u32 old = READ_ONCE(*ref);
+	raw_spinlock_t *lock = tiny_block_lock(block);
+	unsigned int idx = tiny_block_index(s, block);
+	u16 *ref = tiny_ref(s, block);
+	unsigned long flags;
+	u16 r;
 
-	while (!try_cmpxchg(ref, &old, old & ~GS_TINY_HELD))
-		;
-	if (old == GS_TINY_HELD) {
-		mcache_stats_get()->nfree[GS_TINY_SPANCLASS]++;
-		mcache_stats_put();
-		gs_kasan_free((void *)block, GS_TINY_SIZE);
-		mcentral_free_object(s, block, tiny_block_index(s, block),
-				     _RET_IP_);
+	raw_spin_lock_irqsave(lock, flags);
+	/* Frees wait for the lock; only this mcache packs into the block. */
+	r = (READ_ONCE(*ref) & ~TINY_START(sentinel)) | packed;
+	if (r) {
+		clear_bit(idx, s->claim_bits);
+		/* Pairs with the smp_rmb() in tiny_read(). */
+		smp_mb__after_atomic();
 	}
+	WRITE_ONCE(*ref, r);
+	raw_spin_unlock_irqrestore(lock, flags);
+	if (r)
+		return;
+	mcache_test_released((void *)block);
+	mcache_stats_get()->nfree[GS_TINY_SPANCLASS]++;
+	mcache_stats_put();
+	gs_kasan_free((void *)block, GS_TINY_SIZE);
+	mcentral_free_object(s, block, idx, _RET_IP_);
 }
 
 /* Give a cached span back to its central list. */
@@ -267,7 +306,7 @@ void mcache_release_all(struct mcache *c)
 	mcache_commit_remote(c);
 	mcache_drop_large(c);
 	if (c->tiny) {
-		mcache_release_tiny(c->tinyspan, c->tiny);
+		mcache_release_tiny(c->tinyspan, c->tiny, c->tinyoffset, 0);
 		c->tiny = 0;
 		c->tinyspan = NULL;
 		c->tinyoffset = 0;
@@ -326,7 +365,7 @@ static void mcache_trim(struct mcache *c)
 		mcache_drop_large(c);
 	c->idle_large = c->stats.large_allocs;
 	if (c->tiny && c->stats.tiny_allocs == c->idle_tiny) {
-		mcache_release_tiny(c->tinyspan, c->tiny);
+		mcache_release_tiny(c->tinyspan, c->tiny, c->tinyoffset, 0);
 		c->tiny = 0;
 		c->tinyspan = NULL;
 		c->tinyoffset = 0;

@@ -159,7 +159,11 @@ static __always_inline void mcache_free_remote(struct mcache *c,
 
 unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
 			       struct mspan **sp, int *err);
-void mcache_release_tiny(struct mspan *s, unsigned long block);
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+extern void (*mcache_test_hook)(const void *block);
+#endif
+void mcache_release_tiny(struct mspan *s, unsigned long block,
+			 unsigned int sentinel, u16 packed);
 void mcache_release_all(struct mcache *c);
 struct mspan *mcache_take_large(unsigned int npages, int node);
 bool mcache_park_large(struct mspan *s);

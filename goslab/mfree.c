@@ -7,10 +7,7 @@
  */
 #include <linux/mm.h>
 #include <linux/export.h>
-#include <linux/hash.h>
 #include <linux/kmemleak.h>
-#include <linux/log2.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -75,20 +72,16 @@ static __always_inline int mfree_lookup(unsigned long p, bool fast,
 	*sp = s;
 	*idxp = idx;
 	if (READ_ONCE(s->spanclass) == GS_TINY_SPANCLASS) {
-		u32 r;
-
 		if (fast)
 			return REPORT_TINY_NOT_ALLOCATED;
-		r = READ_ONCE(s->tinyrefs[idx]);
-		if (r & TINY_STARTS)
-			return LOOKUP_TINY;
 		/*
-		 * A block an mcache still packs into, with nothing live in
-		 * it: the block is the tiny allocator's, not a 16-byte
-		 * object to free (that would free it under the mcache).
+		 * Start bits: a tiny block, with live objects or a held
+		 * block's sentinel; mfree_tiny() decides under the block's
+		 * lock.  None: a 16-byte object, or a block nobody may free
+		 * as one (free, or claimed: being freed, being handed out).
 		 */
-		if (unlikely(r & GS_TINY_HELD))
-			return REPORT_TINY_NOT_ALLOCATED;
+		if (READ_ONCE(s->tinyrefs[idx]))
+			return LOOKUP_TINY;
 	}
 	if (unlikely(p != mspan_obj_addr(s, idx)))
 		return REPORT_MIDDLE;
@@ -222,57 +215,48 @@ static struct mspan *mfree_find(unsigned long p, unsigned int *idxp,
 }
 
 /*
- * Frees of tiny objects hold their block's lock, one of these by the
- * block's address, from the liveness check to the cmpxchg of the block's
- * refs, whether or not they write into the object (kmemleak,
- * init_on_free, goslab_free_sensitive(): a free that does not must not
- * win the object from under one that does).  The start bit is the claim
- * of a tiny object, but it cannot be taken before the wipe as a small
- * object's claim is (mspan_claim()): with the bit gone the block's last
- * other object may be freed and the block handed out while the wipe is
- * still writing.  So the wipe happens first, with the start bit still
- * set (the block stays out of reach), and the lock keeps a racing free
- * of the same object from wiping at the same time: it finds the bit
- * clear and writes nothing.  Never nested; interrupts off, as frees come
- * from any context.
- */
-#define MFREE_TINY_LOCKS	64
-static raw_spinlock_t mfree_tiny_locks[MFREE_TINY_LOCKS] = {
-	[0 ... MFREE_TINY_LOCKS - 1] = __RAW_SPIN_LOCK_UNLOCKED(mfree_tiny_locks),
-};
-
-static raw_spinlock_t *mfree_tiny_lock(unsigned long block)
-{
-	return &mfree_tiny_locks[hash_long(block / GS_TINY_SIZE,
-					   ilog2(MFREE_TINY_LOCKS))];
-}
-
-/*
  * Free a tiny object of @s (the tiny span class) at @p, whose block has
- * live objects, cleared first with @zero (goslab_free_sensitive()).  The
+ * start bits, cleared first with @zero (goslab_free_sensitive()).  The
  * block goes back to its span when its last object is freed and no
  * mcache packs into it any more.
+ *
+ * Every tiny free holds the block's lock (tiny_block_lock()) from the
+ * liveness check to the exchange of the start bits, whether or not it
+ * writes into the object (kmemleak, init_on_free, goslab_free_sensitive():
+ * a free that does not must not win the object from under one that
+ * does).  The start bit is the claim of a tiny object, but it cannot be
+ * taken before the wipe as a small object's claim is (mspan_claim()):
+ * with the bit gone the block's last other object may be freed and the
+ * block handed out while the wipe is still writing.  So the wipe happens
+ * first, with the start bit still set (the block stays out of reach),
+ * and the lock keeps a racing free of the same object from wiping at
+ * the same time: it finds the bit clear and writes nothing.  Under the
+ * lock the held state is settled (the release changes it under the lock
+ * too) and the owner's packing changes only the sentinel and what is
+ * past it: the object's extent can only grow meanwhile, never into bytes
+ * the mcache hands out, which lie past the sentinel.
  */
 static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 		       bool zero)
 {
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
-	raw_spinlock_t *lock = mfree_tiny_lock(block);
+	raw_spinlock_t *lock = tiny_block_lock(block);
 	unsigned int off = p - block;
-	u32 *ref = tiny_ref(s, block);
+	u16 *ref = tiny_ref(s, block);
 	struct mcache_stats *st;
 	unsigned long flags;
 	unsigned int size;
-	u32 old, new;
+	bool held;
+	u16 old, new;
 
 	raw_spin_lock_irqsave(lock, flags);
 	/*
-	 * Not a live tiny object (double free, or a pointer inside one):
-	 * reported before kmemleak hears of it and before init_on_free
-	 * would clear a neighbour's bytes.
+	 * Not a live tiny object (double free, a pointer inside one, a held
+	 * block's sentinel): reported before kmemleak hears of it and before
+	 * init_on_free would clear a neighbour's bytes.
 	 */
-	old = READ_ONCE(*ref);
-	size = tiny_object_size(s, p);
+	old = tiny_read(s, block, &held);
+	size = tiny_size(old, held, off);
 	if (unlikely(!size))
 		goto bad;
 	mfree_test_won((void *)p);
@@ -281,19 +265,18 @@ static void mfree_tiny(struct mspan *s, unsigned long p, unsigned long caller,
 		memzero_explicit((void *)p, size);
 	else if (want_init_on_free())
 		memset((void *)p, 0, size);
+	/* Against the owner's packing, which leaves this bit alone. */
 	do {
-		/* A racing free of the same object got there first. */
-		if (unlikely(!(old & TINY_START(off))))
-			goto bad;
-		new = old & ~TINY_START(off) & ~tiny_end(tiny_last(old, off));
+		new = old & ~TINY_START(off);
 	} while (!try_cmpxchg(ref, &old, new));
 	raw_spin_unlock_irqrestore(lock, flags);
 	/*
-	 * The block's last object: until its free bit is set, the block
-	 * looks like a live 16-byte object of the tiny span class, which a
-	 * racing free of the same object (at offset 0) would free as one.
-	 * Its claim (mspan_claim()) makes that free lose, as it makes a
-	 * free that came first win the block: then this one is reported.
+	 * The block's last object (a held block keeps its sentinel): until
+	 * its free bit is set, the block looks like a live 16-byte object
+	 * of the tiny span class, which a racing free of the same object
+	 * (at offset 0) would free as one.  Its claim (mspan_claim()) makes
+	 * that free lose, as it makes a free that came first win the block:
+	 * then this one is reported.
 	 */
 	if (!new && !mspan_claim(s, (void *)p, tiny_block_index(s, block),
 				 caller))
@@ -524,6 +507,7 @@ static size_t usable_size(const void *p, unsigned long caller, size_t *data,
 	if (!s)
 		return 0;
 	if (*tiny) {
+		/* Without the lock: a stale pair errs safely (mspan.h). */
 		size = tiny_object_size(s, addr);
 		if (!size) {
 			report_bad(p, REPORT_TINY_NOT_ALLOCATED, caller);
@@ -547,16 +531,15 @@ static size_t usable_size(const void *p, unsigned long caller, size_t *data,
  * @data: set to how many bytes hold data: all of them, unless debug
  *	mode knows the request
  * @debug: debug mode, as the call read it
+ * @tiny: set for a tiny object, whose usable size may be 16 (mspan.h)
  *
  * Nothing about the object changes: realloc keeps its red zone.
  * Return: the usable size, or 0 after a report.
  */
 size_t mfree_usable_size(const void *p, unsigned long caller, size_t *data,
-			 bool debug)
+			 bool debug, bool *tiny)
 {
-	bool tiny;
-
-	return usable_size(p, caller, data, debug, false, &tiny);
+	return usable_size(p, caller, data, debug, false, tiny);
 }
 
 /**
@@ -772,6 +755,7 @@ static bool mfree_live(unsigned long p, struct mspan **sp,
 		return true;
 	case LOOKUP_TINY:
 		*tiny = true;
+		/* Racy (mspan.h); a free found here decides under the lock. */
 		return tiny_object_size(*sp, p) > 0;
 	default:
 		return false;

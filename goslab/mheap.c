@@ -579,7 +579,7 @@ struct mspan *mheap_alloc(struct mheap *h, unsigned int npages,
 	unsigned int nelems, words;
 	unsigned long flags;
 	struct mspan *s;
-	u32 *refs = NULL;
+	u16 *refs = NULL;
 	int err;
 
 	if (!npages || npages > GS_LARGE_MAX_PAGES)
@@ -856,7 +856,7 @@ void mheap_free(struct mspan *s)
 	unsigned int i = (s->start_addr - a->base) >> GOSLAB_PAGE_SHIFT;
 	struct mheap_run run = { .npages = 0 };
 	unsigned long flags, excess = 0, free, target;
-	u32 *refs = s->tinyrefs;
+	u16 *refs = s->tinyrefs;
 	bool cached = false;
 	unsigned int k;
 	LIST_HEAD(dead);
@@ -926,8 +926,9 @@ int mheap_init(void)
 	 * for (the grow itself asks for order 1 at the most).
 	 */
 	fixalloc_set_min_blocks(&mheap_arenaalloc, 1);
+	/* A u16 of start bits per 16-byte block of a one-page tiny span. */
 	fixalloc_init(&mheap_tinyalloc,
-		      (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u32), NULL, NULL);
+		      (GOSLAB_PAGE_SIZE / GS_TINY_SIZE) * sizeof(u16), NULL, NULL);
 	for_each_node(node) {
 		struct mheap *h = kzalloc_node(sizeof(*h), GFP_KERNEL,
 					       node_state(node, N_NORMAL_MEMORY) ?
@@ -1022,7 +1023,8 @@ static void mspan_unleak(const struct mspan *s)
 {
 	bool tiny = s->spanclass == GS_TINY_SPANCLASS && s->tinyrefs;
 	unsigned int idx, off;
-	u32 r;
+	unsigned long live;
+	u16 r;
 
 	for (idx = 0; idx < s->nelems; idx++) {
 		unsigned long p = mspan_obj_addr(s, idx);
@@ -1030,15 +1032,18 @@ static void mspan_unleak(const struct mspan *s)
 		if (!mspan_is_live(s, idx))
 			continue;
 		r = tiny ? READ_ONCE(s->tinyrefs[idx]) : 0;
-		/* A tiny block: each object packed into it is kmemleak's. */
-		if (r & TINY_STARTS) {
-			for (off = 0; off < GS_TINY_SIZE; off++)
-				if (r & TINY_START(off))
-					kmemleak_not_leak((void *)(p + off));
-		} else if (!(r & GS_TINY_HELD)) {
-			/* Not a block the tiny allocator still packs into. */
+		if (!r) {
 			kmemleak_not_leak((void *)p);
+			continue;
 		}
+		/*
+		 * A tiny block: each object packed into it is kmemleak's,
+		 * a held block's sentinel is none (nothing frees or packs
+		 * any more at unload).
+		 */
+		live = tiny_live_starts(r, mspan_claimed(s, idx));
+		for_each_set_bit(off, &live, GS_TINY_SIZE)
+			kmemleak_not_leak((void *)(p + off));
 	}
 }
 

@@ -14,6 +14,9 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/math.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/spinlock.h>
 
 #include "sizeclasses.h"
 #include "report.h"
@@ -129,7 +132,7 @@ struct mspan {
 	u8 needzero;
 	int node;
 	struct heap_arena *arena;	/* NULL for a huge span */
-	u32 *tinyrefs;			/* tiny blocks' live masks */
+	u16 *tinyrefs;			/* tiny blocks' start bits */
 	struct gs_objdebug *debug;	/* per-object records, debug mode */
 	unsigned int localhead;		/* owner's LIFO: top index + 1, 0 empty */
 	unsigned long *alloc_bits;
@@ -438,18 +441,32 @@ static __always_inline unsigned long mspan_alloc_local(struct mspan *s,
 }
 
 /*
- * Tiny blocks: one u32 per 16-byte block of a tiny span: the offsets where
- * live objects start (bits 0-15), where they end (bits 16-30, the last
- * byte; an object ending at 15 has no bit), and the mcache's hold (31).
+ * Tiny blocks (Documentation/design.rst, "The tiny allocator with
+ * explicit free"): one u16 per 16-byte block of a tiny span, a bit for
+ * each offset where a live object starts.  An object's extent runs from
+ * its start to the next start bit of the block, or to the block's end:
+ * alignment gaps and the bytes of freed successors fall into the extent
+ * of the object before them.  They are dead: nothing hands them out
+ * again before the whole block goes back, so a free may wipe them and
+ * the usable size may count them.
+ *
+ * A block an mcache packs into is held: the block's claim bit
+ * (mspan_claim(); the span's objects are the blocks) is set from the
+ * moment the mcache takes the block fresh until it lets it go, and the
+ * highest start bit is then a sentinel at the packing offset, so the
+ * last object's extent ends where the mcache hands out its next object.
+ * The held state and the starts are written in this order, by the owner
+ * alone: at the hand-out the claim, then the starts; at the release,
+ * under the block's lock (tiny_block_lock()), the claim, then the
+ * starts without the sentinel.  A reader that takes the starts first,
+ * then the claim (tiny_object_size()), can pair starts that still hold
+ * the sentinel with a claim already gone: it takes the sentinel for an
+ * object, which only a pointer nothing handed out can ask about, and
+ * shortens the last object's extent, which is safe.  It cannot take a
+ * real object for the sentinel.  Frees decide under the block's lock,
+ * where the claim does not change.
  */
-#define GS_TINY_HELD		BIT(31)	/* the mcache still packs into it */
-#define TINY_STARTS		0xffffU
-#define TINY_START(off)		BIT(off)
-
-static inline u32 tiny_end(unsigned int last)
-{
-	return last < 15 ? BIT(16 + last) : 0;
-}
+#define TINY_START(off)		((u16)BIT(off))
 
 /* The object index of the tiny block at @block: blocks are 16-byte objects. */
 static inline unsigned int tiny_block_index(const struct mspan *s,
@@ -458,35 +475,83 @@ static inline unsigned int tiny_block_index(const struct mspan *s,
 	return (block - s->start_addr) / GS_TINY_SIZE;
 }
 
-/* The refs word of the tiny block at @block. */
-static inline u32 *tiny_ref(const struct mspan *s, unsigned long block)
+/* The start bits of the tiny block at @block. */
+static inline u16 *tiny_ref(const struct mspan *s, unsigned long block)
 {
 	return &s->tinyrefs[tiny_block_index(s, block)];
 }
 
-/* Last byte offset of the tiny object starting at @off, from @r. */
-static inline unsigned int tiny_last(u32 r, unsigned int off)
+/* Does an mcache pack into the tiny block at @block (its claim)? */
+static inline bool tiny_held(const struct mspan *s, unsigned long block)
 {
-	unsigned long ends = (r >> 16) & 0x7fff;
+	return mspan_claimed(s, tiny_block_index(s, block));
+}
 
-	ends &= ~0UL << off;
-	return ends ? __ffs(ends) : 15;
+/* The starts of live objects in start bits @r: the sentinel is not one. */
+static inline unsigned int tiny_live_starts(u16 r, bool held)
+{
+	if (held && r)
+		r &= ~TINY_START(__fls(r));
+	return r;
+}
+
+/* Where the extent of the object starting at @off ends (exclusive). */
+static inline unsigned int tiny_extent_end(u16 r, unsigned int off)
+{
+	unsigned long above = r & ~(BIT(off + 1) - 1);
+
+	return above ? __ffs(above) : GS_TINY_SIZE;
+}
+
+/* The extent of the live object at @off, from @r and @held, or 0. */
+static inline unsigned int tiny_size(u16 r, bool held, unsigned int off)
+{
+	if (!(tiny_live_starts(r, held) & TINY_START(off)))
+		return 0;
+	return tiny_extent_end(r, off) - off;
+}
+
+/* Block @block's start bits and its held state, in the order above. */
+static inline u16 tiny_read(const struct mspan *s, unsigned long block,
+			    bool *held)
+{
+	u16 r = READ_ONCE(*tiny_ref(s, block));
+
+	/* Pairs with the barriers in alloc_tiny() and mcache_release_tiny(). */
+	smp_rmb();
+	*held = tiny_held(s, block);
+	return r;
 }
 
 /*
- * The size of the live tiny object at @p, read from its block's refs
- * now, or 0 when no live tiny object starts there.
+ * The size of the live tiny object at @p (its extent), read now without
+ * the block's lock, or 0 when no live tiny object starts there.  For the
+ * lookups that only report (usable size, liveness): a stale pair errs
+ * as described above; the free decides again under the lock.
  */
 static inline unsigned int tiny_object_size(const struct mspan *s,
 					    unsigned long p)
 {
 	unsigned long block = p & ~(GS_TINY_SIZE - 1UL);
-	unsigned int off = p - block;
-	u32 r = READ_ONCE(*tiny_ref(s, block));
+	bool held;
+	u16 r = tiny_read(s, block, &held);
 
-	if (!(r & TINY_START(off)))
-		return 0;
-	return tiny_last(r, off) - off + 1;
+	return tiny_size(r, held, p - block);
+}
+
+/*
+ * The lock of the tiny block at @block, one of these by its address:
+ * frees and the mcache's release of a block hold it while they decide
+ * on its start bits and its claim (mfree.c, mcache.c).  Never nested;
+ * interrupts off, as frees come from any context.
+ */
+#define TINY_BLOCK_LOCKS	64
+extern raw_spinlock_t tiny_block_locks[TINY_BLOCK_LOCKS];
+
+static inline raw_spinlock_t *tiny_block_lock(unsigned long block)
+{
+	return &tiny_block_locks[hash_long(block / GS_TINY_SIZE,
+					   ilog2(TINY_BLOCK_LOCKS))];
 }
 
 #endif /* _GOSLAB_MSPAN_H */

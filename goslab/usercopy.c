@@ -54,22 +54,26 @@ MODULE_PARM_DESC(usercopy,
 		 "bound copies to and from user space by goslab objects (default on; reads N when the checks are off)");
 
 /*
- * The tiny object of the block at @block that holds byte @off: its first
- * byte and its size, from the block's refs word.  Return: false when no
- * live tiny object holds it.
+ * The tiny object of the block at @block whose extent holds byte @off:
+ * its first byte and its extent's size, from the block's start bits and
+ * held state, read without the block's lock (tiny_object_size(): a stale
+ * pair may take a sentinel for an object or end an extent early, never
+ * bound a copy by bytes the mcache hands out); *@packed says it is a
+ * tiny object, not a 16-byte one.  Return: false when no live tiny
+ * object holds it.
  */
 static notrace bool usercopy_tiny(const struct mspan *s, unsigned long block,
 				  unsigned int off, unsigned int *start,
-				  unsigned int *size)
+				  unsigned int *size, bool *packed)
 {
-	u32 r = READ_ONCE(*tiny_ref(s, block));
-	unsigned long starts = r & TINY_STARTS & GENMASK(off, 0);
-	unsigned int last;
+	bool held;
+	u16 r = tiny_read(s, block, &held);
+	unsigned long starts = tiny_live_starts(r, held) & GENMASK(off, 0);
+	unsigned int end;
 
-	if (!(r & TINY_STARTS)) {
-		/* A 16-byte noscan object, or a block nothing is packed in. */
-		if (r & GS_TINY_HELD)
-			return false;
+	*packed = r;
+	if (!r) {
+		/* A 16-byte noscan object, or a block being freed. */
 		*start = 0;
 		*size = GS_TINY_SIZE;
 		return true;
@@ -77,10 +81,10 @@ static notrace bool usercopy_tiny(const struct mspan *s, unsigned long block,
 	if (!starts)
 		return false;
 	*start = __fls(starts);
-	last = tiny_last(r, *start);
-	if (off > last)
+	end = tiny_extent_end(r, *start);
+	if (off >= end)
 		return false;
-	*size = last - *start + 1;
+	*size = end - *start;
 	return true;
 }
 
@@ -103,6 +107,7 @@ notrace bool usercopy_check(const void *ptr, unsigned long n,
 	const char *name = "goslab object";
 	struct mspan *s = span_of(p);
 	unsigned int spc, start, size;
+	bool packed = false;
 
 	if (likely(!s))
 		return false;
@@ -120,7 +125,7 @@ notrace bool usercopy_check(const void *ptr, unsigned long n,
 		slot = s->elemsize;
 	} else if (spc == GS_TINY_SPANCLASS) {
 		obj = p & ~(GS_TINY_SIZE - 1UL);
-		if (usercopy_tiny(s, obj, p - obj, &start, &size)) {
+		if (usercopy_tiny(s, obj, p - obj, &start, &size, &packed)) {
 			obj += start;
 			slot = size;
 		} else {
@@ -139,7 +144,7 @@ notrace bool usercopy_check(const void *ptr, unsigned long n,
 	bad->offset = p - obj;
 	if (!spanclass_sizeclass(spc))
 		snprintf(bad->detail, sizeof(bad->detail), "goslab-large");
-	else if (spc == GS_TINY_SPANCLASS && slot && slot < GS_TINY_SIZE)
+	else if (packed && slot)
 		snprintf(bad->detail, sizeof(bad->detail), "goslab-tiny");
 	else
 		snprintf(bad->detail, sizeof(bad->detail), "goslab-%u",

@@ -1117,6 +1117,121 @@ static void badfree_racing_reuse_sensitive_test(struct kunit *test)
 	bf_reuse_run(test, 12, true, 1536, true);
 }
 
+/*
+ * The release of a tiny block whose objects are all freed, stopped where
+ * it has found the block empty and has not yet given it back to its span
+ * (mcache_test_hook), while another CPU frees the block's first object a
+ * second time.  The block must go back once: exactly one report, of the
+ * second free and from its caller, one free of the block counted, and
+ * the heap verifies.  A block that looks like a live 16-byte object in
+ * that window is freed by the racing free as one, and a second time by
+ * the release.
+ */
+struct bf_window {
+	const void *target;
+	atomic_t stopped, done;
+};
+
+static struct bf_window *bf_window;
+
+/* mcache_test_hook: hold the release of the target, at most 200 ms. */
+static void bf_window_hook(const void *block)
+{
+	struct bf_window *w = READ_ONCE(bf_window);
+	unsigned int i;
+
+	if (!w || block != READ_ONCE(w->target))
+		return;
+	atomic_set(&w->stopped, 1);
+	/* Preemption is off, interrupts may be: a count, not jiffies. */
+	for (i = 0; i < 40000 && !atomic_read(&w->done); i++)
+		udelay(5);
+}
+
+static noinline int bf_window_remote(void *arg)
+{
+	struct bf_window *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < 20000 && !atomic_read(&w->stopped); i++)
+		usleep_range(20, 40);
+	if (atomic_read(&w->stopped)) {
+		goslab_free(w->target);
+		export_commit_remote();
+	}
+	atomic_set(&w->done, 1);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static void badfree_release_window_test(struct kunit *test)
+{
+	struct bf_window *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct mcache_stats *st0, *st1;
+	char sym[KSYM_SYMBOL_LEN];
+	struct report_record r0, r;
+	struct task_struct *t;
+	int cpus[2];
+	void *x, *y;
+	long bad;
+
+	st0 = kunit_kzalloc(test, sizeof(*st0), GFP_KERNEL);
+	st1 = kunit_kzalloc(test, sizeof(*st1), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, w && st0 && st1);
+	gs_test_two_cpus(test, cpus);
+	if (cpus[0] == cpus[1])
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpus[0])), 0);
+	mcache_flush_all();
+	/* A fresh block this CPU packs into, its only object freed. */
+	x = goslab_alloc_noscan(12, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_EQ(test, (unsigned long)x % GS_TINY_SIZE, 0UL);
+	BF_GOOD(test, goslab_free(x));
+	w->target = x;
+	t = kthread_create(bf_window_remote, w, "bf_window");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, cpus[1]);
+	WRITE_ONCE(bf_window, w);
+	WRITE_ONCE(mcache_test_hook, bf_window_hook);
+	mcache_sum_stats(st0);
+	report_get_last(&r0);
+	bad = atomic_long_read(&report_stats.bad_frees);
+	wake_up_process(t);
+	bf_expect_begin();
+	/* 8 bytes do not fit at 16, and 8 < 12: a new block, x's goes back. */
+	y = goslab_alloc_noscan(8, GFP_KERNEL);
+	while (!atomic_read(&w->done))
+		usleep_range(20, 40);
+	kthread_stop(t);
+	bf_expect_end();
+	WRITE_ONCE(mcache_test_hook, NULL);
+	WRITE_ONCE(bf_window, NULL);
+	mcache_sum_stats(st1);
+	report_get_last(&r);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&w->stopped), 1,
+			    "the release never reached the window");
+	KUNIT_EXPECT_EQ_MSG(test, st1->nfree[GS_TINY_SPANCLASS] -
+			    st0->nfree[GS_TINY_SPANCLASS], 1UL,
+			    "the block was freed more than once");
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&report_stats.bad_frees), bad + 1);
+	KUNIT_EXPECT_EQ(test, r.seq, r0.seq + 1);
+	KUNIT_EXPECT_PTR_EQ(test, r.addr, x);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, r.reason ? strstr(r.reason, "not allocated") : NULL,
+				  "reason \"%s\"", r.reason ?: "(none)");
+	if (IS_ENABLED(CONFIG_KALLSYMS)) {
+		snprintf(sym, sizeof(sym), "%pS", (void *)r.caller);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(sym, "bf_window_remote"),
+					  "reported from %s, not from the second free",
+					  sym);
+	}
+	BF_GOOD(test, goslab_free(y));
+	mcache_flush_all();
+	BF_VERIFY(test);
+}
+
 static void bf_exit(struct kunit *test)
 {
 	scavenge_set_retain_pages(bf_saved_retain);
@@ -1138,6 +1253,7 @@ static struct kunit_case goslab_badfree_cases[] = {
 	KUNIT_CASE(badfree_racing_reuse_tiny_test),
 	KUNIT_CASE(badfree_racing_reuse_large_test),
 	KUNIT_CASE(badfree_racing_reuse_sensitive_test),
+	KUNIT_CASE(badfree_release_window_test),
 	KUNIT_CASE(badfree_bulk_test),
 	KUNIT_CASE(badfree_heap_intact_test),
 	{}

@@ -378,8 +378,9 @@ static void stats_large_test(struct kunit *test)
 
 /*
  * Tiny allocations move tiny_allocs/tiny_frees by one per object, and
- * the 16-byte noscan class by one per block: 8-byte objects pack two to
- * a block.  The last block is held by the mcache until the flush.
+ * the 16-byte noscan class by one per block: 7-byte objects pack two to
+ * a block (two 8-byte ones would fill it, and a full block is let go at
+ * once).  The last block is held by the mcache until the flush.
  */
 static void stats_tiny_test(struct kunit *test)
 {
@@ -394,9 +395,9 @@ static void stats_tiny_test(struct kunit *test)
 	st_read(test, &a);
 	st_percpu_class(GS_TINY_SPANCLASS, &m0, &f0);
 	for (i = 0; i < ST_TINY_N; i++) {
-		p[i] = goslab_alloc_noscan(8, GFP_KERNEL);
+		p[i] = goslab_alloc_noscan(7, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		memset(p[i], i, 8);
+		memset(p[i], i, 7);
 	}
 	st_read(test, &b);
 	st_percpu_class(GS_TINY_SPANCLASS, &m1, &f1);
@@ -670,8 +671,9 @@ static long st_fill_cache(void *arg)
 		o->p[k++] = goslab_alloc(st_flush_sizes[i], GFP_KERNEL);
 		o->p[k++] = goslab_alloc_noscan(st_flush_sizes[i], GFP_KERNEL);
 	}
+	/* 8 + 3 + 2 bytes: a block filled to 16 would be let go at once. */
 	o->p[k++] = goslab_alloc_noscan(3, GFP_KERNEL);
-	o->p[k++] = goslab_alloc_noscan(5, GFP_KERNEL);
+	o->p[k++] = goslab_alloc_noscan(2, GFP_KERNEL);
 	for (i = 0; i < k; i++)
 		if (!o->p[i])
 			return -ENOMEM;
