@@ -10,6 +10,7 @@
 
 #include "export_test.h"
 #include "mcache.h"
+#include "mcentral.h"
 #include "arena.h"
 
 /**
@@ -57,4 +58,26 @@ void export_nmi_enter(void)
 void export_nmi_exit(void)
 {
 	__nmi_exit();
+}
+
+/**
+ * export_set_share - set a class's sharing budget (mcentral_shares())
+ * @c: the class's central list on one node
+ * @objs: objects its refills take one by one per idle period; 0: every
+ *	refill caches a span, as before a class shared
+ *
+ * For cases that test what a cached span does, and the sharing itself.
+ * Return: the budget it had, for the case to restore.
+ */
+unsigned int export_set_share(struct mcentral *c, unsigned int objs)
+{
+	unsigned long flags;
+	unsigned int old;
+
+	spin_lock_irqsave(&c->lock, flags);
+	old = c->share_objs;
+	WRITE_ONCE(c->share_objs, objs);
+	WRITE_ONCE(c->share_left, objs);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return old;
 }
