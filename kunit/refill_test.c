@@ -116,6 +116,37 @@ do {									\
 	KUNIT_EXPECT_EQ((test), __e.empty, __x->base.empty + (dempty));	\
 } while (0)
 
+/* A class's sharing budget, restored when the case ends. */
+struct refill_share {
+	struct mcentral *c;
+	unsigned int objs;
+};
+
+static void refill_share_restore(void *arg)
+{
+	struct refill_share *r = arg;
+
+	export_set_share(r->c, r->objs);
+}
+
+/*
+ * Set the budget of @spc's central list on this node to @objs for the
+ * rest of the case: 0 for the cases about cached spans, which the class's
+ * first refills would otherwise not cache (mcentral_shares()).
+ */
+static void refill_set_share(struct kunit *test, unsigned int spc,
+			     unsigned int objs)
+{
+	struct refill_share *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->c = mcentral_of(numa_mem_id(), spc);
+	r->objs = export_set_share(r->c, objs);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							refill_share_restore,
+							r), 0);
+}
+
 /*
  * Pin to the current CPU, drain every mcache and take the baseline.  The
  * KUnit thread is a kthread of its own that exits after the case, so the
@@ -176,37 +207,6 @@ static bool span_cached(struct mspan *s)
 static long span_pending(struct mspan *s)
 {
 	return mspan_pending(atomic_long_read(&s->freestate));
-}
-
-/* A class's sharing budget, restored when the case ends. */
-struct refill_share {
-	struct mcentral *c;
-	unsigned int objs;
-};
-
-static void refill_share_restore(void *arg)
-{
-	struct refill_share *r = arg;
-
-	export_set_share(r->c, r->objs);
-}
-
-/*
- * Set the budget of @spc's central list on this node to @objs for the
- * rest of the case: 0 for the cases about cached spans, which the class's
- * first refills would otherwise not cache (mcentral_shares()).
- */
-static void refill_set_share(struct kunit *test, unsigned int spc,
-			     unsigned int objs)
-{
-	struct refill_share *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->c = mcentral_of(numa_mem_id(), spc);
-	r->objs = export_set_share(r->c, objs);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							refill_share_restore,
-							r), 0);
 }
 
 /*
