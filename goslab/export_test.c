@@ -7,6 +7,8 @@
 #include <linux/preempt.h>
 #include <linux/hardirq.h>
 #include <linux/lockdep.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
 
 #include "export_test.h"
 #include "mcache.h"
@@ -80,4 +82,43 @@ unsigned int export_set_share(struct mcentral *c, unsigned int objs)
 	WRITE_ONCE(c->share_left, objs);
 	spin_unlock_irqrestore(&c->lock, flags);
 	return old;
+}
+
+/**
+ * export_share_off - no class of any node shares its spans
+ *
+ * For cases about what a cached span does (the owner's LIFO, refills,
+ * per-class counts): every refill caches a span again.
+ * Return: the budgets to give export_share_restore(), or NULL.
+ */
+unsigned int *export_share_off(void)
+{
+	unsigned int *saved;
+	int node, i;
+
+	saved = kcalloc(MAX_NUMNODES * GOSLAB_NUM_SPAN_CLASSES,
+			sizeof(*saved), GFP_KERNEL);
+	if (!saved)
+		return NULL;
+	for_each_node(node)
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++)
+			saved[node * GOSLAB_NUM_SPAN_CLASSES + i] =
+				export_set_share(mcentral_of(node, i), 0);
+	return saved;
+}
+
+/**
+ * export_share_restore - the budgets export_share_off() took, back
+ * @saved: its answer, freed here
+ */
+void export_share_restore(void *saved)
+{
+	unsigned int *b = saved;
+	int node, i;
+
+	for_each_node(node)
+		for (i = 0; i < GOSLAB_NUM_SPAN_CLASSES; i++)
+			export_set_share(mcentral_of(node, i),
+					 b[node * GOSLAB_NUM_SPAN_CLASSES + i]);
+	kfree(b);
 }
