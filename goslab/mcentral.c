@@ -450,17 +450,18 @@ unsigned long mcentral_release_empty(int nid)
 }
 
 /*
- * A class that spent its budget and then cached no span for a whole
- * period is in little use again: its refills share the central list's
- * spans for share_objs objects more.  One that has budget left keeps
- * what is left, so a class in steady use spends it once.
+ * A class that cached no span for a whole period is in little use: its
+ * refills share the central list's spans for share_objs objects more.  A
+ * class that shares takes no span, so it keeps sharing while it takes
+ * fewer objects a period than its budget; one that keeps caching spans
+ * never gets it back.
  */
 static void mcentral_renew_share(struct mcentral *c)
 {
 	unsigned long flags;
 
 	/* Written under the lock; a stale read waits a period. */
-	if (READ_ONCE(c->share_left) || !READ_ONCE(c->share_objs))
+	if (READ_ONCE(c->share_left) == READ_ONCE(c->share_objs))
 		return;
 	spin_lock_irqsave(&c->lock, flags);
 	WRITE_ONCE(c->share_left, c->share_objs);

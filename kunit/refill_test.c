@@ -753,6 +753,11 @@ static void refill_mid_cached_test(struct kunit *test)
 	mcache_flush_all();
 }
 
+static void refill_idle_restart(void *unused)
+{
+	reclaim_idle_hold(false);
+}
+
 /* One object of @size, on the CPU work_on_cpu() runs this on. */
 static long refill_remote_alloc(void *size)
 {
@@ -764,7 +769,8 @@ static long refill_remote_alloc(void *size)
  * two CPUs take their first objects from the central list, one span for
  * both, and cache none (mcentral_shares()).  Once the class took its
  * budget of objects, a refill caches a span again; a period without a
- * span taken renews the budget (mcentral_release_idle()).
+ * span taken renews the budget (mcentral_release_idle(), called here
+ * with the background pass held).
  */
 static void refill_share_test(struct kunit *test)
 {
@@ -779,6 +785,11 @@ static void refill_share_test(struct kunit *test)
 	other = cpumask_any_but(cpu_online_mask, x.cpu);
 	if (other >= nr_cpu_ids)
 		kunit_skip(test, "needs a second online CPU");
+	/* The idle pass would renew the budget while the case spends it. */
+	reclaim_idle_hold(true);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							refill_idle_restart,
+							NULL), 0);
 	budget = GS_SHARE_SPANS * x.nelems;
 	refill_set_share(test, x.spc, budget);
 	shared = x.c->nshared;
