@@ -143,6 +143,14 @@ unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
 	if (idx == s->nelems) {
 		*err = refill(c, spc, gfp);
 		if (*err == REFILL_SHARED) {
+			/*
+			 * This context's frees to the class's shared spans
+			 * are remote frees, batched: counted first, they
+			 * are merged by the central list's sweep and can be
+			 * handed out again now, as an owner's LIFO would
+			 * (debug mode finds a write after free there).
+			 */
+			mcache_commit_remote(c);
 			*err = 0;
 			return mcentral_alloc_shared(mcentral_of(numa_mem_id(),
 								 spc),
