@@ -187,6 +187,84 @@ static int classes_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(classes);
 
+/*
+ * How full a class's listed spans are, against the fewest spans of the
+ * class that would hold its live objects: where the pages go that a
+ * perfect packing would not hold.  Cached spans count in pages and live
+ * objects (their owner's counts are read racily, a hint), not in the
+ * fill buckets.
+ */
+struct fill_line {
+	unsigned long pages, spans, partial, full, cached, empty, live;
+	unsigned long shared;		/* objects refills took one by one */
+	unsigned long quarter[4];	/* partial spans by fill, in quarters */
+};
+
+static void fill_walk(struct list_head *list, struct fill_line *f,
+		      bool partial)
+{
+	struct mspan *s;
+
+	list_for_each_entry(s, list, list) {
+		long live = mspan_live_count(s, atomic_long_read(&s->freestate));
+
+		live = clamp_t(long, live, 0, s->nelems);
+		f->live += live;
+		f->spans++;
+		if (partial)
+			f->quarter[min_t(unsigned long, 3,
+					 live * 4 / s->nelems)]++;
+	}
+}
+
+static int fill_show(struct seq_file *m, void *v)
+{
+	unsigned int spc;
+	int node;
+
+	seq_puts(m, "spanclass class size objs/span pages spans cached partial full empty live_objs min_pages excess_pages fill0-25 fill25-50 fill50-75 fill75-100 shared\n");
+	for (spc = 2; spc < GOSLAB_NUM_SPAN_CLASSES; spc++) {
+		unsigned int sc = spanclass_sizeclass(spc);
+		unsigned long flags, nelems, min_pages, grow;
+		struct fill_line f = {};
+
+		for_each_node(node) {
+			struct mcentral *c = mcentral_of(node, spc);
+			unsigned long before;
+
+			spin_lock_irqsave(&c->lock, flags);
+			f.pages += c->npages;
+			f.cached += c->nr_cached;
+			f.shared += c->nshared;
+			before = f.spans;
+			fill_walk(&c->partial, &f, true);
+			f.partial += f.spans - before;
+			before = f.spans;
+			fill_walk(&c->full, &f, false);
+			f.full += f.spans - before;
+			before = f.spans;
+			fill_walk(&c->empty, &f, false);
+			f.empty += f.spans - before;
+			spin_unlock_irqrestore(&c->lock, flags);
+		}
+		if (!f.pages)
+			continue;
+		/* A class in use grows by grow_npages: its objects per span. */
+		grow = mcentral_of(first_node(node_states[N_POSSIBLE]),
+				   spc)->grow_npages;
+		nelems = (grow << GOSLAB_PAGE_SHIFT) / class_to_size[sc];
+		min_pages = DIV_ROUND_UP(f.live, nelems) * grow;
+		seq_printf(m, "%9u %5u %5u %9lu %5lu %5lu %6lu %7lu %4lu %5lu %9lu %9lu %12ld %8lu %9lu %9lu %10lu %6lu\n",
+			   spc, sc, class_to_size[sc], nelems, f.pages,
+			   f.spans + f.cached, f.cached, f.partial, f.full,
+			   f.empty, f.live, min_pages,
+			   (long)f.pages - (long)min_pages, f.quarter[0],
+			   f.quarter[1], f.quarter[2], f.quarter[3], f.shared);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(fill);
+
 static int heap_show(struct seq_file *m, void *v)
 {
 	unsigned long flags;
@@ -654,6 +732,7 @@ int goslab_debugfs_init(void)
 	debugfs_create_file("sizeclasses", 0444, d, NULL, &sizeclasses_fops);
 	debugfs_create_file("stats", 0444, d, NULL, &stats_fops);
 	debugfs_create_file("classes", 0444, d, NULL, &classes_fops);
+	debugfs_create_file("fill", 0444, d, NULL, &fill_fops);
 	debugfs_create_file("heap", 0444, d, NULL, &heap_fops);
 	debugfs_create_file("percpu", 0444, d, NULL, &percpu_fops);
 	debugfs_create_file("verify", 0444, d, NULL, &verify_fops);

@@ -44,7 +44,9 @@
  *     boundary;
  *  4. else the span is used up: refill() merges frees other CPUs made to
  *     it (mspan_sweep(), as Go's sweep merges mark bits) and keeps it, or
- *     hands it back and takes another (mcentral_cache_span());
+ *     hands it back and takes another (mcentral_cache_span()); while the
+ *     class is in little use (mcentral_shares()) it caches none, and the
+ *     object comes from the central list, whose spans all CPUs share;
  *  5. the central list gives a partial or kept empty span, or grows: a
  *     new span from mheap_alloc(), which carves pages from an arena's page
  *     bitmap, or mheap_grow() takes a block from the buddy allocator
@@ -303,7 +305,7 @@ static noinline void *alloc_small_slow(size_t size, unsigned int spc,
 		v = mcache_next_free(c, spc, flags, &s, &err);
 		if (likely(v)) {
 			c->stats.nmalloc[spc]++;
-			needzero = s->needzero;
+			needzero = READ_ONCE(s->needzero);
 		}
 		preempt_enable();
 		if (v)
@@ -795,7 +797,7 @@ static size_t alloc_bulk_small(size_t size, gfp_t flags, size_t nr,
 		v = mcache_next_free(c, spc, flags, &s, &err);
 		if (!v)
 			break;
-		p[i++] = (void *)(v | (zero & s->needzero));
+		p[i++] = (void *)(v | (zero & READ_ONCE(s->needzero)));
 	}
 	c->stats.nmalloc[spc] += i;
 	preempt_enable();

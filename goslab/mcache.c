@@ -116,15 +116,21 @@ static void mcache_uncache(struct mspan *s)
 	mcentral_uncache_span(mcentral_of(s->node, s->spanclass), s);
 }
 
+/* refill()'s answer when the object comes from the central list itself. */
+#define REFILL_SHARED	1
+
 /*
  * refill - give back the current span of @spc and cache one with room
  * Pending frees to the current span are merged in place first: reusing
- * it costs no trip to the central list.
+ * it costs no trip to the central list.  While the class shares its
+ * spans (mcentral_shares()) no span is cached: REFILL_SHARED, and the
+ * caller takes one object from the central list.
  */
 static int refill(struct mcache *c, unsigned int spc, gfp_t gfp)
 {
 	struct mspan *s = c->alloc[spc], *old = NULL;
 	int node = numa_mem_id();
+	struct mcentral *mc = mcentral_of(node, spc);
 
 	if (s != &emptymspan) {
 		mspan_drain_local(s);
@@ -137,12 +143,14 @@ static int refill(struct mcache *c, unsigned int spc, gfp_t gfp)
 		}
 		c->alloc[spc] = &emptymspan;
 		/* Same central list: give back and take in one lock round. */
-		if (s->node == node)
+		if (s->node == node && !mcentral_shares(mc))
 			old = s;
 		else
 			mcentral_uncache_span(mcentral_of(s->node, spc), s);
 	}
-	s = mcentral_cache_span(mcentral_of(node, spc), old, gfp, 0);
+	if (mcentral_shares(mc) && !old)
+		return REFILL_SHARED;
+	s = mcentral_cache_span(mc, old, gfp, 0);
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	c->alloc[spc] = s;
@@ -159,6 +167,9 @@ static int refill(struct mcache *c, unsigned int spc, gfp_t gfp)
  * @err: set on failure: -EAGAIN (grow with preemption on and retry) or
  *	-ENOMEM
  *
+ * The object comes from the cached span, or from the central list
+ * while the class shares its spans; then *@sp is not cached, and its
+ * needzero must be read with READ_ONCE() (mcentral_alloc_one()).
  * Return: the object's address, or 0.
  */
 unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
@@ -170,6 +181,20 @@ unsigned long mcache_next_free(struct mcache *c, unsigned int spc, gfp_t gfp,
 	idx = next_free_index(s);
 	if (idx == s->nelems) {
 		*err = refill(c, spc, gfp);
+		if (*err == REFILL_SHARED) {
+			/*
+			 * This context's frees to the class's shared spans
+			 * are remote frees, batched: counted first, they
+			 * are merged by the central list's sweep and can be
+			 * handed out again now, as an owner's LIFO would
+			 * (debug mode finds a write after free there).
+			 */
+			mcache_commit_remote(c);
+			*err = 0;
+			return mcentral_alloc_shared(mcentral_of(numa_mem_id(),
+								 spc),
+						     gfp, sp, err);
+		}
 		if (*err)
 			return 0;
 		s = c->alloc[spc];

@@ -287,7 +287,8 @@ void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
  * @err: set on failure: -EAGAIN (grow where the caller may sleep, then
  *	retry) or what mheap_alloc() said
  *
- * The path of allocations for another node.  A partial span is never
+ * The path of allocations for another node, and of a refill while the
+ * class shares its spans (mcentral_alloc_shared()).  A partial span is never
  * cached, so the lock alone makes it ours: merge its pending frees, take
  * an object and put it back where its counts say.  Only when no span has room does a
  * new one come from the heap, outside the lock.
@@ -340,9 +341,32 @@ take:
 	/* Lock-free committers read it racily: mspan_live_count(). */
 	WRITE_ONCE(s->alloc_count, s->alloc_count + 1);
 	mcentral_place(c, s);
+	if (c->share_left)
+		WRITE_ONCE(c->share_left, c->share_left - 1);
+	c->nshared++;
 	spin_unlock_irqrestore(&c->lock, flags);
 	*sp = s;
 	return mspan_obj_addr(s, idx);
+}
+
+/**
+ * mcentral_alloc_shared - a refill's one object, from the central list
+ * @c: the local node's central list of the class
+ * @gfp: the allocation's flags
+ * @sp: set to the object's span
+ * @err: set on failure: -EAGAIN (grow where the caller may sleep, then
+ *	retry) or what mheap_alloc() said
+ *
+ * For a refill while mcentral_shares(): the object comes from the
+ * central list's partial spans, which every CPU takes from, so that the
+ * few objects of a class in little use share spans instead of each CPU
+ * filling one of its own (see mcentral_keep_share()).
+ * Return: the object's address, or 0.
+ */
+unsigned long mcentral_alloc_shared(struct mcentral *c, gfp_t gfp,
+				    struct mspan **sp, int *err)
+{
+	return mcentral_alloc(c, gfp, 0, sp, err);
 }
 
 /**
@@ -454,6 +478,25 @@ unsigned long mcentral_release_empty(int nid)
 	return pages;
 }
 
+/*
+ * A class that cached no span for a whole period is in little use: its
+ * refills share the central list's spans for share_objs objects more.  A
+ * class that shares takes no span, so it keeps sharing while it takes
+ * fewer objects a period than its budget; one that keeps caching spans
+ * never gets it back.
+ */
+static void mcentral_renew_share(struct mcentral *c)
+{
+	unsigned long flags;
+
+	/* Written under the lock; a stale read waits a period. */
+	if (READ_ONCE(c->share_left) == READ_ONCE(c->share_objs))
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	WRITE_ONCE(c->share_left, c->share_objs);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 /**
  * mcentral_release_idle - kept empty spans of classes that took no span
  *	since the last call go back to the heap
@@ -483,6 +526,8 @@ unsigned long mcentral_release_idle(void)
 			kept = data_race(c->nr_empty);
 			if (n == c->idle_mark && kept)
 				mcentral_take_empty(c, &empty);
+			if (n == c->idle_mark)
+				mcentral_renew_share(c);
 			c->idle_mark = n;
 		}
 	}
@@ -536,6 +581,27 @@ static unsigned int mcentral_mid_npages(unsigned int sc)
 	return best;
 }
 
+/*
+ * The objects a class's refills take one at a time from the central list
+ * before they cache spans (mcentral_shares()): one span's worth of the
+ * class in use.  Each CPU caching a span of its own holds up to a span
+ * per CPU that its few objects leave mostly free, and no free can move
+ * an object into another CPU's span; taken from the central list under
+ * its lock, a class's first objects fill one span between all CPUs.  A
+ * span's worth bounds the locked allocations a class costs per idle
+ * period.  None for the tiny class: its blocks are packed per CPU.
+ */
+static unsigned int mcentral_keep_share(unsigned int spc,
+					unsigned int grow_npages)
+{
+	unsigned int sc = spanclass_sizeclass(spc);
+
+	if (!sc || spc == GS_TINY_SPANCLASS)
+		return 0;
+	return GS_SHARE_SPANS * ((grow_npages << GOSLAB_PAGE_SHIFT) /
+				 class_to_size[sc]);
+}
+
 int mcentral_init(void)
 {
 	int node, i;
@@ -561,6 +627,9 @@ int mcentral_init(void)
 			c[i].grow_npages = spanclass_mid(i) ?
 				mcentral_mid_npages(spanclass_sizeclass(i)) :
 				class_to_allocnpages[spanclass_sizeclass(i)];
+			c[i].share_objs = mcentral_keep_share(i,
+							      c[i].grow_npages);
+			c[i].share_left = c[i].share_objs;
 		}
 		mcentral_nodes[node] = c;
 	}

@@ -35,6 +35,15 @@ struct mcentral {
 	unsigned long released;		/* empty spans back to the heap */
 	unsigned long idle_mark;	/* nmalloc_spans at the last idle pass */
 	unsigned long npages;		/* pages of all its spans, any list */
+	/*
+	 * Objects refills may still take one by one from the central
+	 * list, shared by every CPU, before they cache spans; back to
+	 * share_objs when the class cached no span for a period
+	 * (mcentral_shares()).  Read without the lock by refills.
+	 */
+	unsigned int share_left;
+	unsigned int share_objs;
+	unsigned long nshared;		/* objects taken one by one, ever */
 } ____cacheline_aligned_in_smp;
 
 /*
@@ -42,6 +51,13 @@ struct mcentral {
  * SLUB kmalloc-1k slab's worth.
  */
 #define GS_KEEP_EMPTY_BYTES	(32UL << 10)
+
+/*
+ * Spans' worth of objects a class's refills take one by one from the
+ * central list per idle period before they cache spans (mcentral.c,
+ * mcentral_keep_share()).
+ */
+#define GS_SHARE_SPANS		4
 
 /*
  * Most pages a mid class's span has (mcentral_mid_npages()): 32 KiB, the
@@ -59,6 +75,8 @@ void mcentral_free_object(struct mspan *s, unsigned long p, unsigned int idx,
 unsigned long mcentral_alloc(struct mcentral *c, gfp_t gfp, unsigned int how,
 			     struct mspan **sp, int *err);
 void *mcentral_alloc_one(struct mcentral *c, gfp_t gfp, bool *needzero);
+unsigned long mcentral_alloc_shared(struct mcentral *c, gfp_t gfp,
+				    struct mspan **sp, int *err);
 unsigned long mcentral_release_empty(int nid);
 unsigned long mcentral_release_idle(void);
 
@@ -105,6 +123,19 @@ static __always_inline void mcentral_commit_frees(struct mspan *s, long n)
 		}
 	} while (!atomic_long_try_cmpxchg(&s->freestate, &v,
 					  v + n * MSPAN_FREE_ONE));
+}
+
+/**
+ * mcentral_shares - whether a refill takes one object from @c, not a span
+ * @c: the central list of the refill's class and node
+ *
+ * A hint read without the lock: a refill that reads a stale value takes
+ * one object more, or one less, before it caches a span.
+ * Return: true while the class has objects of its sharing budget left.
+ */
+static inline bool mcentral_shares(const struct mcentral *c)
+{
+	return READ_ONCE(c->share_left) != 0;
 }
 
 #endif /* _GOSLAB_MCENTRAL_H */

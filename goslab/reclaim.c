@@ -131,6 +131,24 @@ int reclaim_init(void)
 	return 0;
 }
 
+#if IS_ENABLED(CONFIG_GOSLAB_KUNIT_TEST)
+/**
+ * reclaim_idle_hold - stop the idle pass (@hold), or start it again
+ * @hold: true to stop it
+ *
+ * For the cases whose counts the pass would move while they run.
+ */
+void reclaim_idle_hold(bool hold)
+{
+	WRITE_ONCE(reclaim_stopped, hold);
+	if (hold)
+		cancel_delayed_work_sync(&reclaim_idle_work);
+	else
+		queue_delayed_work(system_unbound_wq, &reclaim_idle_work,
+				   RECLAIM_IDLE_PERIOD);
+}
+#endif
+
 /** reclaim_exit - stop the idle pass, unregister the shrinker, before the heaps go */
 void reclaim_exit(void)
 {

@@ -56,6 +56,8 @@ static void bf_pin(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
+	/* The cases expect this CPU's mcache to cache the spans. */
+	gs_test_no_share(test);
 }
 
 static void bf_expect_begin(void)

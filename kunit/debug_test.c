@@ -126,6 +126,8 @@ static void dbg_pin(struct kunit *test)
 	int cpu = raw_smp_processor_id();
 
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	/* The cases expect this CPU's mcache to cache the spans. */
+	gs_test_no_share(test);
 }
 
 static void *dbg_raw_alloc(size_t size, gfp_t gfp, bool noscan)

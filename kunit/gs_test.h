@@ -15,6 +15,8 @@
 /* The page allocator's counters, shared with goslab_bench. */
 #include <goslab_sysmem.h>
 
+#include "../goslab/export_test.h"
+
 /* The first two online CPUs, or the only one twice. */
 static inline void gs_test_two_cpus(struct kunit *test, int cpus[2])
 {
@@ -104,6 +106,21 @@ gs_test_memchr_inv(const void *p, int c, size_t n)
 		if (READ_ONCE(b[i]) != (u8)c)
 			return &b[i];
 	return NULL;
+}
+
+/*
+ * For the rest of the case no class shares its spans between CPUs
+ * (mcentral_shares()): the first allocation of a class caches a span
+ * and a free goes on its owner's LIFO, as the case expects.
+ */
+static inline __maybe_unused void gs_test_no_share(struct kunit *test)
+{
+	unsigned int *saved = export_share_off();
+
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							export_share_restore,
+							saved), 0);
 }
 
 #endif /* _GOSLAB_KUNIT_GS_TEST_H */

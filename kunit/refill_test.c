@@ -119,6 +119,37 @@ do {									\
 	KUNIT_EXPECT_EQ((test), __e.empty, __x->base.empty + (dempty));	\
 } while (0)
 
+/* A class's sharing budget, restored when the case ends. */
+struct refill_share {
+	struct mcentral *c;
+	unsigned int objs;
+};
+
+static void refill_share_restore(void *arg)
+{
+	struct refill_share *r = arg;
+
+	export_set_share(r->c, r->objs);
+}
+
+/*
+ * Set the budget of @spc's central list on this node to @objs for the
+ * rest of the case: 0 for the cases about cached spans, which the class's
+ * first refills would otherwise not cache (mcentral_shares()).
+ */
+static void refill_set_share(struct kunit *test, unsigned int spc,
+			     unsigned int objs)
+{
+	struct refill_share *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->c = mcentral_of(numa_mem_id(), spc);
+	r->objs = export_set_share(r->c, objs);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							refill_share_restore,
+							r), 0);
+}
+
 /*
  * Pin to the current CPU, drain every mcache and take the baseline.  The
  * KUnit thread is a kthread of its own that exits after the case, so the
@@ -145,6 +176,8 @@ static void refill_setup(struct kunit *test, struct refill_ctx *x, size_t size)
 
 	mcache_flush_all();
 	refill_snap(x, &x->base);
+	/* These cases are about cached spans; refill_share_test() shares. */
+	refill_set_share(test, x->spc, 0);
 	KUNIT_ASSERT_EQ_MSG(test, x->base.cached, 0UL,
 			    "a span of class %u is still cached after a flush",
 			    x->sc);
@@ -798,6 +831,7 @@ static void refill_mid_cached_test(struct kunit *test)
 
 			spc = make_spanclass(sc, noscan);
 			KUNIT_EXPECT_TRUE(test, spanclass_mid(spc));
+			refill_set_share(test, spc, 0);
 			p = noscan ? goslab_alloc_noscan(size, GFP_KERNEL) :
 				     goslab_alloc(size, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, p);
@@ -817,6 +851,94 @@ static void refill_mid_cached_test(struct kunit *test)
 	mcache_flush_all();
 }
 
+static void refill_idle_restart(void *unused)
+{
+	reclaim_idle_hold(false);
+}
+
+/* One object of @size, on the CPU work_on_cpu() runs this on. */
+static long refill_remote_alloc(void *size)
+{
+	return (long)goslab_alloc(*(size_t *)size, GFP_KERNEL);
+}
+
+/*
+ * A class in little use shares its spans between CPUs: the refills of
+ * two CPUs take their first objects from the central list, one span for
+ * both, and cache none (mcentral_shares()).  Once the class took its
+ * budget of objects, a refill caches a span again; a period without a
+ * span taken renews the budget (mcentral_release_idle(), called here
+ * with the background pass held).
+ */
+static void refill_share_test(struct kunit *test)
+{
+	const size_t *size = test->param_value;
+	unsigned int i, n, budget;
+	unsigned long shared;
+	struct refill_ctx x;
+	void **objs;
+	int other;
+
+	refill_setup(test, &x, *size);
+	other = cpumask_any_but(cpu_online_mask, x.cpu);
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "needs a second online CPU");
+	/* The idle pass would renew the budget while the case spends it. */
+	reclaim_idle_hold(true);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							refill_idle_restart,
+							NULL), 0);
+	budget = GS_SHARE_SPANS * x.nelems;
+	refill_set_share(test, x.spc, budget);
+	shared = x.c->nshared;
+
+	n = budget + 1;
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	objs[0] = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs[0]);
+	objs[1] = (void *)work_on_cpu(other, refill_remote_alloc, &x.size);
+	KUNIT_ASSERT_NOT_NULL(test, objs[1]);
+	KUNIT_EXPECT_PTR_EQ(test, span_of((unsigned long)objs[1]),
+			    span_of((unsigned long)objs[0]));
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+	KUNIT_EXPECT_FALSE(test, span_cached(span_of((unsigned long)objs[0])));
+	/* One partial span, grown once, handed to no mcache. */
+	REFILL_EXPECT(test, &x, 1, 0, 0, 1, 0, 0, 1);
+	KUNIT_EXPECT_EQ(test, x.c->nshared, shared + 2);
+
+	/* The rest of the budget fills spans one after the other. */
+	for (i = 2; i < budget; i++) {
+		objs[i] = goslab_alloc(x.size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	REFILL_EXPECT(test, &x, 0, GS_SHARE_SPANS, 0, GS_SHARE_SPANS, 0, 0,
+		      GS_SHARE_SPANS);
+	KUNIT_EXPECT_FALSE(test, mcentral_shares(x.c));
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc], &emptymspan);
+
+	/* Spent: the next refill caches a span of its own. */
+	objs[budget] = goslab_alloc(x.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs[budget]);
+	KUNIT_EXPECT_PTR_EQ(test, x.mc->alloc[x.spc],
+			    span_of((unsigned long)objs[budget]));
+	REFILL_EXPECT(test, &x, 0, GS_SHARE_SPANS, 1, GS_SHARE_SPANS + 1, 0,
+		      1, GS_SHARE_SPANS + 1);
+
+	/* Two idle passes with no span taken between: the budget is back. */
+	mcentral_release_idle();
+	mcentral_release_idle();
+	KUNIT_EXPECT_TRUE(test, mcentral_shares(x.c));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(x.c->share_left), budget);
+
+	for (i = 0; i < n; i++)
+		goslab_free(objs[i]);
+	mcache_flush_all();
+	refill_snap(&x, &x.base);
+	KUNIT_EXPECT_EQ(test, x.base.partial + x.base.full + x.base.cached,
+			0UL);
+}
+
 static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_grow_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_full_partial_empty_test, refill_size_gen_params),
@@ -824,6 +946,7 @@ static struct kunit_case goslab_refill_cases[] = {
 	KUNIT_CASE_PARAM(refill_remote_batch_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_keep_empty_test, refill_size_gen_params),
 	KUNIT_CASE_PARAM(refill_release_waits_test, refill_size_gen_params),
+	KUNIT_CASE_PARAM(refill_share_test, refill_size_gen_params),
 	KUNIT_CASE(refill_mid_test),
 	KUNIT_CASE(refill_mid_cached_test),
 	KUNIT_CASE(refill_mid_npages_test),

@@ -54,6 +54,8 @@ static void st_pin(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
 	KUNIT_ASSERT_EQ(test, smp_processor_id(), cpu);
+	/* The cases expect this CPU's mcache to cache the spans. */
+	gs_test_no_share(test);
 }
 
 /* One debugfs file's text, NUL-terminated; freed with kunit_kfree(). */
@@ -743,6 +745,8 @@ static void stats_flush_test(struct kunit *test)
 
 	o = kunit_kcalloc(test, num_possible_cpus(), sizeof(*o), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, o);
+	/* Every CPU's caches must hold spans for the flush to empty. */
+	gs_test_no_share(test);
 	mcache_flush_all();
 	st_read(test, &a);
 

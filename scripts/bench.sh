@@ -53,6 +53,11 @@
 # 0 skips the footprint), GOSLAB_BENCH_BURST_BOOTS (burst boots per
 # allocator, default 1; 0 skips it), GOSLAB_BENCH_BURST_MIB (default 512),
 # GOSLAB_BENCH_FOOTPRINT_TRACES (trace names, default every trace),
+# GOSLAB_BENCH_FOOTPRINT_FILL=1 (goslab's footprint boots print its stats
+# and per-class fill at the 5 s reading, into
+# build/bench/fill-<trace>-<boot>.txt),
+# GOSLAB_BENCH_FOOTPRINT_DELAY_MS (when the "5 s" reading is taken,
+# default 5000),
 # GOSLAB_BENCH_SPANOPS (0 skips 2c), GOSLAB_BENCH_SPANOPS_CMD (its
 # command, default "spanops", ',' for ' ': "spanops,max=64" holds at most
 # 64 arenas), GOSLAB_BENCH_EXT4=0 skips the ext4 boots,
@@ -271,9 +276,13 @@ if [ "$fboots" -gt 0 ]; then
 					start=$(date +%s)
 					rc=0
 					vm_boot "$serial" init_on_alloc=1 "bench_footprint=$a" \
-						"bench_footprint_trace=$t" || rc=$?
+						"bench_footprint_trace=$t" \
+						${GOSLAB_BENCH_FOOTPRINT_FILL:+bench_footprint_fill=1} \
+						${GOSLAB_BENCH_FOOTPRINT_DELAY_MS:+bench_footprint_delay_ms=$GOSLAB_BENCH_FOOTPRINT_DELAY_MS} || rc=$?
 					echo "bench: QEMU exited with $rc after $(($(date +%s) - start)) s" >&2
 					tr -d '\r' <"$serial" >"$serial.txt"
+					[ "$a" != goslab ] || [ -z "${GOSLAB_BENCH_FOOTPRINT_FILL:-}" ] ||
+						sed -n 's/^#| //p' "$serial.txt" >"$out/fill-$t-$b.txt"
 					if parse_footprint "$t" "$a" "$b" "$serial.txt"; then
 						break
 					fi

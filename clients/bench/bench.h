@@ -92,6 +92,7 @@ void bench_scratch_unmap(void);
 void bench_stats_open(void);
 void bench_stats_close(void);
 int bench_goslab_stats(struct bench_goslab_mem *m);
+ssize_t bench_goslab_dump(const char *name, char *buf, size_t len);
 void bench_goslab_poke(const char *file);
 int bench_goslab_read(const char *file, const char *field, long *v);
 int bench_goslab_write(const char *file, unsigned long v);
@@ -135,6 +136,7 @@ extern struct mutex bench_replay_lock;
 int bench_replay_run(bool nomem);
 void bench_replay_written(void);
 int bench_replay_show(struct seq_file *m, void *v);
+void bench_replay_exit(void);
 int bench_series_show(struct seq_file *m, void *v);
 
 /* burst.c */

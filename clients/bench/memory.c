@@ -128,6 +128,43 @@ static ssize_t goslab_debugfs_rw(const char *name, char *kbuf, size_t len,
 	return n;
 }
 
+/*
+ * The whole of goslab's debugfs file @name into @buf (@len bytes, NUL
+ * included), a page at a time through the scratch page.
+ * Return: the bytes read, or a negative errno.
+ */
+ssize_t bench_goslab_dump(const char *name, char *buf, size_t len)
+{
+	char __user *u = (char __user *)scratch_uaddr;
+	size_t done = 0;
+	char path[64];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n = 0;
+
+	if (!scratch_uaddr || !len)
+		return -EPERM;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/goslab/%s", name);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (done + 1 < len && f->f_op->read) {
+		size_t want = min_t(size_t, PAGE_SIZE, len - 1 - done);
+
+		n = f->f_op->read(f, u, want, &pos);
+		if (n <= 0)
+			break;
+		if (copy_from_user(buf + done, u, n)) {
+			n = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	filp_close(f, NULL);
+	buf[done] = 0;
+	return n < 0 ? n : done;
+}
+
 /* goslab's heap and metadata bytes, from its "stats" file. */
 int bench_goslab_stats(struct bench_goslab_mem *m)
 {

@@ -36,6 +36,7 @@ static void __exit goslab_bench_exit(void)
 {
 	bench_debugfs_remove();
 	bench_trace_reset();
+	bench_replay_exit();
 }
 
 late_initcall(goslab_bench_init);

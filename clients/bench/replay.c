@@ -62,6 +62,16 @@ static unsigned int footprint_delay_ms = 5000;
 module_param(footprint_delay_ms, uint, 0644);
 MODULE_PARM_DESC(footprint_delay_ms, "footprint mode: ms after the end for the second reading");
 
+/*
+ * The footprint mode with goslab: its "stats" and "fill" files read right
+ * after the second reading, the trace's objects still live, printed
+ * after the row.  The buffer is taken before the first reading.
+ */
+static bool footprint_dump;
+module_param(footprint_dump, bool, 0644);
+MODULE_PARM_DESC(footprint_dump, "footprint mode, goslab: print its stats and per-class fill at the second reading");
+#define REPLAY_DUMP_BYTES	(64 << 10)
+
 #define REPLAY_MAX_SAMPLES	4096
 
 struct replay_result {
@@ -92,6 +102,7 @@ static struct {
 	unsigned int reps;
 	u64 loop_ns_x10;		/* the null replay's ns per event */
 	u64 ns_ratio_x1000;		/* median of each run's own ratio */
+	char *dump;		/* footprint_dump's text, or NULL */
 	unsigned int nsamples;
 	u32 sample_ev[REPLAY_MAX_SAMPLES];
 	u64 sample_held[2][REPLAY_MAX_SAMPLES];
@@ -385,6 +396,14 @@ static int replay_once(enum replay_mode mode, struct replay_result *res,
 		res->held_later = held_now(g, base_slab, &gbase);
 		res->pages_peak = max(res->pages_peak, res->pages_later);
 		res->held_peak = max(res->held_peak, res->held_later);
+		if (g && rp.dump) {
+			ssize_t n = bench_goslab_dump("stats", rp.dump,
+						      REPLAY_DUMP_BYTES);
+
+			if (n >= 0)
+				bench_goslab_dump("fill", rp.dump + n,
+						  REPLAY_DUMP_BYTES - n);
+		}
 	}
 
 	/* Let go of what the trace left live. */
@@ -479,7 +498,18 @@ static int replay_runs(unsigned int reps)
 static int replay_footprint(void)
 {
 	memset(rp.sample_held, 0, sizeof(rp.sample_held));
+	kvfree(rp.dump);
+	rp.dump = NULL;
+	if (footprint_dump && rp.fmode == RM_GOSLAB)
+		rp.dump = kvzalloc(REPLAY_DUMP_BYTES, GFP_KERNEL);
 	return replay_once(rp.fmode, &rp.fres, true);
+}
+
+/* At unload: the last footprint run's dump. */
+void bench_replay_exit(void)
+{
+	kvfree(rp.dump);
+	rp.dump = NULL;
 }
 
 /* rp.med[]: each reported field's median over the @reps runs. */
@@ -628,6 +658,16 @@ static void replay_show_footprint(struct seq_file *m)
 		   replay_name[rp.fmode], r->pages_end, r->pages_later,
 		   r->pages_peak, r->held_end, r->held_later, r->held_peak,
 		   r->sys_end, r->requested_end, r->requested_peak);
+	if (rp.dump) {
+		const char *p = rp.dump, *nl;
+
+		for (; *p; p = nl + 1) {
+			nl = strchrnul(p, '\n');
+			seq_printf(m, "#| %.*s\n", (int)(nl - p), p);
+			if (!*nl)
+				break;
+		}
+	}
 }
 
 /* The medians of the last replay, a row an allocator, then the ratios. */

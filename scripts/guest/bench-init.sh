@@ -26,6 +26,12 @@
 #                            afresh for every trace and allocator
 #   bench_footprint_trace=boot  the traces it replays, ',' between names
 #                            (default every /traces/*.gtrace, in turn)
+#   bench_footprint_fill=1   with bench_footprint=goslab: goslab's "stats"
+#                            and "fill" files, read by goslab_bench right
+#                            after the second reading (footprint_dump=),
+#                            as "#| " lines after the footprint row
+#   bench_footprint_delay_ms=5000  when the footprint mode's second
+#                            reading is taken, ms after the replay's end
 #   bench_burst=goslab       (or slub) the burst mode: goslab_bench's
 #                            burst of bench_burst_mib (default 512) MiB,
 #                            between GOSLAB-BURST begin/end
@@ -69,7 +75,9 @@ replay() {
 # else run in the boot, so that nothing warms either allocator up.
 footprint() {
 	if ! insmod $M/goslab.ko || ! insmod $M/goslab_bench.ko \
-		footprint="$bench_footprint"; then
+		footprint="$bench_footprint" \
+		footprint_delay_ms="${bench_footprint_delay_ms:-5000}" \
+		footprint_dump="${bench_footprint_fill:-0}"; then
 		echo "GOSLAB-BENCH-ERROR insmod failed"
 		return
 	fi
