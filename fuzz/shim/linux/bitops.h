@@ -23,6 +23,13 @@ static inline unsigned long __ffs(unsigned long word)
 	return __ffs64(word);
 }
 
+/* Index of the highest set bit; like the kernel's, undefined for 0. */
+static inline unsigned long __fls(unsigned long word)
+{
+	BUG_ON(word == 0);
+	return 63 - (unsigned long)__builtin_clzl(word);
+}
+
 /* 1-based index of the highest set bit, 0 for 0: the kernel's fls64(). */
 static inline int fls64(u64 x)
 {
