@@ -607,6 +607,23 @@ static void tiny_free_bad(struct kunit *test, void *p, const char *words)
 }
 
 /*
+ * @n (at most 16) 1-byte objects packed into one fresh block, object i
+ * holding the byte i.  Return: the block.
+ */
+static unsigned long tiny_fill_bytes(struct kunit *test, char **p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		p[i] = goslab_alloc_noscan(1, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		*p[i] = i;
+	}
+	KUNIT_ASSERT_PTR_EQ(test, p[n - 1], p[0] + n - 1);
+	return (unsigned long)p[0];
+}
+
+/*
  * A double free at every offset of a block is reported once and changes
  * nothing: while the mcache holds the block (offsets 0-14, and 15, its
  * sentinel, no object), once it let the block go (every offset of a
@@ -622,13 +639,7 @@ static void tiny_double_free_every_offset_test(struct kunit *test)
 	int i, k;
 
 	tiny_pin(test);
-	for (i = 0; i < 15; i++) {
-		p[i] = goslab_alloc_noscan(1, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		*p[i] = i;
-	}
-	blk = (unsigned long)p[0];
-	KUNIT_ASSERT_PTR_EQ(test, p[14], p[0] + 14);
+	blk = tiny_fill_bytes(test, p, 15);
 	s = span_of(blk);
 	KUNIT_EXPECT_TRUE(test, block_held(s, blk));
 	tiny_free_bad(test, p[0] + 15, "tiny object not allocated");
@@ -650,13 +661,7 @@ static void tiny_double_free_every_offset_test(struct kunit *test)
 	tiny_free_bad(test, p[0], "object not allocated");
 
 	/* A block let go of, sixteen objects in it, freed from the end. */
-	for (i = 0; i < 16; i++) {
-		p[i] = goslab_alloc_noscan(1, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-		*p[i] = i;
-	}
-	blk = (unsigned long)p[0];
-	KUNIT_ASSERT_PTR_EQ(test, p[15], p[0] + 15);
+	blk = tiny_fill_bytes(test, p, 16);
 	s = span_of(blk);
 	KUNIT_EXPECT_FALSE(test, block_held(s, blk));
 	KUNIT_EXPECT_EQ(test, tiny_refs(s, blk), (u16)0xffff);
