@@ -962,14 +962,10 @@ static struct bf_reuse *bf_reuse;
 static void bf_reuse_hook(const void *p)
 {
 	struct bf_reuse *r = READ_ONCE(bf_reuse);
-	unsigned int i;
 
 	if (!r || current != r->task || p != READ_ONCE(r->target))
 		return;
-	atomic_set(&r->stopped, 1);
-	/* Interrupts may be off (a lock held): no jiffies, only a count. */
-	for (i = 0; i < 40000 && !atomic_read(&r->go); i++)
-		udelay(5);
+	gs_test_hold(&r->stopped, &r->go);
 }
 
 static int bf_reuse_remote(void *arg)
@@ -1140,14 +1136,10 @@ static struct bf_window *bf_window;
 static void bf_window_hook(const void *block)
 {
 	struct bf_window *w = READ_ONCE(bf_window);
-	unsigned int i;
 
 	if (!w || block != READ_ONCE(w->target))
 		return;
-	atomic_set(&w->stopped, 1);
-	/* Preemption is off, interrupts may be: a count, not jiffies. */
-	for (i = 0; i < 40000 && !atomic_read(&w->done); i++)
-		udelay(5);
+	gs_test_hold(&w->stopped, &w->done);
 }
 
 static noinline int bf_window_remote(void *arg)

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -106,6 +107,22 @@ gs_test_memchr_inv(const void *p, int c, size_t n)
 		if (READ_ONCE(b[i]) != (u8)c)
 			return &b[i];
 	return NULL;
+}
+
+/*
+ * A test hook holds the path it interrupted: say so in @stopped, then
+ * wait until @go is set, at most 200 ms.  The path may hold a raw lock
+ * with interrupts off, so the wait is a count of short delays, not
+ * jiffies.
+ */
+static inline __maybe_unused void gs_test_hold(atomic_t *stopped,
+					       const atomic_t *go)
+{
+	unsigned int i;
+
+	atomic_set(stopped, 1);
+	for (i = 0; i < 40000 && !atomic_read(go); i++)
+		udelay(5);
 }
 
 /*

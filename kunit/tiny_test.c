@@ -701,14 +701,11 @@ static struct tiny_wipe *tiny_wipe;
 static void tiny_wipe_hook(const void *p)
 {
 	struct tiny_wipe *w = READ_ONCE(tiny_wipe);
-	unsigned int i;
 
+	/* The block's lock is held, interrupts off (gs_test_hold()). */
 	if (!w || current != w->task || p != READ_ONCE(w->target))
 		return;
-	atomic_set(&w->stopped, 1);
-	/* The block's lock is held, interrupts off: a count, not jiffies. */
-	for (i = 0; i < 40000 && !atomic_read(&w->go); i++)
-		udelay(5);
+	gs_test_hold(&w->stopped, &w->go);
 }
 
 static int tiny_wipe_remote(void *arg)
